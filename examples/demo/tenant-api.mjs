@@ -1,0 +1,60 @@
+// Demo multi-tenant API: each bearer token belongs to one tenant and sees only that tenant's orders.
+//   GET /tenants/:id/orders  (Authorization: Bearer TOKEN)
+//     no or unknown token -> 401, another tenant's token -> 403,
+//     own tenant -> 200 {"tenant", "orders", "paymentsUp"}
+//   GET /health -> 200 {"ok": true}
+// Authorization is decided before, and independently of, the payments check, so the API never
+// fails open when provider A is down or stopped: "paymentsUp" just becomes false.
+// Usage: node tenant-api.mjs --port=17003 --provider-a=http://127.0.0.1:17001 [--host=127.0.0.1]
+//        [--service=tenant-api]
+// Env fallbacks: PORT, HOST, PROVIDER_A_URL; PROVIDER_TIMEOUT_MS (default 250).
+import { getWithDeadline, intOption, option, sendJson, serve } from './lib.mjs';
+
+const host = option('host', 'HOST', '127.0.0.1');
+const port = intOption('port', 'PORT', 17003);
+const providerA = option('provider-a', 'PROVIDER_A_URL', 'http://127.0.0.1:17001');
+const timeoutMs = intOption('timeout-ms', 'PROVIDER_TIMEOUT_MS', 250);
+const service = option('service', undefined, 'tenant-api');
+
+const TOKENS = new Map([
+  ['token-acme', 'acme'],
+  ['token-globex', 'globex'],
+]);
+const ORDERS = {
+  acme: [
+    { id: 'acme-1001', amount: 120, currency: 'EUR' },
+    { id: 'acme-1002', amount: 75, currency: 'EUR' },
+  ],
+  globex: [{ id: 'globex-2001', amount: 990, currency: 'USD' }],
+};
+
+async function paymentsUp() {
+  try {
+    const { status } = await getWithDeadline(`${providerA}/health`, timeoutMs);
+    return status >= 200 && status <= 299;
+  } catch {
+    return false;
+  }
+}
+
+async function orders(req, res, tenantId) {
+  const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+  const callerTenant = match ? TOKENS.get(match[1]) : undefined;
+  if (callerTenant === undefined) return sendJson(res, 401, { ok: false, error: 'unauthorized' });
+  if (callerTenant !== tenantId) return sendJson(res, 403, { ok: false, error: 'forbidden' });
+  const up = await paymentsUp();
+  sendJson(res, 200, {
+    ok: true,
+    tenant: tenantId,
+    orders: ORDERS[tenantId] ?? [],
+    paymentsUp: up,
+  });
+}
+
+serve(service, host, port, (req, res) => {
+  const path = (req.url ?? '/').split('?')[0];
+  const m = /^\/tenants\/([^/]+)\/orders$/.exec(path);
+  if (req.method === 'GET' && m) return void orders(req, res, m[1]);
+  if (req.method === 'GET' && path === '/health') return sendJson(res, 200, { ok: true });
+  sendJson(res, 404, { ok: false, error: 'not found' });
+});

@@ -1,0 +1,19 @@
+/** Every CLI command. A new command is one file in this folder, added to this list. */
+import type { Command } from '@commander-js/extra-typings';
+import { registerDemo } from './demo.js';
+import { registerRecover } from './recover.js';
+import { registerReport } from './report.js';
+import { registerRun } from './run.js';
+import { registerRuns } from './runs.js';
+import { registerSchema } from './schema.js';
+import { registerValidate } from './validate.js';
+
+export const COMMANDS: ((program: Command) => void)[] = [
+  registerRun,
+  registerValidate,
+  registerRecover,
+  registerRuns,
+  registerReport,
+  registerSchema,
+  registerDemo,
+];

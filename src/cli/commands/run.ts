@@ -1,0 +1,123 @@
+/** `faultline run FILE...`: runs every experiment of the files in order and reports each. */
+import { writeFileSync } from 'node:fs';
+import { type Command, Option } from '@commander-js/extra-typings';
+import { planExperiment } from '../../engine/plan.js';
+import { newSeed } from '../../engine/rng.js';
+import { type RunResult, runExperiment } from '../../engine/run.js';
+import { describeCondition } from '../../engine/stop-conditions.js';
+import { renderJUnitSuites } from '../../report/junit.js';
+import { type Experiment, loadExperiments } from '../../spec/load.js';
+import { formatDuration } from '../../util/duration.js';
+import { EXIT, UserError } from '../../util/errors.js';
+import { color, say, verdictText, warn } from '../output.js';
+import { Progress } from '../progress.js';
+import { writeReportFiles } from '../report-files.js';
+
+/** The exit code of several runs: the most severe one. */
+const SEVERITY: number[] = [EXIT.passed, EXIT.failed, EXIT.aborted, EXIT.error, EXIT.interrupted];
+export function worstExit(codes: number[]): number {
+  return codes.reduce((worst, code) => (SEVERITY.indexOf(code) > SEVERITY.indexOf(worst) ? code : worst), EXIT.passed);
+}
+
+function parseSeed(text: string): number {
+  const seed = Number(text);
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)
+    throw new UserError(`--seed ${text}: expected a whole number from 0 to 4294967295`);
+  return seed;
+}
+
+export function printSummary(result: RunResult): void {
+  const { report } = result;
+  const m = report.measurements;
+  const pm = m.probeIntervalMs === null ? '' : ` ±${formatDuration(m.probeIntervalMs)}`;
+  say(`${verdictText(report.verdict)} ${color.bold(report.experiment.name)}  run ${report.runId}  seed ${report.seed}`);
+  say(`  ${report.reason}`);
+  say(
+    `  MTTD ${formatDuration(m.mttdMs)}${m.mttdMs === null ? '' : pm}  MTTR ${formatDuration(m.mttrMs)}${m.mttrMs === null ? '' : pm}  availability ${m.availability === null ? '-' : `${(m.availability * 100).toFixed(2)}%`}  p95 during ${m.latencyMs.during.p95 === null ? '-' : `${m.latencyMs.during.p95}ms`}`,
+  );
+}
+
+function printPlan(experiment: Experiment, seed: number): void {
+  say(`${color.bold(experiment.name)} (dry run, seed ${seed}): nothing will be changed`);
+  say(`  hypothesis: ${experiment.hypothesis}`);
+  for (const planned of planExperiment(experiment, seed)) {
+    const held = planned.step.durationMs === null ? 'until the method ends' : formatDuration(planned.step.durationMs);
+    say(
+      `  ${planned.path} ${planned.step.name}: ${planned.fault.name}, mode ${planned.step.mode}${planned.step.value === undefined ? '' : ` ${planned.step.value}`}, ${planned.selected.length} of ${planned.candidates.length} candidate(s), held ${held}`,
+    );
+    for (const action of planned.actions) say(`    - ${action}`);
+  }
+  for (const name of experiment.guards.before) say(`  guard before any fault: probe ${name} must pass`);
+  for (const condition of experiment.guards.stopWhen) say(`  stop condition while faults are active: ${describeCondition(condition)}`);
+  if (!experiment.guards.stopWhen.length) say('  no stop condition watches this experiment');
+}
+
+function writeReports(results: RunResult[], reportDir: string | undefined, junit: string | undefined): void {
+  if (reportDir) {
+    writeReportFiles(
+      results.map((r) => r.report),
+      reportDir,
+    );
+    say(color.dim(`reports written to ${reportDir}/`));
+  }
+  if (junit) {
+    writeFileSync(junit, renderJUnitSuites(results.map((r) => r.report)));
+    say(color.dim(`JUnit XML written to ${junit}`));
+  }
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run the experiments of one or more files; exit 0 passed, 1 failed, 2 aborted, 3 error, 130 interrupted')
+    .argument('<files...>', 'experiment files')
+    .option('--report-dir <dir>', 'write a JSON and a Markdown report per run into this folder')
+    .option('--junit <file>', 'write a JUnit XML file of every run, for CI')
+    .option('--dry-run', 'resolve targets and print exactly what would be injected, then exit without harm')
+    .addOption(new Option('--seed <n>', 'seed of the random selection, to replay a run').argParser(parseSeed))
+    .option('--project <file>', 'project file with shared targets and probes (default ./faultline.yaml)')
+    .option('--no-progress', 'no live progress on the terminal')
+    .action(async (files, options) => {
+      const experiments = files.flatMap((file) => {
+        const found = loadExperiments(file, { project: options.project });
+        if (!found.length) throw new UserError(`${file}: holds no Experiment document; nothing to run`);
+        return found;
+      });
+      if (options.dryRun) {
+        for (const experiment of experiments) printPlan(experiment, options.seed ?? newSeed());
+        return;
+      }
+      const results: RunResult[] = [];
+      const interrupt = new AbortController();
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        signals++;
+        warn(
+          signals === 1
+            ? `\n${signal}: reverting every fault, please wait`
+            : `${signal} again: still reverting; faults left behind are reverted by \`faultline recover\``,
+        );
+        interrupt.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        for (const experiment of experiments) {
+          if (interrupt.signal.aborted) break;
+          const progress = new Progress(experiment.name, options.progress && Boolean(process.stderr.isTTY));
+          try {
+            const result = await runExperiment(experiment, { seed: options.seed, signal: interrupt.signal, onEvent: progress.listener });
+            results.push(result);
+          } finally {
+            progress.stop();
+          }
+          printSummary(results.at(-1) as RunResult);
+        }
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      writeReports(results, options.reportDir, options.junit);
+      process.exitCode = worstExit(results.map((r) => r.exitCode));
+    });
+}

@@ -1,0 +1,31 @@
+/** `faultline validate FILE...`: checks files without running anything; every error with file:line:column. */
+import type { Command } from '@commander-js/extra-typings';
+import { loadExperiments } from '../../spec/load.js';
+import { EXIT, UserError } from '../../util/errors.js';
+import { color, say, warn } from '../output.js';
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('check experiment files: exit 0 when all are valid, 3 otherwise')
+    .argument('<files...>', 'experiment files')
+    .option('--project <file>', 'project file with shared targets and probes (default ./faultline.yaml)')
+    .action((files, options) => {
+      let invalid = 0;
+      for (const file of files) {
+        try {
+          const experiments = loadExperiments(file, { project: options.project });
+          const what = experiments.length ? experiments.map((e) => e.name).join(', ') : 'project file (no experiment)';
+          say(`${color.green('valid')} ${file}: ${what}`);
+        } catch (error) {
+          if (!(error instanceof UserError)) throw error;
+          invalid++;
+          warn(error.message);
+        }
+      }
+      if (invalid) {
+        warn(`${invalid} of ${files.length} file(s) invalid`);
+        process.exitCode = EXIT.error;
+      }
+    });
+}

@@ -1,0 +1,121 @@
+/**
+ * Applies faults through the journal and reverts them. Each injection is journaled (by the fault,
+ * through `ctx.journal`) before it takes effect and closed after it is reverted. Reverting is
+ * idempotent: a second call, or a call on a half-applied fault, does nothing harmful.
+ */
+import type { FaultType } from '../faults/types.js';
+import type { Journal } from '../journal/journal.js';
+import type { ReportFault } from '../report/types.js';
+import { errorMessage } from '../util/errors.js';
+import type { Timeline } from './events.js';
+import { instanceLabel, type TargetInstance } from './target-instance.js';
+
+export interface Injection {
+  fault: FaultType;
+  target: TargetInstance;
+  report: ReportFault;
+  journalId: number | null;
+  state: unknown;
+  reverted: boolean;
+  reverting?: Promise<void>;
+}
+
+export class Injector {
+  private readonly injections: Injection[] = [];
+  firstInjectedAt: number | null = null;
+  lastRevertedAt: number | null = null;
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly run: { runId: string; experiment: string },
+    private readonly timeline: Timeline,
+  ) {}
+
+  get reportFaults(): ReportFault[] {
+    return this.injections.map((i) => i.report);
+  }
+
+  get active(): Injection[] {
+    return this.injections.filter((i) => !i.reverted);
+  }
+
+  /** Applies one fault to one target. On failure, whatever was applied is reverted and the error rethrown. */
+  async inject(stepName: string, fault: FaultType, params: unknown, target: TargetInstance, durationMs: number | null): Promise<Injection> {
+    const label = instanceLabel(target);
+    const injection: Injection = {
+      fault,
+      target,
+      journalId: null,
+      state: undefined,
+      reverted: false,
+      report: {
+        step: stepName,
+        fault: fault.name,
+        target: label,
+        injectedAt: null,
+        revertedAt: null,
+        error: null,
+        description: fault.describe(params, target, durationMs),
+      },
+    };
+    this.injections.push(injection);
+    try {
+      await fault.inject({
+        params,
+        target,
+        durationMs,
+        journal: (state) => {
+          injection.state = state;
+          injection.journalId = this.journal.begin({ ...this.run, step: stepName, fault: fault.name, target: label, state });
+        },
+      });
+    } catch (error) {
+      injection.report.error = errorMessage(error);
+      this.timeline.add('inject-failed', `${fault.name} on ${label}: ${errorMessage(error)}`);
+      await this.revert(injection);
+      throw error;
+    }
+    const now = Date.now();
+    if (injection.journalId !== null) this.journal.markActive(injection.journalId);
+    injection.report.injectedAt = new Date(now).toISOString();
+    this.firstInjectedAt ??= now;
+    this.timeline.add('injected', injection.report.description ?? `${fault.name} on ${label}`, now);
+    if (fault.instantaneous) await this.revert(injection);
+    return injection;
+  }
+
+  /** Reverts one injection; concurrent and repeated calls share one revert. */
+  revert(injection: Injection): Promise<void> {
+    if (injection.reverted) return Promise.resolve();
+    injection.reverting ??= this.doRevert(injection);
+    return injection.reverting;
+  }
+
+  private async doRevert(injection: Injection): Promise<void> {
+    const label = instanceLabel(injection.target);
+    if (injection.journalId === null) {
+      // The fault failed before it journaled anything: it changed nothing.
+      injection.reverted = true;
+      return;
+    }
+    try {
+      await injection.fault.revert(injection.state);
+      this.journal.markReverted(injection.journalId);
+      injection.reverted = true;
+      const now = Date.now();
+      injection.report.revertedAt = new Date(now).toISOString();
+      this.lastRevertedAt = Math.max(this.lastRevertedAt ?? 0, now);
+      if (!injection.fault.instantaneous) this.timeline.add('reverted', `${injection.fault.name} on ${label}`, now);
+    } catch (error) {
+      this.journal.markRevertFailed(injection.journalId, errorMessage(error));
+      injection.report.error = `revert failed: ${errorMessage(error)}`;
+      this.timeline.add('revert-failed', `${injection.fault.name} on ${label}: ${errorMessage(error)}; run faultline recover`);
+      injection.reverting = undefined;
+    }
+  }
+
+  /** Reverts every active injection at once. */
+  async revertAll(): Promise<void> {
+    await Promise.all(this.active.map((i) => this.revert(i)));
+  }
+}

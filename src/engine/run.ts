@@ -1,0 +1,331 @@
+/**
+ * One run of an experiment (DESIGN section 4):
+ *
+ *   recover journal -> plan (targets, selection) -> guards, SOT probes -> baseline (before)
+ *   -> method: inject, hold, revert (during; stop conditions watch) -> recovery (after)
+ *   -> EOT probes -> rollbacks -> verdict, measurements, report, store
+ *
+ * Whatever ends the run (verdict, stop condition, error, operator signal), every fault is reverted
+ * before it returns, and every fault was journaled before it took effect.
+ */
+import { randomBytes } from 'node:crypto';
+import { Journal } from '../journal/journal.js';
+import { recoverJournal } from '../journal/recover.js';
+import { measure } from '../measure/measurements.js';
+import { evaluateTolerance } from '../measure/tolerance.js';
+import { findProbeType } from '../probes/registry.js';
+import type { Phase, Sample } from '../probes/sample.js';
+import { ProbeLoop, sampleProbe } from '../probes/scheduler.js';
+import { REPORT_SCHEMA_VERSION, type ReportProbe, type RunReport, type Verdict } from '../report/types.js';
+import type { Experiment } from '../spec/load.js';
+import type { ProbeSpec } from '../spec/schema.js';
+import { RunStore } from '../store/store.js';
+import { formatDuration } from '../util/duration.js';
+import { EXIT, errorMessage, UserError } from '../util/errors.js';
+import { describeFailure, runCommand } from '../util/run-command.js';
+import { sleep } from '../util/sleep.js';
+import { type RunListener, Timeline } from './events.js';
+import { Injector } from './injector.js';
+import { runMethod } from './method.js';
+import { planExperiment, selectedLabels } from './plan.js';
+import { newSeed } from './rng.js';
+import { StopWatcher } from './stop-conditions.js';
+
+export interface RunOptions {
+  /** replays a selection; default: a new random seed, recorded in the report */
+  seed?: number;
+  /** aborting it reverts everything and ends the run `interrupted` (SIGINT/SIGTERM) */
+  signal?: AbortSignal;
+  onEvent?: RunListener;
+  journal?: Journal;
+  store?: RunStore;
+}
+
+export interface RunResult {
+  report: RunReport;
+  samples: Sample[];
+  exitCode: number;
+}
+
+const EXIT_BY_VERDICT: Record<Verdict, number> = EXIT;
+
+/** How the run ended, decided by the first thing that ended it. */
+class Outcome {
+  verdict: Verdict = 'passed';
+  reason = '';
+  /** keeps the first decisive ending; later ones (e.g. a failure after an abort) do not replace it */
+  end(verdict: Verdict, reason: string): void {
+    if (this.verdict !== 'passed') return;
+    this.verdict = verdict;
+    this.reason = reason;
+  }
+}
+
+function newRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+function probesByMode(experiment: Experiment, ...modes: ProbeSpec['mode'][]): ProbeSpec[] {
+  return experiment.probes.filter((p) => modes.includes(p.mode));
+}
+
+export async function runExperiment(experiment: Experiment, options: RunOptions = {}): Promise<RunResult> {
+  const journal = options.journal ?? new Journal();
+  const store = options.store ?? new RunStore();
+  try {
+    return await execute(experiment, options, journal, store);
+  } finally {
+    if (!options.journal) journal.close();
+    if (!options.store) store.close();
+  }
+}
+
+async function execute(experiment: Experiment, options: RunOptions, journal: Journal, store: RunStore): Promise<RunResult> {
+  const runId = newRunId();
+  const seed = options.seed ?? newSeed();
+  const startedAt = Date.now();
+  const timeline = new Timeline(options.onEvent);
+  const outcome = new Outcome();
+  const samples: Sample[] = [];
+  let phase: Phase = 'before';
+  // 'during' begins at the first injection, not when the method starts: a pause step comes first, say.
+  const currentPhase = (): Phase => (phase === 'during' && injector.firstInjectedAt === null ? 'before' : phase);
+  let targets: string[] = [];
+  const harm = new AbortController(); // aborted: stop injecting and revert everything now
+  const injector = new Injector(journal, { runId, experiment: experiment.name }, timeline);
+  const loops: ProbeLoop[] = [];
+
+  const onInterrupt = () => {
+    outcome.end('interrupted', 'interrupted by the operator (signal); every fault was reverted');
+    harm.abort();
+  };
+  options.signal?.addEventListener('abort', onInterrupt, { once: true });
+
+  const stopWatcher = new StopWatcher(experiment.guards.stopWhen, (trip) => {
+    timeline.add('stop-condition', `${trip.condition} tripped: ${trip.observed}`, trip.at);
+    outcome.end('aborted', `stop condition tripped: ${trip.condition} (${trip.observed}) at ${new Date(trip.at).toISOString()}`);
+    harm.abort();
+  });
+
+  const record = (sample: Sample, probe: ProbeSpec) => {
+    samples.push(sample);
+    timeline.emit({ type: 'sample', sample });
+    if (sample.phase === 'during' && !harm.signal.aborted) {
+      stopWatcher.observe(sample);
+      if (!sample.ok && probe.stopOnFailure) {
+        timeline.add('probe-failed', `${probe.name} failed with stopOnFailure: ${sample.detail}`, sample.t);
+        outcome.end('failed', `probe ${probe.name} failed (stopOnFailure): ${sample.detail}`);
+        harm.abort();
+      }
+    }
+  };
+
+  /** Samples every given probe once; returns the failures as `name: detail`. */
+  const checkOnce = async (probes: ProbeSpec[], label: string): Promise<string[]> => {
+    const results = await Promise.all(probes.map(async (p) => [p, await sampleProbe(p, currentPhase(), harm.signal)] as const));
+    for (const [probe, sample] of results) {
+      samples.push(sample);
+      timeline.add(`${label}-probe`, `${probe.name}: ${sample.ok ? 'ok' : 'FAILED'} (${sample.detail})`, sample.t);
+    }
+    return results.filter(([, s]) => !s.ok).map(([p, s]) => `${p.name}: ${s.detail}`);
+  };
+
+  store.startRun({ id: runId, experiment: experiment.name, file: experiment.file, startedAt: new Date(startedAt).toISOString(), seed });
+  timeline.add('run-started', `${experiment.name} (seed ${seed})`, startedAt);
+
+  try {
+    // 1. Nothing left behind by an earlier run that died.
+    for (const r of await recoverJournal(journal)) if (r.action !== 'skipped-live-run') timeline.add('recovered', r.detail);
+
+    // 2. Before any harm: every probe can run, every selector matches.
+    for (const probe of experiment.probes) await findProbeType(probe.type)?.preflight?.(probe.config);
+    const plan = planExperiment(experiment, seed);
+    targets = selectedLabels(plan);
+    for (const p of plan) for (const action of p.actions) timeline.add('planned', `${p.step.name}: ${action}`);
+
+    // 3. Guards and start-of-test probes.
+    timeline.emit({ type: 'phase', phase: 'before' });
+    const guardProbes = experiment.probes.filter((p) => experiment.guards.before.includes(p.name));
+    const guardFailures = await checkOnce(guardProbes, 'guard');
+    if (guardFailures.length) throw new Abort(`guard failed before any fault: ${guardFailures.join('; ')}`);
+    const sotFailures = await checkOnce(probesByMode(experiment, 'SOT', 'Edge'), 'SOT');
+    if (sotFailures.length) throw new Abort(`start-of-test probe failed before any fault: ${sotFailures.join('; ')}`);
+
+    // 4. Baseline: the steady state must hold before we break anything.
+    for (const probe of probesByMode(experiment, 'Continuous')) loops.push(new ProbeLoop(probe, currentPhase, record));
+    const steadyProbes = experiment.probes.filter((p) => experiment.steadyState.probes.includes(p.name));
+    const minInterval = Math.min(...steadyProbes.map((p) => p.intervalMs));
+    const baselineMs = experiment.steadyState.baseline ?? (steadyProbes.length ? 3 * minInterval : 0);
+    await sleep(baselineMs, harm.signal);
+    if (harm.signal.aborted) throw new Abort(outcome.reason);
+    const baseline = samples.filter((s) => s.phase === 'before' && experiment.steadyState.probes.includes(s.probe));
+    if (steadyProbes.length) {
+      const broken = evaluateTolerance(experiment.steadyState.tolerance, baseline).filter((t) => !t.ok);
+      if (broken.length) {
+        throw new Abort(
+          `the steady state did not hold before any fault (${broken.map((t) => `${t.name} ${t.actual ?? 'n/a'}, expected ${t.expected}`).join('; ')}); fix the system or the tolerance first`,
+        );
+      }
+    }
+
+    // 5. Chaos.
+    phase = 'during';
+    timeline.emit({ type: 'phase', phase: 'during' });
+    for (const probe of probesByMode(experiment, 'OnChaos')) loops.push(new ProbeLoop(probe, currentPhase, record));
+    try {
+      await runMethod({ experiment, seed, injector, timeline, signal: harm.signal });
+    } finally {
+      await injector.revertAll();
+    }
+    const faultEndedAt = injector.lastRevertedAt ?? Date.now();
+    phase = 'after';
+    timeline.emit({ type: 'phase', phase: 'after' });
+    await stopLoops(loops, (p) => p.mode === 'OnChaos');
+
+    // 6. Recovery: keep probing until the steady state is back, within recoveryTimeout.
+    if (outcome.verdict !== 'interrupted' && steadyProbes.length) {
+      await waitForRecovery(experiment, samples, faultEndedAt, options.signal);
+    }
+  } catch (error) {
+    if (error instanceof Abort) outcome.end('aborted', error.message);
+    else outcome.end('error', errorMessage(error));
+    if (!(error instanceof Abort || error instanceof UserError)) timeline.add('error', errorMessage(error));
+  } finally {
+    await injector.revertAll();
+  }
+
+  // 7. End-of-test probes, rollbacks.
+  phase = 'after';
+  await stopLoops(loops, () => true);
+  if (outcome.verdict === 'passed' || outcome.verdict === 'failed') {
+    const eotFailures = await checkOnce(probesByMode(experiment, 'EOT', 'Edge'), 'EOT');
+    if (eotFailures.length) outcome.end('failed', `end-of-test probe failed: ${eotFailures.join('; ')}`);
+  }
+  for (const rollback of experiment.rollbacks) {
+    const result = await runCommand(rollback.cmd, { timeoutMs: rollback.timeout });
+    const ok = !result.spawnError && !result.timedOut && result.exitCode === 0;
+    timeline.add(ok ? 'rollback' : 'rollback-failed', ok ? rollback.cmd.join(' ') : describeFailure(rollback.cmd, result));
+  }
+
+  // 8. Verdict and measurements.
+  const measurements = measure(
+    samples,
+    experiment.steadyState.probes,
+    { injectedAt: injector.firstInjectedAt, faultEndedAt: injector.lastRevertedAt },
+    {
+      recoverySamples: experiment.steadyState.recoverySamples,
+      probeIntervalMs: experiment.probes
+        .filter((p) => experiment.steadyState.probes.includes(p.name))
+        .reduce<number | null>((min, p) => (min === null ? p.intervalMs : Math.min(min, p.intervalMs)), null),
+    },
+  );
+  const during = samples.filter((s) => s.phase === 'during' && experiment.steadyState.probes.includes(s.probe));
+  const tolerances =
+    experiment.steadyState.probes.length && injector.firstInjectedAt !== null
+      ? evaluateTolerance(experiment.steadyState.tolerance, during)
+      : [];
+  if (outcome.verdict === 'passed') judge(experiment, outcome, tolerances, measurements.mttrMs, during.length);
+
+  const endedAt = Date.now();
+  timeline.add('run-ended', `${outcome.verdict}: ${outcome.reason}`, endedAt);
+  timeline.emit({ type: 'phase', phase: 'done' });
+  const report: RunReport = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    runId,
+    experiment: { name: experiment.name, file: experiment.file },
+    hypothesis: experiment.hypothesis,
+    verdict: outcome.verdict,
+    reason: outcome.reason,
+    startedAt: new Date(startedAt).toISOString(),
+    endedAt: new Date(endedAt).toISOString(),
+    seed,
+    targets,
+    faults: injector.reportFaults,
+    probes: probeSummaries(experiment, samples),
+    tolerances,
+    measurements,
+    timeline: timeline.events,
+  };
+  options.signal?.removeEventListener('abort', onInterrupt);
+  store.finishRun(report, samples);
+  return { report, samples, exitCode: EXIT_BY_VERDICT[outcome.verdict] };
+}
+
+/** Ends a run `aborted` before (or instead of) harm. */
+class Abort extends Error {}
+
+async function stopLoops(loops: ProbeLoop[], which: (p: ProbeSpec) => boolean): Promise<void> {
+  await Promise.all(loops.filter((l) => which(l.probe)).map((l) => l.stop()));
+}
+
+/** Waits until every steady-state probe has k consecutive good samples after the faults ended, or the timeout. */
+async function waitForRecovery(experiment: Experiment, samples: Sample[], faultEndedAt: number, signal?: AbortSignal): Promise<void> {
+  const { recoverySamples: k, recoveryTimeout } = experiment.steadyState;
+  const deadline = faultEndedAt + recoveryTimeout;
+  const recovered = () =>
+    experiment.steadyState.probes.every((name) => {
+      const after = samples.filter((s) => s.probe === name && s.t >= faultEndedAt);
+      return after.length >= k && after.slice(-k).every((s) => s.ok);
+    });
+  while (!recovered() && Date.now() < deadline && !signal?.aborted) await sleep(50, signal);
+}
+
+function judge(
+  experiment: Experiment,
+  outcome: Outcome,
+  tolerances: ReturnType<typeof evaluateTolerance>,
+  mttrMs: number | null,
+  duringSamples: number,
+): void {
+  if (experiment.steadyState.probes.length === 0) {
+    outcome.end('passed', 'every fault was applied and reverted (no steady-state probe to judge the hypothesis)');
+    return;
+  }
+  if (duringSamples === 0) {
+    outcome.end(
+      'failed',
+      'no steady-state sample was taken while faults were active; give the fault steps a duration longer than the probe interval',
+    );
+    return;
+  }
+  const broken = tolerances.filter((t) => !t.ok);
+  if (broken.length) {
+    outcome.end(
+      'failed',
+      `hypothesis refuted: ${broken.map((t) => `${t.name} ${formatValue(t.actual)}, expected ${t.expected}`).join('; ')}`,
+    );
+    return;
+  }
+  if (experiment.steadyState.requireRecovery && mttrMs === null) {
+    outcome.end(
+      'failed',
+      `the steady state did not return within ${formatDuration(experiment.steadyState.recoveryTimeout)} after the faults ended`,
+    );
+    return;
+  }
+  outcome.end('passed', `the steady state held: ${tolerances.map((t) => `${t.name} ${formatValue(t.actual)} (${t.expected})`).join(', ')}`);
+}
+
+function formatValue(value: number | null): string {
+  if (value === null) return 'n/a';
+  return Number.isInteger(value) ? String(value) : value.toFixed(4).replace(/0+$/, '');
+}
+
+function probeSummaries(experiment: Experiment, samples: readonly Sample[]): ReportProbe[] {
+  return experiment.probes
+    .map((probe) => {
+      const own = samples.filter((s) => s.probe === probe.name);
+      const failures = own.filter((s) => !s.ok);
+      return {
+        name: probe.name,
+        mode: probe.mode,
+        type: probe.type,
+        samples: own.length,
+        ok: own.length - failures.length,
+        failed: failures.length,
+        lastFailure: failures.at(-1)?.detail ?? null,
+      };
+    })
+    .filter((p) => p.samples > 0);
+}

@@ -1,0 +1,75 @@
+/**
+ * Stop conditions (`spec.guards.stopWhen`), evaluated on every sample while faults are active. The
+ * first that trips calls `onTrip` once with the condition, the values it saw and the time.
+ */
+
+import { percentile } from '../measure/percentile.js';
+import type { Sample } from '../probes/sample.js';
+import { compareNumber, describeNumber } from '../spec/comparators.js';
+import type { StopCondition } from '../spec/schema.js';
+
+export interface Trip {
+  condition: string;
+  observed: string;
+  at: number;
+}
+
+/** `checkout failureRate > 0.2 over 10s`: how a condition reads in reports. */
+export function describeCondition(c: StopCondition): string {
+  const parts: string[] = [];
+  if (c.failureRate) parts.push(`failureRate ${describeNumber(c.failureRate)}`);
+  if (c.consecutiveFailures) parts.push(`${c.consecutiveFailures} consecutive failures`);
+  if (c.latencyP95Ms) parts.push(`latencyP95Ms ${describeNumber(c.latencyP95Ms)}`);
+  return `${c.probe} ${parts.join(' or ')} over ${c.window}ms`;
+}
+
+/** The observation that trips `condition` given the probe's samples so far, or null. */
+export function evaluateCondition(condition: StopCondition, samples: readonly Sample[], now: number): string | null {
+  const inWindow = samples.filter((s) => s.t >= now - condition.window);
+  if (condition.consecutiveFailures) {
+    const last = samples.slice(-condition.consecutiveFailures);
+    if (last.length === condition.consecutiveFailures && last.every((s) => !s.ok)) {
+      return `${last.length} consecutive failures, last: ${last.at(-1)?.detail}`;
+    }
+  }
+  if (inWindow.length < condition.minSamples) return null;
+  if (condition.failureRate) {
+    const rate = inWindow.filter((s) => !s.ok).length / inWindow.length;
+    if (compareNumber(rate, condition.failureRate)) return `failureRate ${rate.toFixed(3)} over ${inWindow.length} samples`;
+  }
+  if (condition.latencyP95Ms) {
+    const p95 = percentile(
+      inWindow.map((s) => s.latencyMs),
+      95,
+    ) as number;
+    if (compareNumber(p95, condition.latencyP95Ms)) return `latencyP95Ms ${p95.toFixed(1)} over ${inWindow.length} samples`;
+  }
+  return null;
+}
+
+export class StopWatcher {
+  private readonly samples = new Map<string, Sample[]>();
+  tripped: Trip | null = null;
+
+  constructor(
+    private readonly conditions: readonly StopCondition[],
+    private readonly onTrip: (trip: Trip) => void,
+  ) {}
+
+  /** Feeds one sample taken while faults were active. */
+  observe(sample: Sample): void {
+    if (this.tripped) return;
+    const list = this.samples.get(sample.probe) ?? [];
+    list.push(sample);
+    this.samples.set(sample.probe, list);
+    for (const condition of this.conditions) {
+      if (condition.probe !== sample.probe) continue;
+      const observed = evaluateCondition(condition, list, sample.t);
+      if (observed !== null) {
+        this.tripped = { condition: describeCondition(condition), observed, at: Date.now() };
+        this.onTrip(this.tripped);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,20 @@
+/** A target after resolution: one process (or one endpoint/file set) that a fault can hit. */
+import type { TargetSpec } from '../spec/schema.js';
+
+export interface TargetInstance {
+  /** the target's name in the experiment or project file */
+  name: string;
+  labels: Record<string, string>;
+  /** set when the target is a process that was found on this host */
+  pid?: number;
+  /** the process's start time (clock ticks since boot on Linux), to tell a reused pid from the original */
+  startTime?: string;
+  /** the process's command line, for reports */
+  command?: string;
+  spec: TargetSpec;
+}
+
+/** `payments (pid 4242)`: how a target instance is named in reports and logs. */
+export function instanceLabel(instance: Pick<TargetInstance, 'name' | 'pid'>): string {
+  return instance.pid === undefined ? instance.name : `${instance.name} (pid ${instance.pid})`;
+}

@@ -1,0 +1,46 @@
+/** custom.action: runs a command to cause harm and its paired command to undo it (argv, no shell). */
+import { z } from 'zod';
+import { argv, duration, strict } from '../../spec/fields.js';
+import { formatDuration } from '../../util/duration.js';
+import { UserError } from '../../util/errors.js';
+import { describeFailure, runCommand } from '../../util/run-command.js';
+import { registerFault } from '../registry.js';
+
+const params = strict({
+  run: argv.describe('command that causes the harm'),
+  revert: argv.describe('command that undoes it; it is journaled before `run` starts'),
+  timeout: duration.default(30_000).describe('time limit of each command'),
+  cwd: z.string().optional(),
+  env: z.record(z.string(), z.string()).optional(),
+});
+
+type Params = z.infer<typeof params>;
+
+interface ActionState {
+  revert: string[];
+  timeoutMs: number;
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+registerFault<Params, ActionState>({
+  name: 'custom.action',
+  summary: 'run a command, and its paired revert command when the fault ends',
+  params,
+  needs: 'host',
+  describe: (p, _target, durationMs) =>
+    `run \`${p.run.join(' ')}\`${durationMs === null ? '' : ` for ${formatDuration(durationMs)}`}, then \`${p.revert.join(' ')}\``,
+  async inject({ params: p, journal }) {
+    journal({ revert: p.revert, timeoutMs: p.timeout, cwd: p.cwd, env: p.env });
+    const result = await runCommand(p.run, { timeoutMs: p.timeout, cwd: p.cwd, env: p.env });
+    if (result.spawnError || result.timedOut || result.exitCode !== 0) {
+      throw new UserError(`custom.action failed: ${describeFailure(p.run, result)}`);
+    }
+  },
+  async revert(state) {
+    const result = await runCommand(state.revert, { timeoutMs: state.timeoutMs, cwd: state.cwd, env: state.env });
+    if (result.spawnError || result.timedOut || result.exitCode !== 0) {
+      throw new Error(`revert command failed: ${describeFailure(state.revert, result)}`);
+    }
+  },
+});

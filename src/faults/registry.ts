@@ -1,0 +1,32 @@
+/** The one registry of faults. Each fault file calls `registerFault` when it is imported (see ./index.ts). */
+import { UserError } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
+import type { FaultType } from './types.js';
+
+const faults = new Map<string, FaultType>();
+
+export function registerFault<P, S>(fault: FaultType<P, S>): FaultType<P, S> {
+  if (faults.has(fault.name)) throw new Error(`fault ${fault.name} is registered twice`);
+  faults.set(fault.name, fault as unknown as FaultType);
+  return fault;
+}
+
+export function findFault(name: string): FaultType | undefined {
+  return faults.get(name);
+}
+
+export function getFault(name: string): FaultType {
+  const fault = faults.get(name);
+  if (!fault) {
+    throw new UserError(`unknown fault "${name}"${didYouMean(name, faultNames())}; known faults: ${faultNames().join(', ')}`);
+  }
+  return fault;
+}
+
+export function faultNames(): string[] {
+  return [...faults.keys()].sort();
+}
+
+export function allFaults(): FaultType[] {
+  return faultNames().map((name) => faults.get(name) as FaultType);
+}

@@ -1,0 +1,40 @@
+/**
+ * The contract of a fault. Each fault is one file under src/faults/<family>/ that registers one
+ * FaultType. The engine never switches on fault names: it asks the registry.
+ *
+ *   plan (describe) -> journal(state) -> apply -> ... -> revert(state)
+ *
+ * `inject` must call `ctx.journal(state)` BEFORE it changes anything, with everything `revert` needs,
+ * because after a crash `faultline recover` calls `revert(state)` with nothing but that journaled state.
+ */
+import type { z } from 'zod';
+import type { TargetInstance } from '../engine/target-instance.js';
+
+/** What a target must have for the fault to hit it. */
+export type TargetNeed = 'process' | 'endpoint' | 'files' | 'host';
+
+export interface InjectContext<P, S> {
+  params: P;
+  target: TargetInstance;
+  /** how long the fault will be held, or null when it is held until the method ends */
+  durationMs: number | null;
+  /** durably records what revert needs; returns once it is on disk */
+  journal: (state: S) => void;
+}
+
+export interface FaultType<P = unknown, S = unknown> {
+  /** `family.name`, e.g. `process.kill` */
+  name: string;
+  summary: string;
+  /** zod schema of the step's `params` (defaults filled in) */
+  params: z.ZodType<P>;
+  needs: TargetNeed;
+  /** true when the fault acts once (a kill) and holds nothing that needs reverting */
+  instantaneous?: boolean;
+  /** one line saying exactly what will change, for dry runs and reports */
+  describe(params: P, target: TargetInstance, durationMs: number | null): string;
+  /** applies the fault; throws a UserError when it cannot, after reverting whatever it did */
+  inject(ctx: InjectContext<P, S>): Promise<void>;
+  /** undoes the fault from the journaled state alone; idempotent and safe on a half-applied fault */
+  revert(state: S): Promise<void>;
+}

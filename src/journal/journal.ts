@@ -1,0 +1,154 @@
+/**
+ * The write-ahead record of injections. An entry is written (and synced) before its fault is applied
+ * and closed after the fault is reverted, so whatever dies, `faultline recover` knows what to undo.
+ *
+ *   open:   applying -> active -> (revert fails: revert-failed)
+ *   closed: reverted
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { faultlineHome } from '../util/home.js';
+import { processInfo } from '../util/processes.js';
+import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
+
+export type EntryStatus = 'applying' | 'active' | 'revert-failed' | 'reverted';
+
+export interface JournalEntry {
+  id: number;
+  runId: string;
+  experiment: string;
+  step: string;
+  fault: string;
+  target: string;
+  /** what the fault's revert needs, as the fault recorded it */
+  state: unknown;
+  status: EntryStatus;
+  ownerPid: number;
+  ownerStart: string;
+  host: string;
+  createdAt: string;
+  revertedAt: string | null;
+  error: string | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS injections (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL,
+  experiment TEXT NOT NULL,
+  step TEXT NOT NULL,
+  fault TEXT NOT NULL,
+  target TEXT NOT NULL,
+  state TEXT NOT NULL,
+  status TEXT NOT NULL,
+  owner_pid INTEGER NOT NULL,
+  owner_start TEXT NOT NULL,
+  host TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  reverted_at TEXT,
+  error TEXT
+);
+CREATE INDEX IF NOT EXISTS injections_open ON injections (status) WHERE status != 'reverted';
+`;
+
+interface Row {
+  id: number;
+  run_id: string;
+  experiment: string;
+  step: string;
+  fault: string;
+  target: string;
+  state: string;
+  status: EntryStatus;
+  owner_pid: number;
+  owner_start: string;
+  host: string;
+  created_at: string;
+  reverted_at: string | null;
+  error: string | null;
+}
+
+function fromRow(row: Row): JournalEntry {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    experiment: row.experiment,
+    step: row.step,
+    fault: row.fault,
+    target: row.target,
+    state: JSON.parse(row.state),
+    status: row.status,
+    ownerPid: row.owner_pid,
+    ownerStart: row.owner_start,
+    host: row.host,
+    createdAt: row.created_at,
+    revertedAt: row.reverted_at,
+    error: row.error,
+  };
+}
+
+const self = { pid: process.pid, start: processInfo(process.pid)?.startTime ?? '' };
+
+export class Journal {
+  private readonly db: SqliteDatabase;
+
+  constructor(file: string = join(faultlineHome(), 'journal.db')) {
+    this.db = openSqlite(file, SCHEMA);
+  }
+
+  /** Records an injection before it is applied. Returns the entry id. */
+  begin(entry: { runId: string; experiment: string; step: string; fault: string; target: string; state: unknown }): number {
+    const result = this.db
+      .prepare(
+        `INSERT INTO injections (run_id, experiment, step, fault, target, state, status, owner_pid, owner_start, host, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'applying', ?, ?, ?, ?)`,
+      )
+      .run(
+        entry.runId,
+        entry.experiment,
+        entry.step,
+        entry.fault,
+        entry.target,
+        JSON.stringify(entry.state ?? null),
+        self.pid,
+        self.start,
+        hostname(),
+        new Date().toISOString(),
+      );
+    return Number(result.lastInsertRowid);
+  }
+
+  markActive(id: number): void {
+    this.db.prepare(`UPDATE injections SET status = 'active' WHERE id = ? AND status = 'applying'`).run(id);
+  }
+
+  markReverted(id: number): void {
+    this.db
+      .prepare(`UPDATE injections SET status = 'reverted', reverted_at = ?, error = NULL WHERE id = ?`)
+      .run(new Date().toISOString(), id);
+  }
+
+  markRevertFailed(id: number, error: string): void {
+    this.db.prepare(`UPDATE injections SET status = 'revert-failed', error = ? WHERE id = ?`).run(error, id);
+  }
+
+  /** Entries whose fault may still be in effect. */
+  open(): JournalEntry[] {
+    return (this.db.prepare(`SELECT * FROM injections WHERE status != 'reverted' ORDER BY id`).all() as Row[]).map(fromRow);
+  }
+
+  entriesOfRun(runId: string): JournalEntry[] {
+    return (this.db.prepare(`SELECT * FROM injections WHERE run_id = ? ORDER BY id`).all(runId) as Row[]).map(fromRow);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** True when the process that wrote the entry is still running (so its run will revert it itself). */
+export function ownerIsAlive(entry: Pick<JournalEntry, 'ownerPid' | 'ownerStart' | 'host'>): boolean {
+  if (entry.host !== hostname()) return false;
+  const info = processInfo(entry.ownerPid);
+  return info !== undefined && info.state !== 'Z' && info.startTime === entry.ownerStart;
+}

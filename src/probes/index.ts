@@ -1,0 +1,7 @@
+/** Importing this module registers every probe type. A new probe file is added to this list. */
+import './http.js';
+import './tcp.js';
+import './cmd.js';
+
+export { findProbeType, probeTypeNames } from './registry.js';
+export type { ProbeOutcome, ProbeType } from './types.js';

@@ -1,0 +1,38 @@
+/** The one registry of report formats. Each format file calls `registerReportFormat` when imported (see ./index.ts). */
+import { UserError } from '../util/errors.js';
+import { didYouMean } from '../util/suggest.js';
+import type { RunReport } from './types.js';
+
+/** Built-in names, open to formats registered later. */
+export type ReportFormatName = 'json' | 'md' | 'junit' | (string & {});
+
+export interface ReportFormat {
+  name: ReportFormatName;
+  /** file extension without the dot, e.g. `xml` */
+  extension: string;
+  /** one line for `--help` and docs */
+  summary: string;
+  render(report: RunReport): string;
+}
+
+const formats = new Map<string, ReportFormat>();
+
+export function registerReportFormat(format: ReportFormat): ReportFormat {
+  if (formats.has(format.name)) throw new Error(`report format ${format.name} is registered twice`);
+  formats.set(format.name, format);
+  return format;
+}
+
+export function getReportFormat(name: string): ReportFormat {
+  const format = formats.get(name);
+  if (!format) {
+    const names = reportFormatNames();
+    throw new UserError(`unknown report format "${name}"${didYouMean(name, names)}; known formats: ${names.join(', ')}`);
+  }
+  return format;
+}
+
+/** Names in registration order (json, md, junit for the built-ins). */
+export function reportFormatNames(): string[] {
+  return [...formats.keys()];
+}

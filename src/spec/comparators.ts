@@ -1,0 +1,130 @@
+/**
+ * Expectations use Litmus's comparators, written as keys: `{ lt: 800 }`, `{ between: [200, 299] }`,
+ * `{ oneOf: [200, 204] }`; a bare number means `eq`. Litmus's symbolic spellings (`"<": 800`) are
+ * accepted too. Several keys in one object must all hold (`{ gte: 200, lt: 300 }`).
+ * Strings: `equal, notEqual, contains, matches, notMatches, oneOf`; a bare string means `equal`.
+ */
+import { z } from 'zod';
+
+const NUMBER_ALIASES = { '==': 'eq', '!=': 'ne', '<': 'lt', '>': 'gt', '<=': 'lte', '>=': 'gte' } as const;
+
+const numberKeys = {
+  eq: z.number().optional(),
+  ne: z.number().optional(),
+  lt: z.number().optional(),
+  gt: z.number().optional(),
+  lte: z.number().optional(),
+  gte: z.number().optional(),
+  oneOf: z.array(z.number()).min(1).optional(),
+  between: z.tuple([z.number(), z.number()]).optional(),
+};
+const aliasKeys = Object.fromEntries(Object.keys(NUMBER_ALIASES).map((k) => [k, z.number().optional()]));
+
+export type NumberComparison = {
+  eq?: number;
+  ne?: number;
+  lt?: number;
+  gt?: number;
+  lte?: number;
+  gte?: number;
+  oneOf?: number[];
+  between?: [number, number];
+};
+
+export const numberComparatorSchema = z.union([
+  z.number().transform((eq): NumberComparison => ({ eq })),
+  z
+    .strictObject({ ...numberKeys, ...aliasKeys })
+    .refine((value) => Object.values(value).some((v) => v !== undefined), {
+      message: 'expected at least one comparator: eq, ne, lt, gt, lte, gte, oneOf, between',
+    })
+    .transform((value): NumberComparison => {
+      const out: Record<string, unknown> = {};
+      for (const [key, v] of Object.entries(value)) {
+        if (v === undefined) continue;
+        out[(NUMBER_ALIASES as Record<string, string>)[key] ?? key] = v;
+      }
+      return out as NumberComparison;
+    }),
+]);
+
+export type StringComparison = {
+  equal?: string;
+  notEqual?: string;
+  contains?: string;
+  matches?: string;
+  notMatches?: string;
+  oneOf?: string[];
+};
+
+const regex = z.string().refine(
+  (source) => {
+    try {
+      new RegExp(source);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected a valid regular expression' },
+);
+
+export const stringComparatorSchema = z.union([
+  z.string().transform((equal): StringComparison => ({ equal })),
+  z
+    .strictObject({
+      equal: z.string().optional(),
+      notEqual: z.string().optional(),
+      contains: z.string().optional(),
+      matches: regex.optional(),
+      notMatches: regex.optional(),
+      oneOf: z.array(z.string()).min(1).optional(),
+    })
+    .refine((value) => Object.values(value).some((v) => v !== undefined), {
+      message: 'expected at least one comparator: equal, notEqual, contains, matches, notMatches, oneOf',
+    }),
+]);
+
+/** Whether `actual` satisfies every comparator of `expected`. */
+export function compareNumber(actual: number, expected: NumberComparison): boolean {
+  const checks: [number | number[] | [number, number] | undefined, (v: never) => boolean][] = [
+    [expected.eq, (v: number) => actual === v],
+    [expected.ne, (v: number) => actual !== v],
+    [expected.lt, (v: number) => actual < v],
+    [expected.gt, (v: number) => actual > v],
+    [expected.lte, (v: number) => actual <= v],
+    [expected.gte, (v: number) => actual >= v],
+    [expected.oneOf, (v: number[]) => v.includes(actual)],
+    [expected.between, (v: [number, number]) => actual >= v[0] && actual <= v[1]],
+  ];
+  return checks.every(([value, check]) => value === undefined || check(value as never));
+}
+
+export function compareString(actual: string, expected: StringComparison): boolean {
+  if (expected.equal !== undefined && actual !== expected.equal) return false;
+  if (expected.notEqual !== undefined && actual === expected.notEqual) return false;
+  if (expected.contains !== undefined && !actual.includes(expected.contains)) return false;
+  if (expected.matches !== undefined && !new RegExp(expected.matches).test(actual)) return false;
+  if (expected.notMatches !== undefined && new RegExp(expected.notMatches).test(actual)) return false;
+  if (expected.oneOf !== undefined && !expected.oneOf.includes(actual)) return false;
+  return true;
+}
+
+const NUMBER_SYMBOLS: Record<string, string> = { eq: '==', ne: '!=', lt: '<', gt: '>', lte: '<=', gte: '>=' };
+
+/** `< 800`, `between 200..299`, `>= 0.99 and < 1`: for reports and error details. */
+export function describeNumber(expected: NumberComparison): string {
+  return Object.entries(expected)
+    .map(([key, v]) => {
+      if (key === 'oneOf') return `one of ${(v as number[]).join(', ')}`;
+      if (key === 'between') return `between ${(v as number[])[0]}..${(v as number[])[1]}`;
+      return `${NUMBER_SYMBOLS[key]} ${v}`;
+    })
+    .join(' and ');
+}
+
+export function describeString(expected: StringComparison): string {
+  return Object.entries(expected)
+    .map(([key, v]) => (key === 'oneOf' ? `one of ${JSON.stringify(v)}` : `${key} ${JSON.stringify(v)}`))
+    .join(' and ');
+}

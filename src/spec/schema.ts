@@ -1,0 +1,378 @@
+/**
+ * Experiment format v1 (DESIGN section 2) as zod schemas: one source for runtime validation, the
+ * TypeScript types and the JSON Schema that editors use. Fault params and probe blocks are checked by
+ * the schema each fault or probe type registered, so this file never names a fault or a probe type.
+ */
+import { z } from 'zod';
+import { allFaults, faultNames, findFault } from '../faults/index.js';
+import { findProbeType, probeTypeNames } from '../probes/index.js';
+import { didYouMean } from '../util/suggest.js';
+import { numberComparatorSchema } from './comparators.js';
+import { dispatch, forwardIssues } from './dispatch.js';
+import { argv, dnsName, duration, labels, percentString, regexString, strict } from './fields.js';
+
+export const API_VERSION = 'faultline.dev/v1';
+
+const referenceName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'expected a name of letters, digits, ".", "_" and "-"' });
+
+// ---------- targets ----------
+
+const processSelector = strict({
+  match: regexString.optional().describe('regular expression over the command line'),
+  pid: z.number().int().positive().optional(),
+  pidFile: z.string().optional().describe('file holding the pid, re-read at every step'),
+}).refine((p) => [p.match, p.pid, p.pidFile].filter((v) => v !== undefined).length === 1, {
+  message: 'expected exactly one of match, pid, pidFile',
+});
+
+const endpoint = strict({
+  listen: z.string().optional(),
+  upstream: z.string().optional(),
+  transparent: z.boolean().optional(),
+  proxy: z.string().optional(),
+  api: z.string().optional(),
+});
+
+export const targetSchema = strict({
+  name: referenceName,
+  labels: labels.default({}),
+  process: processSelector.optional(),
+  endpoint: endpoint.optional(),
+  files: z.array(z.string()).optional(),
+  protected: z.boolean().default(false).describe('never injected, whatever a selector says'),
+});
+export type TargetSpec = z.infer<typeof targetSchema>;
+
+// ---------- probes ----------
+
+export const PROBE_MODES = ['SOT', 'EOT', 'Edge', 'Continuous', 'OnChaos'] as const;
+export type ProbeMode = (typeof PROBE_MODES)[number];
+
+const probeCommon = {
+  name: referenceName,
+  mode: z.enum(PROBE_MODES).default('Continuous'),
+  interval: duration.default(1000).describe('time between samples of Continuous and OnChaos probes'),
+  timeout: duration.optional().describe('time limit of one attempt (default 5s)'),
+  initialDelay: duration.default(0),
+  retry: z.number().int().min(1).default(1).describe('attempts per sample; the sample fails when all fail'),
+  stopOnFailure: z.boolean().default(false).describe('end the run as failed at the first failing sample'),
+};
+
+export interface ProbeSpec {
+  name: string;
+  type: string;
+  mode: ProbeMode;
+  intervalMs: number;
+  timeoutMs: number;
+  initialDelayMs: number;
+  retry: number;
+  stopOnFailure: boolean;
+  /** the type's block (`http: {...}`), parsed by the type's schema */
+  config: unknown;
+  expect: unknown;
+}
+
+const DEFAULT_PROBE_TIMEOUT_MS = 5000;
+
+function probeShape() {
+  const typeBlocks = Object.fromEntries(probeTypeNames().map((t) => [t, z.unknown().optional()]));
+  return strict({
+    ...probeCommon,
+    type: z.string().refine((type) => findProbeType(type) !== undefined, {
+      error: (issue) => {
+        const type = String(issue.input);
+        return `unknown probe type "${type}"${didYouMean(type, probeTypeNames())}; known types: ${probeTypeNames().join(', ')}`;
+      },
+    }),
+    ...typeBlocks,
+    expect: z.unknown().optional(),
+  });
+}
+
+function buildProbeSchema() {
+  return probeShape().transform((raw, ctx): ProbeSpec => {
+    const probe = raw as Record<string, unknown> & z.infer<ReturnType<typeof probeShape>>;
+    const probeType = findProbeType(probe.type);
+    if (!probeType) return z.NEVER; // reported by the `type` field
+    for (const other of probeTypeNames()) {
+      if (other !== probe.type && probe[other] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [other],
+          message: `a probe of type ${probe.type} takes a "${probe.type}" block, not "${other}"`,
+        });
+      }
+    }
+    if (probe[probe.type] === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: `a probe of type ${probe.type} needs a "${probe.type}:" block` });
+      return z.NEVER;
+    }
+    const config = probeType.config.safeParse(probe[probe.type]);
+    if (!config.success) forwardIssues(ctx, config.error, [probe.type]);
+    const expect = probeType.expect.safeParse(probe.expect ?? {});
+    if (!expect.success) forwardIssues(ctx, expect.error, ['expect']);
+    if (!config.success || !expect.success) return z.NEVER;
+    const blockTimeout = (config.data as { timeout?: number }).timeout;
+    return {
+      name: probe.name,
+      type: probe.type,
+      mode: probe.mode,
+      intervalMs: probe.interval,
+      timeoutMs: blockTimeout ?? probe.timeout ?? DEFAULT_PROBE_TIMEOUT_MS,
+      initialDelayMs: probe.initialDelay,
+      retry: probe.retry,
+      stopOnFailure: probe.stopOnFailure,
+      config: config.data,
+      expect: expect.data,
+    };
+  });
+}
+
+/** Editors see each probe type as its own alternative, with its block and expectations. */
+function editorProbeSchema() {
+  return z.union(
+    probeTypeNames().map((type) => {
+      const probeType = findProbeType(type)!;
+      return strict({ ...probeCommon, type: z.literal(type), [type]: probeType.config, expect: probeType.expect.optional() });
+    }) as unknown as [z.ZodType, z.ZodType],
+  );
+}
+
+// ---------- method ----------
+
+export const SELECTION_MODES = ['one', 'all', 'fixed', 'fixed-percent', 'random-max-percent'] as const;
+export type SelectionMode = (typeof SELECTION_MODES)[number];
+
+export const selectorSchema = strict({
+  names: z.array(referenceName).min(1).optional(),
+  labels: labels.optional(),
+}).refine((s) => s.names !== undefined || s.labels !== undefined, {
+  message: 'expected names or labels in the selector',
+});
+export type Selector = z.infer<typeof selectorSchema>;
+
+const faultStepShape = {
+  name: z.string().optional(),
+  fault: z.string().refine((name) => findFault(name) !== undefined, {
+    error: (issue) => {
+      const name = String(issue.input);
+      return `unknown fault "${name}"${didYouMean(name, faultNames())}; known faults: ${faultNames().join(', ')}`;
+    },
+  }),
+  selector: selectorSchema.optional(),
+  mode: z.enum(SELECTION_MODES).default('one').describe('how many of the matched targets are hit (default one)'),
+  value: z.union([z.number(), z.string()]).optional().describe('count for fixed, percent for the percent modes'),
+  params: z.unknown().optional(),
+  duration: duration.optional().describe('how long the fault is held; omitted: until the method ends'),
+  allowEmpty: z.boolean().default(false).describe('a selector that matches nothing skips the step instead of failing'),
+};
+
+export interface FaultStep {
+  kind: 'fault';
+  name: string;
+  fault: string;
+  selector?: Selector;
+  mode: SelectionMode;
+  value?: number;
+  params: unknown;
+  durationMs: number | null;
+  allowEmpty: boolean;
+}
+export interface PauseStep {
+  kind: 'pause';
+  name: string;
+  durationMs: number;
+}
+export interface ParallelStep {
+  kind: 'parallel';
+  name: string;
+  steps: FaultStep[];
+}
+export type Step = FaultStep | PauseStep | ParallelStep;
+
+const faultStepBase = strict(faultStepShape);
+
+const faultStepSchema: z.ZodType<FaultStep> = faultStepBase.transform((step, ctx): FaultStep => {
+  const fault = findFault(step.fault);
+  if (!fault) return z.NEVER; // reported by the `fault` field
+  const params = fault.params.safeParse(step.params ?? {});
+  if (!params.success) forwardIssues(ctx, params.error, ['params']);
+  if (fault.needs !== 'host' && step.selector === undefined) {
+    ctx.addIssue({ code: 'custom', path: [], message: `${step.fault} needs a selector: { names: [...] } or { labels: {...} }` });
+  }
+  const value = selectionValue(step.mode, step.value, ctx);
+  if (!params.success || value === false) return z.NEVER;
+  return {
+    kind: 'fault',
+    name: step.name ?? step.fault,
+    fault: step.fault,
+    selector: step.selector,
+    mode: step.mode,
+    value,
+    params: params.data,
+    durationMs: step.duration ?? null,
+    allowEmpty: step.allowEmpty,
+  };
+});
+
+/** The numeric `value` of a selection, checked against its mode; false after reporting an issue. */
+function selectionValue(mode: SelectionMode, raw: number | string | undefined, ctx: z.RefinementCtx): number | undefined | false {
+  const needsValue = mode === 'fixed' || mode === 'fixed-percent' || mode === 'random-max-percent';
+  if (!needsValue) {
+    if (raw !== undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `mode ${mode} takes no value` });
+    return raw === undefined ? undefined : false;
+  }
+  const value = typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['value'],
+      message: `mode ${mode} needs a value above 0: ${mode === 'fixed' ? 'a count such as 2' : 'a percentage such as "25"'}`,
+    });
+    return false;
+  }
+  if (mode !== 'fixed' && value > 100) {
+    ctx.addIssue({ code: 'custom', path: ['value'], message: `expected a percentage between 0 and 100, got ${value}` });
+    return false;
+  }
+  if (mode === 'fixed' && !Number.isInteger(value)) {
+    ctx.addIssue({ code: 'custom', path: ['value'], message: `mode fixed needs a whole count, got ${value}` });
+    return false;
+  }
+  return value;
+}
+
+const pauseStepSchema = strict({ name: z.string().optional(), pause: duration }).transform(
+  (s): PauseStep => ({ kind: 'pause', name: s.name ?? 'pause', durationMs: s.pause }),
+);
+
+const parallelStepSchema = strict({
+  name: z.string().optional(),
+  parallel: z.array(faultStepSchema).min(1),
+}).transform((s): ParallelStep => ({ kind: 'parallel', name: s.name ?? 'parallel', steps: s.parallel }));
+
+function editorFaultStep() {
+  return z.union(
+    allFaults().map((f) =>
+      strict({ ...faultStepShape, fault: z.literal(f.name).describe(f.summary), params: f.params.optional() }),
+    ) as unknown as [z.ZodType, z.ZodType],
+  );
+}
+
+const stepSchema: z.ZodType<Step> = dispatch<Step>(
+  (value) => {
+    if (value && typeof value === 'object' && 'pause' in value) return pauseStepSchema;
+    if (value && typeof value === 'object' && 'parallel' in value) return parallelStepSchema;
+    return faultStepSchema;
+  },
+  () =>
+    z.union([
+      strict({ name: z.string().optional(), pause: duration }),
+      strict({ name: z.string().optional(), parallel: z.array(editorFaultStep()) }),
+      editorFaultStep(),
+    ]),
+);
+
+// ---------- steady state, guards, rollbacks ----------
+
+export const toleranceSchema = strict({
+  availability: numberComparatorSchema.optional().describe('good samples / samples during the chaos window'),
+  failureRate: numberComparatorSchema.optional(),
+  latencyP50Ms: numberComparatorSchema.optional(),
+  latencyP95Ms: numberComparatorSchema.optional(),
+  latencyP99Ms: numberComparatorSchema.optional(),
+  maxConsecutiveFailures: z.number().int().min(0).optional(),
+});
+export type Tolerance = z.infer<typeof toleranceSchema>;
+
+const steadyStateSchema = strict({
+  probes: z.array(referenceName).default([]),
+  tolerance: toleranceSchema.prefault({}),
+  baseline: duration.optional().describe('time the steady state is sampled before the first fault (default 3 probe intervals)'),
+  recoverySamples: z.number().int().min(1).default(3).describe('k: recovery is the first of k consecutive good samples'),
+  recoveryTimeout: duration.default(30_000).describe('how long to keep probing for recovery after the faults end'),
+  requireRecovery: z.boolean().default(true).describe('a system that does not recover within recoveryTimeout fails the hypothesis'),
+});
+
+export const stopConditionSchema = strict({
+  probe: referenceName,
+  failureRate: numberComparatorSchema.optional().describe('trips when the failure rate over the window satisfies this'),
+  consecutiveFailures: z.number().int().min(1).optional(),
+  latencyP95Ms: numberComparatorSchema.optional(),
+  window: duration.default(10_000),
+  minSamples: z.number().int().min(1).default(1),
+}).refine((c) => c.failureRate !== undefined || c.consecutiveFailures !== undefined || c.latencyP95Ms !== undefined, {
+  message: 'expected failureRate, consecutiveFailures or latencyP95Ms',
+});
+export type StopCondition = z.infer<typeof stopConditionSchema>;
+
+const guardsSchema = strict({
+  before: z.array(referenceName).default([]).describe('probes that must pass before any fault'),
+  stopWhen: z.array(stopConditionSchema).default([]),
+});
+
+const rollbackSchema = strict({
+  name: z.string().optional(),
+  cmd: argv,
+  timeout: duration.default(30_000),
+});
+
+// ---------- documents ----------
+
+const metadataSchema = strict({
+  name: dnsName,
+  labels: labels.optional(),
+  annotations: labels.optional(),
+});
+
+function buildExperimentSchema() {
+  return strict({
+    apiVersion: z.literal(API_VERSION, { error: () => `expected apiVersion: ${API_VERSION}` }),
+    kind: z.literal('Experiment'),
+    metadata: metadataSchema,
+    spec: strict({
+      hypothesis: z.string().min(1, { message: 'write the hypothesis: what should hold while the faults are active' }),
+      backend: z.enum(['local', 'kubernetes']).default('local'),
+      targets: z.array(targetSchema).default([]),
+      probes: z.array(buildProbeSchema()).default([]),
+      steadyState: steadyStateSchema.prefault({}),
+      method: z.array(stepSchema).min(1, { message: 'the method needs at least one step' }),
+      guards: guardsSchema.prefault({}),
+      rollbacks: z.array(rollbackSchema).default([]),
+    }),
+  });
+}
+
+function buildProjectSchema() {
+  return strict({
+    apiVersion: z.literal(API_VERSION, { error: () => `expected apiVersion: ${API_VERSION}` }),
+    kind: z.literal('Project'),
+    metadata: metadataSchema.optional(),
+    spec: strict({
+      targets: z.array(targetSchema).default([]),
+      probes: z.array(buildProbeSchema()).default([]),
+    }),
+  });
+}
+
+let experimentSchemaCache: ReturnType<typeof buildExperimentSchema> | undefined;
+let projectSchemaCache: ReturnType<typeof buildProjectSchema> | undefined;
+
+/** Built on first use, after every fault and probe type has registered. */
+export function experimentSchema() {
+  experimentSchemaCache ??= buildExperimentSchema();
+  return experimentSchemaCache;
+}
+
+export function projectSchema() {
+  projectSchemaCache ??= buildProjectSchema();
+  return projectSchemaCache;
+}
+
+export type ExperimentDocument = z.infer<ReturnType<typeof buildExperimentSchema>>;
+export type ProjectDocument = z.infer<ReturnType<typeof buildProjectSchema>>;
+export type RollbackSpec = z.infer<typeof rollbackSchema>;
+
+/** The editor-facing probe and step alternatives, for JSON Schema export. */
+export const editorSchemas = { probe: editorProbeSchema };
+export { percentString };

@@ -1,0 +1,77 @@
+/** Real processes for tests: a long sleeper, a python HTTP server; their state read from /proc. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+
+const started: ChildProcess[] = [];
+
+/** A process that does nothing for up to `seconds`, tagged so a `match` regex can find it. */
+export function startSleeper(tag: string, seconds = 120): ChildProcess {
+  const child = spawn(process.execPath, ['-e', `setTimeout(() => {}, ${seconds * 1000})`, `--tag=${tag}`], { stdio: 'ignore' });
+  started.push(child);
+  return child;
+}
+
+export function startPythonHttpServer(port: number, dir: string): ChildProcess {
+  const child = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dir], { stdio: 'ignore' });
+  started.push(child);
+  return child;
+}
+
+/** Resumes and kills every process a test started (safe to call twice). */
+export function killStarted(): void {
+  for (const child of started.splice(0)) {
+    if (child.pid === undefined || child.exitCode !== null) continue;
+    try {
+      process.kill(child.pid, 'SIGCONT');
+      process.kill(child.pid, 'SIGKILL');
+    } catch {}
+  }
+}
+
+/** `R`, `S`, `T` (stopped), `Z`, or undefined when the process is gone. */
+export function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+export function isGone(pid: number): boolean {
+  const state = processState(pid);
+  return state === undefined || state === 'Z';
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `check` every 50ms until it holds or `timeoutMs` passes. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+}
+
+export function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
