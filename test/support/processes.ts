@@ -7,7 +7,7 @@ const started: ChildProcess[] = [];
 
 /** A process that does nothing for up to `seconds`, tagged so a `match` regex can find it. */
 export function startSleeper(tag: string, seconds = 120): ChildProcess {
-  const child = spawn(process.execPath, ['-e', `setTimeout(() => {}, ${seconds * 1000})`, `--tag=${tag}`], { stdio: 'ignore' });
+  const child = spawn(process.execPath, ['-e', `setTimeout(() => {}, ${seconds * 1000})`, '--', `--tag=${tag}`], { stdio: 'ignore' });
   started.push(child);
   return child;
 }
