@@ -145,7 +145,7 @@ function parseYaml(text: string, file: string, env: NodeJS.ProcessEnv): { docs: 
     const value = doc.toJS({ maxAliasCount: 100 });
     docs.push({ doc, index, kind: (value as { kind?: unknown } | null)?.kind, value });
   });
-  if (list.length === 0 && text.trim() === '') errors.add(1, 1, 'the file is empty; expected an Experiment document');
+  if (docs.length === 0 && errors.messages.length === 0) errors.add(1, 1, 'the file is empty; expected an Experiment document');
   return { docs, errors };
 }
 
