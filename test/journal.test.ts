@@ -48,7 +48,14 @@ describe('the journal', () => {
     const worker = startSleeper('half-applied');
     const pid = worker.pid as number;
     await waitFor(() => processInfo(pid) !== undefined, 5000, 'the worker');
-    const id = journal.begin({ runId: 'r1', experiment: 'e', step: 's', fault: 'process.pause', target: 'w', state: { pid, startTime: processInfo(pid)?.startTime } });
+    const id = journal.begin({
+      runId: 'r1',
+      experiment: 'e',
+      step: 's',
+      fault: 'process.pause',
+      target: 'w',
+      state: { pid, startTime: processInfo(pid)?.startTime },
+    });
     process.kill(pid, 'SIGSTOP'); // applied, but never marked active: the writer "died" here
     journal.close();
 
@@ -65,7 +72,14 @@ describe('the journal', () => {
   it('keeps an entry open, with its error, when its revert fails', async () => {
     const file = join(tempDir(), 'journal.db');
     const journal = new Journal(file);
-    journal.begin({ runId: 'r2', experiment: 'e', step: 's', fault: 'custom.action', target: 'localhost', state: { revert: ['false'], timeoutMs: 5000 } });
+    journal.begin({
+      runId: 'r2',
+      experiment: 'e',
+      step: 's',
+      fault: 'custom.action',
+      target: 'localhost',
+      state: { revert: ['false'], timeoutMs: 5000 },
+    });
     const outcomes = await recoverJournal(journal, { includeLiveRuns: true });
     expect(outcomes[0]?.action).toBe('failed');
     expect(outcomes[0]?.detail).toMatch(/revert command failed: false: exit 1/);

@@ -28,6 +28,8 @@ export interface CliOptions {
   home: string;
   cwd?: string;
   env?: Record<string, string>;
+  /** run as this user id (and the same group id), to test what a non-root user sees */
+  uid?: number;
 }
 
 export function startCli(args: string[], options: CliOptions): { child: ChildProcess; done: Promise<CliResult>; output: () => string } {
@@ -35,6 +37,7 @@ export function startCli(args: string[], options: CliOptions): { child: ChildPro
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', FAULTLINE_HOME: options.home, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
   });
   let stdout = '';
   let stderr = '';
