@@ -158,7 +158,7 @@ rollbacks:
     const { code, report } = await runAndReport(file);
     expect(code).toBe(2);
     expect(report?.verdict).toBe('aborted');
-    expect(report?.reason).toMatch(/guard failed before any fault: dependency-up: connect ECONNREFUSED/);
+    expect(report?.reason).toMatch(/guard probe dependency-up refused before any fault: connect ECONNREFUSED/);
     expect(report?.faults).toEqual([]);
     expect(processState(worker.pid as number)).toBeDefined();
     expect(existsSync(marker)).toBe(true);

@@ -64,11 +64,12 @@ export class Progress {
   private draw(): void {
     const left = this.stepEndsAt ? ` · ${formatDuration(Math.max(0, this.stepEndsAt - Date.now()))} left` : '';
     const probes = [...this.health.entries()]
-      .map(([name, h]) => `${h.last ? color.green('●') : color.red('●')} ${name} ${Math.round((100 * h.ok) / h.total)}%`)
-      .join('  ');
-    const line = `${color.bold(this.experiment)} [${this.phase}] ${this.step}${left}  ${probes}`;
+      .map(([name, h]) => `${name} ${h.last ? 'ok' : 'FAILING'} ${Math.round((100 * h.ok) / h.total)}%`)
+      .join(' · ');
+    // plain text, cut to the terminal's width so the line never wraps (a wrapped line cannot be redrawn in place)
+    const line = `${this.experiment} [${this.phase}] ${this.step}${left}  ${probes}`;
     this.clear();
-    this.stream.write(line.slice(0, (this.stream.columns ?? 120) + 40));
+    this.stream.write(line.slice(0, (this.stream.columns || 120) - 1));
   }
 
   stop(): void {

@@ -4,6 +4,8 @@
  * Everything waits on `signal`, so a stop condition, the halt switch or an operator's signal cuts the
  * method short; the caller then reverts whatever is still active.
  */
+
+import type { LockRequest } from '../safety/locks.js';
 import type { Experiment } from '../spec/load.js';
 import type { FaultStep } from '../spec/schema.js';
 import { formatDuration } from '../util/duration.js';
@@ -11,6 +13,7 @@ import { sleep } from '../util/sleep.js';
 import type { Timeline } from './events.js';
 import type { Injector } from './injector.js';
 import { planStep } from './plan.js';
+import { lockRequestOf } from './target-instance.js';
 
 export interface MethodContext {
   experiment: Experiment;
@@ -18,6 +21,8 @@ export interface MethodContext {
   injector: Injector;
   timeline: Timeline;
   signal: AbortSignal;
+  /** takes the locks of targets chosen at this step; throws when another run holds one */
+  lockTargets: (requests: LockRequest[]) => void;
 }
 
 async function runFaultStep(ctx: MethodContext, path: string, step: FaultStep): Promise<void> {
@@ -27,6 +32,7 @@ async function runFaultStep(ctx: MethodContext, path: string, step: FaultStep): 
     ctx.timeline.add('step-skipped', `${step.name}: selector matched nothing (allowEmpty)`);
     return;
   }
+  ctx.lockTargets(planned.selected.map(lockRequestOf).filter((r): r is LockRequest => r !== null));
   const injections = await Promise.all(
     planned.selected.map((target) => ctx.injector.inject(step.name, planned.fault, step.params, target, step.durationMs)),
   );

@@ -36,7 +36,7 @@ export function faultSteps(method: readonly Step[]): { path: string; step: Fault
 /** Resolves and selects one step's targets now. Throws a UserError when nothing matches and the step does not allow it. */
 export function planStep(experiment: Experiment, path: string, step: FaultStep, seed: number): PlannedFault {
   const fault = getFault(step.fault);
-  const candidates = candidatesFor(step, fault.needs, experiment.targets);
+  const candidates = candidatesFor(step.selector, fault.needs, experiment.targets);
   if (candidates.length === 0 && !step.allowEmpty) {
     const protectedNames = experiment.targets.filter((t) => t.protected && step.selector?.names?.includes(t.name)).map((t) => t.name);
     const why = protectedNames.length ? ` (${protectedNames.join(', ')} ${protectedNames.length > 1 ? 'are' : 'is'} protected)` : '';

@@ -17,6 +17,10 @@ import { findProbeType } from '../probes/registry.js';
 import type { Phase, Sample } from '../probes/sample.js';
 import { ProbeLoop, sampleProbe } from '../probes/scheduler.js';
 import { REPORT_SCHEMA_VERSION, type ReportProbe, type RunReport, type Verdict } from '../report/types.js';
+import { registerRun, unregisterRun } from '../safety/active-runs.js';
+import { openControlDb } from '../safety/control-db.js';
+import { activeHalt, describeHalt, type Halt } from '../safety/halt.js';
+import { conflictingLocks, type LockRequest, releaseLocks, tryLock } from '../safety/locks.js';
 import type { Experiment } from '../spec/load.js';
 import type { ProbeSpec } from '../spec/schema.js';
 import { RunStore } from '../store/store.js';
@@ -24,10 +28,13 @@ import { formatDuration } from '../util/duration.js';
 import { EXIT, errorMessage, UserError } from '../util/errors.js';
 import { describeFailure, runCommand } from '../util/run-command.js';
 import { sleep } from '../util/sleep.js';
+import type { SqliteDatabase } from '../util/sqlite.js';
+import { Abort } from './abort.js';
 import { type RunListener, Timeline } from './events.js';
 import { Injector } from './injector.js';
 import { runMethod } from './method.js';
 import { planExperiment, selectedLabels } from './plan.js';
+import { checkBeforeHarm } from './preflight.js';
 import { newSeed } from './rng.js';
 import { StopWatcher } from './stop-conditions.js';
 
@@ -39,6 +46,8 @@ export interface RunOptions {
   onEvent?: RunListener;
   journal?: Journal;
   store?: RunStore;
+  /** host-local safety state (halt, locks); default `$FAULTLINE_HOME/control.db` */
+  control?: SqliteDatabase;
 }
 
 export interface RunResult {
@@ -73,15 +82,23 @@ function probesByMode(experiment: Experiment, ...modes: ProbeSpec['mode'][]): Pr
 export async function runExperiment(experiment: Experiment, options: RunOptions = {}): Promise<RunResult> {
   const journal = options.journal ?? new Journal();
   const store = options.store ?? new RunStore();
+  const control = options.control ?? openControlDb();
   try {
-    return await execute(experiment, options, journal, store);
+    return await execute(experiment, options, { journal, store, control });
   } finally {
     if (!options.journal) journal.close();
     if (!options.store) store.close();
+    if (!options.control) control.close();
   }
 }
 
-async function execute(experiment: Experiment, options: RunOptions, journal: Journal, store: RunStore): Promise<RunResult> {
+interface Stores {
+  journal: Journal;
+  store: RunStore;
+  control: SqliteDatabase;
+}
+
+async function execute(experiment: Experiment, options: RunOptions, { journal, store, control }: Stores): Promise<RunResult> {
   const runId = newRunId();
   const seed = options.seed ?? newSeed();
   const startedAt = Date.now();
@@ -133,6 +150,12 @@ async function execute(experiment: Experiment, options: RunOptions, journal: Jou
 
   store.startRun({ id: runId, experiment: experiment.name, file: experiment.file, startedAt: new Date(startedAt).toISOString(), seed });
   timeline.add('run-started', `${experiment.name} (seed ${seed})`, startedAt);
+  registerRun(control, runId, experiment.name);
+  const haltWatch = watchHalt(control, (h) => {
+    timeline.add('halted', describeHalt(h));
+    outcome.end('aborted', describeHalt(h));
+    harm.abort();
+  });
 
   try {
     // 1. Nothing left behind by an earlier run that died.
@@ -144,13 +167,13 @@ async function execute(experiment: Experiment, options: RunOptions, journal: Jou
     targets = selectedLabels(plan);
     for (const p of plan) for (const action of p.actions) timeline.add('planned', `${p.step.name}: ${action}`);
 
-    // 3. Guards and start-of-test probes.
+    // 3. Halt switch, policy, guards, locks, guard and start-of-test probes.
     timeline.emit({ type: 'phase', phase: 'before' });
-    const guardProbes = experiment.probes.filter((p) => experiment.guards.before.includes(p.name));
-    const guardFailures = await checkOnce(guardProbes, 'guard');
-    if (guardFailures.length) throw new Abort(`guard failed before any fault: ${guardFailures.join('; ')}`);
-    const sotFailures = await checkOnce(probesByMode(experiment, 'SOT', 'Edge'), 'SOT');
-    if (sotFailures.length) throw new Abort(`start-of-test probe failed before any fault: ${sotFailures.join('; ')}`);
+    const onSample = (sample: Sample) => samples.push(sample);
+    const guards = await checkBeforeHarm({ experiment, plan, runId, control, dryRun: false, signal: harm.signal, onSample });
+    for (const g of guards) timeline.add(g.ok ? (g.warning ? 'guard-warning' : 'guard') : 'guard-refused', `${g.guard}: ${g.detail}`);
+    const refused = guards.find((g) => !g.ok);
+    if (refused) throw new Abort(`guard ${refused.guard} refused before any fault: ${refused.detail}`);
 
     // 4. Baseline: the steady state must hold before we break anything.
     for (const probe of probesByMode(experiment, 'Continuous')) loops.push(new ProbeLoop(probe, currentPhase, record));
@@ -174,7 +197,16 @@ async function execute(experiment: Experiment, options: RunOptions, journal: Jou
     timeline.emit({ type: 'phase', phase: 'during' });
     for (const probe of probesByMode(experiment, 'OnChaos')) loops.push(new ProbeLoop(probe, currentPhase, record));
     try {
-      await runMethod({ experiment, seed, injector, timeline, signal: harm.signal });
+      const lockTargets = (requests: LockRequest[]) => {
+        if (!tryLock(control, runId, requests)) {
+          throw new UserError(
+            `a target chosen at this step is locked by another run: ${conflictingLocks(control, runId, requests)
+              .map((h) => `${h.target} (run ${h.runId})`)
+              .join(', ')}`,
+          );
+        }
+      };
+      await runMethod({ experiment, seed, injector, timeline, signal: harm.signal, lockTargets });
     } finally {
       await injector.revertAll();
     }
@@ -198,6 +230,8 @@ async function execute(experiment: Experiment, options: RunOptions, journal: Jou
   // 7. End-of-test probes, rollbacks.
   phase = 'after';
   await stopLoops(loops, () => true);
+  clearInterval(haltWatch);
+  releaseLocks(control, runId);
   if (outcome.verdict === 'passed' || outcome.verdict === 'failed') {
     const eotFailures = await checkOnce(probesByMode(experiment, 'EOT', 'Edge'), 'EOT');
     if (eotFailures.length) outcome.end('failed', `end-of-test probe failed: ${eotFailures.join('; ')}`);
@@ -249,11 +283,21 @@ async function execute(experiment: Experiment, options: RunOptions, journal: Jou
   };
   options.signal?.removeEventListener('abort', onInterrupt);
   store.finishRun(report, samples);
+  unregisterRun(control, runId);
   return { report, samples, exitCode: EXIT_BY_VERDICT[outcome.verdict] };
 }
 
-/** Ends a run `aborted` before (or instead of) harm. */
-class Abort extends Error {}
+/** Polls the halt switch every 250ms, so a halt reverts every fault within one second. */
+function watchHalt(control: SqliteDatabase, onHalt: (h: Halt) => void): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    const halted = activeHalt(control);
+    if (halted) {
+      clearInterval(timer);
+      onHalt(halted);
+    }
+  }, 250);
+  return timer;
+}
 
 async function stopLoops(loops: ProbeLoop[], which: (p: ProbeSpec) => boolean): Promise<void> {
   await Promise.all(loops.filter((l) => which(l.probe)).map((l) => l.stop()));

@@ -7,6 +7,7 @@ import { percentile } from '../measure/percentile.js';
 import type { Sample } from '../probes/sample.js';
 import { compareNumber, describeNumber } from '../spec/comparators.js';
 import type { StopCondition } from '../spec/schema.js';
+import { formatDuration } from '../util/duration.js';
 
 export interface Trip {
   condition: string;
@@ -14,13 +15,22 @@ export interface Trip {
   at: number;
 }
 
+const LATENCY_PERCENTILES = [
+  ['latencyP50Ms', 50],
+  ['latencyP95Ms', 95],
+  ['latencyP99Ms', 99],
+] as const;
+
 /** `checkout failureRate > 0.2 over 10s`: how a condition reads in reports. */
 export function describeCondition(c: StopCondition): string {
   const parts: string[] = [];
   if (c.failureRate) parts.push(`failureRate ${describeNumber(c.failureRate)}`);
   if (c.consecutiveFailures) parts.push(`${c.consecutiveFailures} consecutive failures`);
-  if (c.latencyP95Ms) parts.push(`latencyP95Ms ${describeNumber(c.latencyP95Ms)}`);
-  return `${c.probe} ${parts.join(' or ')} over ${c.window}ms`;
+  for (const [key] of LATENCY_PERCENTILES) {
+    const expected = c[key];
+    if (expected) parts.push(`${key} ${describeNumber(expected)}`);
+  }
+  return `${c.probe} ${parts.join(' or ')} over ${formatDuration(c.window)}`;
 }
 
 /** The observation that trips `condition` given the probe's samples so far, or null. */

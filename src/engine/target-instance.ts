@@ -12,9 +12,18 @@ export interface TargetInstance {
   /** the process's command line, for reports */
   command?: string;
   spec: TargetSpec;
+  /** this host as a whole (custom.action), not a target of the inventory */
+  host?: boolean;
 }
 
 /** `payments (pid 4242)`: how a target instance is named in reports and logs. */
 export function instanceLabel(instance: Pick<TargetInstance, 'name' | 'pid'>): string {
   return instance.pid === undefined ? instance.name : `${instance.name} (pid ${instance.pid})`;
+}
+
+/** The lock that keeps two runs off this instance, or null for the host as a whole. */
+export function lockRequestOf(instance: TargetInstance): { key: string; target: string } | null {
+  if (instance.host) return null;
+  const key = instance.pid === undefined ? `target:${instance.name}` : `process:${instance.pid}:${instance.startTime ?? ''}`;
+  return { key, target: instanceLabel(instance) };
 }

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { TargetNeed } from '../faults/types.js';
-import type { FaultStep, Selector, TargetSpec } from '../spec/schema.js';
+import type { Selector, TargetSpec } from '../spec/schema.js';
 import { UserError } from '../util/errors.js';
 import { currentUid, listProcesses, type ProcessInfo, processInfo, selfAndAncestors } from '../util/processes.js';
 import type { TargetInstance } from './target-instance.js';
@@ -72,9 +72,9 @@ function instancesOf(target: TargetSpec, need: TargetNeed): TargetInstance[] {
 }
 
 /** Every instance a step's selector could hit now (before the mode picks among them). */
-export function candidatesFor(step: FaultStep, need: TargetNeed, targets: readonly TargetSpec[]): TargetInstance[] {
-  if (need === 'host') return [{ name: 'localhost', labels: {}, spec: { name: 'localhost', labels: {}, protected: false } }];
-  const chosen = targets.filter((t) => !t.protected && matchesSelector(t, step.selector));
+export function candidatesFor(selector: Selector | undefined, need: TargetNeed, targets: readonly TargetSpec[]): TargetInstance[] {
+  if (need === 'host') return [{ name: 'localhost', labels: {}, host: true, spec: { name: 'localhost', labels: {}, protected: false } }];
+  const chosen = targets.filter((t) => !t.protected && matchesSelector(t, selector));
   return chosen.flatMap((t) => instancesOf(t, need));
 }
 

@@ -31,6 +31,8 @@ export interface FaultType<P = unknown, S = unknown> {
   needs: TargetNeed;
   /** true when the fault acts once (a kill) and holds nothing that needs reverting */
   instantaneous?: boolean;
+  /** true when the fault takes its target out of service (kill, pause): counted against policy minHealthy */
+  takesDown?: boolean;
   /** one line saying exactly what will change, for dry runs and reports */
   describe(params: P, target: TargetInstance, durationMs: number | null): string;
   /** applies the fault; throws a UserError when it cannot, after reverting whatever it did */

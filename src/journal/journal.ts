@@ -5,10 +5,9 @@
  *   open:   applying -> active -> (revert fails: revert-failed)
  *   closed: reverted
  */
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { faultlineHome } from '../util/home.js';
-import { processInfo } from '../util/processes.js';
+import { ownerIsAlive, selfOwner } from '../util/owner.js';
 import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
 
 export type EntryStatus = 'applying' | 'active' | 'revert-failed' | 'reverted';
@@ -87,8 +86,6 @@ function fromRow(row: Row): JournalEntry {
   };
 }
 
-const self = { pid: process.pid, start: processInfo(process.pid)?.startTime ?? '' };
-
 export class Journal {
   private readonly db: SqliteDatabase;
 
@@ -98,6 +95,7 @@ export class Journal {
 
   /** Records an injection before it is applied. Returns the entry id. */
   begin(entry: { runId: string; experiment: string; step: string; fault: string; target: string; state: unknown }): number {
+    const owner = selfOwner();
     const result = this.db
       .prepare(
         `INSERT INTO injections (run_id, experiment, step, fault, target, state, status, owner_pid, owner_start, host, created_at)
@@ -110,9 +108,9 @@ export class Journal {
         entry.fault,
         entry.target,
         JSON.stringify(entry.state ?? null),
-        self.pid,
-        self.start,
-        hostname(),
+        owner.pid,
+        owner.start,
+        owner.host,
         new Date().toISOString(),
       );
     return Number(result.lastInsertRowid);
@@ -147,8 +145,6 @@ export class Journal {
 }
 
 /** True when the process that wrote the entry is still running (so its run will revert it itself). */
-export function ownerIsAlive(entry: Pick<JournalEntry, 'ownerPid' | 'ownerStart' | 'host'>): boolean {
-  if (entry.host !== hostname()) return false;
-  const info = processInfo(entry.ownerPid);
-  return info !== undefined && info.state !== 'Z' && info.startTime === entry.ownerStart;
+export function entryOwnerIsAlive(entry: Pick<JournalEntry, 'ownerPid' | 'ownerStart' | 'host'>): boolean {
+  return ownerIsAlive({ pid: entry.ownerPid, start: entry.ownerStart, host: entry.host });
 }

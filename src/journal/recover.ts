@@ -4,7 +4,7 @@
  */
 import { findFault } from '../faults/index.js';
 import { errorMessage } from '../util/errors.js';
-import { type Journal, type JournalEntry, ownerIsAlive } from './journal.js';
+import { entryOwnerIsAlive, type Journal, type JournalEntry } from './journal.js';
 
 export interface RecoveryOutcome {
   entry: JournalEntry;
@@ -15,7 +15,7 @@ export interface RecoveryOutcome {
 export async function recoverJournal(journal: Journal, options: { includeLiveRuns?: boolean } = {}): Promise<RecoveryOutcome[]> {
   const outcomes: RecoveryOutcome[] = [];
   for (const entry of journal.open()) {
-    if (!options.includeLiveRuns && ownerIsAlive(entry)) {
+    if (!options.includeLiveRuns && entryOwnerIsAlive(entry)) {
       outcomes.push({
         entry,
         action: 'skipped-live-run',

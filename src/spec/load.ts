@@ -11,8 +11,10 @@ import { UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { formatPath, type Path, positionOf } from './positions.js';
 import {
+  type BlastRadius,
   type ExperimentDocument,
   experimentSchema,
+  type Policy,
   type ProbeSpec,
   type ProjectDocument,
   projectSchema,
@@ -35,6 +37,11 @@ export interface Experiment {
   steadyState: ExperimentDocument['spec']['steadyState'];
   method: ExperimentDocument['spec']['method'];
   guards: ExperimentDocument['spec']['guards'];
+  blastRadius: BlastRadius | undefined;
+  /** the project's policy (blast radius, label lists, minHealthy, guards for every experiment) */
+  policy: Policy | null;
+  /** the probes that targets name as their `health`, by probe name (checked for policy minHealthy) */
+  healthProbes: Record<string, ProbeSpec>;
   rollbacks: ExperimentDocument['spec']['rollbacks'];
 }
 
@@ -42,6 +49,7 @@ export interface Project {
   file: string;
   targets: TargetSpec[];
   probes: ProbeSpec[];
+  policy: Policy | null;
 }
 
 export interface LoadOptions {
@@ -187,6 +195,7 @@ export function loadProject(file: string, env: NodeJS.ProcessEnv = process.env):
     file,
     targets: projects.flatMap((p) => p.spec.targets),
     probes: projects.flatMap((p) => p.spec.probes),
+    policy: projects.find((p) => p.spec.policy)?.spec.policy ?? null,
   };
 }
 
@@ -228,6 +237,7 @@ function checkReferences(doc: Document, errors: ErrorList, spec: ExperimentDocum
   for (const [i, name] of spec.steadyState.probes.entries()) probeRef(name, ['spec', 'steadyState', 'probes', i]);
   for (const [i, name] of spec.guards.before.entries()) probeRef(name, ['spec', 'guards', 'before', i]);
   for (const [i, c] of spec.guards.stopWhen.entries()) probeRef(c.probe, ['spec', 'guards', 'stopWhen', i, 'probe']);
+  for (const [i, t] of spec.targets.entries()) if (t.health) probeRef(t.health, ['spec', 'targets', i, 'health']);
   spec.method.forEach((step, i) => {
     const faultSteps =
       step.kind === 'parallel'
@@ -259,8 +269,9 @@ export function parseExperiments(text: string, file: string | null, options: Loa
   const inline = inlineProjects.map((d) => {
     const result = projectSchema().safeParse(d.value);
     if (!result.success) errors.zod(d.doc, result.error);
-    return result.success ? result.data.spec : { targets: [], probes: [] };
+    return result.success ? result.data.spec : { targets: [], probes: [], policy: undefined };
   });
+  const policy = inline.find((p) => p.policy)?.policy ?? project?.policy ?? null;
   const sharedTargets = mergeByName(
     project?.targets ?? [],
     inline.flatMap((p) => p.targets),
@@ -285,6 +296,12 @@ export function parseExperiments(text: string, file: string | null, options: Loa
     const targets = mergeByName(sharedTargets, spec.targets);
     const available = mergeByName(sharedProbes, spec.probes);
     checkReferences(parsed.doc, errors, spec, targets, available);
+    const healthProbes = Object.fromEntries(
+      targets.flatMap((t) => {
+        const probe = t.health ? available.find((p) => p.name === t.health) : undefined;
+        return probe ? [[probe.name, probe]] : [];
+      }),
+    );
     // The experiment's own probes all run; a project probe runs only where the experiment names it.
     const named = new Set([...spec.steadyState.probes, ...spec.guards.before, ...spec.guards.stopWhen.map((c) => c.probe)]);
     const own = new Set(spec.probes.map((p) => p.name));
@@ -301,6 +318,9 @@ export function parseExperiments(text: string, file: string | null, options: Loa
       steadyState: spec.steadyState,
       method: spec.method,
       guards: spec.guards,
+      blastRadius: spec.blastRadius,
+      policy,
+      healthProbes,
       rollbacks: spec.rollbacks,
     });
   }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { allFaults, faultNames, findFault } from '../faults/index.js';
+import { findGuardType, type GuardType, guardTypeKeys } from '../guards/index.js';
 import { findProbeType, probeTypeNames } from '../probes/index.js';
 import { didYouMean } from '../util/suggest.js';
 import { numberComparatorSchema } from './comparators.js';
@@ -40,6 +41,7 @@ export const targetSchema = strict({
   endpoint: endpoint.optional(),
   files: z.array(z.string()).optional(),
   protected: z.boolean().default(false).describe('never injected, whatever a selector says'),
+  health: referenceName.optional().describe('a probe that tells whether this target is healthy (for policy minHealthy)'),
 });
 export type TargetSpec = z.infer<typeof targetSchema>;
 
@@ -298,18 +300,67 @@ export const stopConditionSchema = strict({
   probe: referenceName,
   failureRate: numberComparatorSchema.optional().describe('trips when the failure rate over the window satisfies this'),
   consecutiveFailures: z.number().int().min(1).optional(),
+  latencyP50Ms: numberComparatorSchema.optional(),
   latencyP95Ms: numberComparatorSchema.optional(),
+  latencyP99Ms: numberComparatorSchema.optional(),
   window: duration.default(10_000),
   minSamples: z.number().int().min(1).default(1),
-}).refine((c) => c.failureRate !== undefined || c.consecutiveFailures !== undefined || c.latencyP95Ms !== undefined, {
-  message: 'expected failureRate, consecutiveFailures or latencyP95Ms',
+}).refine((c) => [c.failureRate, c.consecutiveFailures, c.latencyP50Ms, c.latencyP95Ms, c.latencyP99Ms].some((v) => v !== undefined), {
+  message: 'expected failureRate, consecutiveFailures, latencyP50Ms, latencyP95Ms or latencyP99Ms',
 });
 export type StopCondition = z.infer<typeof stopConditionSchema>;
 
-const guardsSchema = strict({
-  before: z.array(referenceName).default([]).describe('probes that must pass before any fault'),
-  stopWhen: z.array(stopConditionSchema).default([]),
+const lockSchema = strict({
+  wait: duration.default(0).describe('how long to wait for another run to release a target; 0 refuses at once'),
 });
+
+/** The guard kinds that registered (freeze, incidents, ...), each under its own key. */
+function guardKindsShape() {
+  return Object.fromEntries(guardTypeKeys().map((key) => [key, (findGuardType(key) as GuardType).config.optional()]));
+}
+
+function buildGuardsSchema() {
+  return strict({
+    before: z.array(referenceName).default([]).describe('probes that must pass before any fault'),
+    stopWhen: z.array(stopConditionSchema).default([]),
+    lock: lockSchema.prefault({}).describe('two runs never hit the same target at once'),
+    ...guardKindsShape(),
+  });
+}
+
+export type GuardsSpec = {
+  before: string[];
+  stopWhen: StopCondition[];
+  lock: { wait: number };
+  /** configs of the registered guard kinds, by key */
+  [kind: string]: unknown;
+};
+
+// ---------- blast radius and policy ----------
+
+const blastRadiusSchema = strict({
+  maxTargets: z.number().int().min(1).optional().describe('most targets one run may hit, all steps together'),
+  maxPercent: z.number().min(0).max(100).optional().describe("most percent of a step's matching targets it may hit"),
+});
+export type BlastRadius = z.infer<typeof blastRadiusSchema>;
+
+const minHealthySchema = strict({
+  name: z.string().optional(),
+  selector: selectorSchema.describe('the members of the group'),
+  min: z.number().int().min(0).describe('healthy members that must remain after the fault'),
+});
+export type MinHealthy = z.infer<typeof minHealthySchema>;
+
+function buildPolicySchema() {
+  return strict({
+    allowLabels: z.array(labels).optional().describe('a target must match one of these label sets to be hit'),
+    denyLabels: z.array(labels).default([]).describe('a target matching any of these label sets is never hit'),
+    blastRadius: blastRadiusSchema.optional(),
+    minHealthy: z.array(minHealthySchema).default([]),
+    guards: strict(guardKindsShape()).optional().describe('guards every experiment of the project must pass'),
+  });
+}
+export type Policy = z.infer<ReturnType<typeof buildPolicySchema>>;
 
 const rollbackSchema = strict({
   name: z.string().optional(),
@@ -337,7 +388,8 @@ function buildExperimentSchema() {
       probes: z.array(buildProbeSchema()).default([]),
       steadyState: steadyStateSchema.prefault({}),
       method: z.array(stepSchema).min(1, { message: 'the method needs at least one step' }),
-      guards: guardsSchema.prefault({}),
+      guards: buildGuardsSchema().prefault({}) as unknown as z.ZodType<GuardsSpec>,
+      blastRadius: blastRadiusSchema.optional(),
       rollbacks: z.array(rollbackSchema).default([]),
     }),
   });
@@ -351,6 +403,7 @@ function buildProjectSchema() {
     spec: strict({
       targets: z.array(targetSchema).default([]),
       probes: z.array(buildProbeSchema()).default([]),
+      policy: buildPolicySchema().optional(),
     }),
   });
 }

@@ -1,6 +1,7 @@
 /** Every CLI command. A new command is one file in this folder, added to this list. */
 import type { Command } from '@commander-js/extra-typings';
 import { registerDemo } from './demo.js';
+import { registerHalt } from './halt.js';
 import { registerRecover } from './recover.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
@@ -12,6 +13,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerRun,
   registerValidate,
   registerRecover,
+  registerHalt,
   registerRuns,
   registerReport,
   registerSchema,

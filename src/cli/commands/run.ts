@@ -1,10 +1,9 @@
 /** `faultline run FILE...`: runs every experiment of the files in order and reports each. */
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from '@commander-js/extra-typings';
-import { planExperiment } from '../../engine/plan.js';
+import { dryRun } from '../../engine/dry-run.js';
 import { newSeed } from '../../engine/rng.js';
 import { type RunResult, runExperiment } from '../../engine/run.js';
-import { describeCondition } from '../../engine/stop-conditions.js';
 import { renderJUnitSuites } from '../../report/junit.js';
 import { type Experiment, loadExperiments } from '../../spec/load.js';
 import { formatDuration } from '../../util/duration.js';
@@ -37,19 +36,25 @@ export function printSummary(result: RunResult): void {
   );
 }
 
-function printPlan(experiment: Experiment, seed: number): void {
+async function printDryRun(experiment: Experiment, seed: number): Promise<boolean> {
+  const result = await dryRun(experiment, seed);
   say(`${color.bold(experiment.name)} (dry run, seed ${seed}): nothing will be changed`);
   say(`  hypothesis: ${experiment.hypothesis}`);
-  for (const planned of planExperiment(experiment, seed)) {
+  for (const planned of result.plan) {
     const held = planned.step.durationMs === null ? 'until the method ends' : formatDuration(planned.step.durationMs);
+    const value = planned.step.value === undefined ? '' : ` ${planned.step.value}`;
     say(
-      `  ${planned.path} ${planned.step.name}: ${planned.fault.name}, mode ${planned.step.mode}${planned.step.value === undefined ? '' : ` ${planned.step.value}`}, ${planned.selected.length} of ${planned.candidates.length} candidate(s), held ${held}`,
+      `  ${planned.path} ${planned.step.name}: ${planned.fault.name}, mode ${planned.step.mode}${value}, ${planned.selected.length} of ${planned.candidates.length} candidate(s), held ${held}`,
     );
     for (const action of planned.actions) say(`    - ${action}`);
   }
-  for (const name of experiment.guards.before) say(`  guard before any fault: probe ${name} must pass`);
-  for (const condition of experiment.guards.stopWhen) say(`  stop condition while faults are active: ${describeCondition(condition)}`);
-  if (!experiment.guards.stopWhen.length) say('  no stop condition watches this experiment');
+  for (const g of result.guards)
+    say(`  guard ${g.guard}: ${g.ok ? (g.warning ? color.yellow('warning') : color.green('pass')) : color.red('REFUSE')} (${g.detail})`);
+  for (const condition of result.stopConditions) say(`  stop condition while faults are active: ${condition}`);
+  if (!result.stopConditions.length) say('  no stop condition watches this experiment');
+  const refused = result.guards.filter((g) => !g.ok);
+  say(refused.length ? `  a real run would be refused: ${refused.map((g) => g.guard).join(', ')}` : '  a real run would proceed');
+  return refused.length === 0;
 }
 
 function writeReports(results: RunResult[], reportDir: string | undefined, junit: string | undefined): void {
@@ -84,7 +89,8 @@ export function registerRun(program: Command): void {
         return found;
       });
       if (options.dryRun) {
-        for (const experiment of experiments) printPlan(experiment, options.seed ?? newSeed());
+        // exit 0 whatever the guards say: a dry run reports, it does not judge
+        for (const experiment of experiments) await printDryRun(experiment, options.seed ?? newSeed());
         return;
       }
       const results: RunResult[] = [];

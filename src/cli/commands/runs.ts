@@ -1,6 +1,9 @@
 /** `faultline runs`: the latest runs, newest first. */
 import { type Command, Option } from '@commander-js/extra-typings';
 import type { Verdict } from '../../report/types.js';
+import { activeRuns } from '../../safety/active-runs.js';
+import { openControlDb } from '../../safety/control-db.js';
+import { activeHalt, describeHalt } from '../../safety/halt.js';
 import { RunStore } from '../../store/store.js';
 import { formatDuration } from '../../util/duration.js';
 import { UserError } from '../../util/errors.js';
@@ -20,9 +23,14 @@ export function registerRuns(program: Command): void {
     .option('--json', 'print JSON')
     .action((options) => {
       const store = new RunStore();
+      const control = openControlDb();
       try {
+        const halted = activeHalt(control);
+        const running = activeRuns(control);
         const runs = store.listRuns(options.limit);
-        if (options.json) return say(JSON.stringify(runs, null, 2));
+        if (options.json) return say(JSON.stringify({ halt: halted ?? null, active: running, runs }, null, 2));
+        if (halted) say(`HALTED: ${describeHalt(halted)} (faultline unhalt lifts it)`);
+        const isRunning = new Set(running.map((r) => r.runId));
         if (!runs.length) return say('no run yet: start one with `faultline run FILE`');
         say(
           table(
@@ -30,7 +38,7 @@ export function registerRuns(program: Command): void {
             runs.map((r) => [
               r.id,
               r.experiment,
-              r.verdict ? verdictText(r.verdict as Verdict) : 'running?',
+              r.verdict ? verdictText(r.verdict as Verdict) : isRunning.has(r.id) ? 'running' : 'died (run faultline recover)',
               r.startedAt.replace('T', ' ').slice(0, 19),
               r.endedAt ? formatDuration(Date.parse(r.endedAt) - Date.parse(r.startedAt)) : '-',
               (r.reason ?? '').slice(0, 80),
@@ -39,6 +47,7 @@ export function registerRuns(program: Command): void {
         );
       } finally {
         store.close();
+        control.close();
       }
     });
 }

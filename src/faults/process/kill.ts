@@ -20,6 +20,7 @@ registerFault<z.infer<typeof params>, KillState>({
   summary: 'send a signal (default SIGKILL) to the matched processes',
   params,
   needs: 'process',
+  takesDown: true,
   instantaneous: true,
   describe: (p, target) => `send ${p.signal} to ${instanceLabel(target)}`,
   async inject({ params: p, target, journal }) {

@@ -21,6 +21,7 @@ registerFault<Record<string, never>, PauseState>({
   summary: 'stop the matched processes with SIGSTOP, resume them with SIGCONT on revert',
   params,
   needs: 'process',
+  takesDown: true,
   describe: (_p, target, durationMs) =>
     `SIGSTOP ${instanceLabel(target)} ${durationMs === null ? 'until the method ends' : `for ${formatDuration(durationMs)}`}, then SIGCONT`,
   async inject({ target, journal }) {
