@@ -76,11 +76,10 @@ describe('number comparators', () => {
     expect(holds(250, { '>': 200, lte: 250 })).toBe(true);
   });
 
-  // BUG (numberComparatorSchema's transform): a key and its alias are merged into one key and the
-  // alias silently replaces the key, so `{ lt: 100, "<": 800 }` accepts 500. Turn into it() once fixed
-  // (keep both bounds, or reject the duplicate).
-  it.fails('a key and its alias in one object must both hold', () => {
-    expect(holds(500, { lt: 100, '<': 800 })).toBe(false);
+  it('rejects a key given twice, as a name and as its symbol', () => {
+    const result = numberComparatorSchema.safeParse({ lt: 100, '<': 800 });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toMatch(/given twice/);
   });
 
   it.each([

@@ -131,10 +131,7 @@ describe('completion data', () => {
     expect(keys.some((k) => k.includes('parallel'))).toBe(true);
   });
 
-  // BUG (src/spec/schema.ts): editorProbeSchema() is never attached (buildProbeSchema is a plain
-  // transform, not a dispatch), so the exported probe is one object with `type: string` and untyped
-  // http/tcp/cmd blocks. Turn into it() once probes are exported as one alternative per type.
-  it.fails('probe alternatives name every probe type as a const, each with its typed block', () => {
+  it('probe alternatives name every probe type as a const, each with its typed block', () => {
     for (const branch of schema.anyOf as Json[]) {
       const probes = specOf(branch).probes as Json;
       const types = constsOf(probes, 'type');
@@ -146,5 +143,16 @@ describe('completion data', () => {
     expect(validate(doc)).toBe(false);
     doc.spec.probes = [{ name: 'p', type: 'http', http: { url: 'http://127.0.0.1:1/', methd: 'GET' } }];
     expect(validate(doc)).toBe(false);
+  });
+});
+
+// The examples point editors at docs/faultline.schema.json: it must be what `faultline schema` prints today.
+describe('docs/faultline.schema.json', () => {
+  it('is up to date (regenerate with: node bin/faultline.js schema > docs/faultline.schema.json)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { ROOT, runCli, tempHome } = await import('./support/cli.js');
+    const printed = await runCli(['schema'], { home: tempHome() });
+    expect(readFileSync(join(ROOT, 'docs', 'faultline.schema.json'), 'utf8')).toBe(printed.stdout);
   });
 });

@@ -20,7 +20,13 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({
       // commander's own errors become one line ending with the fix, and exit 3 (see below)
-      outputError: (text, write) => write(`faultline: ${text.replace(/^error: /, '').trim()}; see \`faultline --help\`\n`),
+      outputError: (text, write) =>
+        write(
+          `faultline: ${text
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')}; see \`faultline --help\`\n`,
+        ),
     });
   for (const register of COMMANDS) register(program);
   for (const command of program.commands) command.exitOverride();

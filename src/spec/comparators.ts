@@ -5,6 +5,8 @@
  * Strings: `equal, notEqual, contains, matches, notMatches, oneOf`; a bare string means `equal`.
  */
 import { z } from 'zod';
+import { dispatch } from './dispatch.js';
+import { strict } from './fields.js';
 
 const NUMBER_ALIASES = { '==': 'eq', '!=': 'ne', '<': 'lt', '>': 'gt', '<=': 'lte', '>=': 'gte' } as const;
 
@@ -31,22 +33,42 @@ export type NumberComparison = {
   between?: [number, number];
 };
 
-export const numberComparatorSchema = z.union([
-  z.number().transform((eq): NumberComparison => ({ eq })),
-  z
-    .strictObject({ ...numberKeys, ...aliasKeys })
-    .refine((value) => Object.values(value).some((v) => v !== undefined), {
-      message: 'expected at least one comparator: eq, ne, lt, gt, lte, gte, oneOf, between',
-    })
-    .transform((value): NumberComparison => {
-      const out: Record<string, unknown> = {};
-      for (const [key, v] of Object.entries(value)) {
-        if (v === undefined) continue;
-        out[(NUMBER_ALIASES as Record<string, string>)[key] ?? key] = v;
-      }
-      return out as NumberComparison;
-    }),
-]);
+const bareNumber = z.number().transform((eq): NumberComparison => ({ eq }));
+const numberObject = strict({ ...numberKeys, ...aliasKeys })
+  .refine((value) => Object.values(value).some((v) => v !== undefined), {
+    message: 'expected at least one comparator: eq, ne, lt, gt, lte, gte, oneOf, between',
+  })
+  .refine(
+    (value) =>
+      Object.entries(NUMBER_ALIASES).every(
+        ([alias, key]) => (value as Record<string, unknown>)[alias] === undefined || value[key] === undefined,
+      ),
+    {
+      message: 'a comparator is given twice (a key and its symbol, such as lt and "<"); write it once',
+    },
+  )
+  .transform((value): NumberComparison => {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (v === undefined) continue;
+      out[(NUMBER_ALIASES as Record<string, string>)[key] ?? key] = v;
+    }
+    return out as NumberComparison;
+  });
+const notANumberComparison = z.custom<never>(() => false, {
+  error: (issue) => `expected a number or comparators such as { lt: 800 } or { between: [200, 299] }, got ${JSON.stringify(issue.input)}`,
+});
+
+/** Dispatched on the value's type, so an error names what is wrong in the form the user chose. */
+export const numberComparatorSchema: z.ZodType<NumberComparison> = dispatch<NumberComparison>(
+  (value) =>
+    typeof value === 'number'
+      ? bareNumber
+      : value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? numberObject
+        : notANumberComparison,
+  () => z.union([z.number(), z.strictObject({ ...numberKeys, ...aliasKeys })]),
+);
 
 export type StringComparison = {
   equal?: string;
@@ -69,21 +91,30 @@ const regex = z.string().refine(
   { message: 'expected a valid regular expression' },
 );
 
-export const stringComparatorSchema = z.union([
-  z.string().transform((equal): StringComparison => ({ equal })),
-  z
-    .strictObject({
-      equal: z.string().optional(),
-      notEqual: z.string().optional(),
-      contains: z.string().optional(),
-      matches: regex.optional(),
-      notMatches: regex.optional(),
-      oneOf: z.array(z.string()).min(1).optional(),
-    })
-    .refine((value) => Object.values(value).some((v) => v !== undefined), {
-      message: 'expected at least one comparator: equal, notEqual, contains, matches, notMatches, oneOf',
-    }),
-]);
+const bareString = z.string().transform((equal): StringComparison => ({ equal }));
+const stringObject = strict({
+  equal: z.string().optional(),
+  notEqual: z.string().optional(),
+  contains: z.string().optional(),
+  matches: regex.optional(),
+  notMatches: regex.optional(),
+  oneOf: z.array(z.string()).min(1).optional(),
+}).refine((value) => Object.values(value).some((v) => v !== undefined), {
+  message: 'expected at least one comparator: equal, notEqual, contains, matches, notMatches, oneOf',
+});
+const notAStringComparison = z.custom<never>(() => false, {
+  error: (issue) => `expected a string or comparators such as { contains: "ok" }, got ${JSON.stringify(issue.input)}`,
+});
+
+export const stringComparatorSchema: z.ZodType<StringComparison> = dispatch<StringComparison>(
+  (value) =>
+    typeof value === 'string'
+      ? bareString
+      : value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? stringObject
+        : notAStringComparison,
+  () => z.union([z.string(), stringObject]),
+);
 
 /** Whether `actual` satisfies every comparator of `expected`. */
 export function compareNumber(actual: number, expected: NumberComparison): boolean {

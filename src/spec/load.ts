@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { type Document, LineCounter, parseAllDocuments, visit } from 'yaml';
+import { type Document, LineCounter, parse, parseAllDocuments, visit } from 'yaml';
 import type { z } from 'zod';
 import { UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
@@ -126,6 +126,16 @@ function readText(file: string): string {
   }
 }
 
+/** What a plain YAML scalar with this text would be: a number, a boolean, null, or the text. */
+function parseScalar(text: string): unknown {
+  try {
+    const value = parse(text);
+    return value === null || ['number', 'boolean'].includes(typeof value) ? value : text;
+  } catch {
+    return text;
+  }
+}
+
 /** YAML syntax, then `${ENV}` substitution; every problem located. */
 function parseYaml(text: string, file: string, env: NodeJS.ProcessEnv): { docs: ParsedDocument[]; errors: ErrorList } {
   const lineCounter = new LineCounter();
@@ -139,6 +149,7 @@ function parseYaml(text: string, file: string, env: NodeJS.ProcessEnv): { docs: 
       errors.add(line, col, `YAML syntax: ${error.message.split('\n')[0]}`);
     }
     if (doc.errors.length || doc.contents === null) return;
+    let envMissing = false;
     visit(doc, {
       Scalar(_key, node) {
         if (typeof node.value !== 'string' || !node.value.includes('${')) return;
@@ -147,9 +158,12 @@ function parseYaml(text: string, file: string, env: NodeJS.ProcessEnv): { docs: 
           const { line, col } = lineCounter.linePos(node.range?.[0] ?? 0);
           errors.add(line, col, `environment variable ${name} is not set; set it, or write \${${name}:-default}`);
         }
-        node.value = value;
+        envMissing ||= missing.length > 0;
+        // an unquoted `${RETRIES:-3}` becomes the number 3, as if 3 had been written there
+        node.value = node.type === 'PLAIN' ? parseScalar(value) : value;
       },
     });
+    if (envMissing) return; // reported above; validating the unsubstituted text would only repeat it
     const value = doc.toJS({ maxAliasCount: 100 });
     docs.push({ doc, index, kind: (value as { kind?: unknown } | null)?.kind, value });
   });
@@ -175,7 +189,9 @@ function checkKind(parsed: ParsedDocument, errors: ErrorList, accepted: string[]
     errors.at(
       doc,
       kind === undefined ? [] : ['kind'],
-      `kind ${shown}${typeof kind === 'string' ? didYouMean(kind, accepted) : ''}; expected ${accepted.join(' or ')}`,
+      kind === undefined
+        ? `kind is missing; expected ${accepted.join(' or ')}`
+        : `unknown kind ${shown}${typeof kind === 'string' ? didYouMean(kind, accepted) : ''}; expected ${accepted.join(' or ')}`,
     );
   }
   return false;

@@ -14,6 +14,12 @@ import { argv, dnsName, duration, labels, percentString, regexString, strict } f
 
 export const API_VERSION = 'faultline.dev/v1';
 
+// A missing field reads as such, not as zod's "expected string, received undefined".
+z.config({
+  customError: (issue) =>
+    issue.code === 'invalid_type' && issue.input === undefined ? `required field is missing (expected ${issue.expected})` : undefined,
+});
+
 const referenceName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'expected a name of letters, digits, ".", "_" and "-"' });
 
 // ---------- targets ----------
@@ -91,8 +97,8 @@ function probeShape() {
   });
 }
 
-function buildProbeSchema() {
-  return probeShape().transform((raw, ctx): ProbeSpec => {
+function buildProbeSchema(): z.ZodType<ProbeSpec> {
+  const checked = probeShape().transform((raw, ctx): ProbeSpec => {
     const probe = raw as Record<string, unknown> & z.infer<ReturnType<typeof probeShape>>;
     const probeType = findProbeType(probe.type);
     if (!probeType) return z.NEVER; // reported by the `type` field
@@ -128,6 +134,7 @@ function buildProbeSchema() {
       expect: expect.data,
     };
   });
+  return dispatch<ProbeSpec>(() => checked as unknown as z.ZodType<ProbeSpec>, editorProbeSchema);
 }
 
 /** Editors see each probe type as its own alternative, with its block and expectations. */
