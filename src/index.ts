@@ -11,6 +11,7 @@ import './probes/index.js';
 import { Journal } from './journal/journal.js';
 import { type RecoveryOutcome, recoverJournal } from './journal/recover.js';
 
+export { type AlertFeed, AlertHub, type ReceivedAlert } from './engine/alerts.js';
 export type { RunEvent, RunListener } from './engine/events.js';
 export { type PlannedFault, planExperiment } from './engine/plan.js';
 export { type RunOptions, type RunResult, runExperiment } from './engine/run.js';

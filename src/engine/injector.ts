@@ -8,6 +8,7 @@ import type { Journal } from '../journal/journal.js';
 import type { ReportFault } from '../report/types.js';
 import { errorMessage } from '../util/errors.js';
 import type { Timeline } from './events.js';
+import type { RunResources } from './resources.js';
 import { instanceLabel, type TargetInstance } from './target-instance.js';
 
 export interface Injection {
@@ -29,6 +30,7 @@ export class Injector {
     private readonly journal: Journal,
     private readonly run: { runId: string; experiment: string },
     private readonly timeline: Timeline,
+    private readonly resources: RunResources,
   ) {}
 
   get reportFaults(): ReportFault[] {
@@ -64,6 +66,7 @@ export class Injector {
         params,
         target,
         durationMs,
+        resources: this.resources,
         journal: (state) => {
           injection.state = state;
           injection.journalId = this.journal.begin({ ...this.run, step: stepName, fault: fault.name, target: label, state });

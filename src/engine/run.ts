@@ -30,11 +30,13 @@ import { describeFailure, runCommand } from '../util/run-command.js';
 import { sleep } from '../util/sleep.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
 import { Abort } from './abort.js';
+import type { AlertFeed, ReceivedAlert } from './alerts.js';
 import { type RunListener, Timeline } from './events.js';
 import { Injector } from './injector.js';
 import { runMethod } from './method.js';
 import { planExperiment, selectedLabels } from './plan.js';
 import { checkBeforeHarm } from './preflight.js';
+import { RunResources, setUpTargets } from './resources.js';
 import { newSeed } from './rng.js';
 import { StopWatcher } from './stop-conditions.js';
 
@@ -46,6 +48,8 @@ export interface RunOptions {
   onEvent?: RunListener;
   journal?: Journal;
   store?: RunStore;
+  /** alerts received while the run goes (an Alertmanager receiver publishes into an AlertHub) */
+  alerts?: AlertFeed;
   /** host-local safety state (halt, locks); default `$FAULTLINE_HOME/control.db` */
   control?: SqliteDatabase;
 }
@@ -110,7 +114,8 @@ async function execute(experiment: Experiment, options: RunOptions, { journal, s
   const currentPhase = (): Phase => (phase === 'during' && injector.firstInjectedAt === null ? 'before' : phase);
   let targets: string[] = [];
   const harm = new AbortController(); // aborted: stop injecting and revert everything now
-  const injector = new Injector(journal, { runId, experiment: experiment.name }, timeline);
+  const resources = new RunResources();
+  const injector = new Injector(journal, { runId, experiment: experiment.name }, timeline, resources);
   const loops: ProbeLoop[] = [];
 
   const onInterrupt = () => {
@@ -151,6 +156,12 @@ async function execute(experiment: Experiment, options: RunOptions, { journal, s
   store.startRun({ id: runId, experiment: experiment.name, file: experiment.file, startedAt: new Date(startedAt).toISOString(), seed });
   timeline.add('run-started', `${experiment.name} (seed ${seed})`, startedAt);
   registerRun(control, runId, experiment.name);
+  const alerts: ReceivedAlert[] = [];
+  const unsubscribe = options.alerts?.subscribe((alert) => {
+    alerts.push(alert);
+    timeline.add('alert', `${alert.name} ${alert.status}`, alert.receivedAt);
+    if (currentPhase() === 'during' && !harm.signal.aborted) stopWatcher.observeAlert(alert);
+  });
   const haltWatch = watchHalt(control, (h) => {
     timeline.add('halted', describeHalt(h));
     outcome.end('aborted', describeHalt(h));
@@ -175,7 +186,9 @@ async function execute(experiment: Experiment, options: RunOptions, { journal, s
     const refused = guards.find((g) => !g.ok);
     if (refused) throw new Abort(`guard ${refused.guard} refused before any fault: ${refused.detail}`);
 
-    // 4. Baseline: the steady state must hold before we break anything.
+    // 4. What targets need for the whole run (proxies in front of endpoints), then the baseline:
+    //    the steady state must hold before we break anything.
+    await setUpTargets(experiment.targets, { runId, experiment: experiment.name, resources }, journal);
     for (const probe of probesByMode(experiment, 'Continuous')) loops.push(new ProbeLoop(probe, currentPhase, record));
     const steadyProbes = experiment.probes.filter((p) => experiment.steadyState.probes.includes(p.name));
     const minInterval = Math.min(...steadyProbes.map((p) => p.intervalMs));
@@ -231,11 +244,13 @@ async function execute(experiment: Experiment, options: RunOptions, { journal, s
   phase = 'after';
   await stopLoops(loops, () => true);
   clearInterval(haltWatch);
+  unsubscribe?.();
   releaseLocks(control, runId);
   if (outcome.verdict === 'passed' || outcome.verdict === 'failed') {
     const eotFailures = await checkOnce(probesByMode(experiment, 'EOT', 'Edge'), 'EOT');
     if (eotFailures.length) outcome.end('failed', `end-of-test probe failed: ${eotFailures.join('; ')}`);
   }
+  for (const problem of await resources.disposeAll()) timeline.add('teardown-failed', `${problem}; run faultline recover`);
   for (const rollback of experiment.rollbacks) {
     const result = await runCommand(rollback.cmd, { timeoutMs: rollback.timeout });
     const ok = !result.spawnError && !result.timedOut && result.exitCode === 0;
@@ -278,13 +293,21 @@ async function execute(experiment: Experiment, options: RunOptions, { journal, s
     faults: injector.reportFaults,
     probes: probeSummaries(experiment, samples),
     tolerances,
-    measurements,
+    measurements: { ...measurements, mttdAlertMs: timeToAlert(alerts, injector.firstInjectedAt) },
+    alerts: alerts.map((a) => ({ name: a.name, status: a.status, labels: a.labels, receivedAt: new Date(a.receivedAt).toISOString() })),
     timeline: timeline.events,
   };
   options.signal?.removeEventListener('abort', onInterrupt);
   store.finishRun(report, samples);
   unregisterRun(control, runId);
   return { report, samples, exitCode: EXIT_BY_VERDICT[outcome.verdict] };
+}
+
+/** Injection to the first firing alert received after it. */
+function timeToAlert(alerts: readonly ReceivedAlert[], injectedAt: number | null): number | null {
+  if (injectedAt === null) return null;
+  const first = alerts.find((a) => a.status === 'firing' && a.receivedAt >= injectedAt);
+  return first ? first.receivedAt - injectedAt : null;
 }
 
 /** Polls the halt switch every 250ms, so a halt reverts every fault within one second. */

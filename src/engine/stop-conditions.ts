@@ -8,6 +8,12 @@ import type { Sample } from '../probes/sample.js';
 import { compareNumber, describeNumber } from '../spec/comparators.js';
 import type { StopCondition } from '../spec/schema.js';
 import { formatDuration } from '../util/duration.js';
+import { alertMatches, type ReceivedAlert } from './alerts.js';
+
+const showLabels = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 
 export interface Trip {
   condition: string;
@@ -23,6 +29,7 @@ const LATENCY_PERCENTILES = [
 
 /** `checkout failureRate > 0.2 over 10s`: how a condition reads in reports. */
 export function describeCondition(c: StopCondition): string {
+  if (c.alert !== undefined) return `alert ${c.alert === '*' ? '(any)' : c.alert} fires`;
   const parts: string[] = [];
   if (c.failureRate) parts.push(`failureRate ${describeNumber(c.failureRate)}`);
   if (c.consecutiveFailures) parts.push(`${c.consecutiveFailures} consecutive failures`);
@@ -66,6 +73,19 @@ export class StopWatcher {
     private readonly onTrip: (trip: Trip) => void,
   ) {}
 
+  /** Feeds an alert received while faults were active. */
+  observeAlert(alert: ReceivedAlert): void {
+    if (this.tripped) return;
+    const condition = this.conditions.find((c) => c.alert !== undefined && alertMatches(c.alert, alert));
+    if (!condition) return;
+    this.tripped = {
+      condition: describeCondition(condition),
+      observed: `alert ${alert.name} received (${showLabels(alert.labels)})`,
+      at: alert.receivedAt,
+    };
+    this.onTrip(this.tripped);
+  }
+
   /** Feeds one sample taken while faults were active. */
   observe(sample: Sample): void {
     if (this.tripped) return;
@@ -73,7 +93,7 @@ export class StopWatcher {
     list.push(sample);
     this.samples.set(sample.probe, list);
     for (const condition of this.conditions) {
-      if (condition.probe !== sample.probe) continue;
+      if (condition.alert !== undefined || condition.probe !== sample.probe) continue;
       const observed = evaluateCondition(condition, list, sample.t);
       if (observed !== null) {
         this.tripped = { condition: describeCondition(condition), observed, at: Date.now() };

@@ -8,6 +8,7 @@
  * because after a crash `faultline recover` calls `revert(state)` with nothing but that journaled state.
  */
 import type { z } from 'zod';
+import type { RunResources } from '../engine/resources.js';
 import type { TargetInstance } from '../engine/target-instance.js';
 
 /** What a target must have for the fault to hit it. */
@@ -20,6 +21,8 @@ export interface InjectContext<P, S> {
   durationMs: number | null;
   /** durably records what revert needs; returns once it is on disk */
   journal: (state: S) => void;
+  /** what the run holds for its whole length (e.g. the proxy in front of an endpoint target) */
+  resources: RunResources;
 }
 
 export interface FaultType<P = unknown, S = unknown> {

@@ -51,6 +51,8 @@ export interface ReportTolerance {
 export interface Measurements {
   /** injection of the first fault to the first failing steady-state sample */
   mttdMs: number | null;
+  /** injection of the first fault to the first firing alert received (Alertmanager), if any */
+  mttdAlertMs?: number | null;
   /** end of the last fault to the first of k consecutive good samples */
   mttrMs: number | null;
   /** good samples / samples of the steady-state probes during the chaos window */
@@ -86,5 +88,14 @@ export interface RunReport {
   probes: ReportProbe[];
   tolerances: ReportTolerance[];
   measurements: Measurements;
+  /** alerts received during the run (did we get paged?) */
+  alerts?: ReportAlert[];
   timeline: TimelineEvent[];
+}
+
+export interface ReportAlert {
+  name: string;
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+  receivedAt: string;
 }

@@ -252,7 +252,7 @@ function checkReferences(doc: Document, errors: ErrorList, spec: ExperimentDocum
   };
   for (const [i, name] of spec.steadyState.probes.entries()) probeRef(name, ['spec', 'steadyState', 'probes', i]);
   for (const [i, name] of spec.guards.before.entries()) probeRef(name, ['spec', 'guards', 'before', i]);
-  for (const [i, c] of spec.guards.stopWhen.entries()) probeRef(c.probe, ['spec', 'guards', 'stopWhen', i, 'probe']);
+  for (const [i, c] of spec.guards.stopWhen.entries()) if (c.probe) probeRef(c.probe, ['spec', 'guards', 'stopWhen', i, 'probe']);
   for (const [i, t] of spec.targets.entries()) if (t.health) probeRef(t.health, ['spec', 'targets', i, 'health']);
   spec.method.forEach((step, i) => {
     const faultSteps =
@@ -319,7 +319,11 @@ export function parseExperiments(text: string, file: string | null, options: Loa
       }),
     );
     // The experiment's own probes all run; a project probe runs only where the experiment names it.
-    const named = new Set([...spec.steadyState.probes, ...spec.guards.before, ...spec.guards.stopWhen.map((c) => c.probe)]);
+    const named = new Set([
+      ...spec.steadyState.probes,
+      ...spec.guards.before,
+      ...spec.guards.stopWhen.flatMap((c) => (c.probe ? [c.probe] : [])),
+    ]);
     const own = new Set(spec.probes.map((p) => p.name));
     const probes = available.filter((p) => own.has(p.name) || named.has(p.name));
     experiments.push({

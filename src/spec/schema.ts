@@ -304,7 +304,8 @@ const steadyStateSchema = strict({
 });
 
 export const stopConditionSchema = strict({
-  probe: referenceName,
+  probe: referenceName.optional().describe('the probe whose samples are judged'),
+  alert: z.string().min(1).optional().describe('trips when this alert (its alertname; * for any) fires while faults are active'),
   failureRate: numberComparatorSchema.optional().describe('trips when the failure rate over the window satisfies this'),
   consecutiveFailures: z.number().int().min(1).optional(),
   latencyP50Ms: numberComparatorSchema.optional(),
@@ -312,9 +313,16 @@ export const stopConditionSchema = strict({
   latencyP99Ms: numberComparatorSchema.optional(),
   window: duration.default(10_000),
   minSamples: z.number().int().min(1).default(1),
-}).refine((c) => [c.failureRate, c.consecutiveFailures, c.latencyP50Ms, c.latencyP95Ms, c.latencyP99Ms].some((v) => v !== undefined), {
-  message: 'expected failureRate, consecutiveFailures, latencyP50Ms, latencyP95Ms or latencyP99Ms',
-});
+})
+  .refine((c) => c.alert !== undefined || c.probe !== undefined, { message: 'expected a probe (with a criterion) or an alert' })
+  .refine(
+    (c) =>
+      c.alert !== undefined ||
+      [c.failureRate, c.consecutiveFailures, c.latencyP50Ms, c.latencyP95Ms, c.latencyP99Ms].some((v) => v !== undefined),
+    {
+      message: 'expected failureRate, consecutiveFailures, latencyP50Ms, latencyP95Ms or latencyP99Ms',
+    },
+  );
 export type StopCondition = z.infer<typeof stopConditionSchema>;
 
 const lockSchema = strict({
