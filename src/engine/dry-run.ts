@@ -21,7 +21,7 @@ export async function dryRun(experiment: Experiment, seed: number, control?: Sql
   const db = control ?? openControlDb();
   try {
     for (const probe of experiment.probes) await findProbeType(probe.type)?.preflight?.(probe.config);
-    const plan = planExperiment(experiment, seed);
+    const plan = await planExperiment(experiment, seed);
     const guards = await checkBeforeHarm({
       experiment,
       plan,

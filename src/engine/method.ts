@@ -5,6 +5,7 @@
  * method short; the caller then reverts whatever is still active.
  */
 
+import { backendFor } from '../backends/index.js';
 import type { LockRequest } from '../safety/locks.js';
 import type { Experiment } from '../spec/load.js';
 import type { FaultStep } from '../spec/schema.js';
@@ -27,15 +28,13 @@ export interface MethodContext {
 
 async function runFaultStep(ctx: MethodContext, path: string, step: FaultStep): Promise<void> {
   // Re-resolved now: a supervisor may have restarted a process since the plan was made.
-  const planned = planStep(ctx.experiment, path, step, ctx.seed);
+  const planned = await planStep(ctx.experiment, path, step, ctx.seed);
   if (planned.selected.length === 0) {
     ctx.timeline.add('step-skipped', `${step.name}: selector matched nothing (allowEmpty)`);
     return;
   }
   ctx.lockTargets(planned.selected.map(lockRequestOf).filter((r): r is LockRequest => r !== null));
-  const injections = await Promise.all(
-    planned.selected.map((target) => ctx.injector.inject(step.name, planned.fault, step.params, target, step.durationMs)),
-  );
+  const injections = await backendFor(ctx.experiment).applyStep(planned, ctx.injector);
   if (step.durationMs === null) return; // held until the method ends
   await sleep(step.durationMs, ctx.signal);
   await Promise.all(injections.map((i) => ctx.injector.revert(i)));

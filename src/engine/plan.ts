@@ -3,15 +3,11 @@
  * change. Computed before any harm, so that a selector that matches nothing stops the run first;
  * printed as is by `--dry-run`.
  */
-import { getFault } from '../faults/index.js';
+import { backendFor } from '../backends/index.js';
 import type { FaultType } from '../faults/types.js';
 import type { Experiment } from '../spec/load.js';
 import type { FaultStep, Step } from '../spec/schema.js';
-import { UserError } from '../util/errors.js';
-import { stepRandom } from './rng.js';
-import { selectByMode } from './select.js';
 import { instanceLabel, type TargetInstance } from './target-instance.js';
-import { candidatesFor, describeSelector } from './targets.js';
 
 export interface PlannedFault {
   /** `spec.method[0]` or `spec.method[2].parallel[1]` */
@@ -33,30 +29,15 @@ export function faultSteps(method: readonly Step[]): { path: string; step: Fault
   });
 }
 
-/** Resolves and selects one step's targets now. Throws a UserError when nothing matches and the step does not allow it. */
-export function planStep(experiment: Experiment, path: string, step: FaultStep, seed: number): PlannedFault {
-  const fault = getFault(step.fault);
-  const candidates = candidatesFor(step.selector, fault.needs, experiment.targets);
-  if (candidates.length === 0 && !step.allowEmpty) {
-    const protectedNames = experiment.targets.filter((t) => t.protected && step.selector?.names?.includes(t.name)).map((t) => t.name);
-    const why = protectedNames.length ? ` (${protectedNames.join(', ')} ${protectedNames.length > 1 ? 'are' : 'is'} protected)` : '';
-    throw new UserError(
-      `${path} (${step.name}): selector ${describeSelector(step.selector)} matches no running target${why}; check the selector, or set allowEmpty: true to skip the step`,
-    );
-  }
-  const selected = selectByMode(candidates, step.mode, step.value, stepRandom(seed, path));
-  return {
-    path,
-    step,
-    fault,
-    candidates,
-    selected,
-    actions: selected.map((target) => fault.describe(step.params, target, step.durationMs)),
-  };
+/** Resolves and selects one step's targets now, through the experiment's backend. Throws a UserError when nothing matches and the step does not allow it. */
+export function planStep(experiment: Experiment, path: string, step: FaultStep, seed: number): Promise<PlannedFault> {
+  return backendFor(experiment).planStep(experiment, path, step, seed);
 }
 
-export function planExperiment(experiment: Experiment, seed: number): PlannedFault[] {
-  return faultSteps(experiment.method).map(({ path, step }) => planStep(experiment, path, step, seed));
+export async function planExperiment(experiment: Experiment, seed: number): Promise<PlannedFault[]> {
+  const plan: PlannedFault[] = [];
+  for (const { path, step } of faultSteps(experiment.method)) plan.push(await planStep(experiment, path, step, seed));
+  return plan;
 }
 
 export function selectedLabels(plan: readonly PlannedFault[]): string[] {

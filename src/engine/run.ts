@@ -174,7 +174,7 @@ async function execute(experiment: Experiment, options: RunOptions, { journal, s
 
     // 2. Before any harm: every probe can run, every selector matches.
     for (const probe of experiment.probes) await findProbeType(probe.type)?.preflight?.(probe.config);
-    const plan = planExperiment(experiment, seed);
+    const plan = await planExperiment(experiment, seed);
     targets = selectedLabels(plan);
     for (const p of plan) for (const action of p.actions) timeline.add('planned', `${p.step.name}: ${action}`);
 

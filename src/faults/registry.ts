@@ -11,22 +11,29 @@ export function registerFault<P, S>(fault: FaultType<P, S>): FaultType<P, S> {
   return fault;
 }
 
+/** Any registered fault, internal records included (what recovery needs). */
 export function findFault(name: string): FaultType | undefined {
   return faults.get(name);
 }
 
+/** A fault an experiment may name; a UserError with the known names otherwise. */
 export function getFault(name: string): FaultType {
   const fault = faults.get(name);
-  if (!fault) {
+  if (!fault || fault.internal) {
     throw new UserError(`unknown fault "${name}"${didYouMean(name, faultNames())}; known faults: ${faultNames().join(', ')}`);
   }
   return fault;
 }
 
+/** The faults an experiment may name (internal records excluded). */
 export function faultNames(): string[] {
-  return [...faults.keys()].sort();
+  return [...faults.values()]
+    .filter((f) => !f.internal)
+    .map((f) => f.name)
+    .sort();
 }
 
+/** Every fault an experiment may name. */
 export function allFaults(): FaultType[] {
   return faultNames().map((name) => faults.get(name) as FaultType);
 }

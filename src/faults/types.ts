@@ -34,6 +34,11 @@ export interface FaultType<P = unknown, S = unknown> {
   needs: TargetNeed;
   /** true when the fault acts once (a kill) and holds nothing that needs reverting */
   instantaneous?: boolean;
+  /**
+   * true for a record of the engine's own (a Kubernetes object a backend created, an nftables rule a
+   * target setup added): journaled and recovered like a fault, but never written in an experiment
+   */
+  internal?: boolean;
   /** true when the fault takes its target out of service (kill, pause): counted against policy minHealthy */
   takesDown?: boolean;
   /** one line saying exactly what will change, for dry runs and reports */

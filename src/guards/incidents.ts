@@ -188,7 +188,10 @@ async function checkPagerDuty(config: PagerDutyConfig, ctx: GuardContext): Promi
   const total = typeof body.total === 'number' && body.total >= incidents.length ? body.total : body.more ? undefined : incidents.length;
   const named = incidents.slice(0, NAMED);
   const rest = total === undefined ? ' and more' : total > named.length ? ` and ${total - named.length} more` : '';
-  const count = total === undefined ? `more than ${incidents.length} open PagerDuty incidents` : `${total} open PagerDuty incident${total === 1 ? '' : 's'}`;
+  const count =
+    total === undefined
+      ? `more than ${incidents.length} open PagerDuty incidents`
+      : `${total} open PagerDuty incident${total === 1 ? '' : 's'}`;
   return { ok: false, detail: hide(`${count}${scopeOf(config)}: ${named.map(describeIncident).join(', ')}${rest}`) };
 }
 

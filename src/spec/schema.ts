@@ -162,7 +162,7 @@ export type Selector = z.infer<typeof selectorSchema>;
 
 const faultStepShape = {
   name: z.string().optional(),
-  fault: z.string().refine((name) => findFault(name) !== undefined, {
+  fault: z.string().refine((name) => findFault(name) !== undefined && !findFault(name)?.internal, {
     error: (issue) => {
       const name = String(issue.input);
       return `unknown fault "${name}"${didYouMean(name, faultNames())}; known faults: ${faultNames().join(', ')}`;
@@ -203,7 +203,7 @@ const faultStepBase = strict(faultStepShape);
 
 const faultStepSchema: z.ZodType<FaultStep> = faultStepBase.transform((step, ctx): FaultStep => {
   const fault = findFault(step.fault);
-  if (!fault) return z.NEVER; // reported by the `fault` field
+  if (!fault || fault.internal) return z.NEVER; // reported by the `fault` field
   const params = fault.params.safeParse(step.params ?? {});
   if (!params.success) forwardIssues(ctx, params.error, ['params']);
   if (fault.needs !== 'host' && step.selector === undefined) {
