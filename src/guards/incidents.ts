@@ -168,8 +168,9 @@ async function checkPagerDuty(config: PagerDutyConfig, ctx: GuardContext): Promi
   if (status < 200 || status > 299) {
     const message = errorMessageOf(text);
     const answered = `HTTP ${status}${message ? `: ${message}` : ''}`;
-    if (status === 401) return cannotJudge(`PagerDuty token rejected (${answered}); check the API key in ${config.tokenEnv}`);
-    if (status === 403) return cannotJudge(`PagerDuty refused to list incidents with the API key in ${config.tokenEnv} (${answered})`);
+    // A rejected key is a configuration error, like a missing one: it refuses even with onUnreachable: warn.
+    if (status === 401) return { ok: false, detail: hide(`PagerDuty token rejected (${answered}); check the API key in ${config.tokenEnv}`) };
+    if (status === 403) return { ok: false, detail: hide(`PagerDuty refused to list incidents with the API key in ${config.tokenEnv} (${answered}); give the key read access`) };
     if (status === 429) return cannotJudge(`${where} is rate limiting requests (${answered})`);
     return cannotJudge(`${where} answered ${answered}`);
   }
