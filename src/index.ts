@@ -19,6 +19,7 @@ export { faultNames } from './faults/index.js';
 export { Journal, type JournalEntry } from './journal/journal.js';
 export type { RecoveryOutcome } from './journal/recover.js';
 export { probeTypeNames } from './probes/index.js';
+export type { Phase, Sample } from './probes/sample.js';
 export { getReportFormat, reportFormatNames } from './report/index.js';
 export type { Measurements, ReportFault, ReportProbe, RunReport, TimelineEvent, Verdict } from './report/types.js';
 export { formatJsonSchema } from './spec/json-schema.js';

@@ -16,8 +16,12 @@ const SHOWN_EVENTS = new Set([
   'probe-failed',
   'recovered',
   'rollback-failed',
-  'guard-probe',
-  'SOT-probe',
+  'guard-refused',
+  'guard-warning',
+  'halted',
+  'alert',
+  'step-skipped',
+  'teardown-failed',
   'EOT-probe',
 ]);
 

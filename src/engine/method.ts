@@ -30,7 +30,10 @@ async function runFaultStep(ctx: MethodContext, path: string, step: FaultStep): 
   // Re-resolved now: a supervisor may have restarted a process since the plan was made.
   const planned = await planStep(ctx.experiment, path, step, ctx.seed);
   if (planned.selected.length === 0) {
-    ctx.timeline.add('step-skipped', `${step.name}: selector matched nothing (allowEmpty)`);
+    const why = planned.candidates.length
+      ? `${step.mode} chose none of ${planned.candidates.length} candidate(s)`
+      : 'the selector matched nothing (allowEmpty)';
+    ctx.timeline.add('step-skipped', `${step.name}: ${why}`);
     return;
   }
   ctx.lockTargets(planned.selected.map(lockRequestOf).filter((r): r is LockRequest => r !== null));

@@ -66,6 +66,11 @@ const EXIT_BY_VERDICT: Record<Verdict, number> = EXIT;
 class Outcome {
   verdict: Verdict = 'passed';
   reason = '';
+  /** replaces whatever ending came first: for what matters more than anything else (a fault left behind) */
+  override(verdict: Verdict, reason: string): void {
+    this.verdict = verdict;
+    this.reason = reason;
+  }
   /** keeps the first decisive ending; later ones (e.g. a failure after an abort) do not replace it */
   end(verdict: Verdict, reason: string): void {
     if (this.verdict !== 'passed') return;
@@ -195,8 +200,10 @@ async function execute(experiment: Experiment, options: RunOptions, { journal, s
     const baselineMs = experiment.steadyState.baseline ?? (steadyProbes.length ? 3 * minInterval : 0);
     await sleep(baselineMs, harm.signal);
     if (harm.signal.aborted) throw new Abort(outcome.reason);
-    const baseline = samples.filter((s) => s.phase === 'before' && experiment.steadyState.probes.includes(s.probe));
-    if (steadyProbes.length) {
+    // OnChaos probes sample only while faults are active: the baseline is judged on the Continuous ones
+    const continuous = steadyProbes.filter((p) => p.mode === 'Continuous').map((p) => p.name);
+    const baseline = samples.filter((s) => s.phase === 'before' && continuous.includes(s.probe));
+    if (continuous.length) {
       const broken = evaluateTolerance(experiment.steadyState.tolerance, baseline).filter((t) => !t.ok);
       if (broken.length) {
         throw new Abort(
@@ -274,7 +281,16 @@ async function execute(experiment: Experiment, options: RunOptions, { journal, s
     experiment.steadyState.probes.length && injector.firstInjectedAt !== null
       ? evaluateTolerance(experiment.steadyState.tolerance, during)
       : [];
-  if (outcome.verdict === 'passed') judge(experiment, outcome, tolerances, measurements.mttrMs, during.length);
+  if (outcome.verdict === 'passed')
+    judge(experiment, outcome, tolerances, measurements.mttrMs, during.length, injector.firstInjectedAt !== null);
+  // A fault left in place outweighs any other ending: the operator must act.
+  const leftBehind = injector.reportFaults.filter((f) => f.error?.startsWith('revert failed'));
+  if (leftBehind.length) {
+    outcome.override(
+      'error',
+      `${leftBehind.map((f) => `${f.fault} on ${f.target}: ${f.error}`).join('; ')}; run faultline recover, or see docs/safety.md`,
+    );
+  }
 
   const endedAt = Date.now();
   timeline.add('run-ended', `${outcome.verdict}: ${outcome.reason}`, endedAt);
@@ -344,7 +360,12 @@ function judge(
   tolerances: ReturnType<typeof evaluateTolerance>,
   mttrMs: number | null,
   duringSamples: number,
+  injected: boolean,
 ): void {
+  if (!injected) {
+    outcome.end('passed', 'no fault was injected: every step chose no target (allowEmpty); the hypothesis was not put to the test');
+    return;
+  }
   if (experiment.steadyState.probes.length === 0) {
     outcome.end('passed', 'every fault was applied and reverted (no steady-state probe to judge the hypothesis)');
     return;

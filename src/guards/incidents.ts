@@ -169,8 +169,13 @@ async function checkPagerDuty(config: PagerDutyConfig, ctx: GuardContext): Promi
     const message = errorMessageOf(text);
     const answered = `HTTP ${status}${message ? `: ${message}` : ''}`;
     // A rejected key is a configuration error, like a missing one: it refuses even with onUnreachable: warn.
-    if (status === 401) return { ok: false, detail: hide(`PagerDuty token rejected (${answered}); check the API key in ${config.tokenEnv}`) };
-    if (status === 403) return { ok: false, detail: hide(`PagerDuty refused to list incidents with the API key in ${config.tokenEnv} (${answered}); give the key read access`) };
+    if (status === 401)
+      return { ok: false, detail: hide(`PagerDuty token rejected (${answered}); check the API key in ${config.tokenEnv}`) };
+    if (status === 403)
+      return {
+        ok: false,
+        detail: hide(`PagerDuty refused to list incidents with the API key in ${config.tokenEnv} (${answered}); give the key read access`),
+      };
     if (status === 429) return cannotJudge(`${where} is rate limiting requests (${answered})`);
     return cannotJudge(`${where} answered ${answered}`);
   }

@@ -2,6 +2,7 @@
  * Reverts every fault the journal shows as still in effect whose run is gone (crashed, killed,
  * power lost). Runs of live processes are left to revert their own faults.
  */
+import { hostname } from 'node:os';
 import { findFault } from '../faults/index.js';
 import { errorMessage } from '../util/errors.js';
 import { entryOwnerIsAlive, type Journal, type JournalEntry } from './journal.js';

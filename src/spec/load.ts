@@ -203,8 +203,21 @@ export function loadProject(file: string, env: NodeJS.ProcessEnv = process.env):
   for (const parsed of docs) {
     if (!checkKind(parsed, errors, ['Project'])) continue;
     const result = projectSchema().safeParse(parsed.value);
-    if (result.success) projects.push(result.data);
-    else errors.zod(parsed.doc, result.error);
+    if (!result.success) {
+      errors.zod(parsed.doc, result.error);
+      continue;
+    }
+    projects.push(result.data);
+    const probeNames = result.data.spec.probes.map((p) => p.name);
+    for (const [i, target] of result.data.spec.targets.entries()) {
+      if (target.health && !probeNames.includes(target.health)) {
+        errors.at(
+          parsed.doc,
+          ['spec', 'targets', i, 'health'],
+          `no probe named "${target.health}"${didYouMean(target.health, probeNames)}; define it under spec.probes`,
+        );
+      }
+    }
   }
   errors.throwIfAny();
   return {
@@ -250,7 +263,17 @@ function checkReferences(doc: Document, errors: ErrorList, spec: ExperimentDocum
       errors.at(doc, path, `no probe named "${name}"${didYouMean(name, probeNames)}; define it under spec.probes or in ${PROJECT_FILE}`);
     }
   };
-  for (const [i, name] of spec.steadyState.probes.entries()) probeRef(name, ['spec', 'steadyState', 'probes', i]);
+  for (const [i, name] of spec.steadyState.probes.entries()) {
+    probeRef(name, ['spec', 'steadyState', 'probes', i]);
+    const mode = probes.find((p) => p.name === name)?.mode;
+    if (mode && mode !== 'Continuous' && mode !== 'OnChaos') {
+      errors.at(
+        doc,
+        ['spec', 'steadyState', 'probes', i],
+        `probe "${name}" has mode ${mode}; the steady state is judged on Continuous or OnChaos probes`,
+      );
+    }
+  }
   for (const [i, name] of spec.guards.before.entries()) probeRef(name, ['spec', 'guards', 'before', i]);
   for (const [i, c] of spec.guards.stopWhen.entries()) if (c.probe) probeRef(c.probe, ['spec', 'guards', 'stopWhen', i, 'probe']);
   for (const [i, t] of spec.targets.entries()) if (t.health) probeRef(t.health, ['spec', 'targets', i, 'health']);
@@ -355,5 +378,7 @@ export function loadExperiments(file: string, options: LoadOptions = {}): Experi
 
 /** The one experiment of a file (the first when the file holds several). */
 export function loadExperiment(file: string, options: LoadOptions = {}): Experiment {
-  return loadExperiments(file, options)[0] as Experiment;
+  const [first] = loadExperiments(file, options);
+  if (!first) throw new UserError(`${file}: holds no Experiment document`);
+  return first;
 }

@@ -18,9 +18,13 @@ export function selfOwner(): Owner {
   return self;
 }
 
-/** True when the owner process still runs on this host (a zombie counts as gone). */
+/**
+ * True when the owner process still runs (a zombie counts as gone). An owner on another host (a shared
+ * FAULTLINE_HOME) is taken to be alive: only that host can tell, and reverting its faults from here
+ * could undo the wrong thing.
+ */
 export function ownerIsAlive(owner: Owner): boolean {
-  if (owner.host !== hostname()) return false;
+  if (owner.host !== hostname()) return true;
   const info = processInfo(owner.pid);
   return info !== undefined && info.state !== 'Z' && info.startTime === owner.start;
 }

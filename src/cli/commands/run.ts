@@ -80,7 +80,10 @@ export function registerRun(program: Command): void {
     .option('--junit <file>', 'write a JUnit XML file of every run, for CI')
     .option('--dry-run', 'resolve targets and print exactly what would be injected, then exit without harm')
     .addOption(new Option('--seed <n>', 'seed of the random selection, to replay a run').argParser(parseSeed))
-    .option('--project <file>', 'project file with shared targets and probes (default ./faultline.yaml)')
+    .option(
+      '--project <file>',
+      'project file with shared targets, probes and policy (default: faultline.yaml beside the experiment file, else in the working directory)',
+    )
     .option('--no-progress', 'no live progress on the terminal')
     .action(async (files, options) => {
       const experiments = files.flatMap((file) => {

@@ -9,7 +9,10 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('check experiment files: exit 0 when all are valid, 3 otherwise')
     .argument('<files...>', 'experiment files')
-    .option('--project <file>', 'project file with shared targets and probes (default ./faultline.yaml)')
+    .option(
+      '--project <file>',
+      'project file with shared targets, probes and policy (default: faultline.yaml beside the experiment file, else in the working directory)',
+    )
     .action((files, options) => {
       let invalid = 0;
       for (const file of files) {
