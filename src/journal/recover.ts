@@ -17,11 +17,11 @@ export async function recoverJournal(journal: Journal, options: { includeLiveRun
   const outcomes: RecoveryOutcome[] = [];
   for (const entry of journal.open()) {
     if (!options.includeLiveRuns && entryOwnerIsAlive(entry)) {
-      outcomes.push({
-        entry,
-        action: 'skipped-live-run',
-        detail: `run ${entry.runId} (pid ${entry.ownerPid}) is still running and will revert it`,
-      });
+      const detail =
+        entry.host === hostname()
+          ? `run ${entry.runId} (pid ${entry.ownerPid}) is still running and will revert it`
+          : `run ${entry.runId} belongs to host ${entry.host}; run faultline recover there`;
+      outcomes.push({ entry, action: 'skipped-live-run', detail });
       continue;
     }
     const fault = findFault(entry.fault);
