@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { dispatch } from './dispatch.js';
-import { strict } from './fields.js';
+import { regexString, strict } from './fields.js';
 
 const NUMBER_ALIASES = { '==': 'eq', '!=': 'ne', '<': 'lt', '>': 'gt', '<=': 'lte', '>=': 'gte' } as const;
 
@@ -79,17 +79,7 @@ export type StringComparison = {
   oneOf?: string[];
 };
 
-const regex = z.string().refine(
-  (source) => {
-    try {
-      new RegExp(source);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected a valid regular expression' },
-);
+const regex = regexString;
 
 const bareString = z.string().transform((equal): StringComparison => ({ equal }));
 const stringObject = strict({
