@@ -7,6 +7,8 @@
 // Env: DEMO_GATEWAY_PORT (17000), DEMO_PROVIDER_A_PORT (17001), DEMO_PROVIDER_B_PORT (17002),
 //      DEMO_TENANT_PORT (17003), DEMO_HOST (127.0.0.1), DEMO_STATE_DIR (default: a new temp dir,
 //      printed on stderr), DEMO_RESTART_DELAY_MS (1000); PROVIDER_TIMEOUT_MS is passed to children.
+//      DEMO_CLOCK_WRAP (unset): faultline's bin/faultline.js, to run the tenant API under `faultline wrap`.
+//   data files: $DEMO_STATE_DIR/provider-<a|b>-data.json (made by the providers when missing)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,13 +36,13 @@ const SERVICES = [
   {
     name: 'provider-a',
     script: 'provider.mjs',
-    args: ['--name=a', `--port=${ports.a}`],
+    args: ['--name=a', `--port=${ports.a}`, `--data=${path.join(stateDir, 'provider-a-data.json')}`],
     port: ports.a,
   },
   {
     name: 'provider-b',
     script: 'provider.mjs',
-    args: ['--name=b', `--port=${ports.b}`],
+    args: ['--name=b', `--port=${ports.b}`, `--data=${path.join(stateDir, 'provider-b-data.json')}`],
     port: ports.b,
   },
   {
@@ -70,6 +72,9 @@ function writePidFile(name, pid) {
 
 function start(service) {
   const args = [path.join(here, service.script), `--service=${service.name}`, `--host=${host}`, ...service.args];
+  // DEMO_CLOCK_WRAP=<faultline's bin/faultline.js>: the tenant API runs under `faultline wrap`, so time.skew
+  // can move its clock (examples/experiments/more/clock-skew-sessions.yaml); its pid file then names the wrapper.
+  if (service.name === 'tenant-api' && env.DEMO_CLOCK_WRAP) args.unshift(env.DEMO_CLOCK_WRAP, 'wrap', '--', process.execPath);
   // stdin is a pipe the child watches: it exits if we die. Child output goes to our stderr.
   const child = spawn(process.execPath, args, {
     stdio: ['pipe', 2, 2],

@@ -3,6 +3,9 @@
 //     no or unknown token -> 401, another tenant's token -> 403,
 //     own tenant -> 200 {"tenant", "orders", "paymentsUp"}
 //   GET /health -> 200 {"ok": true}
+// Session tokens (session-acme, session-globex) act like a login: issued at start-up for 30 minutes and
+// renewed every 10 minutes; once the API's clock passes a session's expiry, it answers 401 "token expired".
+// A clock skewed an hour ahead (time.skew under faultline wrap) therefore rejects them until it is back.
 // Authorization is decided before, and independently of, the payments check, so the API never
 // fails open when provider A is down or stopped: "paymentsUp" just becomes false.
 // Usage: node tenant-api.mjs --port=17003 --provider-a=http://127.0.0.1:17001 [--host=127.0.0.1]
@@ -20,6 +23,17 @@ const TOKENS = new Map([
   ['token-acme', 'acme'],
   ['token-globex', 'globex'],
 ]);
+const SESSION_TTL_MS = 30 * 60_000;
+const SESSIONS = new Map([
+  ['session-acme', { tenant: 'acme', expiresAt: 0 }],
+  ['session-globex', { tenant: 'globex', expiresAt: 0 }],
+]);
+function renewSessions() {
+  for (const session of SESSIONS.values()) session.expiresAt = Date.now() + SESSION_TTL_MS;
+}
+renewSessions();
+setInterval(renewSessions, 10 * 60_000).unref();
+
 const ORDERS = {
   acme: [
     { id: 'acme-1001', amount: 120, currency: 'EUR' },
@@ -39,7 +53,9 @@ async function paymentsUp() {
 
 async function orders(req, res, tenantId) {
   const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
-  const callerTenant = match ? TOKENS.get(match[1]) : undefined;
+  const session = match ? SESSIONS.get(match[1]) : undefined;
+  if (session && Date.now() > session.expiresAt) return sendJson(res, 401, { ok: false, error: 'token expired' });
+  const callerTenant = match ? (TOKENS.get(match[1]) ?? session?.tenant) : undefined;
   if (callerTenant === undefined) return sendJson(res, 401, { ok: false, error: 'unauthorized' });
   if (callerTenant !== tenantId) return sendJson(res, 403, { ok: false, error: 'forbidden' });
   const up = await paymentsUp();

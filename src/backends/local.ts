@@ -7,6 +7,7 @@ import { stepRandom } from '../engine/rng.js';
 import { selectByMode } from '../engine/select.js';
 import { candidatesFor, describeSelector } from '../engine/targets.js';
 import { getFault } from '../faults/index.js';
+import { targetNeedOf } from '../faults/types.js';
 import { UserError } from '../util/errors.js';
 import { registerBackend } from './registry.js';
 
@@ -14,7 +15,7 @@ registerBackend({
   name: 'local',
   async planStep(experiment, path, step, seed): Promise<PlannedFault> {
     const fault = getFault(step.fault);
-    const candidates = candidatesFor(step.selector, fault.needs, experiment.targets);
+    const candidates = candidatesFor(step.selector, targetNeedOf(fault, step.params), experiment.targets);
     if (candidates.length === 0 && !step.allowEmpty) {
       const protectedNames = experiment.targets.filter((t) => t.protected && step.selector?.names?.includes(t.name)).map((t) => t.name);
       const why = protectedNames.length ? ` (${protectedNames.join(', ')} ${protectedNames.length > 1 ? 'are' : 'is'} protected)` : '';

@@ -1,17 +1,28 @@
-/** Writes a JSON and a Markdown report per run into a folder: `<experiment>-<run id>.json|md`. */
+/** Writes a JSON, a Markdown and an HTML report per run into a folder: `<experiment>-<run id>.json|md|html`. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getReportFormat } from '../report/index.js';
+import type { Sample } from '../probes/sample.js';
 import type { RunReport } from '../report/types.js';
 import { UserError } from '../util/errors.js';
 
-export function writeReportFiles(reports: readonly RunReport[], dir: string): void {
+/** The file of one run's report in `dir`, for a format's extension. */
+export function reportFilePath(dir: string, report: RunReport, extension: string): string {
+  return join(dir, `${report.experiment.name}-${report.runId}.${extension}`);
+}
+
+/** `samples`: each run's probe samples by run id (`RunResult.samples`), for the HTML report's charts. */
+export function writeReportFiles(
+  reports: readonly RunReport[],
+  dir: string,
+  samples: ReadonlyMap<string, readonly Sample[]> = new Map(),
+): void {
   try {
     mkdirSync(dir, { recursive: true });
     for (const report of reports) {
-      for (const name of ['json', 'md']) {
+      for (const name of ['json', 'md', 'html']) {
         const format = getReportFormat(name);
-        writeFileSync(join(dir, `${report.experiment.name}-${report.runId}.${format.extension}`), format.render(report));
+        writeFileSync(reportFilePath(dir, report, format.extension), format.render(report, { samples: samples.get(report.runId) }));
       }
     }
   } catch (error) {

@@ -25,6 +25,9 @@ export function faultSteps(method: readonly Step[]): { path: string; step: Fault
   return method.flatMap((step, i) => {
     if (step.kind === 'fault') return [{ path: `spec.method[${i}]`, step }];
     if (step.kind === 'parallel') return step.steps.map((s, j) => ({ path: `spec.method[${i}].parallel[${j}]`, step: s }));
+    // every stage is planned: policy and the blast radius judge the heaviest one before any harm
+    if (step.kind === 'progressive')
+      return step.stages.map((s, j) => ({ path: `spec.method[${i}].progressive.stages[${j}]`, step: s.step }));
     return [];
   });
 }

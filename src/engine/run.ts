@@ -12,17 +12,19 @@ import { randomBytes } from 'node:crypto';
 import { Journal } from '../journal/journal.js';
 import { recoverJournal } from '../journal/recover.js';
 import { measure } from '../measure/measurements.js';
+import { measureSlo, sloContext } from '../measure/slo.js';
 import { evaluateTolerance } from '../measure/tolerance.js';
 import { findProbeType } from '../probes/registry.js';
 import type { Phase, Sample } from '../probes/sample.js';
 import { ProbeLoop, sampleProbe } from '../probes/scheduler.js';
-import { REPORT_SCHEMA_VERSION, type ReportProbe, type RunReport, type Verdict } from '../report/types.js';
+import { REPORT_SCHEMA_VERSION, type ReportProbe, type ReportProgressive, type RunReport, type Verdict } from '../report/types.js';
 import { registerRun, unregisterRun } from '../safety/active-runs.js';
 import { openControlDb } from '../safety/control-db.js';
 import { activeHalt, describeHalt, type Halt } from '../safety/halt.js';
 import { conflictingLocks, type LockRequest, releaseLocks, tryLock } from '../safety/locks.js';
 import type { Experiment } from '../spec/load.js';
 import type { ProbeSpec } from '../spec/schema.js';
+import type { RunRecorder } from '../store/recorder.js';
 import { RunStore } from '../store/store.js';
 import { formatDuration } from '../util/duration.js';
 import { EXIT, errorMessage, UserError } from '../util/errors.js';
@@ -36,6 +38,8 @@ import { Injector } from './injector.js';
 import { runMethod } from './method.js';
 import { planExperiment, selectedLabels } from './plan.js';
 import { checkBeforeHarm } from './preflight.js';
+import { bindProbesToRun, finishProbes } from './probe-runs.js';
+import { progressiveFailure } from './progressive.js';
 import { RunResources, setUpTargets } from './resources.js';
 import { newSeed } from './rng.js';
 import { StopWatcher } from './stop-conditions.js';
@@ -47,7 +51,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   onEvent?: RunListener;
   journal?: Journal;
-  store?: RunStore;
+  /** where the run and its report are recorded; default the SQLite `RunStore` of `$FAULTLINE_HOME` */
+  store?: RunRecorder;
   /** alerts received while the run goes (an Alertmanager receiver publishes into an AlertHub) */
   alerts?: AlertFeed;
   /** host-local safety state (halt, locks); default `$FAULTLINE_HOME/control.db` */
@@ -90,25 +95,27 @@ function probesByMode(experiment: Experiment, ...modes: ProbeSpec['mode'][]): Pr
 
 export async function runExperiment(experiment: Experiment, options: RunOptions = {}): Promise<RunResult> {
   const journal = options.journal ?? new Journal();
-  const store = options.store ?? new RunStore();
+  const ownStore = options.store ? undefined : new RunStore();
+  const store = options.store ?? (ownStore as RunStore);
   const control = options.control ?? openControlDb();
   try {
     return await execute(experiment, options, { journal, store, control });
   } finally {
     if (!options.journal) journal.close();
-    if (!options.store) store.close();
+    ownStore?.close();
     if (!options.control) control.close();
   }
 }
 
 interface Stores {
   journal: Journal;
-  store: RunStore;
+  store: RunRecorder;
   control: SqliteDatabase;
 }
 
-async function execute(experiment: Experiment, options: RunOptions, { journal, store, control }: Stores): Promise<RunResult> {
+async function execute(parsed: Experiment, options: RunOptions, { journal, store, control }: Stores): Promise<RunResult> {
   const runId = newRunId();
+  const experiment = bindProbesToRun(parsed, runId); // stateful probes (write) get the run's own state
   const seed = options.seed ?? newSeed();
   const startedAt = Date.now();
   const timeline = new Timeline(options.onEvent);
@@ -122,6 +129,7 @@ async function execute(experiment: Experiment, options: RunOptions, { journal, s
   const resources = new RunResources();
   const injector = new Injector(journal, { runId, experiment: experiment.name }, timeline, resources);
   const loops: ProbeLoop[] = [];
+  const progressive: ReportProgressive[] = [];
 
   const onInterrupt = () => {
     outcome.end('interrupted', 'interrupted by the operator (signal); every fault was reverted');
@@ -129,11 +137,15 @@ async function execute(experiment: Experiment, options: RunOptions, { journal, s
   };
   options.signal?.addEventListener('abort', onInterrupt, { once: true });
 
-  const stopWatcher = new StopWatcher(experiment.guards.stopWhen, (trip) => {
-    timeline.add('stop-condition', `${trip.condition} tripped: ${trip.observed}`, trip.at);
-    outcome.end('aborted', `stop condition tripped: ${trip.condition} (${trip.observed}) at ${new Date(trip.at).toISOString()}`);
-    harm.abort();
-  });
+  const stopWatcher = new StopWatcher(
+    experiment.guards.stopWhen,
+    (trip) => {
+      timeline.add('stop-condition', `${trip.condition} tripped: ${trip.observed}`, trip.at);
+      outcome.end('aborted', `stop condition tripped: ${trip.condition} (${trip.observed}) at ${new Date(trip.at).toISOString()}`);
+      harm.abort();
+    },
+    sloContext(experiment),
+  );
 
   const record = (sample: Sample, probe: ProbeSpec) => {
     samples.push(sample);
@@ -226,7 +238,7 @@ async function execute(experiment: Experiment, options: RunOptions, { journal, s
           );
         }
       };
-      await runMethod({ experiment, seed, injector, timeline, signal: harm.signal, lockTargets });
+      await runMethod({ experiment, seed, injector, timeline, signal: harm.signal, lockTargets, samples, progressive });
     } finally {
       await injector.revertAll();
     }
@@ -257,6 +269,8 @@ async function execute(experiment: Experiment, options: RunOptions, { journal, s
     const eotFailures = await checkOnce(probesByMode(experiment, 'EOT', 'Edge'), 'EOT');
     if (eotFailures.length) outcome.end('failed', `end-of-test probe failed: ${eotFailures.join('; ')}`);
   }
+  const findings = await finishProbes(experiment, injector.firstInjectedAt, timeline, options.signal); // lost writes
+  for (const failure of findings.failures) outcome.end('failed', failure);
   for (const problem of await resources.disposeAll()) timeline.add('teardown-failed', `${problem}; run faultline recover`);
   for (const rollback of experiment.rollbacks) {
     const result = await runCommand(rollback.cmd, { timeoutMs: rollback.timeout });
@@ -281,6 +295,8 @@ async function execute(experiment: Experiment, options: RunOptions, { journal, s
     experiment.steadyState.probes.length && injector.firstInjectedAt !== null
       ? evaluateTolerance(experiment.steadyState.tolerance, during)
       : [];
+  const brokeAt = progressiveFailure(progressive);
+  if (outcome.verdict === 'passed' && brokeAt) outcome.end('failed', `progressive chaos: ${brokeAt}`);
   if (outcome.verdict === 'passed')
     judge(experiment, outcome, tolerances, measurements.mttrMs, during.length, injector.firstInjectedAt !== null);
   // A fault left in place outweighs any other ending: the operator must act.
@@ -309,8 +325,14 @@ async function execute(experiment: Experiment, options: RunOptions, { journal, s
     faults: injector.reportFaults,
     probes: probeSummaries(experiment, samples),
     tolerances,
-    measurements: { ...measurements, mttdAlertMs: timeToAlert(alerts, injector.firstInjectedAt) },
+    measurements: {
+      ...measurements,
+      mttdAlertMs: timeToAlert(alerts, injector.firstInjectedAt),
+      slo: measureSlo(experiment, samples, injector.firstInjectedAt),
+    },
     alerts: alerts.map((a) => ({ name: a.name, status: a.status, labels: a.labels, receivedAt: new Date(a.receivedAt).toISOString() })),
+    ...(progressive.length ? { progressive } : {}),
+    ...(findings.dataLoss ? { dataLoss: findings.dataLoss } : {}),
     timeline: timeline.events,
   };
   options.signal?.removeEventListener('abort', onInterrupt);

@@ -4,6 +4,7 @@
  */
 
 import { percentile } from '../measure/percentile.js';
+import { describeBurnRate, evaluateBurnRate, type SloContext } from '../measure/slo.js';
 import type { Sample } from '../probes/sample.js';
 import { compareNumber, describeNumber } from '../spec/comparators.js';
 import type { StopCondition } from '../spec/schema.js';
@@ -30,6 +31,7 @@ const LATENCY_PERCENTILES = [
 /** `checkout failureRate > 0.2 over 10s`: how a condition reads in reports. */
 export function describeCondition(c: StopCondition): string {
   if (c.alert !== undefined) return `alert ${c.alert === '*' ? '(any)' : c.alert} fires`;
+  if (c.burnRate !== undefined) return describeBurnRate(c.burnRate);
   const parts: string[] = [];
   if (c.failureRate) parts.push(`failureRate ${describeNumber(c.failureRate)}`);
   if (c.consecutiveFailures) parts.push(`${c.consecutiveFailures} consecutive failures`);
@@ -71,6 +73,8 @@ export class StopWatcher {
   constructor(
     private readonly conditions: readonly StopCondition[],
     private readonly onTrip: (trip: Trip) => void,
+    /** the experiment's SLO, for burnRate conditions */
+    private readonly slo?: SloContext,
   ) {}
 
   /** Feeds an alert received while faults were active. */
@@ -93,8 +97,13 @@ export class StopWatcher {
     list.push(sample);
     this.samples.set(sample.probe, list);
     for (const condition of this.conditions) {
-      if (condition.alert !== undefined || condition.probe !== sample.probe) continue;
-      const observed = evaluateCondition(condition, list, sample.t);
+      if (condition.alert !== undefined) continue;
+      let observed: string | null;
+      if (condition.burnRate) {
+        if (this.slo?.probe !== sample.probe) continue;
+        observed = evaluateBurnRate(condition.burnRate, list, this.slo);
+      } else if (condition.probe === sample.probe) observed = evaluateCondition(condition, list, sample.t);
+      else continue;
       if (observed !== null) {
         this.tripped = { condition: describeCondition(condition), observed, at: Date.now() };
         this.onTrip(this.tripped);

@@ -1,4 +1,5 @@
 /** A target after resolution: one process (or one endpoint/file set) that a fault can hit. */
+import type { PodTarget } from '../backends/kubernetes/types.js';
 import type { TargetSpec } from '../spec/schema.js';
 
 export interface TargetInstance {
@@ -14,6 +15,8 @@ export interface TargetInstance {
   spec: TargetSpec;
   /** this host as a whole (custom.action), not a target of the inventory */
   host?: boolean;
+  /** backend kubernetes: the pod this instance is */
+  pod?: PodTarget;
 }
 
 /** `payments (pid 4242)`: how a target instance is named in reports and logs. */

@@ -31,7 +31,8 @@ export interface FaultType<P = unknown, S = unknown> {
   summary: string;
   /** zod schema of the step's `params` (defaults filled in) */
   params: z.ZodType<P>;
-  needs: TargetNeed;
+  /** what a target must have; a function when it depends on the params (stress: a process only with `cgroup: target`) */
+  needs: TargetNeed | ((params: P) => TargetNeed);
   /** true when the fault acts once (a kill) and holds nothing that needs reverting */
   instantaneous?: boolean;
   /**
@@ -47,4 +48,9 @@ export interface FaultType<P = unknown, S = unknown> {
   inject(ctx: InjectContext<P, S>): Promise<void>;
   /** undoes the fault from the journaled state alone; idempotent and safe on a half-applied fault */
   revert(state: S): Promise<void>;
+}
+
+/** What a step of this fault needs from its targets, given its params. */
+export function targetNeedOf<P>(fault: Pick<FaultType<P>, 'needs'>, params: P): TargetNeed {
+  return typeof fault.needs === 'function' ? fault.needs(params) : fault.needs;
 }

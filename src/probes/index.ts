@@ -2,6 +2,9 @@
 import './http.js';
 import './tcp.js';
 import './cmd.js';
+import './k8s.js';
+import './prometheus.js';
+import './write.js';
 
 export { findProbeType, probeTypeNames } from './registry.js';
 export type { ProbeOutcome, ProbeType } from './types.js';

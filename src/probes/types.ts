@@ -4,6 +4,7 @@
  * (`http: { url }`), its `expect` the expectations it understands.
  */
 import type { z } from 'zod';
+import type { DataLoss } from '../report/types.js';
 
 export interface ProbeOutcome {
   ok: boolean;
@@ -17,6 +18,29 @@ export interface CheckContext {
   signal: AbortSignal;
 }
 
+/** The run a stateful probe type takes part in (see ProbeType.forRun). */
+export interface ProbeRunInfo {
+  runId: string;
+  probe: string;
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+export interface FinishContext {
+  /** the interruption the probe's findings are measured from: the first fault's injection, epoch ms */
+  interruptedAt: number | null;
+  signal: AbortSignal;
+}
+
+/** What a probe found over a whole run beyond its samples. */
+export interface ProbeFinding {
+  dataLoss?: DataLoss;
+  /** a short account for the timeline */
+  summary: string;
+  /** why the hypothesis is refuted (lost acknowledged writes), or null */
+  failure: string | null;
+}
+
 export interface ProbeType<C = unknown, E = unknown> {
   type: string;
   summary: string;
@@ -25,4 +49,11 @@ export interface ProbeType<C = unknown, E = unknown> {
   /** checks before any harm that the probe can run at all (a URL that resolves); throws a UserError */
   preflight?(config: C): Promise<void>;
   check(config: C, expect: E, ctx: CheckContext): Promise<ProbeOutcome>;
+  /**
+   * A type that keeps state over one run (the write probe numbers its records): the config that the
+   * run's samples use instead of the parsed one, holding that state. Called once per run and probe.
+   */
+  forRun?(config: C, run: ProbeRunInfo): C;
+  /** Called once per run after sampling has stopped and the system had time to recover (the write probe reads back). */
+  finish?(config: C, expect: E, ctx: FinishContext): Promise<ProbeFinding>;
 }

@@ -1,10 +1,12 @@
-/** Report formats: importing this module registers json, md and junit. */
+/** Report formats: importing this module registers json, md, junit and html. */
 import './json.js';
 import './markdown.js';
 import './junit.js';
+import './html.js';
 
 export { renderJson } from './json.js';
+export { renderHtml } from './html.js';
 export { escapeXml, escapeXmlAttr, renderJUnit, renderJUnitSuites } from './junit.js';
 export { escapeMarkdownCell, formatOffset, renderMarkdown } from './markdown.js';
-export type { ReportFormat, ReportFormatName } from './registry.js';
+export type { RenderContext, ReportFormat, ReportFormatName } from './registry.js';
 export { getReportFormat, registerReportFormat, reportFormatNames } from './registry.js';

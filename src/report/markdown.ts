@@ -4,7 +4,7 @@
  */
 import { formatDuration } from '../util/duration.js';
 import { registerReportFormat } from './registry.js';
-import type { PhaseLatency, ReportFault, RunReport, Verdict } from './types.js';
+import type { PhaseLatency, ReportFault, ReportProgressiveStage, RunReport, Verdict } from './types.js';
 
 const VERDICT_ICON: Record<Verdict, string> = {
   passed: '✅',
@@ -103,6 +103,7 @@ function observations(r: RunReport): string[] {
   } else {
     out.push('No steady-state sample failed after the first fault: the faults went undetected by the probes.');
   }
+  out.push(...monitoringObservations(r));
 
   if (m.mttrMs !== null) {
     const d = formatDuration(m.mttrMs);
@@ -160,6 +161,93 @@ function observations(r: RunReport): string[] {
   return out.map((line) => (line.startsWith('  - ') ? line : `- ${line}`));
 }
 
+const STAGE_ICON: Record<ReportProgressiveStage['outcome'], string> = {
+  held: '✅ held',
+  broke: '❌ broke',
+  inconclusive: '❔ inconclusive',
+  aborted: '⚠️ aborted',
+  skipped: '➖ skipped',
+  'not-run': '· not run',
+};
+
+/** Progressive steps: each stage's intensity and outcome, and how far the system held. */
+function progressiveSection(r: RunReport): string[] {
+  if (!r.progressive?.length) return [];
+  return [
+    '## Progressive chaos',
+    ...r.progressive.flatMap((p) => {
+      const total = p.stages.length;
+      const held =
+        p.heldUpTo === null ? 'No stage held.' : `The system held up to stage ${p.heldUpToIndex} of ${total} (${oneLine(p.heldUpTo)}).`;
+      const stopped = p.stoppedAt === null ? '' : ` Escalation stopped at ${oneLine(p.stoppedAt)}.`;
+      return [
+        `**${oneLine(p.step)}** (${oneLine(p.fault)}, \`${oneLine(p.path)}\`): ${held}${stopped}`,
+        table(
+          ['Stage', 'Selection', 'Params', 'Held', 'Targets', 'Samples', 'Outcome', 'Measured'],
+          p.stages.map((s) => [
+            `${s.index}. ${s.name}${s.required ? '' : ' (optional)'}`,
+            s.value === undefined ? s.mode : `${s.mode} ${s.value}`,
+            JSON.stringify(s.params ?? {}),
+            formatDuration(s.durationMs),
+            s.targets.length ? s.targets.join(', ') : '-',
+            String(s.samples),
+            STAGE_ICON[s.outcome],
+            s.tolerances.length ? s.tolerances.map((t) => `${t.name} ${formatNumber(t.actual)} (${t.expected})`).join('; ') : '-',
+          ]),
+        ),
+      ];
+    }),
+  ];
+}
+
+/** `HighErrorRate (firing), ...`: each alert name once, with its statuses. */
+function alertNames(r: RunReport): string {
+  const byName = new Map<string, Set<string>>();
+  for (const a of r.alerts ?? []) byName.set(a.name, (byName.get(a.name) ?? new Set()).add(a.status));
+  return byName.size === 0 ? '-' : [...byName].map(([name, statuses]) => `${name} (${[...statuses].join(', ')})`).join(', ');
+}
+
+function sloAndDataLossRows(r: RunReport): string[][] {
+  const rows: string[][] = [];
+  const slo = r.measurements.slo;
+  if (slo) {
+    const of = `of the ${formatDuration(slo.windowMs)} budget at ${formatNumber(slo.objective * 100)}%`;
+    rows.push(['Error budget consumed', `${percent(slo.errorBudgetConsumed)} ${of} (events: ${percent(slo.errorBudgetConsumedByEvents)})`]);
+    const counts = `${slo.badSamples} bad of ${slo.samples} samples, downtime ${formatDuration(slo.downtimeMs)}`;
+    rows.push(['Burn rate', `${formatNumber(slo.burnRate)} (${counts})`]);
+  }
+  const loss = r.dataLoss;
+  if (loss) {
+    const counts = `${loss.written} written, ${loss.indeterminate} indeterminate`;
+    rows.push(['Lost writes', `${loss.lost} of ${loss.acknowledged} acknowledged (${counts})`]);
+    rows.push(['Observed RPO', loss.rpoMs === null ? '-' : `${formatDuration(loss.rpoMs)} ± ${formatDuration(loss.rpoResolutionMs)}`]);
+  }
+  return rows;
+}
+
+function monitoringObservations(r: RunReport): string[] {
+  const out: string[] = [];
+  const m = r.measurements;
+  if (m.mttdAlertMs !== undefined && m.mttdAlertMs !== null) {
+    const names = oneLine(alertNames(r));
+    out.push(`Monitoring paged: the first alert (${names}) arrived ${formatDuration(m.mttdAlertMs)} after the first fault.`);
+  }
+  if (m.slo?.errorBudgetConsumed != null) {
+    out.push(
+      `The run used ${percent(m.slo.errorBudgetConsumed)} of the ${formatDuration(m.slo.windowMs)} error budget (${formatDuration(m.slo.downtimeMs)} of downtime against ${formatDuration(m.slo.budgetMs)}), burn rate ${formatNumber(m.slo.burnRate)}.`,
+    );
+  }
+  const loss = r.dataLoss;
+  if (loss && loss.lost > 0) {
+    const seqs = loss.lostSeqs.join(', ') + (loss.lost > loss.lostSeqs.length ? ', ...' : '');
+    const rpo = loss.rpoMs === null ? '' : `; observed RPO ${formatDuration(loss.rpoMs)}`;
+    out.push(`Data was lost: ${loss.lost} acknowledged writes are missing (seq ${seqs})${rpo}.`);
+  } else if (loss) {
+    out.push(`No acknowledged write was lost: ${loss.acknowledged} acknowledged writes were read back.`);
+  }
+  return out;
+}
+
 export function renderMarkdown(r: RunReport): string {
   const m = r.measurements;
   const interval = m.probeIntervalMs;
@@ -189,9 +277,12 @@ export function renderMarkdown(r: RunReport): string {
         ['Verdict', `${VERDICT_ICON[r.verdict]} ${r.verdict}`],
         ['Reason', r.reason],
         ['MTTD', timed(m.mttdMs, interval)],
+        ['MTTD (alert)', m.mttdAlertMs === undefined || m.mttdAlertMs === null ? '-' : formatDuration(m.mttdAlertMs)],
+        ['Alerts', alertNames(r)],
         ['MTTR', mttr],
         ['Availability (during)', percent(m.availability)],
         ['Samples during', String(m.samplesByPhase.during)],
+        ...sloAndDataLossRows(r),
       ],
     ),
     '## Latency',
@@ -220,6 +311,7 @@ export function renderMarkdown(r: RunReport): string {
             f.error ?? '-',
           ]),
         ),
+    ...progressiveSection(r),
     '## Probes',
     r.probes.length === 0
       ? '_No probes were declared._'

@@ -1,10 +1,20 @@
 /** The one registry of report formats. Each format file calls `registerReportFormat` when imported (see ./index.ts). */
 import { UserError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
+import type { Sample } from '../probes/sample.js';
 import type { RunReport } from './types.js';
 
 /** Built-in names, open to formats registered later. */
-export type ReportFormatName = 'json' | 'md' | 'junit' | (string & {});
+export type ReportFormatName = 'json' | 'md' | 'junit' | 'html' | (string & {});
+
+/**
+ * What a renderer may use besides the report. The samples stay out of the report itself (a long run
+ * has thousands, and the JSON report stays small); formats that chart them (html) receive them here.
+ */
+export interface RenderContext {
+  /** the run's probe samples: `RunResult.samples`, or `RunStore.samplesOf(runId)` */
+  samples?: readonly Sample[];
+}
 
 export interface ReportFormat {
   name: ReportFormatName;
@@ -12,7 +22,7 @@ export interface ReportFormat {
   extension: string;
   /** one line for `--help` and docs */
   summary: string;
-  render(report: RunReport): string;
+  render(report: RunReport, context?: RenderContext): string;
 }
 
 const formats = new Map<string, ReportFormat>();
@@ -32,7 +42,7 @@ export function getReportFormat(name: string): ReportFormat {
   return format;
 }
 
-/** Names in registration order (json, md, junit for the built-ins). */
+/** Names in registration order (json, md, junit, html for the built-ins). */
 export function reportFormatNames(): string[] {
   return [...formats.keys()];
 }

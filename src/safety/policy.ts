@@ -3,6 +3,7 @@
  * and deny lists, `maxTargets` and `maxPercent`, and `minHealthy` (a fault must not leave fewer than
  * N healthy members of a group). Returns every violation, each naming the offending targets.
  */
+import { kubernetesPolicyViolations } from '../backends/kubernetes/policy.js';
 import type { PlannedFault } from '../engine/plan.js';
 import { instanceLabel, type TargetInstance } from '../engine/target-instance.js';
 import { describeSelector, findProcesses, matchesSelector } from '../engine/targets.js';
@@ -114,5 +115,6 @@ export async function policyViolations(
     ...(policy ? labelViolations(plan, policy) : []),
     ...radiusViolations(plan, policy?.blastRadius, 'policy blastRadius'),
     ...(policy ? await minHealthyViolations(plan, policy.minHealthy, targets, healthy) : []),
+    ...kubernetesPolicyViolations(plan, policy),
   ];
 }

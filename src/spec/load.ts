@@ -10,7 +10,9 @@ import type { z } from 'zod';
 import { UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { formatPath, type Path, positionOf } from './positions.js';
+import type { ScheduleWindow } from '../schedule/window.js';
 import {
+  API_VERSION,
   type BlastRadius,
   type ExperimentDocument,
   experimentSchema,
@@ -18,9 +20,12 @@ import {
   type ProbeSpec,
   type ProjectDocument,
   projectSchema,
+  scheduleSchema,
   type TargetSpec,
 } from './schema.js';
 import { substituteEnv } from './substitute.js';
+import type { NotificationSpec } from '../observe/notify/schema.js';
+import { KUBERNETES_SELECTOR_KEYS } from '../backends/kubernetes/spec.js';
 
 export interface Experiment {
   name: string;
@@ -30,11 +35,15 @@ export interface Experiment {
   file: string | null;
   hypothesis: string;
   backend: ExperimentDocument['spec']['backend'];
+  /** backend kubernetes: engine, namespace, context, timeouts (absent: the defaults) */
+  kubernetes?: ExperimentDocument['spec']['kubernetes'];
   /** the project's targets, then the experiment's own (which win on a name clash) */
   targets: TargetSpec[];
   /** the experiment's own probes, and the project's probes that it names */
   probes: ProbeSpec[];
   steadyState: ExperimentDocument['spec']['steadyState'];
+  /** the SLO the run is measured against (error budget, burn rate) */
+  slo?: ExperimentDocument['spec']['slo'];
   method: ExperimentDocument['spec']['method'];
   guards: ExperimentDocument['spec']['guards'];
   blastRadius: BlastRadius | undefined;
@@ -43,6 +52,8 @@ export interface Experiment {
   /** the probes that targets name as their `health`, by probe name (checked for policy minHealthy) */
   healthProbes: Record<string, ProbeSpec>;
   rollbacks: ExperimentDocument['spec']['rollbacks'];
+  /** where the outcome is sent (Slack, PagerDuty, webhook): the project's `spec.notifications` */
+  notifications: NotificationSpec[];
 }
 
 export interface Project {
@@ -50,6 +61,7 @@ export interface Project {
   targets: TargetSpec[];
   probes: ProbeSpec[];
   policy: Policy | null;
+  notifications: NotificationSpec[];
 }
 
 export interface LoadOptions {
@@ -83,6 +95,8 @@ interface ParsedDocument {
 class ErrorList {
   readonly messages: string[] = [];
   private readonly order: number[] = [];
+  /** where the document being checked sits in its YAML document (a schedule's inline experiment) */
+  private prefix: Path = [];
   constructor(
     private readonly file: string,
     private readonly lineCounter: LineCounter,
@@ -92,7 +106,14 @@ class ErrorList {
     this.order.push(line * 100_000 + col);
     this.messages.push(`${this.file}:${line}:${col}: ${message}`);
   }
-  at(doc: Document, path: Path, message: string, key?: string) {
+  /** the same list, for a document nested at `prefix` of the YAML document */
+  within(prefix: Path): ErrorList {
+    const nested = Object.create(this) as ErrorList;
+    nested.prefix = [...this.prefix, ...prefix];
+    return nested;
+  }
+  at(doc: Document, relative: Path, message: string, key?: string) {
+    const path = [...this.prefix, ...relative];
     const { line, col } = positionOf(doc, this.lineCounter, path, key);
     this.add(line, col, `${path.length || key ? `${formatPath(key ? [...path, key] : path)}: ` : ''}${message}`);
   }
@@ -225,6 +246,7 @@ export function loadProject(file: string, env: NodeJS.ProcessEnv = process.env):
     targets: projects.flatMap((p) => p.spec.targets),
     probes: projects.flatMap((p) => p.spec.probes),
     policy: projects.find((p) => p.spec.policy)?.spec.policy ?? null,
+    notifications: projects.flatMap((p) => p.spec.notifications),
   };
 }
 
@@ -254,6 +276,31 @@ function checkDuplicates(doc: Document, errors: ErrorList, items: { name: string
   });
 }
 
+/** `spec.slo` names a sampled probe; a burnRate stop condition needs `spec.slo`. */
+function checkSlo(
+  doc: Document,
+  errors: ErrorList,
+  spec: ExperimentDocument['spec'],
+  probes: ProbeSpec[],
+  probeRef: (name: string, path: Path) => void,
+) {
+  const slo = spec.slo;
+  if (slo) {
+    probeRef(slo.probe, ['spec', 'slo', 'probe']);
+    const mode = probes.find((p) => p.name === slo.probe)?.mode;
+    if (mode && mode !== 'Continuous' && mode !== 'OnChaos') {
+      const why = `probe "${slo.probe}" has mode ${mode}; the SLI is measured on a Continuous or OnChaos probe`;
+      errors.at(doc, ['spec', 'slo', 'probe'], why);
+    }
+  }
+  for (const [i, c] of spec.guards.stopWhen.entries()) {
+    if (c.burnRate && !slo) {
+      const why = 'a burnRate stop condition needs spec.slo: { objective, window, probe }';
+      errors.at(doc, ['spec', 'guards', 'stopWhen', i, 'burnRate'], why);
+    }
+  }
+}
+
 /** Every name that a step, the steady state or a guard uses must exist. */
 function checkReferences(doc: Document, errors: ErrorList, spec: ExperimentDocument['spec'], targets: TargetSpec[], probes: ProbeSpec[]) {
   const probeNames = probes.map((p) => p.name);
@@ -276,6 +323,7 @@ function checkReferences(doc: Document, errors: ErrorList, spec: ExperimentDocum
   }
   for (const [i, name] of spec.guards.before.entries()) probeRef(name, ['spec', 'guards', 'before', i]);
   for (const [i, c] of spec.guards.stopWhen.entries()) if (c.probe) probeRef(c.probe, ['spec', 'guards', 'stopWhen', i, 'probe']);
+  checkSlo(doc, errors, spec, probes, probeRef);
   for (const [i, t] of spec.targets.entries()) if (t.health) probeRef(t.health, ['spec', 'targets', i, 'health']);
   spec.method.forEach((step, i) => {
     const faultSteps =
@@ -283,8 +331,23 @@ function checkReferences(doc: Document, errors: ErrorList, spec: ExperimentDocum
         ? step.steps.map((s, j) => [s, ['spec', 'method', i, 'parallel', j]] as const)
         : step.kind === 'fault'
           ? [[step, ['spec', 'method', i]] as const]
-          : [];
+          : step.kind === 'progressive'
+            ? step.stages.slice(0, 1).map((s) => [s.step, ['spec', 'method', i, 'progressive']] as const)
+            : [];
+    if (step.kind === 'progressive' && spec.steadyState.probes.length === 0) {
+      errors.at(doc, ['spec', 'method', i, 'progressive'], 'a progressive step judges each stage on the steady state: name its probes under spec.steadyState.probes');
+    }
     for (const [faultStep, path] of faultSteps) {
+      if (spec.backend === 'kubernetes') continue; // names are pod names there, not targets
+      for (const key of KUBERNETES_SELECTOR_KEYS) {
+        if (faultStep.selector?.[key] !== undefined) {
+          errors.at(
+            doc,
+            [...path, 'selector', key],
+            `${key} selects pods: it needs backend: kubernetes${key === 'labelSelectors' ? '; for local targets write labels' : ''}`,
+          );
+        }
+      }
       faultStep.selector?.names?.forEach((name, k) => {
         if (!targetNames.includes(name)) {
           errors.at(
@@ -300,6 +363,11 @@ function checkReferences(doc: Document, errors: ErrorList, spec: ExperimentDocum
 
 /** Parses every Experiment document of `text`. Project documents in the same file are shared by its experiments. */
 export function parseExperiments(text: string, file: string | null, options: LoadOptions = {}): Experiment[] {
+  return parseDocuments(text, file, options).experiments;
+}
+
+/** Parses every Experiment and Schedule document of `text`; all their errors are reported together. */
+export function parseDocuments(text: string, file: string | null, options: LoadOptions = {}): ParsedDocuments {
   const env = options.env ?? process.env;
   const shownFile = file ?? '<input>';
   const { docs, errors } = parseYaml(text, shownFile, env);
@@ -308,9 +376,10 @@ export function parseExperiments(text: string, file: string | null, options: Loa
   const inline = inlineProjects.map((d) => {
     const result = projectSchema().safeParse(d.value);
     if (!result.success) errors.zod(d.doc, result.error);
-    return result.success ? result.data.spec : { targets: [], probes: [], policy: undefined };
+    return result.success ? result.data.spec : { targets: [], probes: [], policy: undefined, notifications: [] };
   });
   const policy = inline.find((p) => p.policy)?.policy ?? project?.policy ?? null;
+  const notifications = [...(project?.notifications ?? []), ...inline.flatMap((p) => p.notifications)];
   const sharedTargets = mergeByName(
     project?.targets ?? [],
     inline.flatMap((p) => p.targets),
@@ -321,9 +390,12 @@ export function parseExperiments(text: string, file: string | null, options: Loa
   );
 
   const experiments: Experiment[] = [];
-  for (const parsed of docs) {
-    if (parsed.kind === 'Project') continue;
-    if (!checkKind(parsed, errors, ['Experiment', 'Project'])) continue;
+  const schedules = scheduleDocuments(docs, errors, file);
+  const topLevel = docs.filter(
+    (parsed) => parsed.kind !== 'Project' && !isScheduleDocument(parsed) && checkKind(parsed, errors, ['Experiment', 'Project']),
+  );
+  const sources = [...topLevel.map((parsed) => ({ parsed, errors, schedule: undefined as ScheduleDefinition | undefined })), ...schedules.inline];
+  for (const { parsed, errors, schedule } of sources) {
     const result = experimentSchema().safeParse(parsed.value);
     if (!result.success) {
       errors.zod(parsed.doc, result.error);
@@ -346,29 +418,111 @@ export function parseExperiments(text: string, file: string | null, options: Loa
       ...spec.steadyState.probes,
       ...spec.guards.before,
       ...spec.guards.stopWhen.flatMap((c) => (c.probe ? [c.probe] : [])),
+      ...(spec.slo ? [spec.slo.probe] : []),
     ]);
     const own = new Set(spec.probes.map((p) => p.name));
     const probes = available.filter((p) => own.has(p.name) || named.has(p.name));
-    experiments.push({
+    const built: Experiment = {
       name: metadata.name,
       labels: metadata.labels ?? {},
       annotations: metadata.annotations ?? {},
       file,
       hypothesis: spec.hypothesis,
       backend: spec.backend,
+      kubernetes: spec.kubernetes,
       targets,
       probes,
       steadyState: spec.steadyState,
+      ...(spec.slo ? { slo: spec.slo } : {}),
       method: spec.method,
       guards: spec.guards,
       blastRadius: spec.blastRadius,
       policy,
       healthProbes,
       rollbacks: spec.rollbacks,
-    });
+      notifications,
+    };
+    if (schedule) schedule.experiment = { inline: built };
+    else experiments.push(built);
   }
   errors.throwIfAny();
-  return experiments;
+  return { experiments, schedules: schedules.definitions };
+}
+
+export interface ParsedDocuments {
+  experiments: Experiment[];
+  schedules: ScheduleDefinition[];
+}
+
+/** A `kind: Schedule` document (format v1), validated. */
+export interface ScheduleDefinition {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  file: string | null;
+  /** cron (5 or 6 fields), a nickname, or `@every DURATION` */
+  cron: string;
+  timeZone: string;
+  /** the name of an experiment the daemon stores, or the experiment written inline */
+  experiment: { ref: string } | { inline: Experiment };
+  concurrencyPolicy: 'Forbid' | 'Allow';
+  historyLimit: number;
+  startingDeadlineMs: number;
+  window: ScheduleWindow;
+  suspend: boolean;
+}
+
+/** A faultline Schedule, not Chaos Mesh's (`chaos-mesh.org/v1alpha1`, which `faultline import` converts). */
+function isScheduleDocument(parsed: ParsedDocument): boolean {
+  const apiVersion = (parsed.value as { apiVersion?: unknown } | null)?.apiVersion;
+  return parsed.kind === 'Schedule' && !(typeof apiVersion === 'string' && apiVersion.startsWith('chaos-mesh.org'));
+}
+
+/** Validates the Schedule documents; their inline experiments are returned to be built like top-level ones. */
+function scheduleDocuments(docs: readonly ParsedDocument[], errors: ErrorList, file: string | null) {
+  const definitions: ScheduleDefinition[] = [];
+  const inline: { parsed: ParsedDocument; errors: ErrorList; schedule: ScheduleDefinition }[] = [];
+  for (const parsed of docs.filter(isScheduleDocument)) {
+    const result = scheduleSchema().safeParse(parsed.value);
+    if (!result.success) {
+      errors.zod(parsed.doc, result.error);
+      continue;
+    }
+    const { metadata, spec } = result.data;
+    const window = spec.window;
+    const definition: ScheduleDefinition = {
+      name: metadata.name,
+      labels: metadata.labels ?? {},
+      annotations: metadata.annotations ?? {},
+      file,
+      cron: spec.schedule.trim(),
+      timeZone: spec.timeZone,
+      experiment: typeof spec.experiment === 'string' ? { ref: spec.experiment } : { ref: metadata.name },
+      concurrencyPolicy: spec.concurrencyPolicy,
+      historyLimit: spec.historyLimit,
+      startingDeadlineMs: spec.startingDeadline,
+      window: {
+        start: window?.timeRange?.start,
+        end: window?.timeRange?.end,
+        workDays: window?.workDays,
+        workHours: window?.workHours,
+        minIntervalMs: window?.minInterval,
+      },
+      suspend: spec.suspend,
+    };
+    definitions.push(definition);
+    if (typeof spec.experiment !== 'string') {
+      // validated as an Experiment document of its own; errors point into the schedule
+      const value = {
+        apiVersion: API_VERSION,
+        kind: 'Experiment',
+        metadata: { name: metadata.name, ...spec.experiment.metadata },
+        spec: spec.experiment.spec,
+      };
+      inline.push({ parsed: { ...parsed, kind: 'Experiment', value }, errors: errors.within(['spec', 'experiment']), schedule: definition });
+    }
+  }
+  return { definitions, inline };
 }
 
 /** Every experiment of a file. */

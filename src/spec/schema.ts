@@ -4,9 +4,20 @@
  * the schema each fault or probe type registered, so this file never names a fault or a probe type.
  */
 import { z } from 'zod';
+import {
+  type KubernetesStep,
+  kubernetesSelectorFields,
+  kubernetesSpecSchema,
+  kubernetesStepSchema,
+  namespacePolicySchema,
+} from '../backends/kubernetes/spec.js';
 import { allFaults, faultNames, findFault } from '../faults/index.js';
+import { targetNeedOf } from '../faults/types.js';
 import { findGuardType, type GuardType, guardTypeKeys } from '../guards/index.js';
+import { notificationsSchema } from '../observe/notify/schema.js';
 import { findProbeType, probeTypeNames } from '../probes/index.js';
+import { cronError, timeZoneError } from '../schedule/cron.js';
+import { parseWorkDays, parseWorkHours } from '../schedule/window.js';
 import { didYouMean } from '../util/suggest.js';
 import { numberComparatorSchema } from './comparators.js';
 import { dispatch, forwardIssues } from './dispatch.js';
@@ -155,7 +166,8 @@ export type SelectionMode = (typeof SELECTION_MODES)[number];
 export const selectorSchema = strict({
   names: z.array(referenceName).min(1).optional(),
   labels: labels.optional(),
-}).refine((s) => s.names !== undefined || s.labels !== undefined, {
+  ...kubernetesSelectorFields,
+}).refine((s) => Object.values(s).some((v) => v !== undefined), {
   message: 'expected names or labels in the selector',
 });
 export type Selector = z.infer<typeof selectorSchema>;
@@ -174,6 +186,9 @@ const faultStepShape = {
   params: z.unknown().optional(),
   duration: duration.optional().describe('how long the fault is held; omitted: until the method ends'),
   allowEmpty: z.boolean().default(false).describe('a selector that matches nothing skips the step instead of failing'),
+  kubernetes: kubernetesStepSchema
+    .optional()
+    .describe('backend kubernetes: what only the engine understands (containers, grace period, ...)'),
 };
 
 export interface FaultStep {
@@ -186,6 +201,7 @@ export interface FaultStep {
   params: unknown;
   durationMs: number | null;
   allowEmpty: boolean;
+  kubernetes?: KubernetesStep;
 }
 export interface PauseStep {
   kind: 'pause';
@@ -197,7 +213,23 @@ export interface ParallelStep {
   name: string;
   steps: FaultStep[];
 }
-export type Step = FaultStep | PauseStep | ParallelStep;
+/** One stage of a progressive step: a fault step of its own, judged against its threshold when it ends. */
+export interface ProgressiveStage {
+  step: FaultStep;
+  /** the stage's success threshold; undefined: the step's threshold, else the steady-state tolerance */
+  threshold: Tolerance | undefined;
+  /** false: a stage that breaks stops the escalation without failing the run (exploring past the SLO) */
+  required: boolean;
+}
+export interface ProgressiveStep {
+  kind: 'progressive';
+  name: string;
+  fault: string;
+  stages: ProgressiveStage[];
+  /** time between two stages, for the system to settle */
+  pauseMs: number;
+}
+export type Step = FaultStep | PauseStep | ParallelStep | ProgressiveStep;
 
 const faultStepBase = strict(faultStepShape);
 
@@ -206,7 +238,7 @@ const faultStepSchema: z.ZodType<FaultStep> = faultStepBase.transform((step, ctx
   if (!fault || fault.internal) return z.NEVER; // reported by the `fault` field
   const params = fault.params.safeParse(step.params ?? {});
   if (!params.success) forwardIssues(ctx, params.error, ['params']);
-  if (fault.needs !== 'host' && step.selector === undefined) {
+  if (params.success && targetNeedOf(fault, params.data) !== 'host' && step.selector === undefined) {
     ctx.addIssue({ code: 'custom', path: [], message: `${step.fault} needs a selector: { names: [...] } or { labels: {...} }` });
   }
   const value = selectionValue(step.mode, step.value, ctx);
@@ -221,6 +253,7 @@ const faultStepSchema: z.ZodType<FaultStep> = faultStepBase.transform((step, ctx
     params: params.data,
     durationMs: step.duration ?? null,
     allowEmpty: step.allowEmpty,
+    ...(step.kubernetes ? { kubernetes: step.kubernetes } : {}),
   };
 });
 
@@ -260,6 +293,76 @@ const parallelStepSchema = strict({
   parallel: z.array(faultStepSchema).min(1),
 }).transform((s): ParallelStep => ({ kind: 'parallel', name: s.name ?? 'parallel', steps: s.parallel }));
 
+const progressiveStageShape = {
+  name: z.string().optional(),
+  mode: z.enum(SELECTION_MODES).optional().describe('selection of this stage (default: the step mode, else one)'),
+  value: z.union([z.number(), z.string()]).optional(),
+  params: z.record(z.string(), z.unknown()).optional().describe("merged over the step's params"),
+  duration: duration.describe('how long the stage is held and observed'),
+  threshold: z
+    .lazy(() => toleranceSchema)
+    .optional()
+    .describe("success threshold of this stage (default: the step's threshold)"),
+  required: z.boolean().default(true).describe('false: a stage that breaks ends the escalation without failing the run'),
+};
+
+const progressiveShape = {
+  fault: faultStepShape.fault,
+  selector: selectorSchema.optional(),
+  mode: z.enum(SELECTION_MODES).optional(),
+  value: z.union([z.number(), z.string()]).optional(),
+  params: z.record(z.string(), z.unknown()).optional().describe('params shared by every stage'),
+  threshold: z
+    .lazy(() => toleranceSchema)
+    .optional()
+    .describe('success threshold of every stage (default: the steady-state tolerance)'),
+  pause: duration.optional().describe('time between two stages'),
+  allowEmpty: z.boolean().optional(),
+  stages: z.array(strict(progressiveStageShape)).min(1, { message: 'a progressive step needs at least one stage' }).max(50),
+};
+
+/**
+ * `progressive`: the same fault at growing intensity, stage after stage; each stage is a fault step
+ * built from the step's fields and its own (its params merged over the step's), checked like one.
+ */
+const progressiveStepSchema = strict({ name: z.string().optional(), progressive: strict(progressiveShape) }).transform(
+  (s, ctx): ProgressiveStep => {
+    const p = s.progressive;
+    const name = s.name ?? `progressive ${p.fault}`;
+    const stages: ProgressiveStage[] = [];
+    const fault = findFault(p.fault);
+    if (!fault || fault.internal) return z.NEVER; // reported by the `fault` field
+    p.stages.forEach((stage, j) => {
+      const raw = {
+        name: stage.name ?? `stage ${j + 1}`,
+        fault: p.fault,
+        selector: p.selector,
+        mode: stage.mode ?? p.mode,
+        value: stage.value ?? (stage.mode === undefined ? p.value : undefined),
+        params: { ...(p.params ?? {}), ...(stage.params ?? {}) },
+        allowEmpty: p.allowEmpty,
+      };
+      const parsed = faultStepSchema.safeParse(raw);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const field = issue.path[0];
+          // selector errors belong to the step; the rest to the stage that combined them
+          const at = field === 'selector' ? ['progressive'] : ['progressive', 'stages', j];
+          ctx.addIssue({ ...issue, path: [...at, ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
+        }
+        return;
+      }
+      stages.push({
+        step: { ...parsed.data, durationMs: stage.duration },
+        threshold: stage.threshold ?? p.threshold,
+        required: stage.required,
+      });
+    });
+    if (stages.length !== p.stages.length) return z.NEVER;
+    return { kind: 'progressive', name, fault: p.fault, stages, pauseMs: p.pause ?? 0 };
+  },
+);
+
 function editorFaultStep() {
   return z.union(
     allFaults().map((f) =>
@@ -272,12 +375,14 @@ const stepSchema: z.ZodType<Step> = dispatch<Step>(
   (value) => {
     if (value && typeof value === 'object' && 'pause' in value) return pauseStepSchema;
     if (value && typeof value === 'object' && 'parallel' in value) return parallelStepSchema;
+    if (value && typeof value === 'object' && 'progressive' in value) return progressiveStepSchema;
     return faultStepSchema;
   },
   () =>
     z.union([
       strict({ name: z.string().optional(), pause: duration }),
       strict({ name: z.string().optional(), parallel: z.array(editorFaultStep()) }),
+      strict({ name: z.string().optional(), progressive: strict(progressiveShape) }),
       editorFaultStep(),
     ]),
 );
@@ -303,9 +408,29 @@ const steadyStateSchema = strict({
   requireRecovery: z.boolean().default(true).describe('a system that does not recover within recoveryTimeout fails the hypothesis'),
 });
 
+// ---------- SLO (src/measure/slo.ts) ----------
+
+const THIRTY_DAYS_MS = 30 * 86_400_000;
+
+export const sloSchema = strict({
+  objective: z.number().gt(0).lt(1).describe('T: the target of the SLI over the window, such as 0.999'),
+  window: duration.default(THIRTY_DAYS_MS).describe('P: the compliance period, such as 30d (default)'),
+  probe: referenceName.describe('the probe whose samples are the SLI (Continuous or OnChaos)'),
+  maxLatency: duration.optional().describe('a sample slower than this is bad even when it passed'),
+});
+
+const burnRateSchema = strict({
+  consumed: z.number().gt(0).max(1).describe("fraction of the SLO window's error budget the run may burn, such as 0.001"),
+  longWindow: duration.optional().describe('default: the length of the method'),
+  shortWindow: duration.optional().describe('default: longWindow / 12'),
+});
+
 export const stopConditionSchema = strict({
   probe: referenceName.optional().describe('the probe whose samples are judged'),
   alert: z.string().min(1).optional().describe('trips when this alert (its alertname; * for any) fires while faults are active'),
+  burnRate: burnRateSchema
+    .optional()
+    .describe('trips when the burn rates over the long and the short window both exceed consumed * P / longWindow (needs spec.slo)'),
   failureRate: numberComparatorSchema.optional().describe('trips when the failure rate over the window satisfies this'),
   consecutiveFailures: z.number().int().min(1).optional(),
   latencyP50Ms: numberComparatorSchema.optional(),
@@ -314,10 +439,13 @@ export const stopConditionSchema = strict({
   window: duration.default(10_000),
   minSamples: z.number().int().min(1).default(1),
 })
-  .refine((c) => c.alert !== undefined || c.probe !== undefined, { message: 'expected a probe (with a criterion) or an alert' })
+  .refine((c) => c.alert !== undefined || c.burnRate !== undefined || c.probe !== undefined, {
+    message: 'expected a probe (with a criterion), an alert or a burnRate',
+  })
   .refine(
     (c) =>
       c.alert !== undefined ||
+      c.burnRate !== undefined ||
       [c.failureRate, c.consecutiveFailures, c.latencyP50Ms, c.latencyP95Ms, c.latencyP99Ms].some((v) => v !== undefined),
     {
       message: 'expected failureRate, consecutiveFailures, latencyP50Ms, latencyP95Ms or latencyP99Ms',
@@ -372,6 +500,7 @@ function buildPolicySchema() {
     denyLabels: z.array(labels).default([]).describe('a target matching any of these label sets is never hit'),
     blastRadius: blastRadiusSchema.optional(),
     minHealthy: z.array(minHealthySchema).default([]),
+    namespaces: namespacePolicySchema.optional().describe('backend kubernetes: the namespaces faults may hit'),
     guards: strict(guardKindsShape()).optional().describe('guards every experiment of the project must pass'),
   });
 }
@@ -399,9 +528,11 @@ function buildExperimentSchema() {
     spec: strict({
       hypothesis: z.string().min(1, { message: 'write the hypothesis: what should hold while the faults are active' }),
       backend: z.enum(['local', 'kubernetes']).default('local'),
+      kubernetes: kubernetesSpecSchema.optional().describe('backend kubernetes: engine, namespace, context'),
       targets: z.array(targetSchema).default([]),
       probes: z.array(buildProbeSchema()).default([]),
       steadyState: steadyStateSchema.prefault({}),
+      slo: sloSchema.optional().describe('the SLO the run is measured against: error budget consumed, burn rate'),
       method: z.array(stepSchema).min(1, { message: 'the method needs at least one step' }),
       guards: buildGuardsSchema().prefault({}) as unknown as z.ZodType<GuardsSpec>,
       blastRadius: blastRadiusSchema.optional(),
@@ -419,9 +550,106 @@ function buildProjectSchema() {
       targets: z.array(targetSchema).default([]),
       probes: z.array(buildProbeSchema()).default([]),
       policy: buildPolicySchema().optional(),
+      notifications: notificationsSchema().default([]),
     }),
   });
 }
+
+// ---------- schedules ----------
+
+/** An absolute time with its offset: `2026-03-01T09:00:00Z`, `2026-03-01T09:00:00+01:00`. */
+const instant = z
+  .string()
+  .refine((text) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) && Number.isFinite(Date.parse(text)), {
+    error: (issue) =>
+      `expected a time with its offset such as 2026-03-01T09:00:00Z or 2026-03-01T09:00:00+01:00, got ${JSON.stringify(issue.input)}`,
+  })
+  .transform((text) => Date.parse(text));
+
+const workDays = z.union([z.string(), z.array(z.string())]).transform((input, ctx) => {
+  const days = parseWorkDays(input);
+  if (typeof days === 'string') {
+    ctx.addIssue({ code: 'custom', message: days });
+    return z.NEVER;
+  }
+  return days;
+});
+
+const workHours = z.string().transform((input, ctx) => {
+  const hours = parseWorkHours(input);
+  if (typeof hours === 'string') {
+    ctx.addIssue({ code: 'custom', message: hours });
+    return z.NEVER;
+  }
+  return hours;
+});
+
+const scheduleWindowSchema = strict({
+  timeRange: strict({ start: instant.optional(), end: instant.optional() })
+    .refine((r) => r.start === undefined || r.end === undefined || r.start < r.end, { message: 'the time range ends before it starts' })
+    .optional()
+    .describe('runs start only inside this range'),
+  workDays: workDays.optional().describe('days runs may start on, in the time zone: Mon-Fri, or [Mon, Wed]'),
+  workHours: workHours.optional().describe('hours runs may start in, in the time zone: 09:00-17:00'),
+  minInterval: duration.optional().describe('least time between the starts of two runs of this schedule'),
+});
+
+/** The experiment a schedule runs: the name of one the daemon stores, or one written inline. */
+const scheduledExperiment = z.union([
+  dnsName.describe('the name of an experiment stored in the daemon (or in the same file)'),
+  strict({ metadata: metadataSchema.partial().optional(), spec: z.record(z.string(), z.unknown()) }).describe(
+    "an inline experiment: the metadata and spec of an Experiment document (its name defaults to the schedule's)",
+  ),
+]);
+
+function buildScheduleSchema() {
+  return strict({
+    apiVersion: z.literal(API_VERSION, { error: () => `expected apiVersion: ${API_VERSION}` }),
+    kind: z.literal('Schedule'),
+    metadata: metadataSchema,
+    spec: strict({
+      schedule: z
+        .string()
+        .superRefine((text, ctx) => {
+          const problem = cronError(text);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        })
+        .describe('cron: 5 fields, 6 with seconds first, @hourly, or @every 30s'),
+      timeZone: z
+        .string()
+        .default('UTC')
+        .superRefine((text, ctx) => {
+          const problem = timeZoneError(text);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        })
+        .describe('IANA time zone the cron and the window are read in'),
+      experiment: scheduledExperiment,
+      concurrencyPolicy: z.enum(['Forbid', 'Allow']).default('Forbid').describe('Forbid: no new run while one of this schedule runs'),
+      historyLimit: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .default(100)
+        .describe('finished runs of this schedule kept; older ones are deleted'),
+      startingDeadline: duration
+        .refine((ms) => ms >= 1000, { message: 'startingDeadline must be at least 1s' })
+        .default(60_000)
+        .describe('how late an occurrence may still start; after a restart, at most one missed occurrence within it runs'),
+      window: scheduleWindowSchema.optional(),
+      suspend: z.boolean().default(false).describe('true: no run is started until resumed'),
+    }),
+  });
+}
+
+let scheduleSchemaCache: ReturnType<typeof buildScheduleSchema> | undefined;
+
+export function scheduleSchema() {
+  scheduleSchemaCache ??= buildScheduleSchema();
+  return scheduleSchemaCache;
+}
+
+export type ScheduleDocument = z.infer<ReturnType<typeof buildScheduleSchema>>;
 
 let experimentSchemaCache: ReturnType<typeof buildExperimentSchema> | undefined;
 let projectSchemaCache: ReturnType<typeof buildProjectSchema> | undefined;

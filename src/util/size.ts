@@ -52,7 +52,9 @@ export function formatSize(bytes: number): string {
 }
 
 const sizeError = (input: unknown) =>
-  `expected a size such as 512Mi, 1Gi, 64Ki or 1G (bytes as a whole number also work), got ${JSON.stringify(input)}`;
+  input === undefined
+    ? 'required field is missing (expected a size such as 512Mi or 1Gi)'
+    : `expected a size such as 512Mi, 1Gi, 64Ki or 1G (bytes as a whole number also work), got ${JSON.stringify(input)}`;
 
 /** A size field, parsed to bytes. */
 export const size = z
@@ -70,7 +72,9 @@ export const size = z
 export type SizeOrPercent = { bytes: number; percent?: undefined } | { percent: number; bytes?: undefined };
 
 const sizeOrPercentError = (input: unknown) =>
-  `expected a size such as 512Mi or 1Gi, or a percentage such as "25%", got ${JSON.stringify(input)}`;
+  input === undefined
+    ? 'required field is missing (expected a size such as 512Mi or 1Gi, or a percentage such as "25%")'
+    : `expected a size such as 512Mi or 1Gi, or a percentage such as "25%", got ${JSON.stringify(input)}`;
 
 /** A size or a percentage of something the fault names (total memory, free disk space): `512Mi` or `25%`. */
 export const sizeOrPercent = z

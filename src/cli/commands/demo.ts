@@ -7,16 +7,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '@commander-js/extra-typings';
 import { type RunResult, runExperiment } from '../../engine/run.js';
+import { RunObservers } from '../../observe/session.js';
 import { loadExperiments } from '../../spec/load.js';
 import { formatDuration } from '../../util/duration.js';
 import { EXIT, UserError } from '../../util/errors.js';
 import { color, say, table, verdictText, warn } from '../output.js';
 import { Progress } from '../progress.js';
-import { writeReportFiles } from '../report-files.js';
+import { reportFilePath, writeReportFiles } from '../report-files.js';
 import { printSummary } from './run.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
@@ -76,7 +77,14 @@ export function registerDemo(program: Command): void {
     .description('start the demo system on loopback, run the demo experiments, print a summary, stop everything')
     .option('--report-dir <dir>', 'where reports go', 'faultline-reports')
     .option('--no-progress', 'no live progress on the terminal')
+    .option(
+      '--notify <channel>',
+      'also notify after each run: slack, pagerduty, webhook=URL (see docs/notifications.md)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .action(async (options) => {
+      const observers = await RunObservers.start({ notify: options.notify });
       const stateDir = mkdtempSync(join(tmpdir(), 'faultline-demo-'));
       const [gateway, a, b, tenant] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
       const demoEnv = {
@@ -93,6 +101,7 @@ export function registerDemo(program: Command): void {
         .filter((f) => f.endsWith('.yaml') && f !== 'faultline.yaml')
         .sort();
       const experiments = files.flatMap((f) => loadExperiments(join(dir, f), { env }));
+      for (const line of observers.check(experiments)) warn(`faultline: ${line}`);
       say(`${color.bold('faultline demo')}: gateway :${gateway}, providers :${a} :${b}, tenant API :${tenant} (state ${stateDir})`);
       const system = await startDemoSystem(env);
       const interrupt = new AbortController();
@@ -105,12 +114,14 @@ export function registerDemo(program: Command): void {
           if (interrupt.signal.aborted) break;
           say(`\n${color.bold(experiment.name)}: ${experiment.hypothesis}`);
           const progress = new Progress(experiment.name, options.progress && Boolean(process.stderr.isTTY));
+          const observed = observers.run();
           try {
-            results.push(await runExperiment(experiment, { signal: interrupt.signal, onEvent: progress.listener }));
+            results.push(await runExperiment(experiment, { signal: interrupt.signal, onEvent: observed.listener(progress.listener) }));
           } finally {
             progress.stop();
           }
           printSummary(results.at(-1) as RunResult);
+          for (const line of observed.finish(results.at(-1) as RunResult)) say(color.dim(line));
         }
       } finally {
         process.off('SIGINT', onSignal);
@@ -121,6 +132,7 @@ export function registerDemo(program: Command): void {
       writeReportFiles(
         results.map((r) => r.report),
         options.reportDir,
+        new Map(results.map((r) => [r.report.runId, r.samples])),
       );
       const rows = results.map(({ report }, i) => {
         const expected = experiments[i]?.annotations[EXPECTED];
@@ -146,6 +158,15 @@ export function registerDemo(program: Command): void {
         ),
       );
       say(color.dim(`reports in ${options.reportDir}/`));
+      const finished = results.map((result, i) => ({
+        experiment: experiments[i] as (typeof experiments)[number],
+        result,
+        reportFile: resolve(reportFilePath(options.reportDir, result.report, 'html')),
+      }));
+      for (const outcome of await observers.finish(finished)) {
+        if (outcome.ok) say(color.dim(outcome.line));
+        else warn(`faultline: ${outcome.line}`);
+      }
       const allAsExpected = rows.length === experiments.length && rows.every((r) => r.asExpected);
       if (!allAsExpected) warn('faultline demo: some verdicts were not the expected ones (see the table above)');
       process.exitCode = interrupt.signal.aborted ? EXIT.interrupted : allAsExpected ? EXIT.passed : EXIT.failed;

@@ -2,12 +2,14 @@
 import type { Command } from '@commander-js/extra-typings';
 import { registerDemo } from './demo.js';
 import { registerHalt } from './halt.js';
+import { registerProxy } from './proxy.js';
 import { registerRecover } from './recover.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerRuns } from './runs.js';
 import { registerSchema } from './schema.js';
 import { registerValidate } from './validate.js';
+import { registerWrap } from './wrap.js';
 
 export const COMMANDS: ((program: Command) => void)[] = [
   registerRun,
@@ -18,4 +20,6 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerReport,
   registerSchema,
   registerDemo,
+  registerWrap,
+  registerProxy,
 ];

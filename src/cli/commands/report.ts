@@ -1,4 +1,4 @@
-/** `faultline report RUN_ID --format json|md|junit`: renders a stored run. */
+/** `faultline report RUN_ID --format json|md|junit|html`: renders a stored run (with its samples, for the HTML charts). */
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { getReportFormat, reportFormatNames } from '../../report/index.js';
@@ -19,7 +19,7 @@ export function registerReport(program: Command): void {
         const report = store.findReport(runId);
         if (report === 'ambiguous') throw new UserError(`run id ${runId} matches several runs; give more of it (see \`faultline runs\`)`);
         if (!report) throw new UserError(`no finished run ${runId}; list runs with \`faultline runs\``);
-        const text = format.render(report);
+        const text = format.render(report, { samples: store.samplesOf(report.runId) });
         if (options.output) writeFileSync(options.output, text);
         else process.stdout.write(text);
       } finally {

@@ -1,21 +1,30 @@
 /** `faultline run FILE...`: runs every experiment of the files in order and reports each. */
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { dryRun } from '../../engine/dry-run.js';
 import { newSeed } from '../../engine/rng.js';
 import { type RunResult, runExperiment } from '../../engine/run.js';
+import { Monitoring } from '../../observe/monitoring.js';
+import { RunObservers } from '../../observe/session.js';
 import { renderJUnitSuites } from '../../report/junit.js';
 import { type Experiment, loadExperiments } from '../../spec/load.js';
-import { formatDuration } from '../../util/duration.js';
+import { formatDuration, parseDuration } from '../../util/duration.js';
 import { EXIT, UserError } from '../../util/errors.js';
 import { color, say, verdictText, warn } from '../output.js';
 import { Progress } from '../progress.js';
-import { writeReportFiles } from '../report-files.js';
+import { reportFilePath, writeReportFiles } from '../report-files.js';
 
 /** The exit code of several runs: the most severe one. */
 const SEVERITY: number[] = [EXIT.passed, EXIT.failed, EXIT.aborted, EXIT.error, EXIT.interrupted];
 export function worstExit(codes: number[]): number {
   return codes.reduce((worst, code) => (SEVERITY.indexOf(code) > SEVERITY.indexOf(worst) ? code : worst), EXIT.passed);
+}
+
+function parseLinger(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === null) throw new UserError(`--metrics-linger ${text}: expected a duration such as 30s (0s: do not wait)`);
+  return ms;
 }
 
 function parseSeed(text: string): number {
@@ -62,6 +71,7 @@ function writeReports(results: RunResult[], reportDir: string | undefined, junit
     writeReportFiles(
       results.map((r) => r.report),
       reportDir,
+      new Map(results.map((r) => [r.report.runId, r.samples])),
     );
     say(color.dim(`reports written to ${reportDir}/`));
   }
@@ -76,7 +86,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('run the experiments of one or more files; exit 0 passed, 1 failed, 2 aborted, 3 error, 130 interrupted')
     .argument('<files...>', 'experiment files')
-    .option('--report-dir <dir>', 'write a JSON and a Markdown report per run into this folder')
+    .option('--report-dir <dir>', 'write a JSON, a Markdown and an HTML report per run into this folder')
     .option('--junit <file>', 'write a JUnit XML file of every run, for CI')
     .option('--dry-run', 'resolve targets and print exactly what would be injected, then exit without harm')
     .addOption(new Option('--seed <n>', 'seed of the random selection, to replay a run').argParser(parseSeed))
@@ -85,6 +95,23 @@ export function registerRun(program: Command): void {
       'project file with shared targets, probes and policy (default: faultline.yaml beside the experiment file, else in the working directory)',
     )
     .option('--no-progress', 'no live progress on the terminal')
+    .option(
+      '--notify <channel>',
+      'also notify after each run: slack, pagerduty, webhook=URL (secrets from the environment, see docs/notifications.md); none: send no notification at all',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('--metrics-port <port>', 'serve Prometheus metrics on /metrics while the runs go: PORT (on 127.0.0.1) or HOST:PORT')
+    .addOption(
+      new Option('--metrics-linger <duration>', 'after the last run, keep /metrics up until it is scraped once more, at most this long')
+        .default(30_000, '30s')
+        .argParser(parseLinger),
+    )
+    .option(
+      '--pushgateway <url>',
+      "push each experiment's metrics to this Pushgateway when its run ends (job faultline, grouping experiment)",
+    )
+    .option('--alerts-port <port>', 'receive Alertmanager webhooks (POST /alerts) during the runs: PORT (on 127.0.0.1) or HOST:PORT')
     .action(async (files, options) => {
       const experiments = files.flatMap((file) => {
         const found = loadExperiments(file, { project: options.project });
@@ -96,6 +123,15 @@ export function registerRun(program: Command): void {
         for (const experiment of experiments) await printDryRun(experiment, options.seed ?? newSeed());
         return;
       }
+      const observers = await RunObservers.start({ notify: options.notify });
+      for (const line of observers.check(experiments)) warn(`faultline: ${line}`);
+      const monitoring = await Monitoring.start({
+        metricsPort: options.metricsPort,
+        metricsLinger: options.metricsLinger,
+        pushgateway: options.pushgateway,
+        alertsPort: options.alertsPort,
+      });
+      for (const line of monitoring.lines) warn(`faultline: ${line}`);
       const results: RunResult[] = [];
       const interrupt = new AbortController();
       let signals = 0;
@@ -114,19 +150,39 @@ export function registerRun(program: Command): void {
         for (const experiment of experiments) {
           if (interrupt.signal.aborted) break;
           const progress = new Progress(experiment.name, options.progress && Boolean(process.stderr.isTTY));
+          const observed = observers.run();
+          const monitored = monitoring.trackRun(experiment.name);
           try {
-            const result = await runExperiment(experiment, { seed: options.seed, signal: interrupt.signal, onEvent: progress.listener });
+            const result = await runExperiment(experiment, {
+              seed: options.seed,
+              signal: interrupt.signal,
+              onEvent: observed.listener(progress.listener, monitored.listener),
+              alerts: monitoring.alerts,
+            });
             results.push(result);
           } finally {
             progress.stop();
           }
           printSummary(results.at(-1) as RunResult);
+          for (const line of observed.finish(results.at(-1) as RunResult)) say(color.dim(line));
+          for (const line of await monitored.finish((results.at(-1) as RunResult).report)) warn(`faultline: ${line}`);
         }
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        for (const line of await monitoring.close()) warn(`faultline: ${line}`);
       }
       writeReports(results, options.reportDir, options.junit);
+      // after every run has ended and every fault is reverted: notifications never delay a revert
+      const finished = results.map((result, i) => ({
+        experiment: experiments[i] as Experiment,
+        result,
+        reportFile: options.reportDir ? resolve(reportFilePath(options.reportDir, result.report, 'html')) : undefined,
+      }));
+      for (const outcome of await observers.finish(finished)) {
+        if (outcome.ok) say(color.dim(outcome.line));
+        else warn(`faultline: ${outcome.line}`);
+      }
       process.exitCode = worstExit(results.map((r) => r.exitCode));
     });
 }

@@ -87,13 +87,15 @@ async function cpu(load: number): Promise<void> {
 
 /**
  * Holds `bytes` of resident memory, counting this process's own footprint (Node itself takes a few tens
- * of MiB): the worker's whole resident set is what the fault adds. Every page is written, so the memory
- * is resident, not merely reserved, and is written again every few seconds so that it stays so.
+ * of MiB) when `countOwn`: the worker's whole resident set is then what the fault adds. In a target's
+ * cgroup that footprint stays charged to the cgroup the worker started in (charges do not move with a
+ * process), so there the worker allocates all of `bytes`. Every page is written, so the memory is
+ * resident, not merely reserved, and is written again every few seconds so that it stays so.
  */
-async function memory(bytes: number): Promise<void> {
+async function memory(bytes: number, countOwn: boolean): Promise<void> {
   const CHUNK = 256 * 2 ** 20;
   const PAGE = 4096;
-  let remaining = Math.max(0, bytes - process.memoryUsage.rss());
+  let remaining = Math.max(0, bytes - (countOwn ? process.memoryUsage.rss() : 0));
   const chunks: Buffer[] = [];
   let round = 1;
   while (remaining > 0) {
@@ -143,7 +145,7 @@ function start(): void {
       void cpu(num('load'));
       return;
     case 'memory':
-      void memory(num('bytes'));
+      void memory(num('bytes'), args.get('count-own') !== '0');
       return;
     case 'io':
       void io(args.get('dir') ?? fail('missing --dir'), num('block'), num('file-size'), args.get('fsync') === '1', num('index'));

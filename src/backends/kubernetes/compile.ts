@@ -1,0 +1,80 @@
+/**
+ * What every engine compiler shares: the input (a fault step and who it selects), the output (one
+ * object with its reference), and the selection written the Chaos Mesh way.
+ */
+import type { FaultStep, SelectionMode, Selector } from '../../spec/schema.js';
+import type { KObject } from './client.js';
+import type { Params } from './params.js';
+import type { KubernetesSpec } from './spec.js';
+import type { ObjectRef } from './types.js';
+
+export interface PodName {
+  namespace: string;
+  name: string;
+}
+
+/**
+ * Who an object selects. A run resolves and selects the pods itself (seeded, policy-checked, shown by
+ * dry runs) and names them; an export keeps the step's selector and mode for the engine to apply.
+ */
+export type Selection =
+  | { pods: PodName[] }
+  | { selector: Selector | undefined; mode: SelectionMode; value: number | undefined; names?: undefined; pods?: undefined };
+
+export interface CompileInput {
+  fault: string;
+  params: Params;
+  step: FaultStep;
+  /** `spec.method[0] (slow-payments)`, for messages */
+  where: string;
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  selection: Selection;
+  /** export: the engine's own duration; run: null (faultline owns the duration and deletes the object) */
+  durationMs: number | null;
+  kubernetes: Partial<KubernetesSpec>;
+  /** the experiment's name (Litmus service account default) */
+  experiment: string;
+}
+
+export interface Compiled {
+  ref: ObjectRef;
+  body: KObject;
+  /** `NetworkChaos delay 300ms`: what the object does, for dry runs and reports */
+  summary: string;
+  /** the engine acts once (pod-kill): the object is done when injected */
+  oneShot: boolean;
+}
+
+export function isPodSelection(s: Selection): s is { pods: PodName[] } {
+  return s.pods !== undefined;
+}
+
+/** Pod names grouped by namespace: `{ shop: [a, b] }`. */
+export function podsByNamespace(pods: readonly PodName[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const p of pods) (out[p.namespace] ??= []).push(p.name);
+  return out;
+}
+
+/** Chaos Mesh's `selector`, `mode` and `value` for a selection. */
+export function chaosMeshSelection(selection: Selection, namespace: string): KObject {
+  if (isPodSelection(selection)) return { selector: { pods: podsByNamespace(selection.pods) }, mode: 'all' };
+  const s = selection.selector ?? {};
+  const selector: KObject = {};
+  if (s.namespaces && !(s.namespaces.length === 1 && s.namespaces[0] === namespace)) selector.namespaces = s.namespaces;
+  const labels = { ...s.labels, ...s.labelSelectors };
+  if (Object.keys(labels).length) selector.labelSelectors = labels;
+  if (s.fieldSelectors) selector.fieldSelectors = s.fieldSelectors;
+  if (s.annotationSelectors) selector.annotationSelectors = s.annotationSelectors;
+  if (s.podPhaseSelectors) selector.podPhaseSelectors = s.podPhaseSelectors;
+  const pods: Record<string, string[]> = { ...s.pods };
+  if (s.names) pods[namespace] = [...(pods[namespace] ?? []), ...s.names];
+  if (Object.keys(pods).length) selector.pods = pods;
+  return {
+    selector,
+    mode: selection.mode,
+    ...(selection.value === undefined ? {} : { value: String(selection.value) }),
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The experiment-format fields of backend kubernetes (zod; no Kubernetes client here, so the schema
+ * loads fast): `spec.kubernetes` (engine, namespace, context, timeouts) and a fault step's
+ * `kubernetes:` block (what only an engine understands: container names, grace period, the other side
+ * of a network fault, a volume path, an HTTP port, minHealthy).
+ */
+import { z } from 'zod';
+import { duration, labels, strict } from '../../spec/fields.js';
+
+export const KUBERNETES_ENGINES = ['chaos-mesh', 'litmus', 'native'] as const;
+export type KubernetesEngineName = (typeof KUBERNETES_ENGINES)[number];
+
+/** A Kubernetes namespace name (DNS-1123 label). */
+export const namespaceName = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+    error: (issue) => `expected a namespace name (lower-case letters, digits and "-"), got ${JSON.stringify(issue.input)}`,
+  });
+
+export const POD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const;
+
+/** Chaos Mesh's PodSelectorSpec fields, added to a step's selector for backend kubernetes. */
+export const kubernetesSelectorFields = {
+  namespaces: z.array(namespaceName).min(1).optional().describe('backend kubernetes: namespaces to select pods in (default spec.kubernetes.namespace)'),
+  labelSelectors: labels.optional().describe('backend kubernetes: pod labels that must all match (same as labels)'),
+  fieldSelectors: labels.optional().describe('backend kubernetes: pod fields, e.g. { "spec.nodeName": node-1 }'),
+  annotationSelectors: labels.optional().describe('backend kubernetes: pod annotations that must all match'),
+  podPhaseSelectors: z.array(z.enum(POD_PHASES)).min(1).optional().describe('backend kubernetes: pod phases to select'),
+  pods: z
+    .record(namespaceName, z.array(z.string().min(1)).min(1))
+    .optional()
+    .describe('backend kubernetes: pod names by namespace, e.g. { shop: [checkout-0] }'),
+};
+export const KUBERNETES_SELECTOR_KEYS = Object.keys(kubernetesSelectorFields) as (keyof typeof kubernetesSelectorFields)[];
+
+/** `spec.kubernetes` of an experiment. */
+export const kubernetesSpecSchema = strict({
+  engine: z.enum(KUBERNETES_ENGINES).default('chaos-mesh').describe('who injects: chaos-mesh, litmus, or native (faultline itself, pod deletion)'),
+  namespace: namespaceName.optional().describe("where objects are created and pods selected (default: the context's namespace, else default)"),
+  context: z.string().min(1).optional().describe('kubeconfig context (default: the current context)'),
+  injectTimeout: duration.default(60_000).describe('how long to wait for the engine to report the fault injected'),
+  recoverTimeout: duration.default(120_000).describe('how long to wait for the engine to recover and the object to be gone'),
+  serviceAccount: z.string().min(1).optional().describe('Litmus: chaosServiceAccount of the ChaosEngines (default: <experiment>-sa)'),
+  env: z.record(z.string(), z.string()).optional().describe('Litmus: env added to every ChaosEngine experiment (e.g. CONTAINER_RUNTIME, SOCKET_PATH)'),
+});
+export type KubernetesSpec = z.infer<typeof kubernetesSpecSchema>;
+
+const gracePeriod = z
+  .union([z.number().int().min(0), duration.transform((ms) => Math.round(ms / 1000))])
+  .describe('seconds (or a duration) a killed pod is given to stop; 0 forces');
+
+/** The `kubernetes:` block of a fault step. */
+export const kubernetesStepSchema = strict({
+  action: z.enum(['pod-kill', 'container-kill']).optional().describe('process.kill: kill the pod (default) or only its containers'),
+  containerNames: z.array(z.string().min(1)).min(1).optional().describe('containers to hit (default: the first container)'),
+  gracePeriod: gracePeriod.optional(),
+  minHealthy: z.number().int().min(0).optional().describe('ready replicas the owning Deployment/StatefulSet must keep (process.kill)'),
+  direction: z.enum(['to', 'from', 'both']).optional().describe('network faults: direction relative to target'),
+  target: z
+    .object({
+      namespaces: kubernetesSelectorFields.namespaces,
+      labelSelectors: kubernetesSelectorFields.labelSelectors,
+      pods: kubernetesSelectorFields.pods,
+    })
+    .strict()
+    .optional()
+    .describe('network faults: the pods on the other side'),
+  externalTargets: z.array(z.string().min(1)).min(1).optional().describe('network faults: IPs, CIDRs or hosts on the other side'),
+  device: z.string().min(1).optional().describe('network faults: the interface (default eth0)'),
+  volumePath: z.string().min(1).optional().describe('file.corrupt: the mount point of the volume (Chaos Mesh IOChaos)'),
+  path: z.string().min(1).optional().describe('file.corrupt: the files under volumePath to hit (glob)'),
+  port: z.number().int().min(1).max(65535).optional().describe('http faults: the port of the pods whose traffic is changed'),
+  env: z.record(z.string(), z.string()).optional().describe("Litmus: env of this step's experiment"),
+});
+export type KubernetesStep = z.infer<typeof kubernetesStepSchema>;
+
+/** `policy.namespaces`: which namespaces faults may hit (backend kubernetes). */
+export const namespacePolicySchema = strict({
+  allow: z.array(namespaceName).min(1).optional().describe('only these namespaces may be hit'),
+  deny: z.array(namespaceName).default([]).describe('these namespaces are never hit'),
+});
+export type NamespacePolicy = z.infer<typeof namespacePolicySchema>;

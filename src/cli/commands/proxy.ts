@@ -1,0 +1,115 @@
+/**
+ * `faultline proxy`: a long-lived fault-injecting proxy server with Toxiproxy's v2 HTTP API (default
+ * 127.0.0.1:8474), for systems that need their proxies to exist before they start and between runs.
+ * Proxies come from the command line (`--proxy NAME=LISTEN,UPSTREAM`), a config file (Toxiproxy's
+ * `-config` format, JSON or YAML, toxics included) and the API. It runs until SIGINT or SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { type Command, Option } from '@commander-js/extra-typings';
+import { parse } from 'yaml';
+import { type ApiServer, ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION } from '../../proxy/index.js';
+import { type ProxySpec, parseProxySpec } from '../../proxy/api/server.js';
+import { checkUpstream } from '../../proxy/endpoint-setup.js';
+import { errorMessage, UserError } from '../../util/errors.js';
+import { say, warn } from '../output.js';
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port ${text}: expected a port from 0 to 65535`);
+  return port;
+}
+
+function parseSeed(text: string): number {
+  const seed = Number(text);
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new UserError(`--seed ${text}: expected a whole number from 0 to 4294967295`);
+  return seed;
+}
+
+/** `NAME=LISTEN,UPSTREAM`, e.g. `payments=127.0.0.1:17001,127.0.0.1:7001`. */
+function proxyFromFlag(text: string): ProxySpec {
+  const m = /^([^=,\s]+)=([^,\s]+),([^,\s]+)$/.exec(text.trim());
+  if (!m) throw new UserError(`--proxy ${text}: expected NAME=LISTEN,UPSTREAM such as payments=127.0.0.1:17001,127.0.0.1:7001`);
+  try {
+    return parseProxySpec({ name: m[1], listen: m[2], upstream: m[3] });
+  } catch (error) {
+    throw new UserError(`--proxy ${text}: ${errorMessage(error)}`);
+  }
+}
+
+/** A config file: a JSON or YAML array of proxies (or `{ proxies: [...] }`), as Toxiproxy's `-config`. */
+function proxiesFromFile(file: string): ProxySpec[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`--config ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}); check the path`);
+  }
+  let data: unknown;
+  try {
+    data = parse(text);
+  } catch (error) {
+    throw new UserError(`${file}: not valid JSON or YAML: ${errorMessage(error).split('\n')[0]}`);
+  }
+  const list = Array.isArray(data) ? data : (data as { proxies?: unknown } | null)?.proxies;
+  if (!Array.isArray(list)) throw new UserError(`${file}: expected an array of proxies { name, listen, upstream, enabled?, toxics? }`);
+  return list.map((entry, i) => {
+    try {
+      return parseProxySpec(entry, `proxy ${i + 1}`);
+    } catch (error) {
+      throw new UserError(`${file}: ${errorMessage(error)}`);
+    }
+  });
+}
+
+export function registerProxy(program: Command): void {
+  program
+    .command('proxy')
+    .description('serve the Toxiproxy v2 HTTP API and fault-injecting proxies until SIGINT/SIGTERM (Toxiproxy clients work unchanged)')
+    .option('--host <host>', 'address of the HTTP API', '127.0.0.1')
+    .addOption(new Option('--port <port>', 'port of the HTTP API').default(8474).argParser(parsePort))
+    .option('--config <file>', 'proxies to create at start: a JSON or YAML array of { name, listen, upstream, enabled?, toxics? }')
+    .option('--proxy <spec...>', 'a proxy to create at start, NAME=LISTEN,UPSTREAM (repeatable)')
+    .addOption(new Option('--seed <n>', 'seed of every random draw of the proxies (toxicity, jitter, loss)').argParser(parseSeed))
+    .action(async (options) => {
+      // Everything is checked before anything listens.
+      const specs = [...(options.config ? proxiesFromFile(options.config) : []), ...(options.proxy ?? []).map(proxyFromFlag)];
+      const names = new Set<string>();
+      for (const spec of specs) {
+        if (names.has(spec.name)) throw new UserError(`proxy ${spec.name} is declared twice; give each proxy its own name`);
+        names.add(spec.name);
+      }
+      const collection = new ProxyCollection({ seed: options.seed, onWarning: (message) => warn(`faultline proxy: ${message}`) });
+      let api: ApiServer | null = null;
+      const stop = async () => {
+        await api?.close();
+        await collection.closeAll();
+      };
+      try {
+        api = await startApiServer({ host: options.host, port: options.port, collection });
+        for (const spec of specs) await collection.create(spec);
+      } catch (error) {
+        await stop();
+        if (error instanceof ProxyError) throw new UserError(error.message);
+        throw error;
+      }
+      say(`faultline proxy: Toxiproxy API ${TOXIPROXY_VERSION} on ${api.url}`);
+      for (const proxy of collection.list()) {
+        say(`  proxy ${proxy.name}: ${proxy.listen} -> ${proxy.upstream}${proxy.enabled ? '' : ' (disabled)'}, ${proxy.toxics().length} toxic(s)`);
+        checkUpstream(proxy.upstream, proxy.name, 1000, 'update the proxy').catch((error) =>
+          warn(`faultline proxy: ${errorMessage(error).replace(/^target /, 'proxy ')} (its clients are reset until it listens)`),
+        );
+      }
+      say('ready');
+      await new Promise<void>((resolve) => {
+        const onSignal = () => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolve();
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      });
+      await stop();
+      say('faultline proxy: stopped');
+    });
+}

@@ -1,0 +1,64 @@
+/**
+ * kubernetes.pod-delete (internal): engine native's process.kill, a pod deleted through the API with a
+ * grace period, never below minHealthy ready replicas of the pod's Deployment or StatefulSet (checked
+ * again right before the delete). Instantaneous: bringing the pod back is its controller's job.
+ */
+import { reconnect } from '../../backends/kubernetes/client.js';
+import { readWorkload } from '../../backends/kubernetes/pods.js';
+import type { ClusterRef, WorkloadRef } from '../../backends/kubernetes/types.js';
+import { UserError } from '../../util/errors.js';
+import { registerFault } from '../registry.js';
+
+export interface PodDeleteParams {
+  cluster: ClusterRef;
+  pod: { namespace: string; name: string; uid?: string; ready: boolean };
+  /** undefined: the pod's own terminationGracePeriodSeconds */
+  gracePeriodSeconds?: number;
+  minHealthy?: { workload: Pick<WorkloadRef, 'kind' | 'namespace' | 'name'>; min: number; source: string; downBefore: number };
+}
+
+interface PodDeleteState {
+  cluster: ClusterRef;
+  pod: { namespace: string; name: string; uid?: string };
+  gracePeriodSeconds?: number;
+}
+
+const POD = { group: '', version: 'v1', kind: 'Pod', plural: 'pods' };
+
+registerFault<PodDeleteParams, PodDeleteState>({
+  name: 'kubernetes.pod-delete',
+  summary: 'a pod deleted through the Kubernetes API (engine native)',
+  params: undefined as never, // internal: never parsed from an experiment
+  needs: 'host',
+  internal: true,
+  instantaneous: true,
+  takesDown: true,
+  describe: (p) =>
+    `delete pod ${p.pod.namespace}/${p.pod.name} ${p.gracePeriodSeconds === undefined ? 'with its own grace period' : `with a grace period of ${p.gracePeriodSeconds}s`}${p.minHealthy ? ` (keeping ${p.minHealthy.min} ready in ${p.minHealthy.workload.kind} ${p.minHealthy.workload.name})` : ''}`,
+  async inject({ params: p, journal }) {
+    journal({ cluster: p.cluster, pod: { namespace: p.pod.namespace, name: p.pod.name, uid: p.pod.uid }, gracePeriodSeconds: p.gracePeriodSeconds });
+    const client = await reconnect(p.cluster);
+    if (p.minHealthy) {
+      const { workload, min, source, downBefore } = p.minHealthy;
+      const now = await readWorkload(client, workload.kind, workload.namespace, workload.name);
+      const ready = now?.readyReplicas ?? 0;
+      const left = ready - downBefore - (p.pod.ready ? 1 : 0);
+      if (left < min) {
+        throw new UserError(
+          `refusing to delete pod ${p.pod.namespace}/${p.pod.name}: ${workload.kind} ${workload.namespace}/${workload.name} has ${ready} ready replica(s) now${downBefore ? `, ${downBefore} already deleted by this step` : ''}; deleting it would leave ${left}, fewer than ${min} (${source})`,
+        );
+      }
+    }
+    const ref = { ...POD, namespace: p.pod.namespace, name: p.pod.name };
+    let deleted: boolean;
+    try {
+      deleted = await client.delete(ref, { gracePeriodSeconds: p.gracePeriodSeconds, uid: p.pod.uid });
+    } catch (error) {
+      if ((error as { status?: number }).status === 409) deleted = false; // replaced by a new pod of the same name
+      else throw error;
+    }
+    if (!deleted) throw new UserError(`pod ${p.pod.namespace}/${p.pod.name} was gone (or replaced) before it could be deleted`);
+  },
+  // A deleted pod cannot be brought back here: its Deployment or StatefulSet does that.
+  async revert() {},
+});

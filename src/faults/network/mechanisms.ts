@@ -1,0 +1,89 @@
+/**
+ * Other mechanisms for the network faults that Linux can also apply in the kernel (DESIGN section 3):
+ * `network.partition` (nftables drop), `network.loss` (nftables random drop), `network.bandwidth`
+ * (tbf). The fault files here apply them through the proxy; a kernel implementation registers itself
+ * here, and a step then chooses it with `params: { mechanism: kernel, ... }`:
+ *
+ *   registerNetworkMechanism('network.partition', { params, describe, inject, revert });
+ *
+ * `params` is the mechanism's own strict schema (it must accept `mechanism: kernel`); its state is
+ * journaled as `{ mechanism: 'kernel', state }` and handed back to its `revert` alone.
+ */
+import { z } from 'zod';
+import type { TargetInstance } from '../../engine/target-instance.js';
+import { dispatch } from '../../spec/dispatch.js';
+import { type FaultType, type InjectContext, targetNeedOf } from '../types.js';
+import type { ProxyFaultState } from './proxy-fault.js';
+
+export type MechanismFault = 'network.partition' | 'network.loss' | 'network.bandwidth';
+
+export interface NetworkMechanism<P = unknown, S = unknown> {
+  params: z.ZodType<P>;
+  describe(params: P, target: TargetInstance, durationMs: number | null): string;
+  inject(ctx: InjectContext<P, S>): Promise<void>;
+  revert(state: S): Promise<void>;
+}
+
+const mechanisms = new Map<MechanismFault, NetworkMechanism>();
+
+export function registerNetworkMechanism<P, S>(fault: MechanismFault, mechanism: NetworkMechanism<P, S>): void {
+  if (mechanisms.has(fault)) throw new Error(`a kernel mechanism of ${fault} is registered twice`);
+  mechanisms.set(fault, mechanism as unknown as NetworkMechanism);
+}
+
+type Tagged = { mechanism: 'kernel'; params: unknown };
+type State = ProxyFaultState | { mechanism: 'kernel'; state: unknown };
+
+const wantsKernel = (value: unknown) => Boolean(value && typeof value === 'object' && (value as { mechanism?: unknown }).mechanism === 'kernel');
+
+/**
+ * A proxy fault that hands `mechanism: kernel` steps to a registered kernel mechanism (or says clearly
+ * that none is available).
+ */
+export function withKernelMechanism<P>(proxy: FaultType<P, ProxyFaultState>): FaultType<P | Tagged, State> {
+  const name = proxy.name as MechanismFault;
+  const kernelSchema = () => {
+    const mechanism = mechanisms.get(name);
+    if (mechanism) return mechanism.params.transform((params): Tagged => ({ mechanism: 'kernel', params }));
+    return z.unknown().superRefine((_v, ctx) => {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mechanism'],
+        message: `${name} has no kernel mechanism in this build; remove mechanism: kernel to use the proxy`,
+      });
+    }) as unknown as z.ZodType<Tagged>;
+  };
+  const params = dispatch<P | Tagged>(
+    (value) => (wantsKernel(value) ? kernelSchema() : proxy.params) as z.ZodType<P | Tagged>,
+    () => (mechanisms.get(name) ? z.union([proxy.params, mechanisms.get(name)?.params as z.ZodType]) : proxy.params),
+  );
+  const isKernel = (p: unknown): p is Tagged => wantsKernel(p) && 'params' in (p as object);
+  return {
+    ...proxy,
+    params,
+    needs: (p) => (isKernel(p) ? 'host' : targetNeedOf(proxy, p)),
+    describe: (p, target, durationMs) => {
+      if (!isKernel(p)) return proxy.describe(p, target, durationMs);
+      return mechanisms.get(name)?.describe(p.params, target, durationMs) ?? `${name} (kernel)`;
+    },
+    async inject(ctx) {
+      const p = ctx.params;
+      if (!isKernel(p)) {
+        await proxy.inject({ ...ctx, params: p, journal: (state) => ctx.journal(state) });
+        return;
+      }
+      const mechanism = mechanisms.get(name);
+      if (!mechanism) throw new Error(`${name} has no kernel mechanism in this build`);
+      await mechanism.inject({ ...ctx, params: p.params, journal: (state) => ctx.journal({ mechanism: 'kernel', state }) });
+    },
+    async revert(state) {
+      if ('mechanism' in state && state.mechanism === 'kernel') {
+        const mechanism = mechanisms.get(name);
+        if (!mechanism) throw new Error(`${name}: the kernel mechanism that applied this fault is not in this build; revert it by hand`);
+        await mechanism.revert(state.state);
+        return;
+      }
+      await proxy.revert(state as ProxyFaultState);
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/** The occurrences of a schedule that its window allows: what `next run` shows and when the timer is set. */
+import type { CronSchedule } from './cron.js';
+import { outsideWindow, type ScheduleWindow } from './window.js';
+
+/** How many cron occurrences are looked at to find allowed ones (a narrow window on a per-second cron). */
+const SCAN_LIMIT = 20_000;
+
+/** Up to `count` occurrences after `from` that the window allows (minInterval aside), in order. */
+export function upcoming(cron: CronSchedule, window: ScheduleWindow, from: Date, count: number): Date[] {
+  const out: Date[] = [];
+  let at: Date | null = window.start !== undefined && window.start > from.getTime() ? new Date(window.start - 1) : from;
+  for (let scanned = 0; at && out.length < count && scanned < SCAN_LIMIT; scanned++) {
+    at = cron.next(at);
+    if (!at || (window.end !== undefined && at.getTime() >= window.end)) break;
+    if (outsideWindow(window, at, cron.timeZone) === null) out.push(at);
+  }
+  return out;
+}
+
+/** The occurrences in (after, until]: how many, the latest and the one before it (for catching up after a restart). */
+export function missedBetween(cron: CronSchedule, after: Date, until: Date, limit = 10_000): { count: number; latest: Date | null; previous: Date | null; more: boolean } {
+  const latest = cron.previous(until);
+  if (!latest || latest.getTime() <= after.getTime()) return { count: 0, latest: null, previous: null, more: false };
+  const previous = cron.previous(new Date(latest.getTime() - 1));
+  let count = 0;
+  let at: Date | null = after;
+  while (count < limit) {
+    at = cron.next(at);
+    if (!at || at.getTime() > until.getTime()) break;
+    count++;
+  }
+  return { count, latest, previous: previous && previous.getTime() > after.getTime() ? previous : null, more: count >= limit };
+}

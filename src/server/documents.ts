@@ -1,0 +1,187 @@
+/**
+ * The documents the daemon stores (Experiment and Schedule, as YAML) and what storing one takes: it is
+ * validated by the same loader as files (same schemas, same `line:column` errors), checked against the
+ * caller's token scope, and written all at once or not at all. The text is kept as written, `${VAR}`
+ * references included, and parsed again at run time.
+ */
+import { parseAllDocuments } from 'yaml';
+import type { Principal } from '../auth/roles.js';
+import { scopeViolations } from '../auth/scope.js';
+import { type Experiment, type ParsedDocuments, parseDocuments, type ScheduleDefinition } from '../spec/load.js';
+import { ConflictError, type DaemonStore, type StoredExperiment, type StoredSchedule } from '../store/daemon-store.js';
+import { UserError } from '../util/errors.js';
+import { ApiError, badRequest, conflict, forbidden, invalidDocument, notFound } from './errors.js';
+import type { ProjectSource } from './project.js';
+
+/** The text of each document of a multi-document YAML body, with its kind and name. */
+export function splitDocuments(text: string): { kind: unknown; name: unknown; text: string }[] {
+  return parseAllDocuments(text).flatMap((doc) => {
+    if (!('contents' in doc) || doc.contents === null) return [];
+    const value = doc.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null;
+    const [start, , end] = doc.range;
+    return [{ kind: value?.kind, name: value?.metadata?.name, text: `${text.slice(start, end).trimEnd()}\n` }];
+  });
+}
+
+export class Documents {
+  constructor(
+    private readonly store: DaemonStore,
+    private readonly project: ProjectSource,
+  ) {}
+
+  /** Parses a body as the loader parses a file; a 422 with located errors when it is not valid. */
+  async parse(text: string): Promise<ParsedDocuments> {
+    if (!text.trim()) throw badRequest('the body is empty; send a YAML (or JSON) document');
+    try {
+      return parseDocuments(text, null, await this.project.options());
+    } catch (error) {
+      if (error instanceof UserError) throw invalidDocument(error);
+      throw error;
+    }
+  }
+
+  checkScope(experiment: Experiment, principal: Principal): void {
+    const violations = scopeViolations(experiment, principal.scope);
+    if (violations.length) {
+      throw forbidden(
+        `experiment ${experiment.name} reaches outside the token's scope`,
+        violations.map((message) => ({ message })),
+      );
+    }
+  }
+
+  /** A stored experiment, parsed now (with the current environment and project). */
+  async experiment(name: string): Promise<Experiment> {
+    const stored = await this.store.getExperiment(name);
+    if (!stored) throw notFound(`no experiment named ${name}; list them with GET /api/v1/experiments`);
+    const [experiment] = (await this.parse(stored.yaml)).experiments;
+    if (!experiment) throw new ApiError(500, 'internal', `the stored experiment ${name} holds no Experiment document`);
+    return experiment;
+  }
+
+  /** The one experiment of a request: `{ "experiment": NAME }` or `{ "yaml": TEXT }`. */
+  async experimentOf(body: { experiment?: unknown; yaml?: unknown }): Promise<Experiment> {
+    if (typeof body.experiment === 'string' && body.yaml === undefined) return this.experiment(body.experiment);
+    if (typeof body.yaml === 'string' && body.experiment === undefined) {
+      const parsed = await this.parse(body.yaml);
+      if (parsed.experiments.length !== 1 || parsed.schedules.length) throw badRequest('yaml must hold exactly one Experiment document');
+      return parsed.experiments[0] as Experiment;
+    }
+    throw badRequest('expected a JSON body with "experiment": the name of a stored experiment, or "yaml": an Experiment document');
+  }
+
+  async putExperiments(text: string, principal: Principal, replacing?: string): Promise<StoredExperiment[]> {
+    const parsed = await this.parse(text);
+    if (parsed.schedules.length) throw badRequest('this takes Experiment documents; send Schedule documents to /api/v1/schedules');
+    this.checkOnly(text, ['Experiment'], 'Experiment');
+    if (!parsed.experiments.length) throw badRequest('the body holds no Experiment document');
+    const names = parsed.experiments.map((e) => e.name);
+    this.checkNames(names, replacing);
+    for (const experiment of parsed.experiments) this.checkScope(experiment, principal);
+    const texts = new Map(splitDocuments(text).map((d) => [d.name, d.text]));
+    const now = new Date().toISOString();
+    const records = parsed.experiments.map((e) => ({
+      name: e.name,
+      yaml: parsed.experiments.length === 1 ? text : (texts.get(e.name) as string),
+      labels: e.labels,
+      hypothesis: e.hypothesis,
+      createdAt: now,
+      updatedAt: now,
+      updatedBy: principal.user,
+    }));
+    await this.write(() => this.store.putExperiments(records, replacing !== undefined));
+    return records;
+  }
+
+  async deleteExperiment(name: string): Promise<void> {
+    const users = (await this.store.listSchedules()).filter((s) => s.experimentRef === name).map((s) => s.name);
+    if (users.length) throw conflict(`experiment ${name} is run by schedule ${users.join(', ')}; delete or change those first`);
+    if (!(await this.store.deleteExperiment(name))) throw notFound(`no experiment named ${name}`);
+  }
+
+  /** A stored schedule's document (the scheduler's view of it). */
+  definitionOf(stored: StoredSchedule): ScheduleDefinition {
+    const [definition] = parseDocuments(stored.yaml, null, this.project.current()).schedules;
+    if (!definition) throw new UserError(`the stored schedule ${stored.name} holds no Schedule document`);
+    return definition;
+  }
+
+  /** What a schedule runs now: its stored experiment, or its inline one parsed afresh. */
+  async scheduledExperiment(definition: ScheduleDefinition): Promise<Experiment> {
+    if ('ref' in definition.experiment) {
+      const stored = await this.store.getExperiment(definition.experiment.ref);
+      if (!stored) throw new UserError(`experiment ${definition.experiment.ref} no longer exists; store it again or change the schedule`);
+      return this.experiment(definition.experiment.ref);
+    }
+    const stored = await this.store.getSchedule(definition.name);
+    const fresh = stored ? (await this.parse(stored.yaml)).schedules[0] : definition;
+    if (!fresh || !('inline' in fresh.experiment)) throw new UserError(`schedule ${definition.name} changed while it fired`);
+    return fresh.experiment.inline;
+  }
+
+  async putSchedules(text: string, principal: Principal, replacing?: string): Promise<StoredSchedule[]> {
+    const parsed = await this.parse(text);
+    this.checkOnly(text, ['Schedule'], 'Schedule');
+    if (!parsed.schedules.length) throw badRequest('the body holds no Schedule document');
+    this.checkNames(
+      parsed.schedules.map((s) => s.name),
+      replacing,
+    );
+    const missing: string[] = [];
+    for (const schedule of parsed.schedules) {
+      if ('inline' in schedule.experiment) {
+        this.checkScope(schedule.experiment.inline, principal);
+        continue;
+      }
+      const ref = schedule.experiment.ref;
+      if (!(await this.store.getExperiment(ref))) missing.push(`schedule ${schedule.name}: spec.experiment: no experiment named ${ref}; create it first with POST /api/v1/experiments`);
+      else this.checkScope(await this.experiment(ref), principal);
+    }
+    if (missing.length) throw new ApiError(422, 'invalid_document', 'the schedule names an experiment that does not exist', missing.map((message) => ({ path: 'spec.experiment', message })));
+    const texts = new Map(splitDocuments(text).map((d) => [d.name, d.text]));
+    const now = new Date().toISOString();
+    const records: StoredSchedule[] = parsed.schedules.map((s) => ({
+      name: s.name,
+      yaml: parsed.schedules.length === 1 ? text : (texts.get(s.name) as string),
+      labels: s.labels,
+      cron: s.cron,
+      timeZone: s.timeZone,
+      experimentRef: 'ref' in s.experiment ? s.experiment.ref : null,
+      suspended: s.suspend,
+      // a new schedule starts from now: nothing before it was created is missed
+      lastScheduledAt: now,
+      createdAt: now,
+      updatedAt: now,
+      updatedBy: principal.user,
+    }));
+    await this.write(() => this.store.putSchedules(records, replacing !== undefined));
+    return records;
+  }
+
+  /** Documents of other kinds in the body would be silently dropped: refuse them instead. */
+  private checkOnly(text: string, kinds: string[], what: string): void {
+    const others = splitDocuments(text).filter((d) => !kinds.includes(String(d.kind)));
+    if (others.length) {
+      throw badRequest(
+        `this takes ${what} documents only; found ${others.map((d) => `kind ${String(d.kind)}`).join(', ')} (a project goes to PUT /api/v1/project)`,
+      );
+    }
+  }
+
+  private checkNames(names: string[], replacing: string | undefined): void {
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) throw badRequest(`the body holds two documents named ${dup}`);
+    if (replacing !== undefined && (names.length !== 1 || names[0] !== replacing)) {
+      throw badRequest(`the body must hold one document named ${replacing} (the name in the URL); it holds ${names.join(', ')}`);
+    }
+  }
+
+  private async write(put: () => Promise<void>): Promise<void> {
+    try {
+      await put();
+    } catch (error) {
+      if (error instanceof ConflictError) throw error.message.startsWith('no ') ? notFound(error.message) : conflict(error.message);
+      throw error;
+    }
+  }
+}

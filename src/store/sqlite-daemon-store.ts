@@ -1,0 +1,560 @@
+/**
+ * The daemon's state in SQLite: the runs tables of `RunStore` (so the CLI sees the daemon's runs), plus
+ * the daemon's own tables in the same file. better-sqlite3 is synchronous; the methods are async only to
+ * share the interface with PostgreSQL.
+ */
+import { join } from 'node:path';
+import type { Sample } from '../probes/sample.js';
+import type { RunReport } from '../report/types.js';
+import { faultlineHome } from '../util/home.js';
+import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
+import { auditHash, GENESIS_HASH } from './audit-chain.js';
+import {
+  type AuditEntry,
+  type AuditFilter,
+  type AuditInput,
+  ConflictError,
+  type DaemonStore,
+  type Occurrence,
+  type OccurrenceOutcome,
+  type RunFilter,
+  type RunOrigin,
+  type RunRow,
+  type SessionRecord,
+  type StoredExperiment,
+  type StoredSchedule,
+  type TokenRecord,
+  type TokenSecretRecord,
+  type UserRecord,
+} from './daemon-store.js';
+import type { RunStart } from './recorder.js';
+import { RunStore } from './store.js';
+import { DAEMON_TABLES, runRowOf, type RunRowColumns } from './sql.js';
+
+const SQLITE_EXTRA = `
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+`;
+
+const RUN_COLUMNS = `r.id, r.experiment, r.file, r.verdict, r.reason, r.started_at, r.ended_at, r.seed,
+  m.trigger_kind, m.actor, m.schedule, m.scheduled_for, m.mttd_ms, m.mttr_ms, m.availability`;
+
+export class SqliteDaemonStore implements DaemonStore {
+  readonly kind = 'sqlite' as const;
+  readonly location: string;
+  private readonly runs: RunStore;
+  private readonly db: SqliteDatabase;
+
+  constructor(file: string = join(faultlineHome(), 'runs.db')) {
+    this.location = file;
+    this.runs = new RunStore(file); // creates the runs tables the CLI shares
+    this.db = openSqlite(file, DAEMON_TABLES + SQLITE_EXTRA);
+  }
+
+  async close(): Promise<void> {
+    this.runs.close();
+    this.db.close();
+  }
+
+  // ---------- runs ----------
+
+  async startRun(run: RunStart, origin: RunOrigin | null): Promise<void> {
+    this.db.transaction(() => {
+      this.runs.startRun(run);
+      if (origin) {
+        this.db
+          .prepare(
+            'INSERT INTO run_meta (run_id, trigger_kind, actor, schedule, scheduled_for, owner_pid, owner_start, owner_host) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(run.id, origin.trigger, origin.actor, origin.schedule, origin.scheduledFor, origin.owner.pid, origin.owner.start, origin.owner.host);
+      }
+    })();
+  }
+
+  async finishRun(report: RunReport, samples: readonly Sample[]): Promise<void> {
+    this.runs.finishRun(report, samples);
+    const m = report.measurements;
+    this.db
+      .prepare('UPDATE run_meta SET mttd_ms = ?, mttr_ms = ?, availability = ? WHERE run_id = ?')
+      .run(m.mttdMs, m.mttrMs, m.availability, report.runId);
+  }
+
+  async listRuns(filter: RunFilter): Promise<RunRow[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.experiment) where.push('r.experiment = ?') && args.push(filter.experiment);
+    if (filter.verdict === 'running') where.push('r.verdict IS NULL');
+    else if (filter.verdict) where.push('r.verdict = ?') && args.push(filter.verdict);
+    if (filter.schedule) where.push('m.schedule = ?') && args.push(filter.schedule);
+    if (filter.trigger === 'cli') where.push('m.run_id IS NULL');
+    else if (filter.trigger) where.push('m.trigger_kind = ?') && args.push(filter.trigger);
+    if (filter.since) where.push('r.started_at >= ?') && args.push(filter.since);
+    if (filter.until) where.push('r.started_at < ?') && args.push(filter.until);
+    if (filter.before) where.push('(r.started_at, r.id) < (?, ?)') && args.push(filter.before.startedAt, filter.before.id);
+    const rows = this.db
+      .prepare(
+        `SELECT ${RUN_COLUMNS} FROM runs r LEFT JOIN run_meta m ON m.run_id = r.id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY r.started_at DESC, r.id DESC LIMIT ?`,
+      )
+      .all(...args, filter.limit) as RunRowColumns[];
+    return rows.map(runRowOf);
+  }
+
+  async getRun(id: string): Promise<RunRow | undefined> {
+    const row = this.db.prepare(`SELECT ${RUN_COLUMNS} FROM runs r LEFT JOIN run_meta m ON m.run_id = r.id WHERE r.id = ?`).get(id) as
+      | RunRowColumns
+      | undefined;
+    return row ? runRowOf(row) : undefined;
+  }
+
+  async getReport(id: string): Promise<RunReport | undefined> {
+    const row = this.db.prepare('SELECT report FROM runs WHERE id = ? AND report IS NOT NULL').get(id) as { report: string } | undefined;
+    return row ? (JSON.parse(row.report) as RunReport) : undefined;
+  }
+
+  async getSamples(id: string): Promise<Sample[]> {
+    return this.runs.samplesOf(id);
+  }
+
+  async endOrphanedRuns(isAlive: (owner: RunOrigin['owner']) => boolean, reason: string): Promise<string[]> {
+    const rows = this.db
+      .prepare(
+        'SELECT r.id, m.owner_pid, m.owner_start, m.owner_host FROM runs r JOIN run_meta m ON m.run_id = r.id WHERE r.verdict IS NULL',
+      )
+      .all() as { id: string; owner_pid: number; owner_start: string; owner_host: string }[];
+    const dead = rows.filter((r) => !isAlive({ pid: r.owner_pid, start: r.owner_start, host: r.owner_host })).map((r) => r.id);
+    const end = this.db.prepare("UPDATE runs SET verdict = 'error', reason = ?, ended_at = ? WHERE id = ? AND verdict IS NULL");
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const id of dead) end.run(reason, now, id);
+    })();
+    return dead;
+  }
+
+  async unfinishedRunsOfSchedule(schedule: string): Promise<string[]> {
+    const rows = this.db
+      .prepare('SELECT r.id FROM runs r JOIN run_meta m ON m.run_id = r.id WHERE m.schedule = ? AND r.verdict IS NULL')
+      .all(schedule) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  async pruneScheduleHistory(schedule: string, keep: number): Promise<string[]> {
+    return this.db.transaction(() => {
+      const old = this.db
+        .prepare(
+          `SELECT r.id FROM runs r JOIN run_meta m ON m.run_id = r.id WHERE m.schedule = ? AND r.verdict IS NOT NULL
+           ORDER BY r.started_at DESC, r.id DESC LIMIT -1 OFFSET ?`,
+        )
+        .all(schedule, keep) as { id: string }[];
+      for (const { id } of old) {
+        for (const table of ['samples', 'events']) this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(id);
+        this.db.prepare('DELETE FROM run_meta WHERE run_id = ?').run(id);
+        this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+      }
+      // occurrences: the `keep` latest stay (the latest one is what a restart starts from)
+      this.db
+        .prepare(
+          `DELETE FROM schedule_occurrences WHERE schedule = ? AND scheduled_for < (
+             SELECT scheduled_for FROM schedule_occurrences WHERE schedule = ? ORDER BY scheduled_for DESC LIMIT 1 OFFSET ?)`,
+        )
+        .run(schedule, schedule, keep - 1);
+      return old.map((r) => r.id);
+    })();
+  }
+
+  // ---------- documents ----------
+
+  async listExperiments(): Promise<StoredExperiment[]> {
+    return (this.db.prepare('SELECT * FROM experiments ORDER BY name').all() as ExperimentRow[]).map(experimentOf);
+  }
+
+  async getExperiment(name: string): Promise<StoredExperiment | undefined> {
+    const row = this.db.prepare('SELECT * FROM experiments WHERE name = ?').get(name) as ExperimentRow | undefined;
+    return row ? experimentOf(row) : undefined;
+  }
+
+  async putExperiments(experiments: StoredExperiment[], replace: boolean): Promise<void> {
+    this.db.transaction(() => {
+      this.checkPresence('experiments', 'experiment', experiments, replace);
+      const put = this.db.prepare(
+        `INSERT INTO experiments (name, yaml, labels, hypothesis, created_at, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET yaml = excluded.yaml, labels = excluded.labels, hypothesis = excluded.hypothesis,
+           updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+      );
+      for (const e of experiments) put.run(e.name, e.yaml, JSON.stringify(e.labels), e.hypothesis, e.createdAt, e.updatedAt, e.updatedBy);
+    })();
+  }
+
+  async deleteExperiment(name: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM experiments WHERE name = ?').run(name).changes > 0;
+  }
+
+  async listSchedules(): Promise<StoredSchedule[]> {
+    return (this.db.prepare('SELECT * FROM schedules ORDER BY name').all() as ScheduleRow[]).map(scheduleOf);
+  }
+
+  async getSchedule(name: string): Promise<StoredSchedule | undefined> {
+    const row = this.db.prepare('SELECT * FROM schedules WHERE name = ?').get(name) as ScheduleRow | undefined;
+    return row ? scheduleOf(row) : undefined;
+  }
+
+  async putSchedules(schedules: StoredSchedule[], replace: boolean): Promise<void> {
+    this.db.transaction(() => {
+      this.checkPresence('schedules', 'schedule', schedules, replace);
+      // a replaced schedule keeps its last occurrence: changing the cron must not replay the past
+      const put = this.db.prepare(
+        `INSERT INTO schedules (name, yaml, labels, cron, time_zone, experiment_ref, suspended, last_scheduled_at, created_at, updated_at, updated_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET yaml = excluded.yaml, labels = excluded.labels, cron = excluded.cron, time_zone = excluded.time_zone,
+           experiment_ref = excluded.experiment_ref, suspended = excluded.suspended, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+      );
+      for (const s of schedules) {
+        put.run(
+          s.name,
+          s.yaml,
+          JSON.stringify(s.labels),
+          s.cron,
+          s.timeZone,
+          s.experimentRef,
+          s.suspended ? 1 : 0,
+          s.lastScheduledAt,
+          s.createdAt,
+          s.updatedAt,
+          s.updatedBy,
+        );
+      }
+    })();
+  }
+
+  async deleteSchedule(name: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM schedule_occurrences WHERE schedule = ?').run(name);
+      return this.db.prepare('DELETE FROM schedules WHERE name = ?').run(name).changes > 0;
+    })();
+  }
+
+  async setScheduleSuspended(name: string, suspended: boolean, by: string): Promise<boolean> {
+    const now = new Date().toISOString();
+    // resuming decides every occurrence until now (skipped while suspended): a restart does not catch them up
+    return (
+      this.db
+        .prepare(
+          `UPDATE schedules SET suspended = ?, updated_at = ?, updated_by = ?,
+             last_scheduled_at = CASE WHEN ? = 0 AND (last_scheduled_at IS NULL OR last_scheduled_at < ?) THEN ? ELSE last_scheduled_at END
+           WHERE name = ?`,
+        )
+        .run(suspended ? 1 : 0, now, by, suspended ? 1 : 0, now, now, name).changes > 0
+    );
+  }
+
+  async claimOccurrence(schedule: string, scheduledFor: string): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const inserted = this.db
+          .prepare(
+            "INSERT INTO schedule_occurrences (schedule, scheduled_for, decided_at, outcome, detail) VALUES (?, ?, ?, 'pending', '') ON CONFLICT DO NOTHING",
+          )
+          .run(schedule, scheduledFor, new Date().toISOString()).changes;
+        if (!inserted) return false;
+        this.db
+          .prepare('UPDATE schedules SET last_scheduled_at = ? WHERE name = ? AND (last_scheduled_at IS NULL OR last_scheduled_at < ?)')
+          .run(scheduledFor, schedule, scheduledFor);
+        return true;
+      })
+      .immediate();
+  }
+
+  async settleOccurrence(schedule: string, scheduledFor: string, outcome: OccurrenceOutcome, detail: string, runId: string | null): Promise<void> {
+    this.db
+      .prepare('UPDATE schedule_occurrences SET outcome = ?, detail = ?, run_id = ?, decided_at = ? WHERE schedule = ? AND scheduled_for = ?')
+      .run(outcome, detail, runId, new Date().toISOString(), schedule, scheduledFor);
+  }
+
+  async listOccurrences(schedule: string, limit: number): Promise<Occurrence[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM schedule_occurrences WHERE schedule = ? ORDER BY scheduled_for DESC LIMIT ?')
+      .all(schedule, limit) as OccurrenceRow[];
+    return rows.map(occurrenceOf);
+  }
+
+  async lastStartOf(schedule: string): Promise<number | null> {
+    const row = this.db
+      .prepare("SELECT decided_at FROM schedule_occurrences WHERE schedule = ? AND outcome = 'started' ORDER BY scheduled_for DESC LIMIT 1")
+      .get(schedule) as { decided_at: string } | undefined;
+    return row ? Date.parse(row.decided_at) : null;
+  }
+
+  // ---------- users, tokens, sessions ----------
+
+  async listUsers(): Promise<UserRecord[]> {
+    return (this.db.prepare('SELECT * FROM users ORDER BY name').all() as UserRow[]).map(userOf);
+  }
+
+  async getUser(name: string): Promise<UserRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
+    return row ? userOf(row) : undefined;
+  }
+
+  async createUser(user: UserRecord): Promise<void> {
+    try {
+      this.db.prepare('INSERT INTO users (name, role, created_at, created_by) VALUES (?, ?, ?, ?)').run(user.name, user.role, user.createdAt, user.createdBy);
+    } catch (error) {
+      if (String((error as Error).message).includes('UNIQUE')) throw new ConflictError(`user ${user.name} exists`, [user.name]);
+      throw error;
+    }
+  }
+
+  async deleteUser(name: string, at: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE user_name = ? AND revoked_at IS NULL').run(at, name);
+      this.db.prepare('DELETE FROM sessions WHERE user_name = ?').run(name);
+      return this.db.prepare('DELETE FROM users WHERE name = ?').run(name).changes > 0;
+    })();
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    return (this.db.prepare('SELECT * FROM tokens ORDER BY created_at').all() as TokenRow[]).map(tokenOf);
+  }
+
+  async createToken(token: TokenSecretRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO tokens (id, user_name, description, salt, hash, scope, created_at, created_by, expires_at, last_used_at, revoked_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
+      )
+      .run(
+        token.id,
+        token.user,
+        token.description,
+        token.salt,
+        token.hash,
+        token.scope ? JSON.stringify(token.scope) : null,
+        token.createdAt,
+        token.createdBy,
+        token.expiresAt,
+      );
+  }
+
+  async getTokenSecret(id: string): Promise<TokenSecretRecord | undefined> {
+    const row = this.db.prepare('SELECT t.*, u.role FROM tokens t LEFT JOIN users u ON u.name = t.user_name WHERE t.id = ?').get(id) as
+      | (TokenRow & { salt: string; hash: string; role: string | null })
+      | undefined;
+    return row ? { ...tokenOf(row), salt: row.salt, hash: row.hash, role: (row.role as TokenSecretRecord['role']) ?? null } : undefined;
+  }
+
+  async revokeToken(id: string, at: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM sessions WHERE token_id = ?').run(id);
+      return this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0;
+    })();
+  }
+
+  async touchToken(id: string, at: string): Promise<void> {
+    this.db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(at, id);
+  }
+
+  async createSession(idHash: string, s: SessionRecord): Promise<void> {
+    this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(new Date().toISOString());
+    this.db
+      .prepare('INSERT INTO sessions (id_hash, token_id, user_name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      .run(idHash, s.tokenId, s.user, s.createdAt, s.expiresAt);
+  }
+
+  async getSession(idHash: string): Promise<SessionRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM sessions WHERE id_hash = ?').get(idHash) as SessionRow | undefined;
+    return row ? { tokenId: row.token_id, user: row.user_name, createdAt: row.created_at, expiresAt: row.expires_at } : undefined;
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    this.db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+  }
+
+  // ---------- audit ----------
+
+  async appendAudit(entry: AuditInput): Promise<AuditEntry> {
+    return this.db
+      .transaction(() => {
+        const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+        const seq = (last?.seq ?? 0) + 1;
+        const prevHash = last?.hash ?? GENESIS_HASH;
+        const at = new Date().toISOString();
+        const hash = auditHash(prevHash, seq, at, entry);
+        this.db
+          .prepare(
+            'INSERT INTO audit (seq, at, actor, role, action, resource, source, outcome, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(seq, at, entry.actor, entry.role, entry.action, entry.resource, entry.source, entry.outcome, entry.detail, prevHash, hash);
+        return { ...entry, seq, at, prevHash, hash };
+      })
+      .immediate();
+  }
+
+  async listAudit(filter: AuditFilter): Promise<AuditEntry[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.actor) where.push('actor = ?') && args.push(filter.actor);
+    if (filter.action) where.push('action LIKE ?') && args.push(`${filter.action}%`);
+    if (filter.outcome) where.push('outcome = ?') && args.push(filter.outcome);
+    if (filter.beforeSeq !== undefined) where.push('seq < ?') && args.push(filter.beforeSeq);
+    const rows = this.db
+      .prepare(`SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`)
+      .all(...args, filter.limit) as AuditRow[];
+    return rows.map(auditOf);
+  }
+
+  async auditChain(afterSeq: number, limit: number): Promise<AuditEntry[]> {
+    return (this.db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as AuditRow[]).map(auditOf);
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    return (this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  async putSetting(key: string, value: string): Promise<void> {
+    this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  private checkPresence(table: string, what: string, docs: readonly { name: string }[], replace: boolean): void {
+    const exists = this.db.prepare(`SELECT 1 FROM ${table} WHERE name = ?`);
+    const clash = docs.filter((d) => Boolean(exists.get(d.name)) !== replace).map((d) => d.name);
+    if (!clash.length) return;
+    throw new ConflictError(
+      replace ? `no ${what} named ${clash.join(', ')}; create it first` : `${what} ${clash.join(', ')} exists already; replace it with PUT`,
+      clash,
+    );
+  }
+}
+
+interface DocumentRow {
+  name: string;
+  yaml: string;
+  labels: string;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+type ExperimentRow = DocumentRow & { hypothesis: string };
+
+export function experimentOf(r: ExperimentRow): StoredExperiment {
+  return {
+    name: r.name,
+    yaml: r.yaml,
+    labels: JSON.parse(r.labels) as Record<string, string>,
+    hypothesis: r.hypothesis,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    updatedBy: r.updated_by,
+  };
+}
+
+interface ScheduleRow extends DocumentRow {
+  cron: string;
+  time_zone: string;
+  experiment_ref: string | null;
+  suspended: number | boolean;
+  last_scheduled_at: string | null;
+}
+
+export function scheduleOf(r: ScheduleRow): StoredSchedule {
+  return {
+    name: r.name,
+    yaml: r.yaml,
+    labels: JSON.parse(r.labels) as Record<string, string>,
+    cron: r.cron,
+    timeZone: r.time_zone,
+    experimentRef: r.experiment_ref,
+    suspended: Boolean(r.suspended),
+    lastScheduledAt: r.last_scheduled_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    updatedBy: r.updated_by,
+  };
+}
+
+interface OccurrenceRow {
+  schedule: string;
+  scheduled_for: string;
+  decided_at: string;
+  outcome: OccurrenceOutcome;
+  detail: string;
+  run_id: string | null;
+}
+
+export function occurrenceOf(r: OccurrenceRow): Occurrence {
+  return { schedule: r.schedule, scheduledFor: r.scheduled_for, decidedAt: r.decided_at, outcome: r.outcome, detail: r.detail, runId: r.run_id };
+}
+
+interface UserRow {
+  name: string;
+  role: string;
+  created_at: string;
+  created_by: string;
+}
+
+export function userOf(r: UserRow): UserRecord {
+  return { name: r.name, role: r.role as UserRecord['role'], createdAt: r.created_at, createdBy: r.created_by };
+}
+
+interface TokenRow {
+  id: string;
+  user_name: string;
+  description: string;
+  scope: string | null;
+  created_at: string;
+  created_by: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export function tokenOf(r: TokenRow): TokenRecord {
+  return {
+    id: r.id,
+    user: r.user_name,
+    description: r.description,
+    scope: r.scope ? (JSON.parse(r.scope) as TokenRecord['scope']) : null,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    expiresAt: r.expires_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+  };
+}
+
+interface SessionRow {
+  token_id: string;
+  user_name: string;
+  created_at: string;
+  expires_at: string;
+}
+
+interface AuditRow {
+  seq: number | string;
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  resource: string;
+  source: string;
+  outcome: AuditInput['outcome'];
+  detail: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export function auditOf(r: AuditRow): AuditEntry {
+  return {
+    seq: Number(r.seq),
+    at: r.at,
+    actor: r.actor,
+    role: r.role,
+    action: r.action,
+    resource: r.resource,
+    source: r.source,
+    outcome: r.outcome,
+    detail: r.detail,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
