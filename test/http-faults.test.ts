@@ -5,7 +5,7 @@
  */
 import { Agent } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Proxy, startProxy } from '../src/proxy/index.js';
+import { type FaultProxy, startProxy } from '../src/proxy/index.js';
 import { collect, connectTo, type HttpTestServer, httpRequest, httpServer, sleepMs, tcpServer } from './support/proxy-net.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -15,7 +15,7 @@ afterEach(async () => {
 
 interface Setup {
   server: HttpTestServer;
-  proxy: Proxy;
+  proxy: FaultProxy;
   warnings: string[];
 }
 
@@ -45,7 +45,12 @@ async function setup(): Promise<Setup> {
   });
   cleanup.push(() => server.close());
   const warnings: string[] = [];
-  const proxy = await startProxy({ listen: '127.0.0.1:0', upstream: `127.0.0.1:${server.port}`, seed: 99, onWarning: (m) => warnings.push(m) });
+  const proxy = await startProxy({
+    listen: '127.0.0.1:0',
+    upstream: `127.0.0.1:${server.port}`,
+    seed: 99,
+    onWarning: (m) => warnings.push(m),
+  });
   cleanup.push(() => proxy.close());
   return { server, proxy, warnings };
 }
@@ -97,7 +102,13 @@ describe('http-abort', () => {
     const { server, proxy } = await setup();
     await proxy.addToxic({ type: 'http-abort', attributes: { code: 500, method: 'POST' } });
     const agent = keepAliveAgent();
-    const posted = await httpRequest(proxy.port, { path: '/post', method: 'POST', agent, body: 'x'.repeat(10_000), headers: { 'Content-Length': 10_000 } });
+    const posted = await httpRequest(proxy.port, {
+      path: '/post',
+      method: 'POST',
+      agent,
+      body: 'x'.repeat(10_000),
+      headers: { 'Content-Length': 10_000 },
+    });
     expect(posted.status).toBe(500);
     const next = await httpRequest(proxy.port, { path: '/after', agent });
     expect(JSON.parse(next.body)).toMatchObject({ method: 'GET', url: '/after' });
@@ -152,7 +163,11 @@ describe('http-replace and http-patch', () => {
 
   it('replace on requests changes what the upstream receives', async () => {
     const { server, proxy } = await setup();
-    await proxy.addToxic({ type: 'http-replace', stream: 'upstream', attributes: { body: 'swapped', set_path: '/elsewhere', headers: { 'X-Injected': '1' } } });
+    await proxy.addToxic({
+      type: 'http-replace',
+      stream: 'upstream',
+      attributes: { body: 'swapped', set_path: '/elsewhere', headers: { 'X-Injected': '1' } },
+    });
     await httpRequest(proxy.port, { path: '/orig?q=1', method: 'POST', body: 'original', headers: { 'Content-Length': 8 } });
     expect(server.requests[0]).toMatchObject({ url: '/elsewhere?q=1', body: 'swapped' });
     expect(server.requests[0]?.headers['x-injected']).toBe('1');
@@ -160,7 +175,10 @@ describe('http-replace and http-patch', () => {
 
   it('patch adds headers and merges a JSON body (null deletes), and says once when a body is not JSON', async () => {
     const { proxy, warnings } = await setup();
-    await proxy.addToxic({ type: 'http-patch', attributes: { headers: { 'X-Patched': 'true' }, body: { ok: false, extra: 1, nested: { a: null, c: 3 } } } });
+    await proxy.addToxic({
+      type: 'http-patch',
+      attributes: { headers: { 'X-Patched': 'true' }, body: { ok: false, extra: 1, nested: { a: null, c: 3 } } },
+    });
     const res = await httpRequest(proxy.port, { path: '/chunked' });
     expect(res.headers['x-patched']).toBe('true');
     expect(JSON.parse(res.body)).toEqual({ ok: false, items: [1, 2], nested: { b: 2, c: 3 }, extra: 1 });
@@ -206,7 +224,9 @@ describe('HTTP/1.1 framing', () => {
     const socket = await connectTo(proxy.port);
     cleanup.push(() => void socket.destroy());
     const done = collect(socket, 3000);
-    socket.write('GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\nGET /third HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    socket.write(
+      'GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\nGET /third HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
     const text = (await done).data.toString();
     const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
     expect(statuses).toEqual(['200', '503', '200']);

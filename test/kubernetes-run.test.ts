@@ -495,7 +495,7 @@ method:
 
     fake.keepFinalizer('NetworkChaos', false);
     const journal = new Journal();
-    const outcomes = await recoverJournal(journal);
+    const outcomes = await recoverJournal(journal, { includeLiveRuns: true }); // this test process wrote the entry
     journal.close();
     expect(outcomes.map((o) => o.action)).toEqual(['reverted']);
     expect(fake.list('networkchaos')).toEqual([]);

@@ -5,7 +5,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkNotifications, type NotificationSpec, notificationsSchema, notifyRuns, parseNotifyOptions } from '../src/observe/notify/index.js';
+import {
+  checkNotifications,
+  type NotificationSpec,
+  notificationsSchema,
+  notifyRuns,
+  parseNotifyOptions,
+} from '../src/observe/notify/index.js';
 import { NotifyState } from '../src/observe/notify/state.js';
 import type { RunReport, Verdict } from '../src/report/types.js';
 import { parseExperiments } from '../src/spec/load.js';
@@ -29,7 +35,8 @@ function report(verdict: Verdict, experiment = 'checkout-survives-slow-payments'
     experiment: { name: experiment, file: 'experiments/checkout.yaml' },
     hypothesis: 'Checkout stays above 99% while payments is slow.',
     verdict,
-    reason: verdict === 'passed' ? 'the steady state held: availability 1 (>= 0.99)' : 'hypothesis refuted: availability 0.8, expected >= 0.99',
+    reason:
+      verdict === 'passed' ? 'the steady state held: availability 1 (>= 0.99)' : 'hypothesis refuted: availability 0.8, expected >= 0.99',
     startedAt: at(0),
     endedAt: at(20_000),
     seed: 7,
@@ -89,10 +96,13 @@ describe('slack', () => {
     const slack = await track(startFakeSlack());
     const env = { SLACK_WEBHOOK_URL: slack.webhookUrl };
     const r = report('failed');
-    const outcomes = await notifyRuns([{ report: r, notifications: specs([{ type: 'slack' }]), reportFile: '/srv/reports/checkout.html' }], {
-      env,
-      state: freshState(),
-    });
+    const outcomes = await notifyRuns(
+      [{ report: r, notifications: specs([{ type: 'slack' }]), reportFile: '/srv/reports/checkout.html' }],
+      {
+        env,
+        state: freshState(),
+      },
+    );
     expect(outcomes).toEqual([{ runId: r.runId, channel: 'slack', ok: true, line: `notification slack (run ${r.runId}): posted` }]);
     expect(slack.requests).toHaveLength(1);
     expect(slack.requests[0]?.headers['content-type']).toMatch(/^application\/json/);
@@ -126,7 +136,9 @@ describe('slack', () => {
       { env, state: freshState() },
     );
     expect(slack.messages).toHaveLength(1);
-    expect(fieldText(slack)).toContain(`<https://ci.example.com/chaos/checkout-survives-slow-payments/${failed.runId}.html|Open the report>`);
+    expect(fieldText(slack)).toContain(
+      `<https://ci.example.com/chaos/checkout-survives-slow-payments/${failed.runId}.html|Open the report>`,
+    );
   });
 
   it('does not retry a final answer (invalid_payload-like 400), and never prints the webhook URL', async () => {
@@ -202,10 +214,10 @@ describe('pagerduty', () => {
   it('reports an unknown routing key as PagerDuty answers it, without the key', async () => {
     const pd = await track(startFakePagerDutyEvents());
     const wrongKey = 'f'.repeat(32);
-    const [outcome] = await notifyRuns(
-      [{ report: report('failed'), notifications: specs([{ type: 'pagerduty', url: pd.enqueueUrl }]) }],
-      { env: { PAGERDUTY_ROUTING_KEY: wrongKey }, state: freshState() },
-    );
+    const [outcome] = await notifyRuns([{ report: report('failed'), notifications: specs([{ type: 'pagerduty', url: pd.enqueueUrl }]) }], {
+      env: { PAGERDUTY_ROUTING_KEY: wrongKey },
+      state: freshState(),
+    });
     expect(outcome?.ok).toBe(false);
     expect(outcome?.line).toContain('HTTP 400');
     expect(outcome?.line).toContain('Invalid routing key');
@@ -322,7 +334,9 @@ describe('secrets and configuration', () => {
     expect(parsed.map((s) => s.type)).toEqual(['slack', 'pagerduty', 'webhook']);
     expect(parsed[2]).toMatchObject({ url: 'https://hooks.example.com/x', attempts: 3, timeout: 5000 });
     expect(parseNotifyOptions(['none'])).toEqual({ specs: [], none: true });
-    expect(() => parseNotifyOptions(['slak'])).toThrow('--notify slak: unknown channel (did you mean "slack"?); use one of slack, pagerduty, webhook, none');
+    expect(() => parseNotifyOptions(['slak'])).toThrow(
+      '--notify slak: unknown channel (did you mean "slack"?); use one of slack, pagerduty, webhook, none',
+    );
     expect(() => parseNotifyOptions(['webhook'])).toThrow(UserError);
     expect(() => parseNotifyOptions(['webhook'])).toThrow(/webhook=https:\/\/HOST\/PATH/);
     expect(() => parseNotifyOptions(['webhook=ftp://x'])).toThrow(/http\(s\) URL/);
@@ -348,16 +362,24 @@ spec:
     const [loaded] = parseExperiments(project + experiment, null, { project: null });
     expect(loaded?.notifications).toEqual([
       { type: 'slack', webhookUrlEnv: 'SLACK_WEBHOOK_URL', on: ['failed', 'aborted', 'error'], timeout: 5000, attempts: 3 },
-      { type: 'pagerduty', routingKeyEnv: 'PD_ROUTING_KEY', url: 'https://events.pagerduty.com/v2/enqueue', severity: 'error', resolve: true, timeout: 5000, attempts: 3 },
+      {
+        type: 'pagerduty',
+        routingKeyEnv: 'PD_ROUTING_KEY',
+        url: 'https://events.pagerduty.com/v2/enqueue',
+        severity: 'error',
+        resolve: true,
+        timeout: 5000,
+        attempts: 3,
+      },
       { type: 'webhook', url: 'https://hooks.example.com/chaos', secretEnv: 'HOOK_SECRET', on: ['failed'], timeout: 5000, attempts: 3 },
     ]);
-    const bad = project
-      .replace('type: slack,', 'type: slak,')
-      .replace('on: [failed] }', 'on: [failed], secret: hunter2 }');
+    const bad = project.replace('type: slack,', 'type: slak,').replace('on: [failed] }', 'on: [failed], secret: hunter2 }');
     expect(() => parseExperiments(bad + experiment, null, { project: null })).toThrow(
       '<input>:5:15: spec.notifications[0].type: unknown notification type "slak" (did you mean "slack"?); known types: slack, pagerduty, webhook',
     );
-    expect(() => parseExperiments(bad + experiment, null, { project: null })).toThrow(/<input>:7:\d+: spec\.notifications\[2\]\.secret: unknown field "secret"/);
+    expect(() => parseExperiments(bad + experiment, null, { project: null })).toThrow(
+      /<input>:7:\d+: spec\.notifications\[2\]\.secret: unknown field "secret"/,
+    );
   });
 });
 

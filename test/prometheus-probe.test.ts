@@ -22,9 +22,13 @@ beforeAll(async () => {
 afterAll(() => stopMonitoring());
 
 function experiment(name: string, spec: string) {
-  const [parsed] = parseExperiments(`apiVersion: faultline.dev/v1\nkind: Experiment\nmetadata: { name: ${name} }\nspec:\n${spec}`, `${name}.yaml`, {
-    project: null,
-  });
+  const [parsed] = parseExperiments(
+    `apiVersion: faultline.dev/v1\nkind: Experiment\nmetadata: { name: ${name} }\nspec:\n${spec}`,
+    `${name}.yaml`,
+    {
+      project: null,
+    },
+  );
   return parsed!;
 }
 
@@ -56,7 +60,9 @@ describe('prometheus probe', () => {
 `,
     );
     const { report, samples } = await runExperiment(e, isolatedStores());
-    expect(report.timeline.find((t) => t.event === 'guard' && t.detail.startsWith('probe up-now'))?.detail).toMatch(/probe up-now: 1 in \d+ms/);
+    expect(report.timeline.find((t) => t.event === 'guard' && t.detail.startsWith('probe up-now'))?.detail).toMatch(
+      /probe up-now: 1 in \d+ms/,
+    );
     expect(report.verdict).toBe('failed');
     const failing = samples.filter((s) => s.probe === 'up' && !s.ok);
     expect(failing.length).toBeGreaterThan(0);
@@ -118,7 +124,9 @@ describe('prometheus probe', () => {
     );
     const { report, exitCode } = await runExperiment(e, isolatedStores());
     expect(exitCode).toBe(2);
-    expect(report.reason).toContain(`guard probe budget refused before any fault: Prometheus http://127.0.0.1:${port} unreachable: ECONNREFUSED`);
+    expect(report.reason).toContain(
+      `guard probe budget refused before any fault: Prometheus http://127.0.0.1:${port} unreachable: ECONNREFUSED`,
+    );
     expect(report.faults.every((f) => f.injectedAt === null)).toBe(true);
   });
 
@@ -147,7 +155,9 @@ describe('prometheus probe', () => {
     expect(detail('nan')).toBe('value is NaN');
     expect(detail('range')).toMatch(/returns a matrix; write one that returns an instant vector or a scalar/);
     expect(result('scalar')).toMatchObject({ ok: true });
-    expect(guards.filter((g) => !g.ok).map((g) => g.guard)).toEqual(['syntax', 'empty', 'nan', 'range'].map((p) => `start-of-test probe ${p}`));
+    expect(guards.filter((g) => !g.ok).map((g) => g.guard)).toEqual(
+      ['syntax', 'empty', 'nan', 'range'].map((p) => `start-of-test probe ${p}`),
+    );
   });
 
   it('rejects a probe without endpoint or with a bad URL at load time', () => {

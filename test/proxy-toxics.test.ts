@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Proxy, startProxy } from '../src/proxy/index.js';
+import { type FaultProxy, startProxy } from '../src/proxy/index.js';
 import { collect, connectTo, echoServer, median, readBytes, sleepMs, type TestServer, tcpServer } from './support/proxy-net.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -13,13 +13,13 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-async function proxyTo(server: TestServer, options: { seed?: number; maxBufferedBytes?: number } = {}): Promise<Proxy> {
+async function proxyTo(server: TestServer, options: { seed?: number; maxBufferedBytes?: number } = {}): Promise<FaultProxy> {
   const proxy = await startProxy({ listen: '127.0.0.1:0', upstream: `127.0.0.1:${server.port}`, ...options });
   cleanup.push(() => proxy.close());
   return proxy;
 }
 
-async function withEcho(options: { seed?: number } = {}): Promise<{ echo: TestServer; proxy: Proxy }> {
+async function withEcho(options: { seed?: number } = {}): Promise<{ echo: TestServer; proxy: FaultProxy }> {
   const echo = await echoServer();
   cleanup.push(() => echo.close());
   return { echo, proxy: await proxyTo(echo, options) };

@@ -179,8 +179,8 @@ describe('report format registry', () => {
   it('rejects an unknown name with a UserError naming the known formats', () => {
     expect(() => getReportFormat('mdd')).toThrow(UserError);
     expect(() => getReportFormat('mdd')).toThrow(/did you mean "md"\?/);
-    expect(() => getReportFormat('html')).toThrow(/known formats: json, md, junit/);
-    expect(() => getReportFormat('html')).not.toThrow(/did you mean/);
+    expect(() => getReportFormat('spreadsheet')).toThrow(/known formats: json, md, junit, html/);
+    expect(() => getReportFormat('spreadsheet')).not.toThrow(/did you mean/);
   });
 
   it('refuses to register a name twice', () => {

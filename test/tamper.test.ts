@@ -4,20 +4,36 @@
  * throws lets messages pass and is reported once.
  */
 import { writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Proxy, startProxy } from '../src/proxy/index.js';
+import { type FaultProxy, startProxy } from '../src/proxy/index.js';
 import { tempDir } from './support/cli.js';
-import { collect, connectTo, echoServer, httpRequest, httpServer, readBytes, sleepMs, type TestServer, tcpServer } from './support/proxy-net.js';
+import {
+  collect,
+  connectTo,
+  echoServer,
+  httpRequest,
+  httpServer,
+  readBytes,
+  sleepMs,
+  type TestServer,
+  tcpServer,
+} from './support/proxy-net.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-async function behind(server: TestServer, warnings: string[] = []): Promise<Proxy> {
+async function behind(server: TestServer, warnings: string[] = []): Promise<FaultProxy> {
   cleanup.push(() => server.close());
-  const proxy = await startProxy({ listen: '127.0.0.1:0', upstream: `127.0.0.1:${server.port}`, seed: 5, onWarning: (m) => warnings.push(m) });
+  const proxy = await startProxy({
+    listen: '127.0.0.1:0',
+    upstream: `127.0.0.1:${server.port}`,
+    seed: 5,
+    onWarning: (m) => warnings.push(m),
+  });
   cleanup.push(() => proxy.close());
   return proxy;
 }
@@ -94,11 +110,21 @@ describe('lines framing', () => {
     const proxy = await behind(await linesServer(numbered.slice(0, 7)));
     await proxy.addToxic({ type: 'tamper', attributes: { framing: 'lines', module: file } });
     const got = (await collect(await connectTo(proxy.port))).data.toString().split('\n').filter(Boolean);
-    expect(got).toEqual(['MESSAGE 0 #0', 'MESSAGE 1 #1', 'MESSAGE 2 #2', 'MESSAGE 4 #4', 'message 5', 'message 5 (equivocation)', 'MESSAGE 6 #6']);
+    expect(got).toEqual([
+      'MESSAGE 0 #0',
+      'MESSAGE 1 #1',
+      'MESSAGE 2 #2',
+      'MESSAGE 4 #4',
+      'message 5',
+      'message 5 (equivocation)',
+      'MESSAGE 6 #6',
+    ]);
   });
 
   it('a module that throws lets the message pass unchanged and is reported once', async () => {
-    const file = module(`export function tamper(line) { if (line.endsWith('1') || line.endsWith('2')) throw new Error('boom ' + line); return line + '!'; }`);
+    const file = module(
+      `export function tamper(line) { if (line.endsWith('1') || line.endsWith('2')) throw new Error('boom ' + line); return line + '!'; }`,
+    );
     const warnings: string[] = [];
     const proxy = await behind(await linesServer(numbered.slice(0, 4)), warnings);
     await proxy.addToxic({ type: 'tamper', attributes: { framing: 'lines', module: file } });
@@ -109,7 +135,9 @@ describe('lines framing', () => {
   });
 
   it('an async module keeps the order of messages', async () => {
-    const file = module(`export async function tamper(line, ctx) { await new Promise((r) => setTimeout(r, 30 - ctx.index * 5)); return '<' + line + '>'; }`);
+    const file = module(
+      `export async function tamper(line, ctx) { await new Promise((r) => setTimeout(r, 30 - ctx.index * 5)); return '<' + line + '>'; }`,
+    );
     const proxy = await behind(await linesServer(numbered.slice(0, 5)));
     await proxy.addToxic({ type: 'tamper', attributes: { framing: 'lines', module: file } });
     const got = (await collect(await connectTo(proxy.port))).data.toString().split('\n').filter(Boolean);
@@ -131,7 +159,9 @@ describe('lines framing', () => {
 
 describe('length-prefixed framing', () => {
   it('gives the module Buffers and frames what it returns', async () => {
-    const file = module(`export function tamper(payload) { const text = payload.toString(); return text === 'b' ? [] : Buffer.from(text + text); }`);
+    const file = module(
+      `export function tamper(payload) { const text = payload.toString(); return text === 'b' ? [] : Buffer.from(text + text); }`,
+    );
     const proxy = await behind(await tcpServer((socket) => socket.end(Buffer.concat(['a', 'b', 'cc'].map(frame)))));
     await proxy.addToxic({ type: 'tamper', attributes: { framing: 'length-prefixed', module: file } });
     expect(unframe((await collect(await connectTo(proxy.port))).data)).toEqual(['aa', 'cccc']);
@@ -177,9 +207,10 @@ describe('http framing', () => {
     const server = await httpServer((req, res) => res.end(`done ${req.url}`));
     const proxy = await behind(server);
     await proxy.addToxic({ type: 'tamper', stream: 'upstream', attributes: { framing: 'http', duplicate: 100, method: 'POST' } });
-    const socket = await connectTo(proxy.port);
-    cleanup.push(() => void socket.destroy());
-    const res = await httpRequest(proxy.port, { path: '/transfer', method: 'POST', body: 'x', headers: { 'Content-Length': 1 } });
+    // keep-alive: a server drops what follows a `Connection: close` request, duplicates included
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    cleanup.push(() => agent.destroy());
+    const res = await httpRequest(proxy.port, { path: '/transfer', method: 'POST', body: 'x', headers: { 'Content-Length': 1 }, agent });
     expect(res.body).toBe('done /transfer');
     await sleepMs(100);
     expect(server.requests.map((r) => r.url)).toEqual(['/transfer', '/transfer']);

@@ -5,6 +5,9 @@
 // Usage: node gateway.mjs --port=17000 --provider-a=http://127.0.0.1:17001 --provider-b=http://127.0.0.1:17002
 //        [--host=127.0.0.1] [--service=gateway]
 // Env fallbacks: PORT, HOST, PROVIDER_A_URL, PROVIDER_B_URL; PROVIDER_TIMEOUT_MS.
+// DEMO_SIGNING_KEY (unset): a /pay answer whose HMAC signature does not match is rejected like an error
+// (the next provider is tried): the gateway never serves a tampered answer.
+import { createHmac } from 'node:crypto';
 import { getWithDeadline, intOption, option, sendJson, serve } from './lib.mjs';
 
 const host = option('host', 'HOST', '127.0.0.1');
@@ -23,8 +26,20 @@ const timeoutMs = intOption('timeout-ms', 'PROVIDER_TIMEOUT_MS', 250);
 const service = option('service', undefined, 'gateway');
 
 async function pay(provider) {
-  const { status } = await getWithDeadline(`${provider.url}/pay`, timeoutMs);
+  const { status, body } = await getWithDeadline(`${provider.url}/pay`, timeoutMs);
   if (status < 200 || status > 299) throw new Error(`provider ${provider.id} answered ${status}`);
+  const key = process.env.DEMO_SIGNING_KEY;
+  if (key) {
+    let answer;
+    try {
+      answer = JSON.parse(body);
+    } catch {
+      throw new Error(`provider ${provider.id} answered something that is not JSON; rejected`);
+    }
+    const { signature, ...signed } = answer;
+    const expected = createHmac('sha256', key).update(JSON.stringify(signed)).digest('hex');
+    if (signature !== expected) throw new Error(`provider ${provider.id} answered with a bad signature; rejected`);
+  }
 }
 
 async function checkout(res) {

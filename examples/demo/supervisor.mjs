@@ -8,6 +8,8 @@
 //      DEMO_TENANT_PORT (17003), DEMO_HOST (127.0.0.1), DEMO_STATE_DIR (default: a new temp dir,
 //      printed on stderr), DEMO_RESTART_DELAY_MS (1000); PROVIDER_TIMEOUT_MS is passed to children.
 //      DEMO_CLOCK_WRAP (unset): faultline's bin/faultline.js, to run the tenant API under `faultline wrap`.
+//      DEMO_PROVIDER_A_PROXY_PORT (unset): the gateway calls provider A on this port instead, where a
+//      faultline endpoint proxy listens (examples/experiments/more/); the tenant API still calls A directly.
 //   data files: $DEMO_STATE_DIR/provider-<a|b>-data.json (made by the providers when missing)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -48,7 +50,7 @@ const SERVICES = [
   {
     name: 'gateway',
     script: 'gateway.mjs',
-    args: [`--port=${ports.gateway}`, `--provider-a=${url(ports.a)}`, `--provider-b=${url(ports.b)}`],
+    args: [`--port=${ports.gateway}`, `--provider-a=${url(env.DEMO_PROVIDER_A_PROXY_PORT || ports.a)}`, `--provider-b=${url(ports.b)}`],
     port: ports.gateway,
   },
   {

@@ -1,8 +1,8 @@
 /** Writes a JSON, a Markdown and an HTML report per run into a folder: `<experiment>-<run id>.json|md|html`. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getReportFormat } from '../report/index.js';
 import type { Sample } from '../probes/sample.js';
+import { getReportFormat } from '../report/index.js';
 import type { RunReport } from '../report/types.js';
 import { UserError } from '../util/errors.js';
 

@@ -144,12 +144,17 @@ export function evaluateBurnRate(spec: BurnRateSpec, samples: readonly Sample[],
   const long = burnRateOver(sorted, longMs, ctx);
   const short = burnRateOver(sorted, shortMs, ctx);
   if (long <= threshold || short <= threshold) return null;
-  return `burn rate ${long.toFixed(1)} over ${formatDuration(longMs)} and ${short.toFixed(1)} over ${formatDuration(shortMs)}, above ${threshold.toFixed(1)} (${formatPercent(spec.consumed)} of the ${formatDuration(ctx.window)} error budget)`;
+  return `burn rate ${long.toFixed(1)} over ${formatDuration(longMs)} and ${short.toFixed(1)} over ${formatDuration(shortMs)}, above ${threshold.toFixed(1)} (${formatPercent(spec.consumed)} of the ${formatWindow(ctx.window)} error budget)`;
 }
 
 export function describeBurnRate(spec: BurnRateSpec): string {
   const windows = spec.longWindow ? ` over ${formatDuration(spec.longWindow)}` : ' over the method';
   return `burnRate consuming ${formatPercent(spec.consumed)} of the error budget${windows}${spec.shortWindow ? ` and ${formatDuration(spec.shortWindow)}` : ''}`;
+}
+
+/** An SLO window as people write it: `30d`, `7d`, else a duration such as `12h`. */
+export function formatWindow(ms: number): string {
+  return ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : formatDuration(ms);
 }
 
 function formatPercent(fraction: number): string {

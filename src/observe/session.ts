@@ -33,6 +33,8 @@ export interface FinishedRun {
 
 export class RunObservers {
   private readonly traced: string[] = [];
+  /** channels found unable to send before the runs (already reported): not tried again */
+  private readonly unusable = new Set<NotificationSpec>();
 
   private constructor(
     private readonly tracing: Tracing | null,
@@ -51,14 +53,19 @@ export class RunObservers {
 
   /** The notifications of an experiment's runs: its project's, then the command line's. */
   notificationsOf(experiment: Experiment): NotificationSpec[] {
-    return this.noNotifications ? [] : [...experiment.notifications, ...this.cliNotifications];
+    if (this.noNotifications) return [];
+    return [...experiment.notifications, ...this.cliNotifications].filter((spec) => !this.unusable.has(spec));
   }
 
-  /** Problems found before any run (a secret that is not set), one line each. */
+  /** Problems found before any run (a secret that is not set), one line each; those channels are then left out. */
   check(experiments: readonly Experiment[]): string[] {
-    const seen = new Set<string>();
-    const problems = experiments.flatMap((e) => checkNotifications(this.notificationsOf(e), this.env));
-    return problems.filter((line) => !seen.has(line) && seen.add(line));
+    const lines = new Set<string>();
+    for (const spec of new Set(experiments.flatMap((e) => this.notificationsOf(e)))) {
+      const problems = checkNotifications([spec], this.env);
+      if (problems.length) this.unusable.add(spec);
+      for (const line of problems) lines.add(line);
+    }
+    return [...lines];
   }
 
   run(): ObservedRun {

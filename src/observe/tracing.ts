@@ -130,7 +130,11 @@ export function emitRunSpans(api: Api, tracer: Tracer, recorder: StepRecorder, r
   if (m.mttdMs !== null) rootAttributes['faultline.mttd_ms'] = m.mttdMs;
   if (m.mttrMs !== null) rootAttributes['faultline.mttr_ms'] = m.mttrMs;
   if (m.availability !== null) rootAttributes['faultline.availability'] = m.availability;
-  const root = tracer.startSpan(`run ${report.experiment.name}`, { startTime: time(started), attributes: rootAttributes }, api.ROOT_CONTEXT);
+  const root = tracer.startSpan(
+    `run ${report.experiment.name}`,
+    { startTime: time(started), attributes: rootAttributes },
+    api.ROOT_CONTEXT,
+  );
   const rootContext = api.trace.setSpan(api.ROOT_CONTEXT, root);
 
   for (const e of report.timeline) {
@@ -144,8 +148,7 @@ export function emitRunSpans(api: Api, tracer: Tracer, recorder: StepRecorder, r
   const unplaced: ReportFault[] = [];
   for (const f of report.faults) {
     const at = f.injectedAt === null ? null : Date.parse(f.injectedAt);
-    const step =
-      steps.find((s) => s.name === f.step) ?? (at === null ? undefined : steps.find((s) => at >= s.start && at <= s.end));
+    const step = steps.find((s) => s.name === f.step) ?? (at === null ? undefined : steps.find((s) => at >= s.start && at <= s.end));
     (step ? step.faults : unplaced).push(f);
   }
   const faultTimes = (f: ReportFault, fallback: number): [number, number] => {
@@ -173,9 +176,14 @@ export function emitRunSpans(api: Api, tracer: Tracer, recorder: StepRecorder, r
   }
   emitFaults(unplaced, rootContext, started);
 
-  root.addEvent('verdict', { 'faultline.run_id': runId, 'faultline.verdict': report.verdict, 'faultline.reason': report.reason }, time(ended));
+  root.addEvent(
+    'verdict',
+    { 'faultline.run_id': runId, 'faultline.verdict': report.verdict, 'faultline.reason': report.reason },
+    time(ended),
+  );
   if (report.verdict === 'passed') root.setStatus({ code: api.SpanStatusCode.OK });
-  else if (report.verdict !== 'interrupted') root.setStatus({ code: api.SpanStatusCode.ERROR, message: `${report.verdict}: ${report.reason}` });
+  else if (report.verdict !== 'interrupted')
+    root.setStatus({ code: api.SpanStatusCode.ERROR, message: `${report.verdict}: ${report.reason}` });
   root.end(time(ended));
   return root.spanContext().traceId;
 }
@@ -208,7 +216,9 @@ export async function startTracing(options: { env?: NodeJS.ProcessEnv; version?:
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/resources'),
   ]);
-  const exporter = new WatchedExporter(new otlp.OTLPTraceExporter({ keepAlive: false }));
+  // a collector that is down must not hold the CLI for the exporter's default 10s of retries
+  const timeoutSet = Boolean(env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT?.trim() || env.OTEL_EXPORTER_OTLP_TIMEOUT?.trim());
+  const exporter = new WatchedExporter(new otlp.OTLPTraceExporter({ keepAlive: false, ...(timeoutSet ? {} : { timeoutMillis: 5000 }) }));
   // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win over the defaults
   const resource = resources
     .resourceFromAttributes({ 'service.name': 'faultline', ...(options.version ? { 'service.version': options.version } : {}) })

@@ -185,7 +185,7 @@ registerProbeType<RunConfig, Expect>({
     const latencyMs = performance.now() - started;
     // a write cut short when sampling stopped may have landed: its fate is unknown
     const outcome: WriteOutcome = signal.aborted && attempt.outcome !== 'ok' ? 'info' : (attempt.outcome as WriteOutcome);
-    log.records.push({ seq, t, ackAt: outcome === 'ok' ? t + latencyMs : null, outcome });
+    log.records.push({ seq, t, ackAt: outcome === 'ok' ? Math.round(t + latencyMs) : null, outcome });
     const mismatch = outcome === 'ok' ? firstNumberMismatch([['latencyMs', latencyMs, e.latencyMs]]) : null;
     return {
       ok: outcome === 'ok' && mismatch === null,

@@ -16,10 +16,7 @@ export function parseHostPort(text: string, what: string, allowZero = false): Ho
   const match = HOST_PORT.exec(String(text).trim());
   const port = match ? Number(match[2]) : Number.NaN;
   if (!match || port > 65535 || (!allowZero && port === 0)) {
-    throw new ProxyError(
-      `${what} ${JSON.stringify(text)} is not HOST:PORT; write it like 127.0.0.1:${allowZero ? '0' : '7001'}`,
-      400,
-    );
+    throw new ProxyError(`${what} ${JSON.stringify(text)} is not HOST:PORT; write it like 127.0.0.1:${allowZero ? '0' : '7001'}`, 400);
   }
   const rawHost = match[1] as string;
   const host = rawHost === '' ? '0.0.0.0' : rawHost.replace(/^\[|\]$/g, '');

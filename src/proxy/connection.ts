@@ -10,10 +10,10 @@
  * the upstream is dialled at once, in parallel; while one is, the dial waits for the first request, so
  * that a request the proxy aborts never reaches the upstream.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import type { HostPort } from './address.js';
-import { HttpRelay, type RelayOwner } from './http/relay.js';
 import { sniffRequest } from './http/parser.js';
+import { HttpRelay, type RelayOwner } from './http/relay.js';
 import { Link, type LinkOwner, socketSink } from './link.js';
 import { mixSeed, seededRandom } from './random.js';
 import type { Stream, Toxic } from './toxic.js';
@@ -27,6 +27,7 @@ export interface ConnectionOwner {
   readonly protocol: 'auto' | 'tcp';
   readonly maxBufferedBytes: number;
   readonly connectTimeoutMs: number;
+  readonly socketHighWaterMark: number;
   streamToxics(stream: Stream): Toxic[];
   httpToxics(): Toxic[];
   warn(toxic: Toxic, message: string): void;
@@ -38,7 +39,7 @@ type Mode = 'sniffing' | 'raw' | 'http' | 'closed';
 /** How long a connection waits for the client's first bytes before treating it as raw (only while an HTTP toxic is active). */
 const SNIFF_WAIT_MS = 300;
 /** How long an incomplete first line that could still be an HTTP request line is given to complete. */
-const SNIFF_LINE_MS = 50;
+const SNIFF_LINE_MS = 25;
 
 export class Connection implements LinkOwner, RelayOwner {
   private mode: Mode = 'sniffing';
@@ -223,7 +224,16 @@ export class Connection implements LinkOwner, RelayOwner {
 
   private dial(): void {
     const { host, port } = this.owner.upstreamAddress;
-    const socket = connect({ host, port, localAddress: this.owner.localAddress, allowHalfOpen: true, noDelay: true });
+    // highWaterMark reaches the socket's Duplex at run time, though @types/node does not list it for connect()
+    const options = {
+      host,
+      port,
+      localAddress: this.owner.localAddress,
+      allowHalfOpen: true,
+      noDelay: true,
+      highWaterMark: this.owner.socketHighWaterMark,
+    };
+    const socket = connect(options as NetConnectOpts);
     this.upstream = socket;
     socket.setTimeout(this.owner.connectTimeoutMs, () => socket.destroy(new Error(`connect to ${host}:${port} timed out`)));
     socket.once('connect', () => {
@@ -318,7 +328,11 @@ export class Connection implements LinkOwner, RelayOwner {
     this.relay = relay;
     const applying = (stream: Stream) => this.owner.streamToxics(stream).filter((t) => this.applies(t));
     this.up = new Link(this, 'upstream', relay.requestSink, this.client, null);
-    this.down = new Link(this, 'downstream', socketSink(() => this.client));
+    this.down = new Link(
+      this,
+      'downstream',
+      socketSink(() => this.client),
+    );
     this.down.start(applying('downstream'), null);
     if (this.upstream) this.feedRelayFromUpstream();
     this.up.start(applying('upstream'), initial);

@@ -27,7 +27,9 @@ export function checkUpstream(upstream: string, target: string, timeoutMs = 3000
     const socket = connect({ host, port });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new UserError(`target ${target}: its upstream ${upstream} does not accept a connection within ${timeoutMs}ms; start it, or ${fix}`));
+      reject(
+        new UserError(`target ${target}: its upstream ${upstream} does not accept a connection within ${timeoutMs}ms; start it, or ${fix}`),
+      );
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);

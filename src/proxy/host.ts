@@ -7,13 +7,12 @@
  * A run keeps the host of each endpoint target in its resources under `proxyResourceKey(target)`.
  */
 import { addToxic as apiAddToxic, removeToxic as apiRemoveToxic, getProxy } from './api/client.js';
-import { findLiveProxy, type Proxy } from './proxy.js';
+import { type FaultProxy, findLiveProxy } from './proxy.js';
 import type { ToxicInput, ToxicJson } from './toxic.js';
 
 export type HostRef =
   /** a proxy of the process that ran the experiment: it died with it, so after a crash there is nothing to remove */
-  | { kind: 'embedded'; proxyId: string; listen: string }
-  | { kind: 'api'; api: string; proxy: string };
+  { kind: 'embedded'; proxyId: string; listen: string } | { kind: 'api'; api: string; proxy: string };
 
 export interface ToxicHost {
   readonly ref: HostRef;
@@ -30,7 +29,7 @@ export function proxyResourceKey(target: string): string {
   return `proxy:${target}`;
 }
 
-export function embeddedHost(proxy: Proxy): ToxicHost {
+export function embeddedHost(proxy: FaultProxy): ToxicHost {
   return {
     ref: { kind: 'embedded', proxyId: proxy.id, listen: proxy.listen },
     label: `proxy ${proxy.listen} -> ${proxy.upstream}`,

@@ -11,9 +11,14 @@
  * ```
  */
 export { formatHostPort, type HostPort, parseHostPort } from './address.js';
-export { ApiError, addToxic as addToxicThroughApi, getProxy as getProxyThroughApi, removeToxic as removeToxicThroughApi } from './api/client.js';
+export {
+  ApiError,
+  addToxic as addToxicThroughApi,
+  getProxy as getProxyThroughApi,
+  removeToxic as removeToxicThroughApi,
+} from './api/client.js';
 export { type ApiServer, type ApiServerOptions, ProxyCollection, startApiServer, TOXIPROXY_VERSION } from './api/server.js';
 export { ProxyError } from './errors.js';
 export { apiHost, DEFAULT_API, embeddedHost, type HostRef, proxyResourceKey, removeToxicByRef, type ToxicHost } from './host.js';
-export { findLiveProxy, Proxy, type ProxyJson, type ProxyOptions, type ProxyStats, startProxy } from './proxy.js';
+export { FaultProxy, findLiveProxy, type ProxyJson, type ProxyOptions, type ProxyStats, startProxy } from './proxy.js';
 export { allToxicTypes, type Stream, type ToxicInput, type ToxicJson, toxicTypeNames } from './toxic.js';

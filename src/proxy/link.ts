@@ -63,6 +63,7 @@ export class Link {
   private destroyed = false;
   /** bytes went through this direction already (a stage added now starts mid-stream) */
   private started = false;
+  private bytesBeforePipe = 0;
 
   constructor(
     private readonly owner: LinkOwner,
@@ -183,6 +184,7 @@ export class Link {
       return;
     }
     this.piping = true;
+    this.bytesBeforePipe = from.bytesRead;
     from.pipe(to);
   }
 
@@ -190,6 +192,7 @@ export class Link {
     const from = this.pipeFrom as Socket;
     from.unpipe(this.pipeTo as Socket);
     this.piping = false;
+    if (from.bytesRead > this.bytesBeforePipe) this.started = true;
     if (from.readableEnded) {
       // everything was piped and `to` was ended by pipe()
       this.inputEnded = true;

@@ -173,7 +173,10 @@ export function parseStream(value: unknown, fallback: Stream): Stream {
 export function parseToxicity(value: unknown): number {
   if (value === undefined || value === null) return 1;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
-    throw new ProxyError(`toxicity must be a number from 0 to 1 (the share of connections it applies to), got ${JSON.stringify(value)}`, 400);
+    throw new ProxyError(
+      `toxicity must be a number from 0 to 1 (the share of connections it applies to), got ${JSON.stringify(value)}`,
+      400,
+    );
   }
   return value;
 }
@@ -184,7 +187,8 @@ export function buildToxic(raw: unknown, seq: number): Toxic {
   const input = raw as Record<string, unknown>;
   const known = ['name', 'type', 'stream', 'toxicity', 'attributes'];
   for (const key of Object.keys(input)) {
-    if (!known.includes(key)) throw new ProxyError(`unknown toxic field "${key}"${didYouMean(key, known)}; known fields: ${known.join(', ')}`, 400);
+    if (!known.includes(key))
+      throw new ProxyError(`unknown toxic field "${key}"${didYouMean(key, known)}; known fields: ${known.join(', ')}`, 400);
   }
   if (typeof input.type !== 'string' || input.type === '') throw new ProxyError('missing required field: type', 400);
   const def = findToxicType(input.type);
@@ -194,7 +198,10 @@ export function buildToxic(raw: unknown, seq: number): Toxic {
       400,
     );
   }
-  if (input.attributes !== undefined && (typeof input.attributes !== 'object' || input.attributes === null || Array.isArray(input.attributes))) {
+  if (
+    input.attributes !== undefined &&
+    (typeof input.attributes !== 'object' || input.attributes === null || Array.isArray(input.attributes))
+  ) {
     throw new ProxyError('attributes must be a JSON object', 400);
   }
   const attributesInput = { ...((input.attributes as Record<string, unknown> | undefined) ?? {}) };
@@ -232,7 +239,9 @@ export function toxicJson(toxic: Toxic): ToxicJson {
 
 /** A non-negative number (milliseconds, bytes...), as Toxiproxy's int64 attributes. */
 export const nonNegative = (what: string) =>
-  z.number({ error: `expected ${what}, a number ≥ 0` }).refine((n) => Number.isFinite(n) && n >= 0, { message: `expected ${what}, a number ≥ 0` });
+  z
+    .number({ error: `expected ${what}, a number ≥ 0` })
+    .refine((n) => Number.isFinite(n) && n >= 0, { message: `expected ${what}, a number ≥ 0` });
 
 /** A percentage 0–100, as a number or a numeric string ("25", Chaos Mesh style). */
 export const percent = z

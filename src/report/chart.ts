@@ -138,7 +138,8 @@ export function renderProbeChart(chart: ProbeChart): string {
   const to = chart.to > from ? chart.to : from + 1;
   const samples = [...chart.samples].sort((a, b) => a.t - b.t);
   const x = (t: number) => LEFT + ((Math.min(Math.max(t, from), to) - from) / (to - from)) * PLOT_WIDTH;
-  const yTicks = niceTicks(Math.max(1, ...samples.map((s) => s.latencyMs)));
+  // a little headroom, so the slowest points do not sit on the frame
+  const yTicks = niceTicks(samples.reduce((max, s) => Math.max(max, s.latencyMs), 1) * 1.08);
   const yMax = yTicks.at(-1) as number;
   const y = (ms: number) => TOP + PLOT_HEIGHT - (Math.max(0, ms) / yMax) * PLOT_HEIGHT;
   const stripY = TOP + PLOT_HEIGHT + STRIP_GAP;
@@ -163,7 +164,9 @@ export function renderProbeChart(chart: ProbeChart): string {
     parts.push(`<line class="tick" x1="${xx}" x2="${xx}" y1="${bottom}" y2="${bottom + 4}"/>`);
     parts.push(`<text class="axis" x="${xx}" y="${bottom + 17}" text-anchor="middle">${escapeHtml(offsetLabel(offset))}</text>`);
   }
-  parts.push(`<text class="axis-title" x="12" y="${TOP + PLOT_HEIGHT / 2}" transform="rotate(-90 12 ${TOP + PLOT_HEIGHT / 2})" text-anchor="middle">latency</text>`);
+  parts.push(
+    `<text class="axis-title" x="12" y="${TOP + PLOT_HEIGHT / 2}" transform="rotate(-90 12 ${TOP + PLOT_HEIGHT / 2})" text-anchor="middle">latency</text>`,
+  );
 
   // fault windows, under the data; labels in two rows so neighbours do not overlap
   const labelEnds = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];

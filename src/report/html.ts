@@ -388,7 +388,9 @@ function probeTables(r: RunReport, samples: readonly Sample[] | undefined): stri
     const head = `<h3>${escapeHtml(name)}${info ? ` <span class="muted">${escapeHtml(`${info.type}, mode ${info.mode}`)}</span>` : ''}</h3>`;
     const last = info?.lastFailure ? `<p>Last failure: <code>${escapeHtml(info.lastFailure)}</code></p>` : '';
     if (!samples) {
-      const rows = info ? [[String(info.samples), String(info.ok), String(info.failed), percent(info.samples ? info.ok / info.samples : null)]] : [];
+      const rows = info
+        ? [[String(info.samples), String(info.ok), String(info.failed), percent(info.samples ? info.ok / info.samples : null)]]
+        : [];
       return `${head}\n${table(['Samples', 'OK', 'Failed', 'Availability'], rows, { numeric: [0, 1, 2, 3] })}\n${last}`;
     }
     const own = samples.filter((s) => s.probe === name);
@@ -404,7 +406,7 @@ function probeTables(r: RunReport, samples: readonly Sample[] | undefined): stri
         ms(percentile(latencies, 50)),
         ms(percentile(latencies, 95)),
         ms(percentile(latencies, 99)),
-        ms(latencies.length ? Math.max(...latencies) : null),
+        ms(latencies.length ? latencies.reduce((max, v) => Math.max(max, v)) : null),
       ].map(escapeHtml);
     });
     return `${head}\n${table(['Phase', 'Samples', 'OK', 'Failed', 'Availability', 'p50', 'p95', 'p99', 'max'], rows, {
@@ -423,8 +425,7 @@ function faultsTable(r: RunReport): string {
           ['Step', 'Fault', 'Target', 'Injected', 'Reverted', 'Held', 'Error'],
           r.faults.map((f) => {
             const notReverted = f.injectedAt !== null && f.revertedAt === null;
-            const held =
-              f.injectedAt !== null && f.revertedAt !== null ? ms(Date.parse(f.revertedAt) - Date.parse(f.injectedAt)) : '-';
+            const held = f.injectedAt !== null && f.revertedAt !== null ? ms(Date.parse(f.revertedAt) - Date.parse(f.injectedAt)) : '-';
             return [
               escapeHtml(f.step),
               `<b>${escapeHtml(f.fault)}</b>${f.description ? `<br><span class="muted">${escapeHtml(f.description)}</span>` : ''}`,
@@ -490,7 +491,9 @@ function timelineTable(r: RunReport): string {
 function otherSections(r: RunReport): string {
   const extra = Object.entries(r).filter(([key, v]) => !KNOWN_KEYS.has(key) && v !== undefined);
   return extra
-    .map(([key, v]) => `<section id="extra-${escapeHtml(key)}">\n<h2>${escapeHtml(SECTION_TITLES[key] ?? key)}</h2>\n${value(v)}\n</section>`)
+    .map(
+      ([key, v]) => `<section id="extra-${escapeHtml(key)}">\n<h2>${escapeHtml(SECTION_TITLES[key] ?? key)}</h2>\n${value(v)}\n</section>`,
+    )
     .join('\n');
 }
 

@@ -4,8 +4,8 @@ import './markdown.js';
 import './junit.js';
 import './html.js';
 
-export { renderJson } from './json.js';
 export { renderHtml } from './html.js';
+export { renderJson } from './json.js';
 export { escapeXml, escapeXmlAttr, renderJUnit, renderJUnitSuites } from './junit.js';
 export { escapeMarkdownCell, formatOffset, renderMarkdown } from './markdown.js';
 export type { RenderContext, ReportFormat, ReportFormatName } from './registry.js';

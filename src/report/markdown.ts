@@ -2,6 +2,7 @@
  * The Markdown report: the classic chaos experiment write-up (hypothesis, results, latency, tolerances,
  * faults, probes, timeline) with observations generated from the data, for a PR comment or a wiki page.
  */
+import { formatWindow } from '../measure/slo.js';
 import { formatDuration } from '../util/duration.js';
 import { registerReportFormat } from './registry.js';
 import type { PhaseLatency, ReportFault, ReportProgressiveStage, RunReport, Verdict } from './types.js';
@@ -211,7 +212,7 @@ function sloAndDataLossRows(r: RunReport): string[][] {
   const rows: string[][] = [];
   const slo = r.measurements.slo;
   if (slo) {
-    const of = `of the ${formatDuration(slo.windowMs)} budget at ${formatNumber(slo.objective * 100)}%`;
+    const of = `of the ${formatWindow(slo.windowMs)} budget at ${formatNumber(slo.objective * 100)}%`;
     rows.push(['Error budget consumed', `${percent(slo.errorBudgetConsumed)} ${of} (events: ${percent(slo.errorBudgetConsumedByEvents)})`]);
     const counts = `${slo.badSamples} bad of ${slo.samples} samples, downtime ${formatDuration(slo.downtimeMs)}`;
     rows.push(['Burn rate', `${formatNumber(slo.burnRate)} (${counts})`]);
@@ -234,7 +235,7 @@ function monitoringObservations(r: RunReport): string[] {
   }
   if (m.slo?.errorBudgetConsumed != null) {
     out.push(
-      `The run used ${percent(m.slo.errorBudgetConsumed)} of the ${formatDuration(m.slo.windowMs)} error budget (${formatDuration(m.slo.downtimeMs)} of downtime against ${formatDuration(m.slo.budgetMs)}), burn rate ${formatNumber(m.slo.burnRate)}.`,
+      `The run used ${percent(m.slo.errorBudgetConsumed)} of the ${formatWindow(m.slo.windowMs)} error budget (${formatDuration(m.slo.downtimeMs)} of downtime against ${formatDuration(m.slo.budgetMs)}), burn rate ${formatNumber(m.slo.burnRate)}.`,
     );
   }
   const loss = r.dataLoss;

@@ -1,7 +1,8 @@
 /** The one registry of report formats. Each format file calls `registerReportFormat` when imported (see ./index.ts). */
+
+import type { Sample } from '../probes/sample.js';
 import { UserError } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
-import type { Sample } from '../probes/sample.js';
 import type { RunReport } from './types.js';
 
 /** Built-in names, open to formats registered later. */

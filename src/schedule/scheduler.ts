@@ -56,6 +56,8 @@ interface Entry {
   nextAt: Date | null;
   /** the occurrence being decided now, so a reload does not race a fire */
   firing: Promise<void> | null;
+  /** after the store failed: no new attempt before this (epoch ms) */
+  retryAt: number;
 }
 
 export class Scheduler {
@@ -117,7 +119,7 @@ export class Scheduler {
   }
 
   private async load(stored: StoredSchedule, catchUp: boolean): Promise<void> {
-    const entry: Entry = { stored, definition: null, cron: null, error: null, timer: null, nextAt: null, firing: null };
+    const entry: Entry = { stored, definition: null, cron: null, error: null, timer: null, nextAt: null, firing: null, retryAt: 0 };
     this.entries.set(stored.name, entry);
     try {
       entry.definition = this.host.definitionOf(stored);
@@ -133,7 +135,7 @@ export class Scheduler {
       await entry.firing;
       entry.firing = null;
     }
-    this.arm(entry, new Date(Math.max(this.now(), Date.parse(entry.stored.lastScheduledAt ?? '') || 0)));
+    this.arm(entry);
   }
 
   /** After a restart: the latest missed occurrence runs if still within startingDeadline; the rest are recorded as missed. */
@@ -150,27 +152,37 @@ export class Scheduler {
     if (skipped > 0 && lastSkipped) {
       const first = cron.next(since);
       const span = first && first.getTime() !== lastSkipped.getTime() ? ` from ${first.toISOString()} to ${lastSkipped.toISOString()}` : '';
+      const why = runLatest
+        ? `at most one missed occurrence runs after a restart: the latest, ${missed.latest.toISOString()}`
+        : `the latest is ${Math.round(late / 1000)}s old, past startingDeadline ${formatDuration(definition.startingDeadlineMs)}`;
       await this.decide(entry, lastSkipped, async () => ({
         outcome: 'missed',
-        detail: `${skipped}${missed.more ? '+' : ''} occurrence(s) missed${span} while no daemon was running; past startingDeadline ${formatDuration(definition.startingDeadlineMs)}`,
+        detail: `${skipped}${missed.more ? '+' : ''} occurrence(s)${span} missed while no daemon was running; ${why}`,
       }));
     }
     if (runLatest) await this.fire(entry, missed.latest);
   }
 
-  private arm(entry: Entry, after: Date): void {
+  /**
+   * Sets the timer to the next occurrence not decided yet: after the latest decided one, and no earlier
+   * than startingDeadline ago (an occurrence still within it, left undecided while the previous one was
+   * being decided, fires at once; older ones are not replayed).
+   */
+  private arm(entry: Entry): void {
     if (this.stopped || entry.stored.suspended || !entry.cron || !entry.definition) return;
-    const [next] = upcoming(entry.cron, entry.definition.window, after, 1);
+    const last = Date.parse(entry.stored.lastScheduledAt ?? '') || 0;
+    const from = new Date(Math.max(last, this.now() - entry.definition.startingDeadlineMs));
+    const [next] = upcoming(entry.cron, entry.definition.window, from, 1);
     entry.nextAt = next ?? null;
     if (!next) return; // its window has closed for good
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, next.getTime() - this.now()));
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, next.getTime() - this.now(), entry.retryAt - this.now()));
     entry.timer = setTimeout(() => {
       entry.timer = null;
       if (this.stopped || this.entries.get(entry.stored.name) !== entry) return;
-      if (this.now() < next.getTime()) return this.arm(entry, new Date(next.getTime() - 1)); // a long wait re-armed
+      if (this.now() < next.getTime()) return this.arm(entry); // a long wait, re-armed
       entry.firing = this.fire(entry, next).finally(() => {
         entry.firing = null;
-        this.arm(entry, next);
+        this.arm(entry);
       });
     }, delay);
     entry.timer.unref?.();
@@ -217,10 +229,13 @@ export class Scheduler {
     const name = entry.stored.name;
     const scheduledFor = at.toISOString();
     try {
-      if (!(await this.host.store.claimOccurrence(name, scheduledFor))) return; // decided already, here or by another daemon
-      entry.stored.lastScheduledAt = scheduledFor;
+      const claimed = await this.host.store.claimOccurrence(name, scheduledFor);
+      if (!entry.stored.lastScheduledAt || entry.stored.lastScheduledAt < scheduledFor) entry.stored.lastScheduledAt = scheduledFor;
+      if (!claimed) return; // decided already, here or by another daemon on the same database
     } catch (error) {
-      this.host.log?.(`schedule ${name}: cannot record the occurrence ${scheduledFor}: ${errorMessage(error)}`);
+      // not recorded, so not run: tried again in a few seconds, while still within startingDeadline
+      entry.retryAt = this.now() + 5000;
+      this.host.log?.(`schedule ${name}: cannot record the occurrence ${scheduledFor}, trying again in 5s: ${errorMessage(error)}`);
       return;
     }
     let result: { outcome: Occurrence['outcome']; detail: string; runId?: string };

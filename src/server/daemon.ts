@@ -8,6 +8,7 @@
  *   stop (SIGTERM): stop scheduling -> stop every run (each reverts its faults) and wait for them to be
  *          stored -> close the server and the store
  */
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
@@ -15,12 +16,13 @@ import { AlertHub } from '../engine/alerts.js';
 import { Journal } from '../journal/journal.js';
 import { type RecoveryOutcome, recoverJournal } from '../journal/recover.js';
 import { FaultlineMetrics } from '../observe/metrics.js';
-import { activeHalt, describeHalt } from '../safety/halt.js';
+import { activeHalt, describeHalt, operator } from '../safety/halt.js';
 import { openControlDb } from '../safety/control-db.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import type { DaemonStore } from '../store/daemon-store.js';
 import { openDaemonStore } from '../store/open.js';
 import { faultlineHome } from '../util/home.js';
+import { UserError } from '../util/errors.js';
 import { ownerIsAlive } from '../util/owner.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
 import { buildApp } from './app.js';
@@ -39,6 +41,8 @@ export interface DaemonOptions {
   port?: number;
   /** the project file; null: none, or the one stored through the API */
   project?: string | null;
+  /** files whose Experiment and Schedule documents are stored at start (created or replaced) */
+  apply?: string[];
   /** largest request body, bytes (default 1 MiB) */
   maxBodyBytes?: number;
   /** take the client address from X-Forwarded-For (behind a reverse proxy) */
@@ -116,6 +120,7 @@ export class Daemon {
       );
       if (orphaned.length) log(`ended ${orphaned.length} run(s) of a daemon that died: ${orphaned.join(', ')}`);
       await project.refresh();
+      for (const file of options.apply ?? []) await daemon.apply(file);
       await daemon.scheduler.start();
       await daemon.listen(options.host ?? '127.0.0.1', options.port ?? 8080);
     } catch (error) {
@@ -124,6 +129,28 @@ export class Daemon {
     }
     log(`listening on ${daemon.url} (store ${store.kind} ${store.location}; ${daemon.scheduler.names().length} schedule(s))`);
     return daemon;
+  }
+
+  /** `--apply FILE`: stores its documents, audited as the operator who started the daemon. */
+  private async apply(file: string): Promise<void> {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UserError(`--apply ${file}: cannot read it: ${(error as Error).message}`);
+    }
+    const who = operator();
+    const { experiments, schedules } = await this.documents.applyFile(file, text, who);
+    await this.store.appendAudit({
+      actor: who,
+      role: 'admin',
+      action: 'apply',
+      resource: file,
+      source: 'cli',
+      outcome: 'ok',
+      detail: `experiments: ${experiments.join(', ') || '-'}; schedules: ${schedules.join(', ') || '-'}`,
+    });
+    this.log(`applied ${file}: ${experiments.length} experiment(s), ${schedules.length} schedule(s)`);
   }
 
   /** What the journal shows applied by runs that are gone. */

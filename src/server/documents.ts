@@ -158,6 +158,42 @@ export class Documents {
     return records;
   }
 
+  /**
+   * `faultline serve --apply FILE`: stores every Experiment, then every Schedule of a file, creating or
+   * replacing each (a replaced schedule keeps its last occurrence). Errors name the file and line.
+   */
+  async applyFile(file: string, text: string, by: string): Promise<{ experiments: string[]; schedules: string[] }> {
+    const parsed = parseDocuments(text, file, await this.project.options());
+    const texts = new Map(splitDocuments(text).map((d) => [`${String(d.kind)}/${String(d.name)}`, d.text]));
+    const now = new Date().toISOString();
+    for (const e of parsed.experiments) {
+      const exists = Boolean(await this.store.getExperiment(e.name));
+      const record = { name: e.name, yaml: texts.get(`Experiment/${e.name}`) ?? text, labels: e.labels, hypothesis: e.hypothesis, createdAt: now, updatedAt: now, updatedBy: by };
+      await this.store.putExperiments([record], exists);
+    }
+    for (const s of parsed.schedules) {
+      if ('ref' in s.experiment && !(await this.store.getExperiment(s.experiment.ref))) {
+        throw new UserError(`${file}: schedule ${s.name} runs experiment ${s.experiment.ref}, which is neither in the file nor stored`);
+      }
+      const exists = Boolean(await this.store.getSchedule(s.name));
+      const record: StoredSchedule = {
+        name: s.name,
+        yaml: texts.get(`Schedule/${s.name}`) ?? text,
+        labels: s.labels,
+        cron: s.cron,
+        timeZone: s.timeZone,
+        experimentRef: 'ref' in s.experiment ? s.experiment.ref : null,
+        suspended: s.suspend,
+        lastScheduledAt: now,
+        createdAt: now,
+        updatedAt: now,
+        updatedBy: by,
+      };
+      await this.store.putSchedules([record], exists);
+    }
+    return { experiments: parsed.experiments.map((e) => e.name), schedules: parsed.schedules.map((s) => s.name) };
+  }
+
   /** Documents of other kinds in the body would be silently dropped: refuse them instead. */
   private checkOnly(text: string, kinds: string[], what: string): void {
     const others = splitDocuments(text).filter((d) => !kinds.includes(String(d.kind)));

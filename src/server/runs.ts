@@ -132,7 +132,7 @@ export class RunManager {
     const run = { runId: start.id, experiment: experiment.name, startedAt: start.startedAt, origin, stoppedBy: null, done, controller };
     this.active.set(start.id, run);
     bus.daemon.publish('run-started', { runId: start.id, experiment: experiment.name, startedAt: start.startedAt, trigger: origin.trigger, actor: origin.actor, schedule: origin.schedule });
-    log(`run ${start.id} ${experiment.name} started (${origin.trigger} by ${origin.actor})`);
+    log(`run ${start.id} ${experiment.name} started by ${origin.actor}`);
     return run;
   }
 

@@ -79,7 +79,8 @@ export async function startFakeOtlp(): Promise<FakeOtlp> {
   const requests: ExportRequest[] = [];
   const server = await startRecordingServer((req) => {
     if (req.method !== 'POST' || req.path !== '/v1/traces') return json(404, { code: 5, message: 'not found' });
-    if (!String(req.headers['content-type']).startsWith('application/json')) return json(415, { code: 3, message: 'only application/json here' });
+    if (!String(req.headers['content-type']).startsWith('application/json'))
+      return json(415, { code: 3, message: 'only application/json here' });
     try {
       requests.push(JSON.parse(req.body) as ExportRequest);
     } catch {
@@ -102,7 +103,11 @@ export async function startFakeOtlp(): Promise<FakeOtlp> {
                 startMs: nanosToMs(s.startTimeUnixNano),
                 endMs: nanosToMs(s.endTimeUnixNano),
                 attributes: attributes(s.attributes),
-                events: (s.events ?? []).map((e) => ({ name: e.name, atMs: nanosToMs(e.timeUnixNano), attributes: attributes(e.attributes) })),
+                events: (s.events ?? []).map((e) => ({
+                  name: e.name,
+                  atMs: nanosToMs(e.timeUnixNano),
+                  attributes: attributes(e.attributes),
+                })),
                 status: { code: s.status?.code ?? 0, message: s.status?.message },
                 resource: attributes(rs.resource?.attributes),
               }),

@@ -51,7 +51,8 @@ function problems(event: PagerDutyEvent, routingKey: string): string[] {
       if (!p.summary) errors.push("'payload.summary' is missing or blank");
       else if (p.summary.length > 1024) errors.push("'payload.summary' must be at most 1024 characters");
       if (!p.source) errors.push("'payload.source' is missing or blank");
-      if (!SEVERITIES.includes(p.severity ?? '')) errors.push("'payload.severity' is invalid (must be one of: critical, error, warning, info)");
+      if (!SEVERITIES.includes(p.severity ?? ''))
+        errors.push("'payload.severity' is invalid (must be one of: critical, error, warning, info)");
     }
   } else if (event.event_action && !event.dedup_key) {
     errors.push("'dedup_key' is missing or blank");

@@ -9,7 +9,6 @@
  * are served, RBAC allows create/get/patch/delete, the pods are listed and chosen. Applying: one engine
  * object per step (through the injector, journaled first), or one pod deletion per pod (native).
  */
-import { randomBytes } from 'node:crypto';
 import type { Injection, Injector } from '../../engine/injector.js';
 import type { PlannedFault } from '../../engine/plan.js';
 import { stepRandom } from '../../engine/rng.js';
@@ -30,6 +29,7 @@ import { compileLitmus } from './litmus/compile.js';
 import { ParamReader } from './params.js';
 import { namespaceRefusal, workloadDemands } from './policy.js';
 import { owningWorkload, podInstance, resolvePods, selectorNamespaces } from './pods.js';
+import { managedLabels, objectNameFor } from './names.js';
 import { type KubernetesSpec, kubernetesSpecSchema } from './spec.js';
 import { targetNeedOf } from '../../faults/types.js';
 
@@ -41,29 +41,6 @@ interface KubernetesPlan extends PlannedFault {
 /** spec.kubernetes with its defaults. */
 export function kubernetesSettings(experiment: Pick<Experiment, 'kubernetes'>): KubernetesSpec {
   return experiment.kubernetes ?? kubernetesSpecSchema.parse({});
-}
-
-/** A DNS-1123 label of at most `max` characters. */
-export function slug(text: string, max: number): string {
-  const s = text
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^-|-$/g, '');
-  return s.slice(0, max).replace(/-$/, '') || 'x';
-}
-
-/** `fl-<experiment>-<step>-<random>`: unique, at most 63 characters (Chaos Mesh uses it in labels and annotations). */
-export function objectNameFor(experiment: string, step: string): string {
-  return `fl-${slug(experiment, 28)}-${slug(step, 24)}-${randomBytes(3).toString('hex').slice(0, 5)}`;
-}
-
-export function managedLabels(experiment: string, step: string): Record<string, string> {
-  return {
-    'app.kubernetes.io/managed-by': 'faultline',
-    'faultline.dev/experiment': slug(experiment, 63),
-    'faultline.dev/step': slug(step, 63),
-  };
 }
 
 export function describeK8sSelector(selector: Selector | undefined, namespaces: string[]): string {

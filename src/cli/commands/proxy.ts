@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { parse } from 'yaml';
-import { type ApiServer, ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION } from '../../proxy/index.js';
 import { type ProxySpec, parseProxySpec } from '../../proxy/api/server.js';
 import { checkUpstream } from '../../proxy/endpoint-setup.js';
+import { type ApiServer, ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION } from '../../proxy/index.js';
 import { errorMessage, UserError } from '../../util/errors.js';
 import { say, warn } from '../output.js';
 
@@ -21,7 +21,8 @@ function parsePort(text: string): number {
 
 function parseSeed(text: string): number {
   const seed = Number(text);
-  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new UserError(`--seed ${text}: expected a whole number from 0 to 4294967295`);
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)
+    throw new UserError(`--seed ${text}: expected a whole number from 0 to 4294967295`);
   return seed;
 }
 
@@ -42,7 +43,9 @@ function proxiesFromFile(file: string): ProxySpec[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UserError(`--config ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}); check the path`);
+    throw new UserError(
+      `--config ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}); check the path`,
+    );
   }
   let data: unknown;
   try {
@@ -94,7 +97,9 @@ export function registerProxy(program: Command): void {
       }
       say(`faultline proxy: Toxiproxy API ${TOXIPROXY_VERSION} on ${api.url}`);
       for (const proxy of collection.list()) {
-        say(`  proxy ${proxy.name}: ${proxy.listen} -> ${proxy.upstream}${proxy.enabled ? '' : ' (disabled)'}, ${proxy.toxics().length} toxic(s)`);
+        say(
+          `  proxy ${proxy.name}: ${proxy.listen} -> ${proxy.upstream}${proxy.enabled ? '' : ' (disabled)'}, ${proxy.toxics().length} toxic(s)`,
+        );
         checkUpstream(proxy.upstream, proxy.name, 1000, 'update the proxy').catch((error) =>
           warn(`faultline proxy: ${errorMessage(error).replace(/^target /, 'proxy ')} (its clients are reset until it listens)`),
         );

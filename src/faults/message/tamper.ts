@@ -7,8 +7,8 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { percentString, strict } from '../../spec/fields.js';
 import { modulePath } from '../../proxy/toxics/tamper-module.js';
+import { percentString, strict } from '../../spec/fields.js';
 import { matchParam } from '../http/common.js';
 import { registerProxyFault, streamParam, streams, toxicityParam } from '../network/proxy-fault.js';
 
@@ -18,7 +18,10 @@ const module = z
   .transform((value, ctx) => {
     const path = modulePath(value);
     if (!existsSync(path)) {
-      ctx.addIssue({ code: 'custom', message: `tamper module ${path} does not exist (relative paths are relative to the working directory)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `tamper module ${path} does not exist (relative paths are relative to the working directory)`,
+      });
       return z.NEVER;
     }
     return path;
@@ -40,7 +43,10 @@ const params = strict({
   .refine((p) => p.module !== undefined || p.drop > 0 || p.duplicate > 0 || p.corrupt > 0 || p.reorder > 1, {
     message: 'message.tamper needs something to do: module, drop, duplicate, corrupt or reorder',
   })
-  .refine((p) => !(p.framing === 'http' && p.reorder > 1), { message: 'reorder works with the lines and length-prefixed framings', path: ['reorder'] })
+  .refine((p) => !(p.framing === 'http' && p.reorder > 1), {
+    message: 'reorder works with the lines and length-prefixed framings',
+    path: ['reorder'],
+  })
   .refine((p) => p.framing === 'http' || (p.match === undefined && p.percent === 100), {
     message: 'match and percent choose HTTP messages: use them with framing: http',
     path: ['match'],

@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { strict } from '../../spec/fields.js';
+import { registerFault } from '../registry.js';
 import { withKernelMechanism } from './mechanisms.js';
 import { proxyFaultType, streamParam, streams, toxicityParam } from './proxy-fault.js';
-import { registerFault } from '../registry.js';
 
 const UNITS: Record<string, number> = {
   // bytes per second → KB/s
@@ -41,7 +41,10 @@ const rate = z
   .transform((value, ctx) => {
     const kbs = parseRate(value);
     if (kbs === null) {
-      ctx.addIssue({ code: 'custom', message: `expected a rate such as 1mbps (bytes/s), 8mbit (bits/s) or a number of KB/s, got ${JSON.stringify(value)}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a rate such as 1mbps (bytes/s), 8mbit (bits/s) or a number of KB/s, got ${JSON.stringify(value)}`,
+      });
       return z.NEVER;
     }
     return kbs;

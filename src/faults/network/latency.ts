@@ -1,5 +1,5 @@
 /** network.latency: delays each chunk through the target's proxy by latency ± jitter (Toxiproxy's latency toxic). */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { duration, percentString, strict } from '../../spec/fields.js';
 import { formatDuration } from '../../util/duration.js';
 import { registerProxyFault, streamParam, streams, toxicityParam } from './proxy-fault.js';

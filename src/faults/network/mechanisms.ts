@@ -34,7 +34,8 @@ export function registerNetworkMechanism<P, S>(fault: MechanismFault, mechanism:
 type Tagged = { mechanism: 'kernel'; params: unknown };
 type State = ProxyFaultState | { mechanism: 'kernel'; state: unknown };
 
-const wantsKernel = (value: unknown) => Boolean(value && typeof value === 'object' && (value as { mechanism?: unknown }).mechanism === 'kernel');
+const wantsKernel = (value: unknown) =>
+  Boolean(value && typeof value === 'object' && (value as { mechanism?: unknown }).mechanism === 'kernel');
 
 /**
  * A proxy fault that hands `mechanism: kernel` steps to a registered kernel mechanism (or says clearly

@@ -24,10 +24,7 @@ export interface ProxyFaultState {
 export type StreamChoice = 'upstream' | 'downstream' | 'both';
 
 export const streamParam = (fallback: StreamChoice) =>
-  z
-    .enum(['upstream', 'downstream', 'both'])
-    .default(fallback)
-    .describe('upstream: client to server; downstream: server to client; both');
+  z.enum(['upstream', 'downstream', 'both']).default(fallback).describe('upstream: client to server; downstream: server to client; both');
 
 export const toxicityParam = z
   .number({ error: 'expected toxicity, the share of connections affected, from 0 to 1' })

@@ -26,5 +26,6 @@ registerProxyFault<z.infer<typeof params>>({
       toxicity: p.toxicity,
       attributes: { average_size: p.averageSize, size_variation: p.sizeVariation, delay: p.delay * 1000 },
     })),
-  what: (p) => `slice ${p.stream} traffic into ${p.averageSize}${p.sizeVariation ? `±${p.sizeVariation}` : ''}-byte pieces ${formatDuration(p.delay)} apart`,
+  what: (p) =>
+    `slice ${p.stream} traffic into ${p.averageSize}${p.sizeVariation ? `±${p.sizeVariation}` : ''}-byte pieces ${formatDuration(p.delay)} apart`,
 });

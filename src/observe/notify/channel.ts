@@ -19,7 +19,9 @@ export const commonFields = {
 };
 
 /** An environment variable name. */
-export const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected an environment variable name such as SLACK_WEBHOOK_URL' });
+export const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected an environment variable name such as SLACK_WEBHOOK_URL' });
 
 export interface CommonConfig {
   type: string;

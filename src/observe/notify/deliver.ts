@@ -117,7 +117,8 @@ export async function postWithRetries(
   } catch {
     throw new DeliveryError('the URL is not a valid URL', 0);
   }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new DeliveryError(`the URL must be http(s), not ${target.protocol}`, 0);
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    throw new DeliveryError(`the URL must be http(s), not ${target.protocol}`, 0);
   const attempts = Math.max(1, Math.floor(policy.attempts));
   const base = policy.backoffMs ?? 500;
   const cap = policy.maxBackoffMs ?? 5000;

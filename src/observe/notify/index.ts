@@ -32,7 +32,9 @@ export function parseNotifyOptions(values: readonly string[]): { specs: Notifica
       if (arg !== undefined && arg !== '') raw.url = arg;
       const channel = findChannel(type);
       if (!channel) {
-        throw new UserError(`--notify ${value}: unknown channel${didYouMean(type, channelTypes())}; use one of ${[...channelTypes(), 'none'].join(', ')}`);
+        throw new UserError(
+          `--notify ${value}: unknown channel${didYouMean(type, channelTypes())}; use one of ${[...channelTypes(), 'none'].join(', ')}`,
+        );
       }
       const result = channel.schema.safeParse(raw);
       if (!result.success) {
@@ -94,7 +96,9 @@ export async function notifyRuns(runs: readonly RunToNotify[], options: NotifyOp
     run.notifications.flatMap((config) => {
       const channel = findChannel(config.type);
       if (!channel) return [];
-      const wants = channel.wants ? channel.wants(config, run.report.verdict) : (config.on ?? channel.defaultOn).includes(run.report.verdict);
+      const wants = channel.wants
+        ? channel.wants(config, run.report.verdict)
+        : (config.on ?? channel.defaultOn).includes(run.report.verdict);
       return wants ? [{ run, config, channel }] : [];
     }),
   );
@@ -111,11 +115,15 @@ export async function notifyRuns(runs: readonly RunToNotify[], options: NotifyOp
           return done === null ? null : { runId: report.runId, channel: channel.type, ok: true, line: `${head}: ${done}` };
         } catch (error) {
           const why =
-            error instanceof DeliveryError || error instanceof SecretError
-              ? error.message
-              : `internal error: ${(error as Error).message}`;
-          const where = channel.secrets(config).map(describeSecret).join(', ');
-          return { runId: report.runId, channel: channel.type, ok: false, line: `${head} failed: ${why}${where ? ` (secret from ${where})` : ''}` };
+            error instanceof DeliveryError || error instanceof SecretError ? error.message : `internal error: ${(error as Error).message}`;
+          // where the secret came from helps with a wrong one; a missing one names its source already
+          const where = error instanceof SecretError ? '' : channel.secrets(config).map(describeSecret).join(', ');
+          return {
+            runId: report.runId,
+            channel: channel.type,
+            ok: false,
+            line: `${head} failed: ${why}${where ? ` (secret from ${where})` : ''}`,
+          };
         }
       }),
     );

@@ -30,9 +30,13 @@ export interface PagerDutyConfig extends CommonConfig {
 
 const schema = strict({
   type: z.literal('pagerduty'),
-  routingKeyEnv: envName.optional().describe(`environment variable holding the integration (routing) key (default ${PAGERDUTY_DEFAULT_ENV})`),
+  routingKeyEnv: envName
+    .optional()
+    .describe(`environment variable holding the integration (routing) key (default ${PAGERDUTY_DEFAULT_ENV})`),
   routingKeyFile: z.string().optional().describe('file holding the integration (routing) key'),
-  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://events.eu.pagerduty.com/v2/enqueue' }).default(PAGERDUTY_EVENTS_URL),
+  url: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://events.eu.pagerduty.com/v2/enqueue' })
+    .default(PAGERDUTY_EVENTS_URL),
   severity: z.enum(SEVERITIES).default('error'),
   resolve: z.boolean().default(true).describe('resolve the incident when the next run of the experiment passes'),
   reportUrl: z.string().optional().describe('link to the published report; {runId} and {experiment} are replaced'),

@@ -38,4 +38,3 @@ export function notificationsSchema(): z.ZodType<NotificationSpec[]> {
     .describe('where to send the outcome of every run: slack, pagerduty, webhook');
   return schemaCache;
 }
-

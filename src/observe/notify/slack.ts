@@ -50,12 +50,21 @@ function cut(text: string, max: number): string {
 export function slackMessage(report: RunReport, reportLink: string): Record<string, unknown> {
   const n = runNumbers(report);
   const verdict = report.verdict.toUpperCase();
-  const link = /^https?:\/\//.test(reportLink) ? `<${reportLink}|Open the report>` : `Report: \`${escapeSlack(reportLink.replace(/`/g, "'"))}\``;
+  const link = /^https?:\/\//.test(reportLink)
+    ? `<${reportLink}|Open the report>`
+    : `Report: \`${escapeSlack(reportLink.replace(/`/g, "'"))}\``;
   const field = (label: string, value: string) => ({ type: 'mrkdwn', text: cut(`*${label}*\n${escapeSlack(value)}`, 2000) });
   return {
     text: cut(`${VERDICT_EMOJI[report.verdict]} ${verdict}: ${report.experiment.name} (run ${report.runId}): ${report.reason}`, 3000),
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: cut(`${VERDICT_EMOJI[report.verdict]} ${verdict} · ${report.experiment.name}`, 150), emoji: true } },
+      {
+        type: 'header',
+        text: {
+          type: 'plain_text',
+          text: cut(`${VERDICT_EMOJI[report.verdict]} ${verdict} · ${report.experiment.name}`, 150),
+          emoji: true,
+        },
+      },
       { type: 'section', text: { type: 'mrkdwn', text: cut(escapeSlack(report.reason || verdict), 3000) } },
       {
         type: 'section',

@@ -1,7 +1,7 @@
 /** A small client of the Toxiproxy v2 HTTP API (ours or Toxiproxy's), on node:http, for the faults. */
 import { request } from 'node:http';
-import type { ToxicInput, ToxicJson } from '../toxic.js';
 import type { ProxyJson } from '../proxy.js';
+import type { ToxicInput, ToxicJson } from '../toxic.js';
 
 export interface ApiResponse {
   status: number;
@@ -71,7 +71,8 @@ const segment = (s: string) => encodeURIComponent(s);
 export async function getProxy(api: string, proxy: string): Promise<ProxyJson> {
   const response = await apiRequest(api, 'GET', `proxies/${segment(proxy)}`);
   if (response.status === 404) throw new ApiError(`the proxy API at ${api} has no proxy named ${proxy}`, 404);
-  if (response.status !== 200) throw new ApiError(`the proxy API at ${api} answered ${response.status}: ${errorText(response)}`, response.status);
+  if (response.status !== 200)
+    throw new ApiError(`the proxy API at ${api} answered ${response.status}: ${errorText(response)}`, response.status);
   return response.body as ProxyJson;
 }
 

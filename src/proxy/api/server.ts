@@ -24,7 +24,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { didYouMean } from '../../util/suggest.js';
 import { formatHostPort, parseHostPort } from '../address.js';
 import { listenErrorMessage, ProxyError } from '../errors.js';
-import { type Proxy, type ProxyJson, startProxy } from '../proxy.js';
+import { type FaultProxy, type ProxyJson, startProxy } from '../proxy.js';
 
 /** The Toxiproxy API version this server is compatible with (what /version answers). */
 export const TOXIPROXY_VERSION = '2.12.0';
@@ -45,10 +45,15 @@ export function parseProxySpec(raw: unknown, where = ''): ProxySpec {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ProxyError(`${at}bad request body: expected a proxy object`, 400);
   const body = raw as Record<string, unknown>;
   for (const key of Object.keys(body)) {
-    if (!PROXY_FIELDS.includes(key)) throw new ProxyError(`${at}unknown proxy field "${key}"${didYouMean(key, PROXY_FIELDS)}; known fields: ${PROXY_FIELDS.join(', ')}`, 400);
+    if (!PROXY_FIELDS.includes(key))
+      throw new ProxyError(
+        `${at}unknown proxy field "${key}"${didYouMean(key, PROXY_FIELDS)}; known fields: ${PROXY_FIELDS.join(', ')}`,
+        400,
+      );
   }
   if (typeof body.name !== 'string' || body.name === '') throw new ProxyError(`${at}missing required field: name`, 400);
-  if (!/^[A-Za-z0-9._~-]+$/.test(body.name)) throw new ProxyError(`${at}proxy name ${JSON.stringify(body.name)} must be letters, digits, ".", "_", "~" or "-"`, 400);
+  if (!/^[A-Za-z0-9._~-]+$/.test(body.name))
+    throw new ProxyError(`${at}proxy name ${JSON.stringify(body.name)} must be letters, digits, ".", "_", "~" or "-"`, 400);
   if (typeof body.upstream !== 'string' || body.upstream === '') throw new ProxyError(`${at}missing required field: upstream`, 400);
   const listen = body.listen === undefined || body.listen === '' ? '127.0.0.1:0' : body.listen;
   if (typeof listen !== 'string') throw new ProxyError(`${at}listen must be a string HOST:PORT`, 400);
@@ -56,29 +61,41 @@ export function parseProxySpec(raw: unknown, where = ''): ProxySpec {
   parseHostPort(body.upstream, `${at}upstream`);
   if (body.enabled !== undefined && typeof body.enabled !== 'boolean') throw new ProxyError(`${at}enabled must be true or false`, 400);
   if (body.toxics !== undefined && !Array.isArray(body.toxics)) throw new ProxyError(`${at}toxics must be an array`, 400);
-  return { name: body.name, listen, upstream: body.upstream, enabled: body.enabled !== false, toxics: body.toxics as unknown[] | undefined };
+  return {
+    name: body.name,
+    listen,
+    upstream: body.upstream,
+    enabled: body.enabled !== false,
+    toxics: body.toxics as unknown[] | undefined,
+  };
 }
 
 /** The proxies of one server, by name. */
 export class ProxyCollection {
-  private readonly proxies = new Map<string, Proxy>();
+  private readonly proxies = new Map<string, FaultProxy>();
 
   constructor(private readonly options: { seed?: number; onWarning?: (message: string) => void } = {}) {}
 
-  list(): Proxy[] {
+  list(): FaultProxy[] {
     return [...this.proxies.values()];
   }
 
-  get(name: string): Proxy {
+  get(name: string): FaultProxy {
     const proxy = this.proxies.get(name);
     if (!proxy) throw new ProxyError(`proxy not found: ${name}`, 404);
     return proxy;
   }
 
   /** Creates a proxy (and its toxics); 409 when the name is taken, 500 when it cannot listen. */
-  async create(spec: ProxySpec): Promise<Proxy> {
+  async create(spec: ProxySpec): Promise<FaultProxy> {
     if (this.proxies.has(spec.name)) throw new ProxyError(`proxy already exists: ${spec.name}`, 409);
-    const proxy = await startProxy({ name: spec.name, listen: spec.listen, upstream: spec.upstream, enabled: spec.enabled, ...this.options });
+    const proxy = await startProxy({
+      name: spec.name,
+      listen: spec.listen,
+      upstream: spec.upstream,
+      enabled: spec.enabled,
+      ...this.options,
+    });
     if (this.proxies.has(spec.name)) {
       await proxy.close();
       throw new ProxyError(`proxy already exists: ${spec.name}`, 409);
@@ -111,7 +128,11 @@ export class ProxyCollection {
     for (const spec of specs) {
       try {
         const existing = this.proxies.get(spec.name);
-        if (existing && sameAddress(existing.listen, spec.listen) && existing.upstream === formatHostPort(parseHostPort(spec.upstream, 'upstream'))) {
+        if (
+          existing &&
+          sameAddress(existing.listen, spec.listen) &&
+          existing.upstream === formatHostPort(parseHostPort(spec.upstream, 'upstream'))
+        ) {
           if (spec.enabled !== existing.enabled) await existing.update({ enabled: spec.enabled });
           if (spec.toxics) {
             existing.removeAllToxics();
@@ -226,7 +247,14 @@ function routes(collection: ProxyCollection): [string[], RegExp, Handler][] {
   const proxy = (name: string) => collection.get(name);
   return [
     [['GET'], /^\/version$/, async () => [200, { version: TOXIPROXY_VERSION, server: 'faultline' }]],
-    [['POST'], /^\/reset$/, async () => (await collection.reset(), [204])],
+    [
+      ['POST'],
+      /^\/reset$/,
+      async () => {
+        await collection.reset();
+        return [204];
+      },
+    ],
     [['GET'], /^\/proxies$/, async () => [200, collection.toJSON()]],
     [['POST'], /^\/proxies$/, async (_p, body) => [201, (await collection.create(parseProxySpec(await body()))).toJSON()]],
     [['POST'], /^\/populate$/, async (_p, body) => [201, { proxies: await collection.populate(await body()) }]],
@@ -242,16 +270,28 @@ function routes(collection: ProxyCollection): [string[], RegExp, Handler][] {
         for (const key of Object.keys(c)) {
           if (!PROXY_FIELDS.includes(key)) throw new ProxyError(`unknown proxy field "${key}"${didYouMean(key, PROXY_FIELDS)}`, 400);
         }
-        if (c.name !== undefined && c.name !== target.name) throw new ProxyError('a proxy cannot be renamed; delete it and create another', 400);
+        if (c.name !== undefined && c.name !== target.name)
+          throw new ProxyError('a proxy cannot be renamed; delete it and create another', 400);
         if (c.enabled !== undefined && typeof c.enabled !== 'boolean') throw new ProxyError('enabled must be true or false', 400);
         for (const key of ['listen', 'upstream'] as const) {
           if (c[key] !== undefined && typeof c[key] !== 'string') throw new ProxyError(`${key} must be a string HOST:PORT`, 400);
         }
-        await target.update({ listen: c.listen as string | undefined, upstream: c.upstream as string | undefined, enabled: c.enabled as boolean | undefined });
+        await target.update({
+          listen: c.listen as string | undefined,
+          upstream: c.upstream as string | undefined,
+          enabled: c.enabled as boolean | undefined,
+        });
         return [200, target.toJSON()];
       },
     ],
-    [['DELETE'], /^\/proxies\/([^/]+)$/, async ([name]) => (await collection.remove(name as string), [204])],
+    [
+      ['DELETE'],
+      /^\/proxies\/([^/]+)$/,
+      async ([name]) => {
+        await collection.remove(name as string);
+        return [204];
+      },
+    ],
     [['GET'], /^\/proxies\/([^/]+)\/toxics$/, async ([name]) => [200, proxy(name as string).toxics()]],
     [['POST'], /^\/proxies\/([^/]+)\/toxics$/, async ([name], body) => [200, await proxy(name as string).addToxic(await body())]],
     [['GET'], /^\/proxies\/([^/]+)\/toxics\/([^/]+)$/, async ([name, toxic]) => [200, proxy(name as string).getToxic(toxic as string)]],
@@ -301,7 +341,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return;
     }
     req.resume();
-    send(res, pathMatched ? 405 : 404, { error: pathMatched ? `method ${method} not allowed on ${path}` : `no such endpoint: ${path}`, status: pathMatched ? 405 : 404 });
+    send(res, pathMatched ? 405 : 404, {
+      error: pathMatched ? `method ${method} not allowed on ${path}` : `no such endpoint: ${path}`,
+      status: pathMatched ? 405 : 404,
+    });
   });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {

@@ -83,7 +83,7 @@ export function removeHeader(headers: [string, string][], name: string): void {
 /** True when a header lists a token (`Connection: keep-alive, Upgrade` has `upgrade`). */
 export function headerHasToken(headers: readonly [string, string][], name: string, token: string): boolean {
   const value = getHeader(headers, name);
-  return value !== undefined && value.split(',').some((t) => t.trim().toLowerCase() === token);
+  return value?.split(',').some((t) => t.trim().toLowerCase() === token) ?? false;
 }
 
 /** Whether the connection stays open after this request's exchange (HTTP/1.1 default yes, 1.0 default no). */
@@ -94,7 +94,10 @@ export function wantsKeepAlive(head: HttpHead): boolean {
 }
 
 export function serializeHead(head: HttpHead): Buffer {
-  const start = head.kind === 'request' ? `${head.method} ${head.url} HTTP/${head.version}` : `HTTP/${head.version} ${head.status} ${head.reason}`.trimEnd();
+  const start =
+    head.kind === 'request'
+      ? `${head.method} ${head.url} HTTP/${head.version}`
+      : `HTTP/${head.version} ${head.status} ${head.reason}`.trimEnd();
   const lines = [start, ...head.headers.map(([n, v]) => `${n}: ${v}`)];
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
 }

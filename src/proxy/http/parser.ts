@@ -38,7 +38,8 @@ export function requestBodyKind(head: HttpHead): BodyKind {
 export function responseBodyKind(head: HttpHead, requestMethod: string): BodyKind {
   if (head.status === 101) return { type: 'tunnel' };
   if (requestMethod === 'CONNECT' && head.status >= 200 && head.status < 300) return { type: 'tunnel' };
-  if (requestMethod === 'HEAD' || (head.status >= 100 && head.status < 200) || head.status === 204 || head.status === 304) return { type: 'none' };
+  if (requestMethod === 'HEAD' || (head.status >= 100 && head.status < 200) || head.status === 204 || head.status === 304)
+    return { type: 'none' };
   const te = getHeader(head.headers, 'transfer-encoding');
   if (te !== undefined) return /(^|,)\s*chunked\s*$/i.test(te) ? { type: 'chunked' } : { type: 'close' };
   const cl = getHeader(head.headers, 'content-length');

@@ -428,7 +428,10 @@ export class HttpRelay {
   /** A body too large to rewrite: it goes on unchanged, and each toxic says so once. */
   private giveUpCollecting(mode: Extract<BodyMode, { type: 'collect' }>, phase: 'request' | 'response'): void {
     for (const { toxic } of mode.actions) {
-      this.owner.warn(toxic, `a ${phase} body over ${MAX_BODY_BYTES} bytes was passed on unchanged (${toxic.name} rewrites bodies up to 1 MiB)`);
+      this.owner.warn(
+        toxic,
+        `a ${phase} body over ${MAX_BODY_BYTES} bytes was passed on unchanged (${toxic.name} rewrites bodies up to 1 MiB)`,
+      );
     }
     mode.segment.push(mode.rawHead);
     for (const r of mode.raw) mode.segment.push(r);
@@ -456,7 +459,8 @@ export class HttpRelay {
         if (this.finished) return;
         for (const m of messages) {
           // the status decides, after a rewrite: a 204 replaced by a 200 with a body carries it
-          const bodyless = phase === 'response' && (mode.exchange.request.method === 'HEAD' || m.status === 204 || m.status === 304 || m.status < 200);
+          const bodyless =
+            phase === 'response' && (mode.exchange.request.method === 'HEAD' || m.status === 204 || m.status === 304 || m.status < 200);
           mode.segment.push(serializeMessage(m, bodyless));
         }
         mode.segment.complete = true;
@@ -609,6 +613,14 @@ function localResponse(local: LocalResponse, request: HttpHead, close: boolean):
     ['Content-Length', String(body.length)],
     ['Connection', close ? 'close' : 'keep-alive'],
   ];
-  const head = serializeHead({ kind: 'response', method: '', url: '', status: local.status, reason: reasonPhrase(local.status), version: '1.1', headers });
+  const head = serializeHead({
+    kind: 'response',
+    method: '',
+    url: '',
+    status: local.status,
+    reason: reasonPhrase(local.status),
+    version: '1.1',
+    headers,
+  });
   return request.method === 'HEAD' ? head : Buffer.concat([head, body]);
 }

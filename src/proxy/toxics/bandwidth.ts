@@ -4,7 +4,7 @@
  * ones have had their time: the last byte of N bytes leaves N / rate after the first arrived. Idle time
  * builds no credit (no burst). A rate of 0 means no limit.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { strict } from '../../spec/fields.js';
 import { nonNegative, registerToxic } from '../toxic.js';
 import { TimedQueue } from './timed-queue.js';

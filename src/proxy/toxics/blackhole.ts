@@ -4,7 +4,7 @@
  * back-pressured, as TCP would be under a partition) and delivered when the blackhole is removed, as
  * TCP's retransmissions would deliver it once the partition heals. No data is lost.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { strict } from '../../spec/fields.js';
 import { registerToxic } from '../toxic.js';
 import { Held } from './hold.js';

@@ -4,7 +4,7 @@
  * almost nothing). The length of the stream never changes. This is not TCP corruption (the kernel's
  * checksums would drop such packets): it is what an application sees from a faulty peer or middlebox.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { strict } from '../../spec/fields.js';
 import { percent, registerToxic } from '../toxic.js';
 

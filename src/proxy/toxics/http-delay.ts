@@ -3,7 +3,7 @@
  * request, the default), or responses before they are sent to the client (on the response). Requests
  * on one connection stay in order, so a delayed request also delays those pipelined behind it.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { strict } from '../../spec/fields.js';
 import { matchShape } from '../http/match.js';
 import { nonNegative, registerToxic } from '../toxic.js';

@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import { strict } from '../../spec/fields.js';
 import { matchShape } from '../http/match.js';
-import { getHeader, type HttpHead } from '../http/message.js';
 import { mergePatch } from '../http/merge-patch.js';
+import { getHeader, type HttpHead } from '../http/message.js';
 import { registerToxic } from '../toxic.js';
 
 const attributes = strict({

@@ -5,7 +5,7 @@
  * bytes; a delay below zero means no wait. The delay counts from each chunk's arrival, so it does not
  * cap throughput (up to the link's buffer bound). Stacked latency toxics add up.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { strict } from '../../spec/fields.js';
 import { correlated } from '../random.js';
 import { nonNegative, percent, registerToxic } from '../toxic.js';

@@ -3,7 +3,7 @@
  * of the connection (counted from when the toxic started on it), cuts the chunk that crosses the
  * limit, then closes the connection (FIN on both sides, after the allowed bytes are written).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { strict } from '../../spec/fields.js';
 import { nonNegative, registerToxic } from '../toxic.js';
 

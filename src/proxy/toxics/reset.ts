@@ -5,7 +5,7 @@
  * the toxic applies to are reset (unlike Toxiproxy issue #603). A connection that sends nothing in
  * this direction is left alone.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { strict } from '../../spec/fields.js';
 import { nonNegative, registerToxic } from '../toxic.js';
 

@@ -2,7 +2,7 @@
  * slow-close (Toxiproxy's slow_close): when the source closes its side (EOF), the close is passed on
  * `delay` milliseconds later; the data itself is not delayed.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { strict } from '../../spec/fields.js';
 import { nonNegative, registerToxic } from '../toxic.js';
 

@@ -31,7 +31,8 @@ export function modulePath(module: string): string {
 
 export async function loadTamperModule(module: string): Promise<TamperFunction> {
   const path = modulePath(module);
-  if (!existsSync(path)) throw new Error(`tamper module ${path} does not exist; give a path to an .mjs file exporting tamper(message, context)`);
+  if (!existsSync(path))
+    throw new Error(`tamper module ${path} does not exist; give a path to an .mjs file exporting tamper(message, context)`);
   let loaded: { tamper?: unknown; default?: { tamper?: unknown } | unknown };
   try {
     loaded = await import(pathToFileURL(path).href);

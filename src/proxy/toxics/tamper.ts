@@ -21,10 +21,10 @@
  * status, percent) choose the messages.
  */
 import { z } from 'zod';
-import { byteFraming, FRAMING_NAMES } from '../framing/index.js';
 import { fromModuleMessage, toModuleMessage } from '../framing/http.js';
-import type { HttpMessage } from '../http/message.js';
+import { byteFraming, FRAMING_NAMES } from '../framing/index.js';
 import { matchShape } from '../http/match.js';
+import type { HttpMessage } from '../http/message.js';
 import { percent, registerToxic, type StageContext } from '../toxic.js';
 import { loadTamperModule, resultList, type TamperContext, type TamperFunction } from './tamper-module.js';
 
@@ -45,7 +45,8 @@ export const tamperAttributes = z
       ctx.addIssue({ code: 'custom', path: ['reorder'], message: 'reorder works with the lines and length-prefixed framings, not http' });
     if (a.framing !== 'http') {
       for (const key of ['method', 'path', 'headers', 'status'] as const) {
-        if (a[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} matches HTTP messages: use it with framing: http` });
+        if (a[key] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: `${key} matches HTTP messages: use it with framing: http` });
       }
     }
   });
@@ -241,9 +242,7 @@ registerToxic<Attributes>({
     transform(message, a, ctx) {
       const module = ctx.prepared as TamperFunction | undefined;
       const finish = (messages: HttpMessage[]) =>
-        messages.flatMap((m) =>
-          basicActions(m, a, ctx.random, (x) => ({ ...x, body: flipBit(x.body, ctx.random, false) })),
-        );
+        messages.flatMap((m) => basicActions(m, a, ctx.random, (x) => ({ ...x, body: flipBit(x.body, ctx.random, false) })));
       if (!module) return finish([message]);
       const context: TamperContext = {
         framing: 'http',
@@ -267,16 +266,13 @@ registerToxic<Attributes>({
       }
       if (result instanceof Promise) {
         return result
-          .then(
-            (value) => {
-              try {
-                return convert(value);
-              } catch (error) {
-                return unchanged(error);
-              }
-            },
-            unchanged,
-          )
+          .then((value) => {
+            try {
+              return convert(value);
+            } catch (error) {
+              return unchanged(error);
+            }
+          }, unchanged)
           .then(finish);
       }
       try {

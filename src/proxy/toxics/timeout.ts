@@ -4,7 +4,7 @@
  * removed. Unlike Toxiproxy, which drops the data and closes on removal, the bytes are held (bounded:
  * the sender is then back-pressured, as TCP would be) and delivered when the toxic is removed.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { strict } from '../../spec/fields.js';
 import { nonNegative, registerToxic } from '../toxic.js';
 import { Held } from './hold.js';

@@ -68,6 +68,14 @@ function networkCommon(p: ParamReader, k: KubernetesStep, input: CompileInput, a
   return out;
 }
 
+/** KB/s as tc writes bytes per second (1000-based, as tc reads kbps and mbps). */
+function tcBytesRate(kbs: number): string {
+  if (kbs >= 1e6 && kbs % 1e6 === 0) return `${kbs / 1e6}gbps`;
+  if (kbs >= 1000 && kbs % 1000 === 0) return `${kbs / 1000}mbps`;
+  if (Number.isInteger(kbs)) return `${kbs}kbps`;
+  return `${Math.round(kbs * 1000)}bps`;
+}
+
 const tcRate = /^\d+(\.\d+)?(bps|kbps|mbps|gbps|tbps|bit|kbit|mbit|gbit|tbit)$/i;
 
 const compilers: Record<string, Compiler> = {
@@ -77,7 +85,7 @@ const compilers: Record<string, Compiler> = {
     const correlation = p.percent(['correlation']);
     const delay: KObject = { latency: goDuration(latency) };
     if (jitter) delay.jitter = goDuration(jitter);
-    if (correlation !== undefined) delay.correlation = correlation;
+    if (correlation !== undefined && correlation !== '0') delay.correlation = correlation;
     return {
       kind: 'NetworkChaos',
       spec: { action: 'delay', delay, ...networkCommon(p, k, input, 'delay') },
@@ -89,7 +97,7 @@ const compilers: Record<string, Compiler> = {
     const correlation = p.percent(['correlation']);
     return {
       kind: 'NetworkChaos',
-      spec: { action: 'loss', loss: { loss, ...(correlation === undefined ? {} : { correlation }) }, ...networkCommon(p, k, input, 'loss') },
+      spec: { action: 'loss', loss: { loss, ...(correlation === undefined || correlation === '0' ? {} : { correlation }) }, ...networkCommon(p, k, input, 'loss') },
       summary: `NetworkChaos loss ${loss}%`,
     };
   },
@@ -100,7 +108,7 @@ const compilers: Record<string, Compiler> = {
       kind: 'NetworkChaos',
       spec: {
         action: 'corrupt',
-        corrupt: { corrupt, ...(correlation === undefined ? {} : { correlation }) },
+        corrupt: { corrupt, ...(correlation === undefined || correlation === '0' ? {} : { correlation }) },
         ...networkCommon(p, k, input, 'corrupt'),
       },
       summary: `NetworkChaos corrupt ${corrupt}%`,
@@ -109,8 +117,8 @@ const compilers: Record<string, Compiler> = {
   'network.bandwidth': (p, k, input) => {
     const raw = p.raw('rate', 'bandwidth');
     if (raw === undefined) p.missing('rate', '1mbps');
-    // a bare number is Toxiproxy's unit, kilobytes per second (tc's kbps)
-    const rate = typeof raw === 'number' ? `${raw}kbps` : String(raw);
+    // a bare number is faultline's (and Toxiproxy's) unit, kilobytes per second: tc's kbps
+    const rate = typeof raw === 'number' ? tcBytesRate(raw) : String(raw);
     if (!tcRate.test(rate)) p.bad('rate', raw, 'a rate such as 1mbps, 500kbit or a number of KB/s');
     const bandwidth: KObject = {
       rate,

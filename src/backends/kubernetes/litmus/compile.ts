@@ -47,21 +47,21 @@ const compilers: Record<string, Compiler> = {
     const jitter = p.durationMs(['jitter']);
     return {
       experiment: 'pod-network-latency',
-      env: { NETWORK_LATENCY: Math.round(latency), JITTER: jitter === undefined ? undefined : Math.round(jitter), CORRELATION: p.percent(['correlation']), ...networkEnv(k) },
+      env: { NETWORK_LATENCY: Math.round(latency), JITTER: jitter === undefined ? undefined : Math.round(jitter), CORRELATION: nonZero(p.percent(['correlation'])), ...networkEnv(k) },
       summary: `pod-network-latency ${Math.round(latency)}ms`,
     };
   },
   'network.loss': (p, k, input) => {
     refuseShare(p, input);
     const loss = percentOf(p, ['loss', 'percent', 'probability'], '"25"');
-    return { experiment: 'pod-network-loss', env: { NETWORK_PACKET_LOSS_PERCENTAGE: loss, CORRELATION: p.percent(['correlation']), ...networkEnv(k) }, summary: `pod-network-loss ${loss}%` };
+    return { experiment: 'pod-network-loss', env: { NETWORK_PACKET_LOSS_PERCENTAGE: loss, CORRELATION: nonZero(p.percent(['correlation'])), ...networkEnv(k) }, summary: `pod-network-loss ${loss}%` };
   },
   'network.corrupt': (p, k, input) => {
     refuseShare(p, input);
     const corrupt = percentOf(p, ['corrupt', 'percent', 'probability'], '"10"');
     return {
       experiment: 'pod-network-corruption',
-      env: { NETWORK_PACKET_CORRUPTION_PERCENTAGE: corrupt, CORRELATION: p.percent(['correlation']), ...networkEnv(k) },
+      env: { NETWORK_PACKET_CORRUPTION_PERCENTAGE: corrupt, CORRELATION: nonZero(p.percent(['correlation'])), ...networkEnv(k) },
       summary: `pod-network-corruption ${corrupt}%`,
     };
   },
@@ -148,6 +148,8 @@ function refuseShare(p: ParamReader, input: CompileInput): void {
     throw new UserError(`${input.where}: ${input.fault} toxicity ${toxicity} (a share of connections) cannot run on Litmus, which hits all traffic of the selected pods; use mode to hit fewer pods, or backend local`);
   }
 }
+
+const nonZero = (v: string | undefined) => (v === '0' ? undefined : v);
 
 function networkEnv(k: KubernetesStep): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {};

@@ -1,0 +1,46 @@
+// Benchmark upstreams, in their own process: a sink (counts bytes, answers the count when the client
+// ends), a source (reads a decimal byte count and a newline, sends that many bytes, then ends), an
+// echo. Prints {"sink":P,"source":P,"echo":P}; exits when its stdin closes.
+import net from 'node:net';
+
+const chunk = Buffer.alloc(64 * 1024, 7);
+
+function listen(handler) {
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, handler);
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+}
+
+const sink = await listen((s) => {
+  let n = 0;
+  s.on('data', (c) => (n += c.length));
+  s.on('end', () => s.end(String(n)));
+  s.on('error', () => {});
+});
+const source = await listen((s) => {
+  let sent = 0;
+  let total = -1;
+  let line = '';
+  s.on('error', () => {});
+  const pump = () => {
+    while (sent < total) {
+      const part = Math.min(chunk.length, total - sent);
+      sent += part;
+      if (!s.write(part === chunk.length ? chunk : chunk.subarray(0, part))) return void s.once('drain', pump);
+    }
+    s.end();
+  };
+  s.on('data', (d) => {
+    if (total >= 0) return;
+    line += d.toString();
+    if (!line.includes('\n')) return;
+    total = Number(line.trim());
+    pump();
+  });
+});
+const echo = await listen((s) => {
+  s.on('error', () => {});
+  s.pipe(s);
+});
+process.stdout.write(`${JSON.stringify({ sink, source, echo })}\n`);
+process.stdin.resume();
+process.stdin.on('end', () => process.exit(0));

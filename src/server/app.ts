@@ -1,0 +1,157 @@
+/**
+ * The daemon's HTTP app (Hono): the API under /api/v1, /metrics, the dashboard. Every API request is
+ * authenticated (a bearer token, or a dashboard session plus the CSRF header for changes), checked
+ * against the route's role, and, for a change, written to the audit log whatever its outcome.
+ */
+import { readFileSync } from 'node:fs';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie } from 'hono/cookie';
+import type { Principal } from '../auth/roles.js';
+import { roleAtLeast } from '../auth/roles.js';
+import { UserError, errorMessage } from '../util/errors.js';
+import { dashboardRoutes, SESSION_COOKIE } from '../web/routes.js';
+import type { Daemon } from './daemon.js';
+import { ApiError, errorBody, forbidden, unauthorized } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import type { ApiRoute, Ctx, Env } from './route.js';
+import { adminRoutes } from './routes/admin.js';
+import { experimentRoutes } from './routes/experiments.js';
+import { runRoutes } from './routes/runs.js';
+import { safetyRoutes } from './routes/safety.js';
+import { scheduleRoutes } from './routes/schedules.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export const API_ROUTES: readonly ApiRoute[] = [...experimentRoutes, ...runRoutes, ...scheduleRoutes, ...safetyRoutes, ...adminRoutes];
+
+export const DEFAULT_MAX_BODY = 1024 * 1024;
+
+function sourceOf(c: Ctx, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'local'; // app.request() in tests: no socket
+  }
+}
+
+/** The caller, from a bearer token or a dashboard session; null when neither is given. */
+export async function authenticate(c: Ctx, daemon: Daemon): Promise<Principal | null> {
+  const header = c.req.header('authorization');
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw unauthorized('expected the header Authorization: Bearer <token>');
+    return daemon.auth.verifyToken(match[1] as string);
+  }
+  const session = getCookie(c, SESSION_COOKIE);
+  if (!session) return null;
+  const principal = await daemon.auth.verifySession(session);
+  // a cookie comes with every request to this origin; a change must also carry a header a form cannot set
+  if (!['GET', 'HEAD'].includes(c.req.method) && c.req.header('x-faultline-csrf') !== '1') {
+    throw forbidden('a dashboard request that changes something needs the header X-Faultline-CSRF: 1');
+  }
+  return principal;
+}
+
+function errorResponse(c: Ctx, error: unknown, log: (line: string) => void): Response {
+  if (error instanceof ApiError) return c.json(errorBody(error), error.status);
+  if (error instanceof UserError) return c.json(errorBody(new ApiError(400, 'bad_request', error.message)), 400);
+  log(`internal error on ${c.req.method} ${c.req.path}: ${errorMessage(error)}`);
+  return c.json(errorBody(new ApiError(500, 'internal', 'internal error; see the daemon log')), 500);
+}
+
+function outcomeOf(status: number): 'ok' | 'denied' | 'invalid' | 'error' {
+  if (status < 400) return 'ok';
+  if (status === 401 || status === 403) return 'denied';
+  if (status < 500) return 'invalid';
+  return 'error';
+}
+
+export function buildApp(daemon: Daemon): Hono<Env> {
+  const app = new Hono<Env>();
+  const maxBody = daemon.options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const trustProxy = daemon.options.trustProxy ?? false;
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    c.set('source', sourceOf(c, trustProxy));
+    c.set('principal', null);
+    c.set('auditDetail', undefined);
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+    if (!c.res.headers.has('Content-Security-Policy')) c.header('X-Frame-Options', 'DENY');
+    c.header('Cache-Control', c.res.headers.get('Cache-Control') ?? 'no-store');
+    daemon.daemonMetrics.request(c.req.method, c.req.routePath || 'unmatched', c.res.status, (performance.now() - started) / 1000);
+  });
+  app.onError((error, c) => errorResponse(c as Ctx, error, daemon.log));
+
+  const limit = bodyLimit({
+    maxSize: maxBody,
+    onError: (c) => c.json(errorBody(new ApiError(413, 'too_large', `the body is larger than ${maxBody} bytes; split it, or start the daemon with a larger --max-body`)), 413),
+  });
+  app.use('/api/*', limit);
+  app.use('/login', limit);
+
+  // public: liveness, the API description, metrics for Prometheus
+  app.get('/api/v1/health', (c) => c.json({ status: daemon.runs ? 'ok' : 'starting', version, store: daemon.store.kind, startedAt: daemon.startedAt }));
+  app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument(API_ROUTES, version)));
+  app.get('/metrics', async (c) => {
+    c.header('Content-Type', daemon.metrics.contentType);
+    return c.body(await daemon.metrics.text());
+  });
+
+  for (const route of API_ROUTES) {
+    const handlers = async (c: Ctx) => {
+      let status = 500;
+      try {
+        if (route.role) {
+          const principal = await authenticate(c, daemon);
+          if (!principal) throw unauthorized('no token: send Authorization: Bearer <token> (faultline token create makes one)');
+          c.set('principal', principal);
+          if (!roleAtLeast(principal.role, route.role)) {
+            throw forbidden(`${route.summary.replace(/[.:].*$/, '')}: needs the ${route.role} role; ${principal.user} is ${principal.role}`);
+          }
+        }
+        const response = await route.handler(c, daemon);
+        status = response.status;
+        return response;
+      } catch (error) {
+        const response = errorResponse(c, error, daemon.log);
+        status = response.status;
+        if (route.action && error instanceof ApiError) c.set('auditDetail', error.message);
+        return response;
+      } finally {
+        if (route.action) await audit(c, daemon, route, status);
+      }
+    };
+    app.on(route.method, route.path, handlers);
+  }
+  app.all('/api/*', (c) => c.json(errorBody(new ApiError(404, 'not_found', `no API route ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`)), 404));
+
+  dashboardRoutes(app, daemon);
+  return app;
+}
+
+async function audit(c: Ctx, daemon: Daemon, route: ApiRoute, status: number): Promise<void> {
+  const principal = c.get('principal');
+  try {
+    await daemon.store.appendAudit({
+      actor: principal?.user ?? 'anonymous',
+      role: principal?.role ?? '-',
+      action: route.action as string,
+      resource: c.req.path,
+      source: c.get('source'),
+      outcome: outcomeOf(status),
+      detail: `${status} ${(c.get('auditDetail') ?? '').slice(0, 500)}`.trim(),
+    });
+  } catch (error) {
+    // the change happened; an audit entry that cannot be written must be seen by the operator
+    daemon.log(`AUDIT WRITE FAILED for ${route.action} by ${principal?.user ?? 'anonymous'}: ${errorMessage(error)}`);
+  }
+}

@@ -1,0 +1,100 @@
+/** The OpenAPI 3.1 document of the daemon's API, generated from the route table (GET /api/v1/openapi.json). */
+import { z } from 'zod';
+import { ROLES } from '../auth/roles.js';
+import { formatJsonSchema } from '../spec/json-schema.js';
+import { scheduleSchema } from '../spec/schema.js';
+import type { ApiRoute } from './route.js';
+
+const errorSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['status', 'code', 'message'],
+      properties: {
+        status: { type: 'integer' },
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['message'],
+            properties: { line: { type: 'integer' }, column: { type: 'integer' }, path: { type: 'string' }, message: { type: 'string' } },
+          },
+        },
+      },
+    },
+  },
+};
+
+function operation(route: ApiRoute): Record<string, unknown> {
+  const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const query = (route.query ?? []).map((q) => ({ name: q.name, in: 'query', required: false, description: q.description, schema: q.schema ?? { type: 'string' } }));
+  const responses: Record<string, unknown> = {};
+  for (const [status, description] of Object.entries(route.responses)) {
+    const code = Number(status);
+    if (code >= 400) responses[status] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    else if (route.stream && code === 200) responses[status] = { description, content: { 'text/event-stream': { schema: { type: 'string' } } } };
+    else if (code === 204) responses[status] = { description };
+    else responses[status] = { description, content: { 'application/json': { schema: { type: 'object' } } } };
+  }
+  if (route.role) {
+    responses['401'] ??= { description: 'no token, or a token that is not valid', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    if (route.role !== 'viewer') responses['403'] ??= { description: `the role is below ${route.role}`, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  }
+  if (route.body) responses['413'] = { description: 'the body is too large', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  const body = route.body
+    ? {
+        requestBody: {
+          required: true,
+          description: route.body.description,
+          content:
+            route.body.type === 'yaml'
+              ? { 'application/yaml': { schema: route.body.schema ?? { type: 'string' } }, 'application/json': { schema: route.body.schema ?? { type: 'object' } } }
+              : { 'application/json': { schema: route.body.schema ?? { type: 'object' } } },
+        },
+      }
+    : {};
+  return {
+    operationId: `${route.method.toLowerCase()}${route.path.replace('/api/v1', '').replace(/\/:?(\w)/g, (_m, ch: string) => ch.toUpperCase()).replace(/[^A-Za-z0-9]/g, '')}`,
+    tags: [route.tag],
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    ...(route.role ? { security: [{ bearer: [] }, { session: [] }], 'x-faultline-role': route.role } : { security: [] }),
+    ...(route.action ? { 'x-faultline-audit': route.action } : {}),
+    parameters: [...params, ...query],
+    ...body,
+    responses,
+  };
+}
+
+export function openApiDocument(routes: readonly ApiRoute[], version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = route.path.replace(/:(\w+)/g, '{$1}');
+    paths[path] ??= {};
+    (paths[path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route);
+  }
+  const { $schema: _s, $id: _i, ...experiment } = formatJsonSchema();
+  const { $schema: _t, ...schedule } = z.toJSONSchema(scheduleSchema(), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'faultline daemon API',
+      version,
+      description: `Experiments, runs, schedules, the halt switch, live events, users, tokens and the audit log. Roles: ${ROLES.join(' < ')}. Every change is written to the audit log.`,
+    },
+    servers: [{ url: '/' }],
+    tags: ['experiments', 'runs', 'schedules', 'safety', 'auth', 'project', 'audit', 'daemon'].map((name) => ({ name })),
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'an API token: flt_<id>_<secret> (faultline token create)' },
+        session: { type: 'apiKey', in: 'cookie', name: 'faultline_session', description: 'the dashboard session (POST /login); changes need the X-Faultline-CSRF: 1 header' },
+      },
+      schemas: { Error: errorSchema, ExperimentDocument: experiment, ScheduleDocument: schedule },
+    },
+  };
+}

@@ -1,0 +1,226 @@
+/** Who am I; users and tokens (admin); the project (admin); the audit log (everyone reads it). */
+import { isRole, ROLES, type TokenScope } from '../../auth/roles.js';
+import { describeScope } from '../../auth/scope.js';
+import { verifyAuditChain } from '../../store/audit-chain.js';
+import { ConflictError } from '../../store/daemon-store.js';
+import { parseDuration } from '../../util/duration.js';
+import { badRequest, conflict, forbidden, notFound } from '../errors.js';
+import { documentBody, jsonBody, limitParam } from '../http.js';
+import { type ApiRoute, auditDetail, type Ctx, principalOf , param } from '../route.js';
+
+const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+const LABEL_KEY = /^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/;
+
+/** Only an unscoped admin manages users and tokens: a scoped one could otherwise mint itself a wider token. */
+function requireUnscoped(c: Ctx): void {
+  if (principalOf(c).scope) throw forbidden('a token limited to a scope may not manage users and tokens');
+}
+
+function parseScope(value: unknown): TokenScope | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) throw badRequest('scope: expected { labels: [{KEY: VALUE}], namespaces: [NAME] }');
+  const { labels, namespaces, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length) throw badRequest(`scope: unknown field ${Object.keys(rest).join(', ')}; known fields: labels, namespaces`);
+  const scope: TokenScope = {};
+  if (labels !== undefined) {
+    if (!Array.isArray(labels) || !labels.length) throw badRequest('scope.labels: expected a non-empty list of label sets, e.g. [{team: payments}]');
+    scope.labels = labels.map((set, i) => {
+      if (!set || typeof set !== 'object' || Array.isArray(set) || !Object.keys(set).length) throw badRequest(`scope.labels[${i}]: expected a label set such as {team: payments}`);
+      for (const [k, v] of Object.entries(set)) {
+        if (!LABEL_KEY.test(k) || typeof v !== 'string') throw badRequest(`scope.labels[${i}]: ${k}: expected string labels`);
+      }
+      return set as Record<string, string>;
+    });
+  }
+  if (namespaces !== undefined) {
+    if (!Array.isArray(namespaces) || !namespaces.length || namespaces.some((n) => typeof n !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n))) {
+      throw badRequest('scope.namespaces: expected a non-empty list of namespace names');
+    }
+    scope.namespaces = namespaces as string[];
+  }
+  return scope.labels || scope.namespaces ? scope : null;
+}
+
+export const adminRoutes: ApiRoute[] = [
+  {
+    method: 'GET',
+    path: '/api/v1/whoami',
+    role: 'viewer',
+    tag: 'auth',
+    summary: 'The user, role and scope of the calling token',
+    responses: { 200: 'who you are' },
+    handler: (c) => {
+      const p = principalOf(c);
+      return c.json({ user: p.user, role: p.role, tokenId: p.tokenId, scope: p.scope, scopeText: describeScope(p.scope), via: p.via });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/users',
+    role: 'admin',
+    tag: 'auth',
+    summary: 'List the users',
+    responses: { 200: 'the users' },
+    handler: async (c, d) => c.json({ users: await d.store.listUsers() }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/users',
+    role: 'admin',
+    tag: 'auth',
+    action: 'user.create',
+    summary: 'Create a user with a role',
+    body: { type: 'json', description: '`{"name": NAME, "role": "viewer" | "operator" | "admin"}`' },
+    responses: { 201: 'created', 400: 'bad name or role', 409: 'exists' },
+    handler: async (c, d) => {
+      requireUnscoped(c);
+      const body = await jsonBody(c);
+      const name = typeof body.name === 'string' ? body.name : '';
+      if (!USER_NAME.test(name)) throw badRequest('name: expected letters, digits, ".", "_", "@" and "-" (up to 64)');
+      if (!isRole(body.role)) throw badRequest(`role: expected one of ${ROLES.join(', ')}`);
+      const user = { name, role: body.role, createdAt: new Date().toISOString(), createdBy: principalOf(c).user };
+      try {
+        await d.store.createUser(user);
+      } catch (error) {
+        if (error instanceof ConflictError) throw conflict(`user ${name} exists`);
+        throw error;
+      }
+      auditDetail(c, `${name} as ${user.role}`);
+      return c.json(user, 201);
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/users/:name',
+    role: 'admin',
+    tag: 'auth',
+    action: 'user.delete',
+    summary: 'Delete a user; every token of theirs stops working at once',
+    responses: { 204: 'deleted', 404: 'no such user' },
+    handler: async (c, d) => {
+      requireUnscoped(c);
+      const name = param(c, 'name');
+      if (!(await d.store.deleteUser(name, new Date().toISOString()))) throw notFound(`no user named ${name}`);
+      d.auth.forgetAll();
+      auditDetail(c, name);
+      return c.body(null, 204);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/tokens',
+    role: 'admin',
+    tag: 'auth',
+    summary: 'List the tokens (ids and metadata; never a secret)',
+    responses: { 200: 'the tokens' },
+    handler: async (c, d) => c.json({ tokens: await d.store.listTokens() }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/tokens',
+    role: 'admin',
+    tag: 'auth',
+    action: 'token.create',
+    summary: 'Make a token for a user; the token is in this response only, never again',
+    body: {
+      type: 'json',
+      description: '`{"user": NAME, "description"?: TEXT, "expiresIn"?: "90d", "scope"?: {"labels": [{KEY: VALUE}], "namespaces": [NAME]}}`',
+    },
+    responses: { 201: 'the token (shown once)', 400: 'bad input', 404: 'no such user' },
+    handler: async (c, d) => {
+      requireUnscoped(c);
+      const body = await jsonBody(c);
+      const userName = typeof body.user === 'string' ? body.user : '';
+      const user = await d.store.getUser(userName);
+      if (!user) throw notFound(`no user named ${userName}; create it with POST /api/v1/users`);
+      let expiresAt: string | null = null;
+      if (body.expiresIn !== undefined) {
+        const ms = typeof body.expiresIn === 'string' ? parseDuration(body.expiresIn) : null;
+        if (!ms) throw badRequest('expiresIn: expected a duration such as 12h or 90d');
+        expiresAt = new Date(Date.now() + ms).toISOString();
+      }
+      const description = typeof body.description === 'string' ? body.description.slice(0, 200) : '';
+      const scope = parseScope(body.scope);
+      const { token, record } = await d.auth.createToken(user.name, { description, scope, expiresAt, createdBy: principalOf(c).user });
+      auditDetail(c, `token ${record.id} for ${user.name} (${user.role}, ${describeScope(scope)})`);
+      return c.json({ token, id: record.id, user: user.name, role: user.role, scope, expiresAt, note: 'store the token now: it is not shown again' }, 201);
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/tokens/:id',
+    role: 'admin',
+    tag: 'auth',
+    action: 'token.revoke',
+    summary: 'Revoke a token; it stops working at once, and its dashboard sessions end',
+    responses: { 204: 'revoked', 404: 'no such token, or revoked already' },
+    handler: async (c, d) => {
+      requireUnscoped(c);
+      const id = param(c, 'id');
+      if (!(await d.store.revokeToken(id, new Date().toISOString()))) throw notFound(`no active token ${id}`);
+      d.auth.forgetAll();
+      auditDetail(c, id);
+      return c.body(null, 204);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/project',
+    role: 'viewer',
+    tag: 'project',
+    summary: "The project of the daemon's experiments (shared targets, probes, policy)",
+    responses: { 200: 'the project and where it comes from' },
+    handler: async (c, d) => c.json(await d.project.get()),
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/project',
+    role: 'admin',
+    tag: 'project',
+    action: 'project.replace',
+    summary: 'Replace the project (Project document: targets, probes, policy); refused when it comes from --project',
+    body: { type: 'yaml', description: 'a Project document' },
+    responses: { 200: 'replaced', 409: 'the project comes from --project', 422: 'invalid' },
+    handler: async (c, d) => {
+      if (principalOf(c).scope) throw forbidden('a token limited to a scope may not replace the project, which applies to every experiment');
+      await d.project.put(await documentBody(c));
+      return c.json(await d.project.get());
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/audit',
+    role: 'viewer',
+    tag: 'audit',
+    summary: 'The audit log, newest first: who did what, when, from where, and the outcome',
+    query: [
+      { name: 'actor', description: 'only this user' },
+      { name: 'action', description: 'actions starting with this, e.g. run. or schedule.create' },
+      { name: 'outcome', description: 'ok, denied, invalid or error' },
+      { name: 'before', description: 'entries before this sequence number (paging)' },
+      { name: 'limit', description: '1 to 1000 (default 100)' },
+    ],
+    responses: { 200: 'the entries' },
+    handler: async (c, d) => {
+      const before = c.req.query('before');
+      if (before !== undefined && !/^\d+$/.test(before)) throw badRequest('before: expected a sequence number');
+      const entries = await d.store.listAudit({
+        actor: c.req.query('actor') || undefined,
+        action: c.req.query('action') || undefined,
+        outcome: c.req.query('outcome') || undefined,
+        beforeSeq: before === undefined ? undefined : Number(before),
+        limit: limitParam(c, 100, 1000),
+      });
+      return c.json({ entries });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/audit/verify',
+    role: 'viewer',
+    tag: 'audit',
+    summary: 'Check the hash chain of the whole audit log: any entry changed or removed after the fact shows',
+    responses: { 200: 'the result' },
+    handler: async (c, d) => c.json(await verifyAuditChain((after, limit) => d.store.auditChain(after, limit))),
+  },
+];

@@ -1,0 +1,282 @@
+/**
+ * `faultline export FILE --to chaos-mesh|litmus`: experiments (and schedules) as the engine's own
+ * manifests, for teams that apply them with kubectl or GitOps.
+ *
+ * Chaos Mesh: one fault step is one chaos object with its duration; a method with several steps is a
+ * Workflow (a Serial entry of chaos templates with deadlines, Suspend for pauses, Parallel for parallel
+ * groups), and an HTTP probe in guards.stopWhen becomes a Continuous StatusCheck beside it that aborts
+ * the workflow; a Schedule becomes a Chaos Mesh Schedule.
+ * Litmus: one ChaosEngine per fault step, carrying the probes Litmus can express.
+ *
+ * Here the engine owns the duration (no faultline is around), so it is written into the objects.
+ */
+import { stringify } from 'yaml';
+import { requireSupport } from '../../backends/kubernetes/catalogue.js';
+import { compileChaosMesh } from '../../backends/kubernetes/chaos-mesh/compile.js';
+import type { CompileInput, Compiled, Selection } from '../../backends/kubernetes/compile.js';
+import { slug } from '../../backends/kubernetes/names.js';
+import { compileLitmus } from '../../backends/kubernetes/litmus/compile.js';
+import { goDuration, seconds } from '../../backends/kubernetes/params.js';
+import type { Experiment, ScheduleDefinition } from '../load.js';
+import type { FaultStep, Selector, Step } from '../schema.js';
+import { UserError } from '../../util/errors.js';
+import { litmusNumberCriteria, probeToLitmus } from './litmus-probes.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: manifests are free-form
+type Doc = Record<string, any>;
+
+export type ExportTarget = 'chaos-mesh' | 'litmus';
+
+export interface ExportOptions {
+  to: ExportTarget;
+  /** where the objects go (default spec.kubernetes.namespace, else default) */
+  namespace?: string;
+}
+
+export interface Exported {
+  source: string;
+  manifests: Doc[];
+  notes: string[];
+}
+
+const EMBED_KEY: Record<string, string> = {
+  NetworkChaos: 'networkChaos',
+  PodChaos: 'podChaos',
+  StressChaos: 'stressChaos',
+  TimeChaos: 'timeChaos',
+  IOChaos: 'ioChaos',
+  HTTPChaos: 'httpChaos',
+  DNSChaos: 'dnsChaos',
+};
+
+/** The step's selection for the engine; on backend local, a target's names become its labels. */
+function selectionOf(experiment: Experiment, step: FaultStep, where: string): Selection {
+  const selector: Selector | undefined = step.selector ? { ...step.selector } : undefined;
+  if (experiment.backend === 'local' && selector?.names) {
+    const labelSets = selector.names.map((n) => experiment.targets.find((t) => t.name === n)?.labels ?? {});
+    const first = JSON.stringify(labelSets[0]);
+    if (!labelSets.every((l) => JSON.stringify(l) === first) || !Object.keys(labelSets[0] ?? {}).length) {
+      throw new UserError(`${where}: selector names [${selector.names.join(', ')}] cannot be expressed as pod labels; give the targets labels (the same for all of them) or select by labels`);
+    }
+    selector.labels = { ...labelSets[0], ...selector.labels };
+    delete selector.names;
+  }
+  return { selector, mode: step.mode, value: step.value };
+}
+
+function faultSteps(method: readonly Step[]): FaultStep[] {
+  return method.flatMap((s) => (s.kind === 'fault' ? [s] : s.kind === 'parallel' ? s.steps : []));
+}
+
+function compile(experiment: Experiment, step: FaultStep, where: string, to: ExportTarget, name: string, namespace: string, durationMs: number | null): Compiled {
+  requireSupport(step.fault, to, where);
+  const input: CompileInput = {
+    fault: step.fault,
+    params: (step.params ?? {}) as Record<string, unknown>,
+    step,
+    where,
+    name,
+    namespace,
+    labels: {},
+    selection: selectionOf(experiment, step, where),
+    durationMs,
+    kubernetes: experiment.kubernetes ?? {},
+    experiment: experiment.name,
+  };
+  return to === 'litmus' ? compileLitmus(input) : compileChaosMesh(input);
+}
+
+function unique(names: Set<string>, wanted: string): string {
+  let name = slug(wanted, 50);
+  for (let i = 2; names.has(name); i++) name = `${slug(wanted, 46)}-${i}`;
+  names.add(name);
+  return name;
+}
+
+function stepMs(step: Step): number {
+  if (step.kind === 'fault') return step.durationMs ?? 0;
+  if (step.kind === 'pause') return step.durationMs;
+  if (step.kind === 'parallel') return Math.max(0, ...step.steps.map((s) => s.durationMs ?? 0));
+  return 0;
+}
+
+/** HTTP probes that a stop condition watches, as Chaos Mesh StatusCheck templates. */
+function statusChecks(experiment: Experiment, totalMs: number, names: Set<string>, notes: string[]): Doc[] {
+  const out: Doc[] = [];
+  for (const condition of experiment.guards.stopWhen) {
+    const probe = experiment.probes.find((p) => p.name === condition.probe);
+    if (!probe) {
+      if (condition.alert) notes.push(`stop condition on alert ${condition.alert} not exported (Chaos Mesh has no alert input)`);
+      continue;
+    }
+    const config = probe.config as Doc;
+    if (probe.type !== 'http' || !['GET', 'POST'].includes(config.method)) {
+      notes.push(`stop condition on probe ${probe.name} (${probe.type}) not exported: a Chaos Mesh StatusCheck is an HTTP GET or POST`);
+      continue;
+    }
+    const status = (probe.expect as Doc)?.status;
+    const criteria = litmusNumberCriteria(status, ['between', '200,299']);
+    const statusCode = criteria?.[0] === '==' ? criteria[1] : criteria?.[0] === 'between' ? criteria[1].replace(',', '-') : undefined;
+    if (!statusCode) {
+      notes.push(`stop condition on probe ${probe.name}: its status expectation is not a code or a range; not exported`);
+      continue;
+    }
+    if (condition.consecutiveFailures === undefined) notes.push(`stop condition on probe ${probe.name}: exported as 3 consecutive failures (a StatusCheck counts consecutive failures, not a failure rate)`);
+    out.push({
+      name: unique(names, probe.name),
+      templateType: 'StatusCheck',
+      deadline: goDuration(totalMs),
+      abortWithStatusCheck: true,
+      statusCheck: {
+        mode: 'Continuous',
+        type: 'HTTP',
+        duration: goDuration(totalMs),
+        intervalSeconds: seconds(probe.intervalMs),
+        timeoutSeconds: seconds(probe.timeoutMs),
+        failureThreshold: condition.consecutiveFailures ?? 3,
+        http: { url: config.url, method: config.method, ...(config.body ? { body: config.body } : {}), criteria: { statusCode } },
+      },
+    });
+  }
+  return out;
+}
+
+/** A Chaos Mesh Workflow spec for a method. */
+function workflowSpec(experiment: Experiment, namespace: string, notes: string[]): Doc {
+  const names = new Set<string>(['main']);
+  const templates: Doc[] = [];
+  const chaosTemplate = (step: FaultStep, where: string): string => {
+    const name = unique(names, step.name);
+    const compiled = compile(experiment, step, where, 'chaos-mesh', name, namespace, null);
+    let deadline = step.durationMs;
+    if (deadline === null) {
+      if (!compiled.oneShot) throw new UserError(`${where}: give the step a duration: a Chaos Mesh workflow ends a chaos node only at its deadline`);
+      deadline = 5000;
+      notes.push(`${where}: ${step.name} has no duration; its workflow node gets a deadline of 5s`);
+    }
+    templates.push({ name, templateType: compiled.ref.kind, deadline: goDuration(deadline), [EMBED_KEY[compiled.ref.kind] as string]: compiled.body.spec });
+    return name;
+  };
+  const children = experiment.method.map((step, i) => {
+    const where = `spec.method[${i}]`;
+    if (step.kind === 'fault') return chaosTemplate(step, where);
+    if (step.kind === 'pause') {
+      const name = unique(names, step.name);
+      templates.push({ name, templateType: 'Suspend', deadline: goDuration(step.durationMs) });
+      return name;
+    }
+    if (step.kind === 'parallel') {
+      const name = unique(names, step.name);
+      const parallel: Doc = { name, templateType: 'Parallel', children: [] };
+      templates.push(parallel); // before its children, as people write workflows
+      parallel.children = step.steps.map((s, j) => chaosTemplate(s, `${where}.parallel[${j}]`));
+      return name;
+    }
+    throw new UserError(`${where}: a ${step.kind} step cannot be exported to Chaos Mesh`);
+  });
+  const totalMs = experiment.method.reduce((sum, s) => sum + stepMs(s), 0);
+  const checks = statusChecks(experiment, totalMs, names, notes);
+  const main = { name: 'main', templateType: 'Serial', children };
+  if (!checks.length) return { entry: 'main', templates: [main, ...templates] };
+  return {
+    entry: 'entry',
+    templates: [{ name: 'entry', templateType: 'Parallel', children: [...checks.map((c) => c.name), 'main'] }, main, ...checks, ...templates],
+  };
+}
+
+function probeNotes(experiment: Experiment, notes: string[], exportedStatusChecks: boolean): void {
+  const watched = new Set(experiment.guards.stopWhen.map((c) => c.probe));
+  const rest = experiment.probes.filter((p) => !(exportedStatusChecks && watched.has(p.name)));
+  if (rest.length) {
+    notes.push(`probes ${rest.map((p) => p.name).join(', ')} not exported: a Chaos Mesh object has no hypothesis; run the experiment with faultline (backend kubernetes) to judge it`);
+  }
+  if (experiment.rollbacks.length) notes.push('rollbacks not exported');
+}
+
+function exportChaosMesh(experiment: Experiment, namespace: string, notes: string[]): Doc {
+  const steps = experiment.method;
+  const single = steps.length === 1 && steps[0]?.kind === 'fault';
+  const watched = experiment.guards.stopWhen.some((c) => experiment.probes.find((p) => p.name === c.probe)?.type === 'http');
+  if (single && !watched) {
+    const step = steps[0] as FaultStep;
+    const compiled = compile(experiment, step, 'spec.method[0]', 'chaos-mesh', slug(experiment.name, 63), namespace, step.durationMs);
+    if (step.durationMs === null && !compiled.oneShot) notes.push('the step has no duration: the object runs until it is deleted');
+    probeNotes(experiment, notes, false);
+    return compiled.body;
+  }
+  const spec = workflowSpec(experiment, namespace, notes);
+  probeNotes(experiment, notes, spec.entry === 'entry');
+  return { apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'Workflow', metadata: { name: slug(experiment.name, 63), namespace }, spec };
+}
+
+function exportLitmus(experiment: Experiment, namespace: string, notes: string[]): Doc[] {
+  const steps = faultSteps(experiment.method);
+  if (experiment.method.some((s) => s.kind !== 'fault') || steps.length > 1) {
+    notes.push('Litmus has no workflow outside ChaosCenter: each fault step is its own ChaosEngine; apply them in order (pauses and parallel groups are not kept)');
+  }
+  const probes = experiment.probes.flatMap((p) => probeToLitmus(p, notes) ?? []);
+  if (experiment.guards.stopWhen.length) notes.push('stop conditions not exported: give a Litmus probe stopOnFailure: true to stop the engine');
+  return steps.map((step, i) => {
+    const name = steps.length === 1 ? slug(experiment.name, 63) : `${slug(experiment.name, 55)}-${i + 1}`;
+    if (step.durationMs === null) notes.push(`${step.name}: no duration; TOTAL_CHAOS_DURATION is 30s`);
+    const compiled = compile(experiment, step, `step ${step.name}`, 'litmus', name, namespace, step.durationMs ?? 30_000);
+    if (probes.length) compiled.body.spec.experiments[0].spec.probe = probes;
+    return compiled.body;
+  });
+}
+
+export function exportExperiment(experiment: Experiment, options: ExportOptions): Exported {
+  const notes: string[] = [];
+  const namespace = options.namespace ?? experiment.kubernetes?.namespace ?? 'default';
+  const manifests = options.to === 'litmus' ? exportLitmus(experiment, namespace, notes) : [exportChaosMesh(experiment, namespace, notes)];
+  return { source: `Experiment ${experiment.name}`, manifests, notes };
+}
+
+export function exportSchedule(schedule: ScheduleDefinition, options: ExportOptions): Exported {
+  if (!('inline' in schedule.experiment)) {
+    throw new UserError(`Schedule ${schedule.name} names experiment ${schedule.experiment.ref}; export the file that defines it, or write it inline`);
+  }
+  const experiment = schedule.experiment.inline;
+  if (options.to === 'litmus') {
+    const exported = exportExperiment(experiment, options);
+    exported.notes.push(`schedule ${schedule.cron} not exported: Litmus 3.x schedules experiments as Argo CronWorkflows in ChaosCenter`);
+    return { ...exported, source: `Schedule ${schedule.name}` };
+  }
+  const notes: string[] = [];
+  const namespace = options.namespace ?? experiment.kubernetes?.namespace ?? 'default';
+  const object = exportChaosMesh(experiment, namespace, notes);
+  const embedded = object.kind === 'Workflow' ? { type: 'Workflow', workflow: object.spec } : { type: object.kind, [EMBED_KEY[object.kind] as string]: object.spec };
+  const cron = schedule.timeZone && schedule.timeZone !== 'UTC' ? `CRON_TZ=${schedule.timeZone} ${schedule.cron}` : schedule.cron;
+  const w = schedule.window;
+  if (w.start || w.end || w.workDays || w.workHours || w.minIntervalMs) notes.push('the schedule window (time range, work days and hours, minimum interval) is not exported: Chaos Mesh schedules by cron only');
+  return {
+    source: `Schedule ${schedule.name}`,
+    manifests: [
+      {
+        apiVersion: 'chaos-mesh.org/v1alpha1',
+        kind: 'Schedule',
+        metadata: { name: slug(schedule.name, 63), namespace, ...(schedule.suspend ? { annotations: { 'experiment.chaos-mesh.org/pause': 'true' } } : {}) },
+        spec: {
+          schedule: cron,
+          concurrencyPolicy: schedule.concurrencyPolicy,
+          historyLimit: schedule.historyLimit,
+          startingDeadlineSeconds: seconds(schedule.startingDeadlineMs),
+          ...embedded,
+        },
+      },
+    ],
+    notes,
+  };
+}
+
+/** Manifests as one multi-document YAML, each exported source with its notes as comments. */
+export function renderExport(list: readonly Exported[], to: ExportTarget): string {
+  return list
+    .flatMap((e) =>
+      e.manifests.map((m, i) => {
+        const header = i === 0 ? [`# faultline export --to ${to} of ${e.source}`, ...e.notes.map((n) => `# not exported: ${n}`)].join('\n') : `# ${e.source}, part ${i + 1}`;
+        return `${header}\n${stringify(m, { lineWidth: 0 })}`;
+      }),
+    )
+    .join('---\n');
+}

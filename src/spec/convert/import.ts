@@ -1,0 +1,645 @@
+/**
+ * `faultline import`: Chaos Mesh objects (NetworkChaos, PodChaos, StressChaos, TimeChaos, IOChaos,
+ * HTTPChaos, DNSChaos, Schedule, Workflow) and Litmus ChaosEngines become faultline documents
+ * (Experiment, or Schedule with its experiment inline), keeping what maps and listing what does not.
+ *
+ * Safety first: a selector field faultline cannot express (expressionSelectors, nodes, nodeSelectors,
+ * a set-based Litmus label) would select more pods once dropped, so such an object is not imported.
+ */
+import { parseAllDocuments, stringify } from 'yaml';
+import { goDuration, toMs } from '../../backends/kubernetes/params.js';
+import { API_VERSION } from '../schema.js';
+import { litmusDuration, probeFromLitmus } from './litmus-probes.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: YAML documents are free-form
+type Doc = Record<string, any>;
+
+export interface ImportOptions {
+  /** kubernetes (default): the same engine drives it; local: selectors become target labels (map them in faultline.yaml) */
+  backend?: 'kubernetes' | 'local';
+}
+
+export interface Imported {
+  /** `NetworkChaos shop/web-delay` */
+  source: string;
+  document: Doc;
+  /** what did not map, one line each */
+  notes: string[];
+}
+
+export interface ImportResult {
+  imported: Imported[];
+  /** documents not imported, with why */
+  skipped: string[];
+}
+
+const EMBED_KEYS: Record<string, string> = {
+  networkChaos: 'NetworkChaos',
+  podChaos: 'PodChaos',
+  stressChaos: 'StressChaos',
+  timeChaos: 'TimeChaos',
+  ioChaos: 'IOChaos',
+  httpChaos: 'HTTPChaos',
+  dnsChaos: 'DNSChaos',
+};
+const KIND_KEYS = Object.fromEntries(Object.entries(EMBED_KEYS).map(([k, v]) => [v, k]));
+
+class Skip extends Error {}
+
+function dur(text: unknown, notes: string[], what: string): string | undefined {
+  if (text === undefined || text === null || text === '') return undefined;
+  const ms = toMs(String(text));
+  if (ms === null || ms < 0) {
+    notes.push(`${what} ${JSON.stringify(text)} is not a duration faultline reads; left out`);
+    return undefined;
+  }
+  return goDuration(ms);
+}
+
+const BINARY: Record<string, number> = { b: 1, '': 1, k: 2 ** 10, kb: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mb: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gb: 2 ** 30, gib: 2 ** 30, t: 2 ** 40, tb: 2 ** 40, tib: 2 ** 40 };
+
+/** Chaos Mesh memory sizes are binary (`256MB` is 256 MiB); faultline writes `256Mi`. */
+function chaosMeshBytes(size: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(size.trim());
+  const unit = m ? BINARY[(m[2] as string).toLowerCase()] : undefined;
+  return m && unit !== undefined ? Math.round(Number(m[1]) * unit) : null;
+}
+
+function sizeText(bytes: number): string {
+  for (const [unit, n] of [
+    ['Gi', 2 ** 30],
+    ['Mi', 2 ** 20],
+    ['Ki', 2 ** 10],
+  ] as const) {
+    if (bytes % n === 0 && bytes > 0) return `${bytes / n}${unit}`;
+  }
+  return String(bytes);
+}
+
+// ---------- Chaos Mesh ----------
+
+/** A Chaos Mesh PodSelectorSpec, mode and value as a faultline selector, mode and value. */
+function selection(spec: Doc, namespace: string, notes: string[]): Doc {
+  const sel: Doc = spec.selector ?? {};
+  const broad = ['expressionSelectors', 'nodes', 'nodeSelectors'].filter((k) => sel[k] && Object.keys(sel[k]).length);
+  if (broad.length) throw new Skip(`selector ${broad.join(', ')} cannot be expressed in faultline; dropping it would select more pods, so it is not imported`);
+  if (spec.remoteCluster) throw new Skip(`remoteCluster ${spec.remoteCluster} is not supported`);
+  const out: Doc = {};
+  if (sel.namespaces?.length && !(sel.namespaces.length === 1 && sel.namespaces[0] === namespace)) out.namespaces = sel.namespaces;
+  if (sel.labelSelectors && Object.keys(sel.labelSelectors).length) out.labels = sel.labelSelectors;
+  for (const key of ['fieldSelectors', 'annotationSelectors', 'pods'] as const) if (sel[key] && Object.keys(sel[key]).length) out[key] = sel[key];
+  if (sel.podPhaseSelectors?.length) out.podPhaseSelectors = sel.podPhaseSelectors;
+  if (!Object.keys(out).length) out.namespaces = [namespace]; // Chaos Mesh: every pod of the namespace
+  const result: Doc = { selector: out, mode: spec.mode ?? 'one' };
+  if (spec.value !== undefined && spec.value !== '' && result.mode !== 'one' && result.mode !== 'all') result.value = Number(spec.value);
+  return result;
+}
+
+function containers(spec: Doc, k: Doc): void {
+  if (spec.containerNames?.length) k.containerNames = spec.containerNames;
+}
+
+function ignored(spec: Doc, keys: string[], notes: string[], what: string): void {
+  for (const key of keys) if (spec[key] !== undefined) notes.push(`${what}: ${key} ${JSON.stringify(spec[key])} not mapped`);
+}
+
+/** The fault steps (usually one) a Chaos Mesh chaos spec becomes. */
+function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string, notes: string[], durationText?: string): Doc[] {
+  const where = `${kind} ${name}`;
+  const base = { name, ...selection(spec, namespace, notes) };
+  const duration = durationText ?? dur(spec.duration, notes, `${where}: duration`);
+  const step = (fault: string, params: Doc, k: Doc = {}): Doc => ({
+    ...base,
+    fault,
+    ...(Object.keys(params).length ? { params } : {}),
+    ...(Object.keys(k).length ? { kubernetes: k } : {}),
+    ...(duration ? { duration } : {}),
+  });
+  const k: Doc = {};
+  switch (kind) {
+    case 'NetworkChaos': {
+      if (spec.direction && spec.direction !== 'to') k.direction = spec.direction;
+      if (spec.target) {
+        const t = spec.target.selector ?? {};
+        const broad = ['expressionSelectors', 'nodes', 'nodeSelectors', 'fieldSelectors', 'annotationSelectors', 'podPhaseSelectors'].filter((x) => t[x]);
+        if (broad.length) throw new Skip(`${where}: target selector ${broad.join(', ')} cannot be expressed`);
+        if (spec.target.mode && spec.target.mode !== 'all') notes.push(`${where}: target mode ${spec.target.mode} not mapped: every pod of the target is the other side`);
+        k.target = Object.fromEntries(['namespaces', 'labelSelectors', 'pods'].filter((x) => t[x]).map((x) => [x, t[x]]));
+      }
+      if (spec.externalTargets?.length) k.externalTargets = spec.externalTargets;
+      if (spec.device) k.device = spec.device;
+      ignored(spec, ['targetDevice'], notes, where);
+      switch (spec.action) {
+        case 'delay': {
+          const d = spec.delay ?? {};
+          ignored(d, ['reorder'], notes, `${where}: delay`);
+          const params: Doc = { latency: dur(d.latency, notes, `${where}: latency`) ?? '0ms' };
+          const jitter = dur(d.jitter, notes, `${where}: jitter`);
+          if (jitter && jitter !== '0ms') params.jitter = jitter;
+          if (d.correlation !== undefined && Number(d.correlation) !== 0) params.correlation = String(d.correlation);
+          return [step('network.latency', params, k)];
+        }
+        case 'loss':
+          return [step('network.loss', { percent: String(spec.loss?.loss ?? '0'), ...(Number(spec.loss?.correlation ?? 0) ? { correlation: String(spec.loss.correlation) } : {}) }, k)];
+        case 'corrupt':
+          ignored(spec.corrupt ?? {}, ['correlation'], notes, `${where}: corrupt`);
+          return [step('network.corrupt', { percent: String(spec.corrupt?.corrupt ?? '0') }, k)];
+        case 'bandwidth': {
+          const b = spec.bandwidth ?? {};
+          if (b.limit !== 20_971_520 || b.buffer !== 10_000) notes.push(`${where}: bandwidth limit ${b.limit} and buffer ${b.buffer} not mapped (faultline exports 20971520 and 10000)`);
+          ignored(b, ['peakrate', 'minburst'], notes, `${where}: bandwidth`);
+          return [step('network.bandwidth', { rate: String(b.rate) }, k)];
+        }
+        case 'partition':
+          return [step('network.partition', {}, k)];
+        default:
+          throw new Skip(`${where}: action ${spec.action} has no faultline fault (network.latency, loss, corrupt, bandwidth, partition do)`);
+      }
+    }
+    case 'PodChaos': {
+      containers(spec, k);
+      if (spec.action === 'pod-kill') {
+        if (spec.gracePeriod) k.gracePeriod = Number(spec.gracePeriod);
+        return [step('process.kill', {}, k)];
+      }
+      if (spec.action === 'container-kill') return [step('process.kill', {}, { action: 'container-kill', ...k })];
+      return [step('process.pause', {}, k)];
+    }
+    case 'StressChaos': {
+      containers(spec, k);
+      if (spec.stressngStressors) notes.push(`${where}: stressngStressors "${spec.stressngStressors}" not mapped (Chaos Mesh itself ignores it, chaos-mesh PR #4945)`);
+      const steps: Doc[] = [];
+      const cpu = spec.stressors?.cpu;
+      const memory = spec.stressors?.memory;
+      if (cpu) {
+        ignored(cpu, ['options'], notes, `${where}: cpu`);
+        steps.push(step('stress.cpu', { workers: cpu.workers, ...(cpu.load === undefined ? {} : { load: cpu.load }) }, k));
+      }
+      if (memory) {
+        ignored(memory, ['options', 'oomScoreAdj'], notes, `${where}: memory`);
+        const workers = memory.workers ?? 1;
+        const size = String(memory.size ?? '');
+        const percent = /^(\d+(?:\.\d+)?)%$/.exec(size);
+        const bytes = chaosMeshBytes(size);
+        // Chaos Mesh's size is per worker; faultline's is the total
+        const total = percent ? `${Number(percent[1]) * workers}%` : bytes !== null ? sizeText(bytes * workers) : undefined;
+        if (!total) throw new Skip(`${where}: memory size ${JSON.stringify(memory.size)} is not a size faultline reads`);
+        steps.push({ ...step('stress.memory', { size: total, workers }, k), name: cpu ? `${name}-memory` : name });
+      }
+      if (!steps.length) throw new Skip(`${where}: no cpu or memory stressor`);
+      if (steps.length > 1) steps[0] = { ...steps[0], name: `${name}-cpu` };
+      return steps;
+    }
+    case 'TimeChaos': {
+      containers(spec, k);
+      if (spec.clockIds && !(spec.clockIds.length === 1 && spec.clockIds[0] === 'CLOCK_REALTIME')) notes.push(`${where}: clockIds ${spec.clockIds.join(', ')} not mapped (faultline shifts the wall clock)`);
+      const ms = toMs(String(spec.timeOffset));
+      if (ms === null) throw new Skip(`${where}: timeOffset ${spec.timeOffset} is not a duration faultline reads`);
+      return [step('time.skew', { timeOffset: `${ms < 0 ? '-' : '+'}${goDuration(Math.abs(ms))}` }, k)];
+    }
+    case 'IOChaos': {
+      if (spec.action !== 'mistake') throw new Skip(`${where}: action ${spec.action} has no faultline fault (file.corrupt maps IOChaos mistake)`);
+      containers(spec, k);
+      k.volumePath = spec.volumePath;
+      if (spec.path) k.path = spec.path;
+      const m = spec.mistake ?? {};
+      if ((m.maxOccurrences ?? 1) !== 1) notes.push(`${where}: mistake.maxOccurrences ${m.maxOccurrences} not mapped`);
+      if ((spec.percent ?? 100) !== 100) notes.push(`${where}: percent ${spec.percent} (of operations) not mapped`);
+      ignored(spec, ['methods'], notes, where);
+      return [step('file.corrupt', { mode: m.filling === 'zero' ? 'zero' : 'random-bytes', bytes: m.maxLength ?? 1 }, k)];
+    }
+    case 'HTTPChaos': {
+      if (spec.port) k.port = spec.port;
+      ignored(spec, ['tls', 'code', 'response_headers'], notes, where);
+      const match: Doc = {};
+      const params: Doc = {};
+      if (spec.method) params.method = spec.method;
+      if (spec.path) params.path = spec.path;
+      if (spec.request_headers && Object.keys(spec.request_headers).length) match.headers = spec.request_headers;
+      if (Object.keys(match).length) params.match = match;
+      const target = spec.target;
+      if (spec.abort) {
+        notes.push(`${where}: abort drops the connection; faultline's http.abort answers with a status (503)`);
+        return [step('http.abort', { ...params, ...(target === 'Response' ? { target } : {}) }, k)];
+      }
+      if (spec.delay) return [step('http.delay', { ...params, delay: dur(spec.delay, notes, `${where}: delay`), ...(target === 'Response' ? { target } : {}) }, k)];
+      const r = spec.replace;
+      if (r) {
+        ignored(r, ['path', 'method', 'queries'], notes, `${where}: replace`);
+        const body = r.body === undefined ? undefined : Buffer.from(String(r.body), 'base64').toString('utf8');
+        if (r.code !== undefined && body === undefined && !r.headers && target === 'Response') return [step('http.abort', { ...params, code: r.code }, k)];
+        const json = body === undefined ? undefined : tryJson(body);
+        return [
+          step(
+            'http.replace',
+            { ...params, ...(target === 'Request' ? { target } : {}), ...(r.code === undefined ? {} : { code: r.code }), ...(r.headers ? { headers: r.headers } : {}), ...(body === undefined ? {} : { body: json && typeof json === 'object' ? json : body }) },
+            k,
+          ),
+        ];
+      }
+      const p = spec.patch;
+      if (p) {
+        ignored(p, ['queries'], notes, `${where}: patch`);
+        const body = p.body?.value === undefined ? undefined : tryJson(String(p.body.value));
+        return [
+          step(
+            'http.patch',
+            { ...params, ...(target === 'Request' ? { target } : {}), ...(p.headers ? { headers: Object.fromEntries(p.headers) } : {}), ...(body && typeof body === 'object' ? { body } : {}) },
+            k,
+          ),
+        ];
+      }
+      throw new Skip(`${where}: no abort, delay, replace or patch`);
+    }
+    case 'DNSChaos': {
+      containers(spec, k);
+      return [step(spec.action === 'random' ? 'dns.random' : 'dns.error', spec.patterns?.length ? { patterns: spec.patterns } : {}, k)];
+    }
+    default:
+      throw new Skip(`${kind} has no faultline equivalent`);
+  }
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function experimentDoc(name: string, source: string, namespace: string, engine: 'chaos-mesh' | 'litmus', method: Doc[], extra: Doc = {}): Doc {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Experiment',
+    metadata: { name, annotations: { 'faultline.dev/imported-from': source } },
+    spec: {
+      hypothesis: `Imported from ${source}: write what must hold while the fault is active, and the probes that show it.`,
+      backend: 'kubernetes',
+      kubernetes: { engine, namespace },
+      ...extra,
+      method,
+    },
+  };
+}
+
+/** A Workflow's templates as a faultline method, probes and stop conditions. */
+function workflowMethod(workflow: Doc, namespace: string, notes: string[]): { method: Doc[]; probes: Doc[]; stopWhen: Doc[] } {
+  const templates = new Map<string, Doc>(((workflow.spec?.templates ?? []) as Doc[]).map((t) => [t.name, t]));
+  const probes: Doc[] = [];
+  const stopWhen: Doc[] = [];
+  const chaosOf = (t: Doc): Doc[] => {
+    const key = KIND_KEYS[t.templateType];
+    if (!key) throw new Skip(`template ${t.name}: ${t.templateType} is not a chaos`);
+    if (!t.deadline) notes.push(`template ${t.name}: no deadline; Chaos Mesh would never finish it; held until the method ends`);
+    return chaosMeshSteps(t.templateType, t[key] ?? {}, t.name, namespace, notes, t.deadline ? dur(t.deadline, notes, `template ${t.name}: deadline`) : undefined);
+  };
+  const statusCheck = (t: Doc): void => {
+    const s = t.statusCheck ?? {};
+    const code = String(s.http?.criteria?.statusCode ?? '200');
+    const range = /^(\d+)-(\d+)$/.exec(code);
+    probes.push({
+      name: t.name,
+      type: 'http',
+      http: { url: s.http?.url, method: s.http?.method ?? 'GET', ...(s.http?.body ? { body: s.http.body } : {}) },
+      expect: { status: range ? { between: [Number(range[1]), Number(range[2])] } : Number(code) },
+      mode: 'Continuous',
+      interval: `${s.intervalSeconds ?? 10}s`,
+      timeout: `${s.timeoutSeconds ?? 1}s`,
+    });
+    if (t.abortWithStatusCheck) stopWhen.push({ probe: t.name, consecutiveFailures: s.failureThreshold ?? 3 });
+    else notes.push(`template ${t.name}: a StatusCheck without abortWithStatusCheck only watches; it became a Continuous probe`);
+  };
+  const walk = (name: string, depth: number): Doc[] => {
+    const t = templates.get(name);
+    if (!t) throw new Skip(`template ${name} is missing`);
+    if (depth > 20) throw new Skip('templates nest too deep');
+    switch (t.templateType) {
+      case 'Serial':
+        return ((t.children ?? []) as string[]).flatMap((c) => walk(c, depth + 1));
+      case 'Parallel': {
+        const steps: Doc[] = [];
+        let serial: Doc[] | undefined;
+        for (const c of (t.children ?? []) as string[]) {
+          const child = templates.get(c);
+          if (child?.templateType === 'StatusCheck') statusCheck(child);
+          else if (child && KIND_KEYS[child.templateType]) steps.push(...chaosOf(child));
+          // the shape faultline exports: status checks beside the whole method
+          else if (child?.templateType === 'Serial' && serial === undefined) serial = walk(c, depth + 1);
+          else throw new Skip(`template ${t.name}: a ${child?.templateType ?? 'missing'} child of a Parallel cannot be expressed (faultline runs fault steps in parallel)`);
+        }
+        if (serial) {
+          if (steps.length) throw new Skip(`template ${t.name}: chaos running beside a Serial template cannot be expressed`);
+          return serial;
+        }
+        return steps.length === 1 ? steps : [{ name: t.name, parallel: steps }];
+      }
+      case 'Suspend':
+        return [{ name: t.name, pause: dur(t.deadline, notes, `template ${t.name}: deadline`) ?? '0s' }];
+      case 'StatusCheck':
+        statusCheck(t);
+        return [];
+      case 'Task':
+        throw new Skip(`template ${t.name}: a Task (a container) has no faultline equivalent; custom.action runs commands on faultline's host`);
+      default:
+        return chaosOf(t);
+    }
+  };
+  const method = walk(workflow.spec?.entry, 0).filter((s) => !(s.parallel && s.parallel.length === 0));
+  return { method, probes, stopWhen };
+}
+
+function importChaosMesh(doc: Doc, notes: string[]): Doc {
+  const kind = doc.kind;
+  const name = doc.metadata?.name;
+  const namespace = doc.metadata?.namespace ?? 'default';
+  if (EMBED_KEYS[KIND_KEYS[kind] ?? '']) {
+    return experimentDoc(name, `${kind} ${namespace}/${name}`, namespace, 'chaos-mesh', chaosMeshSteps(kind, doc.spec ?? {}, name, namespace, notes));
+  }
+  if (kind === 'Workflow') {
+    const { method, probes, stopWhen } = workflowMethod(doc, namespace, notes);
+    if (!method.length) throw new Skip('the workflow has no chaos');
+    const extra: Doc = {};
+    if (probes.length) extra.probes = probes;
+    if (stopWhen.length) extra.guards = { stopWhen };
+    return experimentDoc(name, `Workflow ${namespace}/${name}`, namespace, 'chaos-mesh', method, extra);
+  }
+  if (kind === 'Schedule') {
+    const spec = doc.spec ?? {};
+    let experiment: Doc;
+    if (spec.type === 'Workflow') {
+      experiment = importChaosMesh({ apiVersion: doc.apiVersion, kind: 'Workflow', metadata: doc.metadata, spec: spec.workflow }, notes);
+    } else {
+      const key = KIND_KEYS[spec.type];
+      if (!key) throw new Skip(`Schedule type ${spec.type} has no faultline equivalent`);
+      experiment = importChaosMesh({ apiVersion: doc.apiVersion, kind: spec.type, metadata: doc.metadata, spec: spec[key] ?? {} }, notes);
+    }
+    const out: Doc = { schedule: spec.schedule, concurrencyPolicy: spec.concurrencyPolicy || 'Forbid' };
+    if (spec.historyLimit) out.historyLimit = spec.historyLimit;
+    if (spec.startingDeadlineSeconds) out.startingDeadline = `${spec.startingDeadlineSeconds}s`;
+    return {
+      apiVersion: API_VERSION,
+      kind: 'Schedule',
+      metadata: { name, annotations: { 'faultline.dev/imported-from': `Schedule ${namespace}/${name}` } },
+      spec: { ...out, experiment: { spec: experiment.spec } },
+    };
+  }
+  throw new Skip(`${kind} is not imported (faultline imports ${[...Object.values(EMBED_KEYS), 'Workflow', 'Schedule'].join(', ')})`);
+}
+
+// ---------- Litmus ----------
+
+interface LitmusMapping {
+  fault: string;
+  params: (env: Record<string, string>, notes: string[]) => Doc;
+  kubernetes?: (env: Record<string, string>) => Doc;
+  /** env the mapping reads (the rest is kept in kubernetes.env) */
+  reads: string[];
+}
+
+const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
+
+const LITMUS: Record<string, LitmusMapping> = {
+  'pod-delete': { fault: 'process.kill', params: (e) => (e.FORCE === 'false' ? { signal: 'SIGTERM' } : {}), reads: ['FORCE', 'CHAOS_INTERVAL'] },
+  'container-kill': {
+    fault: 'process.kill',
+    params: (e) => (e.SIGNAL && e.SIGNAL !== 'SIGKILL' ? { signal: e.SIGNAL } : {}),
+    kubernetes: (e) => ({ action: 'container-kill', ...(e.TARGET_CONTAINER ? { containerNames: e.TARGET_CONTAINER.split(',') } : {}) }),
+    reads: ['SIGNAL', 'TARGET_CONTAINER', 'CHAOS_INTERVAL'],
+  },
+  'pod-cpu-hog': { fault: 'stress.cpu', params: (e) => ({ workers: num(e.CPU_CORES) ?? 1, ...(e.CPU_LOAD ? { load: num(e.CPU_LOAD) } : {}) }), reads: ['CPU_CORES', 'CPU_LOAD'] },
+  'pod-memory-hog': {
+    fault: 'stress.memory',
+    params: (e) => ({ size: `${num(e.MEMORY_CONSUMPTION) ?? 500}Mi`, ...(e.NUMBER_OF_WORKERS ? { workers: num(e.NUMBER_OF_WORKERS) } : {}) }),
+    reads: ['MEMORY_CONSUMPTION', 'NUMBER_OF_WORKERS'],
+  },
+  'pod-io-stress': {
+    fault: 'stress.io',
+    params: (e, notes) => {
+      if (e.FILESYSTEM_UTILIZATION_PERCENTAGE || e.FILESYSTEM_UTILIZATION_BYTES) notes.push('pod-io-stress: FILESYSTEM_UTILIZATION_* not mapped (faultline writes a fileSize per worker)');
+      return { ...(e.NUMBER_OF_WORKERS ? { workers: num(e.NUMBER_OF_WORKERS) } : {}), ...(e.VOLUME_MOUNT_PATH ? { path: e.VOLUME_MOUNT_PATH } : {}) };
+    },
+    reads: ['NUMBER_OF_WORKERS', 'VOLUME_MOUNT_PATH', 'FILESYSTEM_UTILIZATION_PERCENTAGE', 'FILESYSTEM_UTILIZATION_BYTES'],
+  },
+  'disk-fill': {
+    fault: 'disk.fill',
+    params: (e) => ({ path: '/', size: e.FILL_PERCENTAGE ? `${e.FILL_PERCENTAGE}%` : `${num(e.EPHEMERAL_STORAGE_MEBIBYTES) ?? 1024}Mi` }),
+    reads: ['FILL_PERCENTAGE', 'EPHEMERAL_STORAGE_MEBIBYTES'],
+  },
+  'pod-network-latency': {
+    fault: 'network.latency',
+    params: (e) => ({ latency: `${num(e.NETWORK_LATENCY) ?? 2000}ms`, ...(num(e.JITTER) ? { jitter: `${e.JITTER}ms` } : {}), ...(num(e.CORRELATION) ? { correlation: String(e.CORRELATION) } : {}) }),
+    kubernetes: networkK8s,
+    reads: ['NETWORK_LATENCY', 'JITTER', 'CORRELATION', 'NETWORK_INTERFACE', 'DESTINATION_HOSTS'],
+  },
+  'pod-network-loss': {
+    fault: 'network.loss',
+    params: (e) => ({ percent: String(e.NETWORK_PACKET_LOSS_PERCENTAGE ?? '100'), ...(num(e.CORRELATION) ? { correlation: String(e.CORRELATION) } : {}) }),
+    kubernetes: networkK8s,
+    reads: ['NETWORK_PACKET_LOSS_PERCENTAGE', 'CORRELATION', 'NETWORK_INTERFACE', 'DESTINATION_HOSTS'],
+  },
+  'pod-network-corruption': {
+    fault: 'network.corrupt',
+    params: (e) => ({ percent: String(e.NETWORK_PACKET_CORRUPTION_PERCENTAGE ?? '100') }),
+    kubernetes: networkK8s,
+    reads: ['NETWORK_PACKET_CORRUPTION_PERCENTAGE', 'CORRELATION', 'NETWORK_INTERFACE', 'DESTINATION_HOSTS'],
+  },
+  'pod-network-rate-limit': {
+    fault: 'network.bandwidth',
+    params: (e) => ({ rate: e.NETWORK_BANDWIDTH ?? '1mbit' }),
+    kubernetes: networkK8s,
+    reads: ['NETWORK_BANDWIDTH', 'BURST', 'LIMIT', 'PEAK_RATE', 'MIN_BURST', 'NETWORK_INTERFACE', 'DESTINATION_HOSTS'],
+  },
+  'pod-network-partition': {
+    fault: 'network.partition',
+    params: () => ({}),
+    kubernetes: (e) => {
+      const direction = { egress: 'to', ingress: 'from', all: 'both' }[String(e.POLICY_TYPES ?? 'all').toLowerCase()];
+      const target: Doc = {};
+      if (e.POD_SELECTOR) target.labelSelectors = Object.fromEntries(e.POD_SELECTOR.split(',').map((kv) => kv.split('=')));
+      const ns = /kubernetes\.io\/metadata\.name=(.+)/.exec(e.NAMESPACE_SELECTOR ?? '')?.[1];
+      if (ns) target.namespaces = [ns];
+      return { ...(direction && direction !== 'to' ? { direction } : {}), ...(Object.keys(target).length ? { target } : {}) };
+    },
+    reads: ['POLICY_TYPES', 'POD_SELECTOR', 'NAMESPACE_SELECTOR'],
+  },
+  'pod-http-status-code': {
+    fault: 'http.abort',
+    params: (e) => ({ code: num(e.STATUS_CODE) ?? 500, ...(e.MODIFY_RESPONSE_BODY === 'true' && e.RESPONSE_BODY ? { body: e.RESPONSE_BODY } : {}), ...toxicity(e) }),
+    kubernetes: httpK8s,
+    reads: ['STATUS_CODE', 'MODIFY_RESPONSE_BODY', 'RESPONSE_BODY', 'TARGET_SERVICE_PORT', 'TOXICITY'],
+  },
+  'pod-http-latency': { fault: 'http.delay', params: (e) => ({ delay: `${num(e.LATENCY) ?? 2000}ms`, ...toxicity(e) }), kubernetes: httpK8s, reads: ['LATENCY', 'TARGET_SERVICE_PORT', 'TOXICITY'] },
+  'pod-http-modify-body': { fault: 'http.replace', params: (e) => ({ body: e.RESPONSE_BODY ?? '', ...toxicity(e) }), kubernetes: httpK8s, reads: ['RESPONSE_BODY', 'TARGET_SERVICE_PORT', 'TOXICITY'] },
+  'pod-http-modify-header': {
+    fault: 'http.replace',
+    params: (e) => ({ headers: (tryJson(e.HEADERS_MAP ?? '{}') as Doc) ?? {}, ...toxicity(e) }),
+    kubernetes: httpK8s,
+    reads: ['HEADERS_MAP', 'HEADER_MODE', 'TARGET_SERVICE_PORT', 'TOXICITY'],
+  },
+  'pod-dns-error': {
+    fault: 'dns.error',
+    params: (e) => {
+      const hosts = tryJson(e.TARGET_HOSTNAMES ?? '') as string[] | undefined;
+      return Array.isArray(hosts) && hosts.length ? { patterns: hosts } : {};
+    },
+    reads: ['TARGET_HOSTNAMES', 'MATCH_SCHEME'],
+  },
+};
+
+function networkK8s(e: Record<string, string>): Doc {
+  return { ...(e.NETWORK_INTERFACE ? { device: e.NETWORK_INTERFACE } : {}), ...(e.DESTINATION_HOSTS ? { externalTargets: e.DESTINATION_HOSTS.split(',') } : {}) };
+}
+
+function httpK8s(e: Record<string, string>): Doc {
+  return e.TARGET_SERVICE_PORT ? { port: Number(e.TARGET_SERVICE_PORT) } : {};
+}
+
+function toxicity(e: Record<string, string>): Doc {
+  return e.TOXICITY && Number(e.TOXICITY) < 100 ? { percent: Number(e.TOXICITY) } : {};
+}
+
+/** Engine-level env that the run itself sets (faultline owns the duration and the selection). */
+const RUN_ENV = ['TOTAL_CHAOS_DURATION', 'PODS_AFFECTED_PERC', 'TARGET_PODS', 'SEQUENCE', 'RAMP_TIME'];
+
+function labelMap(text: string, what: string): Doc {
+  const out: Doc = {};
+  for (const term of text.split(',').map((t) => t.trim()).filter(Boolean)) {
+    const m = /^([^=!\s]+)\s*==?\s*([^=!\s]*)$/.exec(term);
+    if (!m) throw new Skip(`${what} "${text}" uses a set-based label selector faultline cannot express; dropping it would select more pods`);
+    out[m[1] as string] = m[2];
+  }
+  return out;
+}
+
+function importLitmus(doc: Doc, notes: string[]): Doc {
+  const name = doc.metadata?.name;
+  const namespace = doc.metadata?.namespace ?? 'default';
+  const spec = doc.spec ?? {};
+  if (spec.engineState === 'stop') notes.push('engineState stop: the engine was stopped; the import runs it');
+  const selector: Doc = {};
+  if (spec.selectors?.pods) {
+    const pods: Doc = {};
+    for (const p of spec.selectors.pods as Doc[]) pods[p.namespace] = String(p.names).split(',').filter(Boolean);
+    selector.pods = pods;
+  } else if (spec.selectors?.workloads) {
+    const w = spec.selectors.workloads as Doc[];
+    if (w.length !== 1 || !w[0]?.labels) throw new Skip('selectors.workloads by names (or several workloads) cannot be expressed: select the pods by labels');
+    selector.labels = labelMap(String(w[0].labels), 'workloads labels');
+    if (w[0].namespace !== namespace) selector.namespaces = [w[0].namespace];
+  } else {
+    const app = spec.appinfo ?? {};
+    if (app.applabel) selector.labels = labelMap(String(app.applabel), 'appinfo.applabel');
+    if (app.appns && app.appns !== namespace) selector.namespaces = [app.appns];
+    if (app.appkind) notes.push(`appinfo.appkind ${app.appkind} not mapped: pods are selected by their labels`);
+  }
+  if (!Object.keys(selector).length) selector.namespaces = [namespace];
+  const probes: Doc[] = [];
+  const method: Doc[] = [];
+  for (const experiment of (spec.experiments ?? []) as Doc[]) {
+    const mapping = LITMUS[experiment.name];
+    if (!mapping) {
+      notes.push(`experiment ${experiment.name} has no faultline fault; not imported`);
+      continue;
+    }
+    const env: Record<string, string> = Object.fromEntries(((experiment.spec?.components?.env ?? []) as Doc[]).map((v) => [v.name, String(v.value ?? '')]));
+    const step: Doc = { name: experiment.name, fault: mapping.fault, selector: { ...selector } };
+    if (env.TARGET_PODS) step.selector = { ...selector, names: env.TARGET_PODS.split(',') };
+    const perc = num(env.PODS_AFFECTED_PERC);
+    if (!perc) step.mode = 'one';
+    else if (perc >= 100) step.mode = 'all';
+    else Object.assign(step, { mode: 'fixed-percent', value: perc });
+    const params = mapping.params(env, notes);
+    if (Object.keys(params).length) step.params = params;
+    const k: Doc = mapping.kubernetes?.(env) ?? {};
+    const rest = Object.fromEntries(Object.entries(env).filter(([key]) => !mapping.reads.includes(key) && !RUN_ENV.includes(key)));
+    if (Object.keys(rest).length) k.env = rest;
+    if (Object.keys(k).length) step.kubernetes = k;
+    const total = num(env.TOTAL_CHAOS_DURATION);
+    if (total) step.duration = `${total}s`;
+    else notes.push(`${experiment.name}: TOTAL_CHAOS_DURATION not set; the step is held until the method ends`);
+    if (env.RAMP_TIME) notes.push(`${experiment.name}: RAMP_TIME ${env.RAMP_TIME} not mapped; add a pause step`);
+    method.push(step);
+    for (const probe of (experiment.spec?.probe ?? []) as Doc[]) {
+      const converted = probeFromLitmus(probe, notes);
+      if (converted && !probes.some((p) => p.name === converted.name)) probes.push(converted);
+    }
+  }
+  if (!method.length) throw new Skip('no experiment of the ChaosEngine maps to a faultline fault');
+  const extra: Doc = {};
+  if (spec.chaosServiceAccount) extra.serviceAccount = spec.chaosServiceAccount;
+  const experimentDocument = experimentDoc(name, `ChaosEngine ${namespace}/${name}`, namespace, 'litmus', method);
+  Object.assign(experimentDocument.spec.kubernetes, extra);
+  if (probes.length) {
+    experimentDocument.spec.probes = probes;
+    // Litmus: a Continuous or OnChaos probe passes only when no sample failed
+    const steady = probes.filter((p) => p.mode === 'Continuous' || p.mode === 'OnChaos').map((p) => p.name);
+    if (steady.length) experimentDocument.spec.steadyState = { probes: steady, tolerance: { availability: { gte: 1 } } };
+  }
+  return experimentDocument;
+}
+
+// ---------- documents ----------
+
+/** Every importable document of a YAML text. */
+export function importDocuments(text: string, options: ImportOptions = {}): ImportResult {
+  const result: ImportResult = { imported: [], skipped: [] };
+  for (const [index, yamlDoc] of parseAllDocuments(text).entries()) {
+    if (yamlDoc.errors.length) {
+      result.skipped.push(`document ${index + 1}: YAML syntax: ${yamlDoc.errors[0]?.message.split('\n')[0]}`);
+      continue;
+    }
+    const doc = yamlDoc.toJS() as Doc | null;
+    if (!doc || typeof doc !== 'object') continue;
+    const source = `${doc.kind ?? 'document'} ${doc.metadata?.namespace ?? 'default'}/${doc.metadata?.name ?? `#${index + 1}`}`;
+    const notes: string[] = [];
+    try {
+      const group = String(doc.apiVersion ?? '').split('/')[0];
+      let document: Doc;
+      if (group === 'chaos-mesh.org') document = importChaosMesh(doc, notes);
+      else if (group === 'litmuschaos.io' && doc.kind === 'ChaosEngine') document = importLitmus(doc, notes);
+      else throw new Skip(`${doc.apiVersion} ${doc.kind} is not a Chaos Mesh object or a Litmus ChaosEngine`);
+      if (options.backend === 'local') toLocal(document, notes);
+      result.imported.push({ source, document, notes });
+    } catch (error) {
+      if (!(error instanceof Skip)) throw error;
+      result.skipped.push(`${source}: ${error.message}`);
+    }
+  }
+  return result;
+}
+
+/** For backend local: selectors keep their labels (map them to targets in faultline.yaml); what selects pods goes. */
+function toLocal(document: Doc, notes: string[]): void {
+  const spec = document.kind === 'Schedule' ? document.spec.experiment.spec : document.spec;
+  spec.backend = 'local';
+  delete spec.kubernetes;
+  const fix = (step: Doc) => {
+    if (step.parallel) return step.parallel.forEach(fix);
+    if (!step.fault) return;
+    const s = step.selector ?? {};
+    const dropped = Object.keys(s).filter((k) => k !== 'labels');
+    if (dropped.length) notes.push(`step ${step.name}: selector ${dropped.join(', ')} dropped on backend local`);
+    step.selector = s.labels ? { labels: s.labels } : undefined;
+    if (!step.selector) {
+      notes.push(`step ${step.name}: no labels to select local targets by; give it a selector`);
+      delete step.selector;
+    }
+    if (step.kubernetes) {
+      notes.push(`step ${step.name}: kubernetes settings dropped on backend local`);
+      delete step.kubernetes;
+    }
+  };
+  spec.method.forEach(fix);
+  notes.push('backend local: define targets with these labels in faultline.yaml (their processes, endpoints or files)');
+}
+
+/** The imported documents as YAML, each with its notes as comments. */
+export function renderImport(result: ImportResult): string {
+  return result.imported
+    .map((i) => {
+      const header = [`# faultline import of ${i.source}`, ...i.notes.map((n) => `# not mapped: ${n}`)].join('\n');
+      return `${header}\n${stringify(i.document, { lineWidth: 0 })}`;
+    })
+    .join('---\n');
+}
