@@ -171,7 +171,7 @@ async function execute(parsed: Experiment, options: RunOptions, { journal, store
   };
 
   store.startRun({ id: runId, experiment: experiment.name, file: experiment.file, startedAt: new Date(startedAt).toISOString(), seed });
-  timeline.add('run-started', `${experiment.name} (seed ${seed})`, startedAt);
+  timeline.add('run-started', `${experiment.name} run ${runId} (seed ${seed})`, startedAt);
   registerRun(control, runId, experiment.name);
   const alerts: ReceivedAlert[] = [];
   const unsubscribe = options.alerts?.subscribe((alert) => {
