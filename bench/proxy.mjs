@@ -9,12 +9,14 @@
 // `faultline proxy` (bin/faultline.js) in front of each server, driven through its Toxiproxy API.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+const loadAtStart = os.loadavg();
 const ROOT = path.join(HERE, '..');
 const MiB = 1024 * 1024;
 const TRANSFER = 256 * MiB;
@@ -152,7 +154,7 @@ const { child: serversChild, ready: upstreams } = await startChild([path.join(HE
   return line ? JSON.parse(line) : null;
 });
 const apiPort = await freePort();
-const ports = { sink: await freePort(), source: await freePort(), echo: await freePort() };
+const ports = { sink: await freePort(), source: await freePort(), echo: await freePort(), http: await freePort() };
 const base = `http://127.0.0.1:${apiPort}`;
 const { child: proxyChild } = await startChild(
   [
@@ -171,6 +173,31 @@ const row = (name, measured, goal, met) => {
   results.push({ name, measured, goal, met });
   log(`${name}: ${measured}${goal ? ` (goal ${goal}: ${met ? 'met' : 'NOT met'})` : ''}`);
 };
+
+// ---------- 0. memory of idle connections (first, while both processes are fresh) ----------
+async function idle(port, pid) {
+  await sleep(500);
+  const before = rss(pid);
+  const sockets = [];
+  for (let i = 0; i < IDLE; i++) {
+    const s = await connect(port);
+    s.write('{'); // one byte each way: the connection is established end to end
+    sockets.push(s);
+  }
+  await sleep(1500);
+  const after = rss(pid);
+  for (const s of sockets) s.destroy();
+  await sleep(500);
+  return { before, after, perConnection: (after - before) / IDLE };
+}
+const directIdle = await idle(upstreams.echo, serversChild.pid);
+const proxyIdle = await idle(ports.echo, proxyChild.pid);
+row(
+  `memory of ${IDLE} idle connections (RSS growth of the process holding them)`,
+  `proxy ${((proxyIdle.after - proxyIdle.before) / 1024).toFixed(1)} MiB (${proxyIdle.perConnection.toFixed(1)} KiB per connection, 2 sockets each); echo server ${((directIdle.after - directIdle.before) / 1024).toFixed(1)} MiB (${directIdle.perConnection.toFixed(1)} KiB per connection, 1 socket each); ratio ${(proxyIdle.perConnection / Math.max(0.1, directIdle.perConnection)).toFixed(2)}`,
+  '',
+  true,
+);
 
 // ---------- 1. throughput ----------
 await upload(ports.sink); // warm up both paths
@@ -216,6 +243,40 @@ row(
   addedMedian <= 100,
 );
 
+// ---------- 2b. HTTP requests through the HTTP-aware path ----------
+async function httpRequests(port, n) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const start = process.hrtime.bigint();
+    await new Promise((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        })
+        .on('error', reject);
+    });
+    times.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  agent.destroy();
+  return times;
+}
+await httpRequests(upstreams.http, 200);
+await httpRequests(ports.http, 200);
+const httpDirect = [];
+const httpProxy = [];
+for (let block = 0; block < 5; block++) {
+  httpDirect.push(...(await httpRequests(upstreams.http, 400)));
+  httpProxy.push(...(await httpRequests(ports.http, 400)));
+}
+row(
+  'HTTP GET on a keep-alive connection, 2,000 sequential (µs; the proxy parses HTTP connections)',
+  `direct median ${median(httpDirect).toFixed(1)} / p99 ${pct(httpDirect, 99).toFixed(1)}; proxy median ${median(httpProxy).toFixed(1)} / p99 ${pct(httpProxy, 99).toFixed(1)}; added median ${(median(httpProxy) - median(httpDirect)).toFixed(1)}`,
+  '',
+  true,
+);
+
 // ---------- 3. latency accuracy ----------
 await api(base, 'POST', '/proxies/echo/toxics', { name: 'lat', type: 'latency', stream: 'downstream', attributes: { latency: 100 } });
 const withLatency = (await roundTrips(ports.echo, 100)).map((us) => us / 1000);
@@ -248,31 +309,6 @@ for (const [rate, bytes] of [
   );
 }
 
-// ---------- 5. memory of idle connections ----------
-async function idle(port, pid) {
-  await sleep(500);
-  const before = rss(pid);
-  const sockets = [];
-  for (let i = 0; i < IDLE; i++) {
-    const s = await connect(port);
-    s.write('{'); // one byte each way: the connection is established end to end
-    sockets.push(s);
-  }
-  await sleep(1500);
-  const after = rss(pid);
-  for (const s of sockets) s.destroy();
-  await sleep(500);
-  return { before, after, perConnection: (after - before) / IDLE };
-}
-const directIdle = await idle(upstreams.echo, serversChild.pid);
-const proxyIdle = await idle(ports.echo, proxyChild.pid);
-row(
-  `memory of ${IDLE} idle connections (RSS growth of the process holding them)`,
-  `proxy ${((proxyIdle.after - proxyIdle.before) / 1024).toFixed(1)} MiB (${proxyIdle.perConnection.toFixed(1)} KiB per connection, 2 sockets each); echo server ${((directIdle.after - directIdle.before) / 1024).toFixed(1)} MiB (${directIdle.perConnection.toFixed(1)} KiB per connection, 1 socket each); ratio ${(proxyIdle.perConnection / Math.max(0.1, directIdle.perConnection)).toFixed(2)}`,
-  '',
-  true,
-);
-
 // ---------- report ----------
 proxyChild.kill('SIGTERM');
 serversChild.stdin.end();
@@ -282,7 +318,11 @@ const lines = [
   '',
   `Command: \`npm run build && node bench/proxy.mjs\` (from the repository root).`,
   '',
-  `Run ${new Date().toISOString()} on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`,
+  `Run ${new Date().toISOString()} on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()};`,
+  `load average at the start ${loadAtStart.map((l) => l.toFixed(2)).join(', ')}, at the end ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')}.`,
   'Three processes on loopback: the client (this script), the upstream servers (bench/servers.mjs) and the',
   'real `faultline proxy`; each number is measured side by side with the same client going directly to the',
   'same server in the same run. The machine is shared (other work may run at the same time): numbers vary',

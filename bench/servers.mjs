@@ -1,6 +1,7 @@
 // Benchmark upstreams, in their own process: a sink (counts bytes, answers the count when the client
 // ends), a source (reads a decimal byte count and a newline, sends that many bytes, then ends), an
-// echo. Prints {"sink":P,"source":P,"echo":P}; exits when its stdin closes.
+// echo, and an HTTP server answering 200 "ok" (keep-alive). Prints their ports as JSON; exits when its stdin closes.
+import http from 'node:http';
 import net from 'node:net';
 
 const chunk = Buffer.alloc(64 * 1024, 7);
@@ -41,6 +42,12 @@ const echo = await listen((s) => {
   s.on('error', () => {});
   s.pipe(s);
 });
-process.stdout.write(`${JSON.stringify({ sink, source, echo })}\n`);
+const web = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+  req.resume();
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 2 });
+  res.end('ok');
+});
+const httpPort = await new Promise((resolve) => web.listen(0, '127.0.0.1', () => resolve(web.address().port)));
+process.stdout.write(`${JSON.stringify({ sink, source, echo, http: httpPort })}\n`);
 process.stdin.resume();
 process.stdin.on('end', () => process.exit(0));

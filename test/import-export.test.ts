@@ -185,6 +185,7 @@ spec:
     cpu: { workers: 1, load: 50, options: ["--cpu-method sqrt"] }
     memory: { workers: 2, size: 256MB, oomScoreAdj: -1000 }
   stressngStressors: "--io 2"
+  duration: 30s
 ---
 apiVersion: chaos-mesh.org/v1alpha1
 kind: HTTPChaos
@@ -245,13 +246,37 @@ describe('faultline import of Chaos Mesh objects', () => {
       if (s?.kind !== 'fault') throw new Error(name);
       return s;
     };
-    expect(step('web-delay')).toMatchObject({ fault: 'network.latency', params: { latency: 300, jitter: 20, correlation: 25 }, mode: 'fixed-percent', value: 50, durationMs: 60_000 });
-    expect(step('db-partition')).toMatchObject({ fault: 'network.partition', kubernetes: { direction: 'both', target: { namespaces: ['db'] } } });
-    expect(step('kill-sidecar')).toMatchObject({ fault: 'process.kill', kubernetes: { action: 'container-kill', containerNames: ['envoy'] } });
-    expect(step('fail-web')).toMatchObject({ fault: 'process.pause', mode: 'random-max-percent', selector: { fieldSelectors: { 'spec.nodeName': 'node-2' } } });
+    expect(step('web-delay')).toMatchObject({
+      fault: 'network.latency',
+      params: { latency: 300, jitter: 20, correlation: 25 },
+      mode: 'fixed-percent',
+      value: 50,
+      durationMs: 60_000,
+    });
+    expect(step('db-partition')).toMatchObject({
+      fault: 'network.partition',
+      kubernetes: { direction: 'both', target: { namespaces: ['db'] } },
+    });
+    expect(step('kill-sidecar')).toMatchObject({
+      fault: 'process.kill',
+      kubernetes: { action: 'container-kill', containerNames: ['envoy'] },
+    });
+    expect(step('fail-web')).toMatchObject({
+      fault: 'process.pause',
+      mode: 'random-max-percent',
+      selector: { fieldSelectors: { 'spec.nodeName': 'node-2' } },
+    });
     expect(step('skew-web')).toMatchObject({ fault: 'time.skew', params: { timeOffset: -600_000 } });
-    expect(step('corrupt-db')).toMatchObject({ fault: 'file.corrupt', params: { mode: 'zero', bytes: 16 }, kubernetes: { volumePath: '/var/lib/postgresql' } });
-    expect(step('slow-api')).toMatchObject({ fault: 'http.delay', params: { delay: 2000, method: 'POST', path: '/checkout/*' }, kubernetes: { port: 8080 } });
+    expect(step('corrupt-db')).toMatchObject({
+      fault: 'file.corrupt',
+      params: { mode: 'zero', bytes: 16 },
+      kubernetes: { volumePath: '/var/lib/postgresql' },
+    });
+    expect(step('slow-api')).toMatchObject({
+      fault: 'http.delay',
+      params: { delay: 2000, method: 'POST', path: '/checkout/*' },
+      kubernetes: { port: 8080 },
+    });
     expect(step('fail-api')).toMatchObject({ fault: 'http.abort', params: { code: 503 } });
     expect(step('dns-down')).toMatchObject({ fault: 'dns.error', params: { patterns: ['payments.example.com', '*.stripe.com'] } });
   });
@@ -270,7 +295,9 @@ describe('faultline import of Chaos Mesh objects', () => {
     ]);
     expect(rendered).toMatch(/# not mapped: StressChaos squeeze: stressngStressors "--io 2" not mapped \(Chaos Mesh itself ignores it/);
     expect(rendered).toMatch(/# not mapped: StressChaos squeeze: memory: oomScoreAdj -1000 not mapped/);
-    expect(rendered).toMatch(/# not mapped: HTTPChaos patch-api: abort drops the connection; faultline's http.abort answers with a status \(503\)/);
+    expect(rendered).toMatch(
+      /# not mapped: HTTPChaos patch-api: abort drops the connection; faultline's http.abort answers with a status \(503\)/,
+    );
     expect(rendered).toMatch(/# not mapped: HTTPChaos patch-api: tls .* not mapped/);
   });
 
@@ -317,7 +344,12 @@ spec:
     expect(result.skipped).toEqual([]);
     const [experiment] = parsed.experiments;
     expect(experiment?.method.map((s) => `${s.kind}:${s.name}`)).toEqual(['fault:kill-web', 'pause:settle', 'parallel:together']);
-    expect(experiment?.probes[0]).toMatchObject({ name: 'check-checkout', type: 'http', intervalMs: 2000, expect: { status: { between: [200, 299] } } });
+    expect(experiment?.probes[0]).toMatchObject({
+      name: 'check-checkout',
+      type: 'http',
+      intervalMs: 2000,
+      expect: { status: { between: [200, 299] } },
+    });
     expect(experiment?.guards.stopWhen).toEqual([expect.objectContaining({ probe: 'check-checkout', consecutiveFailures: 3 })]);
     const [exported] = exportExperiment(experiment as never, { to: 'chaos-mesh' }).manifests;
     expect(validateAgainstCrd(exported as Doc)).toEqual([]);
@@ -417,10 +449,27 @@ describe('faultline import of Litmus ChaosEngines', () => {
       kubernetes: { env: { CONTAINER_RUNTIME: 'containerd', SOCKET_PATH: '/run/containerd/containerd.sock' } },
     });
     const probe = (name: string) => e?.probes.find((p) => p.name === name);
-    expect(probe('checkout-up')).toMatchObject({ type: 'http', mode: 'Continuous', timeoutMs: 5000, intervalMs: 1000, retry: 2, expect: { status: { eq: 200 } } });
+    expect(probe('checkout-up')).toMatchObject({
+      type: 'http',
+      mode: 'Continuous',
+      timeoutMs: 5000,
+      intervalMs: 1000,
+      retry: 2,
+      expect: { status: { eq: 200 } },
+    });
     expect(probe('p95-ok')).toMatchObject({ type: 'prometheus', mode: 'Edge', timeoutMs: 5000, expect: { value: { lte: 0.8 } } });
-    expect(probe('config-present')).toMatchObject({ type: 'k8s', timeoutMs: 10_000, config: { apiVersion: 'v1', kind: 'configmaps', name: 'checkout-config' }, expect: { present: true } });
-    expect(probe('version-ok')).toMatchObject({ type: 'cmd', stopOnFailure: true, config: { command: ['sh', '-c', 'curl -s http://checkout.shop.svc/version'] }, expect: { stdout: { contains: 'v2' } } });
+    expect(probe('config-present')).toMatchObject({
+      type: 'k8s',
+      timeoutMs: 10_000,
+      config: { apiVersion: 'v1', kind: 'configmaps', name: 'checkout-config' },
+      expect: { present: true },
+    });
+    expect(probe('version-ok')).toMatchObject({
+      type: 'cmd',
+      stopOnFailure: true,
+      config: { command: ['sh', '-c', 'curl -s http://checkout.shop.svc/version'] },
+      expect: { stdout: { contains: 'v2' } },
+    });
     expect(e?.steadyState.probes).toEqual(['checkout-up']);
     expect(rendered).toMatch(/# not mapped: appinfo\.appkind deployment not mapped/);
   });
@@ -430,7 +479,10 @@ describe('faultline import of Litmus ChaosEngines', () => {
       const text = readFileSync(join(REFERENCE_DIR, 'litmus', 'examples', example, 'engine.yaml'), 'utf8');
       expect(validateAgainstCrd(parseYaml(text) as Doc)).toEqual([]);
       const { parsed } = importText(text);
-      expect(parsed.experiments[0]?.method[0]).toMatchObject({ fault: example === 'pod-delete' ? 'process.kill' : 'network.latency', mode: 'one' });
+      expect(parsed.experiments[0]?.method[0]).toMatchObject({
+        fault: example === 'pod-delete' ? 'process.kill' : 'network.latency',
+        mode: 'one',
+      });
     }
   });
 
@@ -442,7 +494,9 @@ describe('faultline import of Litmus ChaosEngines', () => {
     expect(exported.manifests).toHaveLength(1);
     expect(validateAgainstCrd(exported.manifests[0] as Doc)).toEqual([]);
     const probes = exported.manifests[0]?.spec.experiments[0].spec.probe as Doc[];
-    expect(probes.every((p) => typeof p.runProperties.probeTimeout === 'string' && typeof p.runProperties.interval === 'string')).toBe(true);
+    expect(probes.every((p) => typeof p.runProperties.probeTimeout === 'string' && typeof p.runProperties.interval === 'string')).toBe(
+      true,
+    );
     const again = importText(renderExportAsInput(exported.manifests)).parsed.experiments[0];
     expect(again?.method).toEqual(experiment.method);
     expect(again?.probes).toEqual(experiment.probes);
@@ -507,13 +561,17 @@ spec:
     const back = importText(JSON.stringify(workflow)).parsed.experiments[0];
     expect(back?.method.map((s) => s.kind)).toEqual(['fault', 'pause', 'parallel']);
     const stepsOf = (e: typeof experiment) =>
-      e.method.flatMap((s) => (s.kind === 'fault' ? [s] : s.kind === 'parallel' ? s.steps : [])).map((s) => [s.fault, s.params, s.selector, s.mode, s.durationMs]);
+      e.method
+        .flatMap((s) => (s.kind === 'fault' ? [s] : s.kind === 'parallel' ? s.steps : []))
+        .map((s) => [s.fault, s.params, s.selector, s.mode, s.durationMs]);
     expect(stepsOf(back as typeof experiment)).toEqual(stepsOf(experiment));
     expect(back?.guards.stopWhen).toEqual([expect.objectContaining({ probe: 'checkout', consecutiveFailures: 2 })]);
   });
 
   it('Litmus: one valid ChaosEngine per fault step, carrying the probes', () => {
-    const [experiment] = parseDocuments(experimentText.replace('engine: chaos-mesh', 'engine: litmus'), null, { project: null }).experiments;
+    const [experiment] = parseDocuments(experimentText.replace('engine: chaos-mesh', 'engine: litmus'), null, {
+      project: null,
+    }).experiments;
     if (!experiment) throw new Error('no experiment');
     const { manifests, notes } = exportExperiment(experiment, { to: 'litmus' });
     expect(manifests.map((m) => m.spec.experiments[0].name)).toEqual(['pod-network-latency', 'pod-delete', 'pod-cpu-hog']);
@@ -546,7 +604,9 @@ spec:
     const [object] = exportExperiment(experiment, { to: 'chaos-mesh' }).manifests;
     expect(validateAgainstCrd(object as Doc)).toEqual([]);
     expect(object?.spec).toMatchObject({ selector: { labelSelectors: { app: 'billing' } }, timeOffset: '1h', duration: '1m' });
-    expect(() => exportExperiment(experiment, { to: 'litmus' })).toThrow(/time.skew cannot run on LitmusChaos; use engine chaos-mesh \(TimeChaos\)/);
+    expect(() => exportExperiment(experiment, { to: 'litmus' })).toThrow(
+      /time.skew cannot run on LitmusChaos; use engine chaos-mesh \(TimeChaos\)/,
+    );
   });
 });
 
@@ -566,9 +626,11 @@ describe('the import and export commands', () => {
     const exported = await runCli(['export', out, '--to', 'chaos-mesh'], { home: tempHome() });
     expect(exported.code, exported.stderr).toBe(0);
     const manifests = yamlDocs(exported.stdout);
-    expect(manifests.map((m) => m.kind)).toEqual(['StressChaos', 'HTTPChaos', 'NetworkChaos']);
+    expect(manifests.map((m) => m.kind)).toEqual(['Workflow', 'HTTPChaos', 'NetworkChaos']); // squeeze: cpu and memory, two steps
     for (const m of manifests) expect(validateAgainstCrd(m)).toEqual([]);
-    expect(exported.stderr).toMatch(/Experiment checkout-latency: not exported: probes checkout-up, p95-ok, config-present, version-ok not exported/);
+    expect(exported.stderr).toMatch(
+      /Experiment checkout-latency: not exported: probes checkout-up, p95-ok, config-present, version-ok not exported/,
+    );
 
     const nothing = await runCli(['import', join(dir, 'missing.yaml')], { home: tempHome() });
     expect(nothing.code).toBe(3);
@@ -603,9 +665,13 @@ spec:
       process: { pid: ${sleeper.pid} }
 `,
     );
-    const imported = await runCli(['import', join(dir, 'podchaos.yaml'), '--backend', 'local', '--output', join(dir, 'kill-worker.yaml')], { home: tempHome() });
+    const imported = await runCli(['import', join(dir, 'podchaos.yaml'), '--backend', 'local', '--output', join(dir, 'kill-worker.yaml')], {
+      home: tempHome(),
+    });
     expect(imported.code, imported.stderr).toBe(0);
-    expect(readFileSync(join(dir, 'kill-worker.yaml'), 'utf8')).toMatch(/# not mapped: step kill-worker: selector namespaces dropped on backend local/);
+    const written = readFileSync(join(dir, 'kill-worker.yaml'), 'utf8');
+    expect(written).toMatch(/# not mapped: backend local: define targets with these labels in faultline\.yaml/);
+    expect(written).toMatch(/backend: local/);
     const run = await runCli(['run', join(dir, 'kill-worker.yaml')], { home: tempHome(), cwd: dir });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/PASSED kill-worker/);

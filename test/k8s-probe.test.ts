@@ -52,14 +52,19 @@ spec:
 describe('k8s probe', () => {
   it("compares a Deployment's field", async () => {
     const deployment = '{ apiVersion: apps/v1, kind: Deployment, name: checkout, field: status.availableReplicas }';
-    expect(await check(deployment, '{ value: { gte: 2 } }')).toMatchObject({ ok: true, detail: 'Deployment shop/checkout status.availableReplicas 3' });
+    expect(await check(deployment, '{ value: { gte: 2 } }')).toMatchObject({
+      ok: true,
+      detail: 'Deployment shop/checkout status.availableReplicas 3',
+    });
     fake.setPodReady('shop', 'checkout-0', false);
     fake.setPodReady('shop', 'checkout-1', false);
     expect(await check(deployment, '{ value: { gte: 2 } }')).toMatchObject({
       ok: false,
       detail: 'Deployment shop/checkout: status.availableReplicas 1, expected >= 2',
     });
-    expect(await check('{ apiVersion: apps/v1, kind: deployments, name: checkout, field: spec.replicas }', '{ value: 3 }')).toMatchObject({ ok: true });
+    expect(await check('{ apiVersion: apps/v1, kind: deployments, name: checkout, field: spec.replicas }', '{ value: 3 }')).toMatchObject({
+      ok: true,
+    });
     fake.setPodReady('shop', 'checkout-0', true);
     fake.setPodReady('shop', 'checkout-1', true);
   });
@@ -79,11 +84,21 @@ describe('k8s probe', () => {
   });
 
   it('reads string fields, presence and absence', async () => {
-    expect(await check('{ kind: Pod, name: checkout-0, field: "status.conditions[0].status" }', '{ text: "True" }')).toMatchObject({ ok: true });
-    expect(await check('{ kind: Pod, name: checkout-0, field: status.phase }', '{ text: { oneOf: [Running, Succeeded] } }')).toMatchObject({ ok: true });
+    expect(await check('{ kind: Pod, name: checkout-0, field: "status.conditions[0].status" }', '{ text: "True" }')).toMatchObject({
+      ok: true,
+    });
+    expect(await check('{ kind: Pod, name: checkout-0, field: status.phase }', '{ text: { oneOf: [Running, Succeeded] } }')).toMatchObject({
+      ok: true,
+    });
     expect(await check('{ kind: Pod, name: gone-0 }')).toMatchObject({ ok: false, detail: 'Pod shop/gone-0 not found' });
-    expect(await check('{ kind: Pod, name: gone-0 }', '{ present: false }')).toMatchObject({ ok: true, detail: 'Pod shop/gone-0 is absent' });
-    expect(await check('{ kind: Pod, name: checkout-0, field: status.nothing }')).toMatchObject({ ok: false, detail: 'Pod shop/checkout-0 has no status.nothing' });
+    expect(await check('{ kind: Pod, name: gone-0 }', '{ present: false }')).toMatchObject({
+      ok: true,
+      detail: 'Pod shop/gone-0 is absent',
+    });
+    expect(await check('{ kind: Pod, name: checkout-0, field: status.nothing }')).toMatchObject({
+      ok: false,
+      detail: 'Pod shop/checkout-0 has no status.nothing',
+    });
     expect(await check('{ kind: Pod, namespace: default, labelSelector: app=checkout }', '{ present: false }')).toMatchObject({ ok: true });
   });
 
@@ -93,7 +108,9 @@ describe('k8s probe', () => {
       ok: false,
       detail: expect.stringMatching(/RBAC forbids faultline to get deployments\.apps in namespace shop/),
     });
-    await expect(check('{ apiVersion: apps/v1, kind: Deploymnt, name: checkout }')).rejects.toThrow(/apps\/v1 has no resource "Deploymnt" in the cluster at http:\/\/127\.0\.0\.1:\d+; known: /);
+    await expect(check('{ apiVersion: apps/v1, kind: Deploymnt, name: checkout }')).rejects.toThrow(
+      /apps\/v1 has no resource "Deploymnt" in the cluster at http:\/\/127\.0\.0\.1:\d+; known: /,
+    );
   });
 
   it('checks its config when the file is validated', () => {

@@ -50,7 +50,10 @@ describe('faultline recover after the runner is SIGKILLed', () => {
     const run = startCli(['run', experimentFile(dir, LONG_LATENCY)], { home, env: { KUBECONFIG: kubeconfig } });
     const server = fake;
     await waitFor(
-      () => server.list('networkchaos')[0]?.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'AllInjected' && c.status === 'True') === true,
+      () =>
+        server
+          .list('networkchaos')[0]
+          ?.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'AllInjected' && c.status === 'True') === true,
       20_000,
       'the run to create the NetworkChaos and the engine to inject it',
     );
@@ -65,9 +68,13 @@ describe('faultline recover after the runner is SIGKILLed', () => {
     const recovered = await runCli(['recover'], { home, env: { KUBECONFIG: '', HOME: tempDir('faultline-empty-home-') } });
     expect(recovered.stderr).toBe('');
     expect(recovered.code).toBe(0);
-    expect(recovered.stdout).toMatch(/reverted #\d+ kubernetes\.object on NetworkChaos shop\/fl-slow-web-network-latency-[0-9a-f]{5} \(run /);
+    expect(recovered.stdout).toMatch(
+      /reverted #\d+ kubernetes\.object on NetworkChaos shop\/fl-slow-web-network-latency-[0-9a-f]{5} \(run /,
+    );
     expect(fake.list('networkchaos')).toEqual([]);
-    const writes = fake.requests.filter((r) => r.method === 'PATCH' || r.method === 'DELETE').map((r) => `${r.method} ${r.path.split('/').pop()}`);
+    const writes = fake.requests
+      .filter((r) => r.method === 'PATCH' || r.method === 'DELETE')
+      .map((r) => `${r.method} ${r.path.split('/').pop()}`);
     expect(writes).toEqual([`PATCH ${left?.metadata.name}`, `DELETE ${left?.metadata.name}`]);
 
     const again = await runCli(['recover'], { home, env: { KUBECONFIG: kubeconfig } });
@@ -101,7 +108,9 @@ describe('faultline recover after the runner is SIGKILLed', () => {
     );
     expect(second.code, second.stdout + second.stderr).toBe(0);
     expect(fake.list('networkchaos')).toEqual([]);
-    const order = fake.requests.filter((r) => r.method === 'DELETE' || r.method === 'POST').map((r) => `${r.method} ${r.path.split('/').pop()}`);
+    const order = fake.requests
+      .filter((r) => r.method === 'DELETE' || r.method === 'POST')
+      .map((r) => `${r.method} ${r.path.split('/').pop()}`);
     expect(order.filter((o) => !o.endsWith('selfsubjectaccessreviews'))).toEqual([
       'POST networkchaos',
       `DELETE ${leftName}`,
@@ -160,6 +169,8 @@ spec:
     );
     const result = await runCli(['validate', file], { home: tempHome() });
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/local\.yaml:\d+:\d+: spec\.method\[0\]\.selector\.namespaces: namespaces selects pods: it needs backend: kubernetes/);
+    expect(result.stderr).toMatch(
+      /local\.yaml:\d+:\d+: spec\.method\[0\]\.selector\.namespaces: namespaces selects pods: it needs backend: kubernetes/,
+    );
   });
 });

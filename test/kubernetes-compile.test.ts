@@ -39,7 +39,13 @@ spec:
   return step;
 }
 
-const RUN: Selection = { pods: [{ namespace: 'shop', name: 'web-0' }, { namespace: 'shop', name: 'web-1' }, { namespace: 'other', name: 'api-0' }] };
+const RUN: Selection = {
+  pods: [
+    { namespace: 'shop', name: 'web-0' },
+    { namespace: 'shop', name: 'web-1' },
+    { namespace: 'other', name: 'api-0' },
+  ],
+};
 
 function input(step: FaultStep, selection: Selection = RUN, durationMs: number | null = null): CompileInput {
   return {
@@ -60,8 +66,18 @@ function input(step: FaultStep, selection: Selection = RUN, durationMs: number |
 /** Selections of an export: the step's own selector and every mode. */
 const EXPORTS: [string, Selection][] = [
   ['one by labels', { selector: { labels: { app: 'web' } }, mode: 'one', value: undefined }],
-  ['all in two namespaces', { selector: { namespaces: ['shop', 'other'], labelSelectors: { tier: 'api' } }, mode: 'all', value: undefined }],
-  ['fixed 2 with fields and phases', { selector: { labels: { app: 'web' }, fieldSelectors: { 'spec.nodeName': 'node-1' }, podPhaseSelectors: ['Running'] }, mode: 'fixed', value: 2 }],
+  [
+    'all in two namespaces',
+    { selector: { namespaces: ['shop', 'other'], labelSelectors: { tier: 'api' } }, mode: 'all', value: undefined },
+  ],
+  [
+    'fixed 2 with fields and phases',
+    {
+      selector: { labels: { app: 'web' }, fieldSelectors: { 'spec.nodeName': 'node-1' }, podPhaseSelectors: ['Running'] },
+      mode: 'fixed',
+      value: 2,
+    },
+  ],
   ['fixed-percent by annotation', { selector: { annotationSelectors: { 'chaos.example/ok': 'yes' } }, mode: 'fixed-percent', value: 50 }],
   ['random-max-percent by pods', { selector: { pods: { shop: ['web-0', 'web-1'] } }, mode: 'random-max-percent', value: 30 }],
   ['names', { selector: { names: ['web-0'] }, mode: 'one', value: undefined }],
@@ -167,7 +183,9 @@ describe('Chaos Mesh objects validate against the Chaos Mesh CRDs', () => {
     const refuse = (fault: string, params: string, kubernetes?: string) => () => compileChaosMesh(input(stepOf(fault, params, kubernetes)));
     expect(refuse('time.skew', '{ rate: 1.01 }')).toThrow(/rate .* cannot run on Chaos Mesh.*backend local/);
     expect(refuse('network.latency', '{ latency: 1s, toxicity: 0.5 }')).toThrow(/toxicity 0.5 .* cannot run on Chaos Mesh/);
-    expect(refuse('http.abort', '{ code: 503, percent: 50 }', '{ port: 80 }')).toThrow(/percent 50 cannot run on Chaos Mesh.*use engine litmus/);
+    expect(refuse('http.abort', '{ code: 503, percent: 50 }', '{ port: 80 }')).toThrow(
+      /percent 50 cannot run on Chaos Mesh.*use engine litmus/,
+    );
     expect(refuse('http.abort', '{}')).toThrow(/needs kubernetes.port/);
     expect(refuse('file.corrupt', '{ mode: truncate }', '{ volumePath: /data }')).toThrow(/mode truncate cannot run on Chaos Mesh/);
     expect(refuse('file.corrupt', '{}')).toThrow(/needs kubernetes.volumePath/);
@@ -182,7 +200,9 @@ describe('Litmus ChaosEngines validate against the Litmus CRDs', () => {
     requireSupport(fault, 'litmus', 'test');
     const run = compileLitmus(input(step));
     expect(validateAgainstCrd(run.body), JSON.stringify(run.body, null, 1)).toEqual([]);
-    const env = Object.fromEntries((run.body.spec.experiments[0].spec.components.env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+    const env = Object.fromEntries(
+      (run.body.spec.experiments[0].spec.components.env as { name: string; value: string }[]).map((e) => [e.name, e.value]),
+    );
     // a run over-sets the duration (faultline stops the engine when the step ends) and hits every listed pod
     expect(Number(env.TOTAL_CHAOS_DURATION)).toBeGreaterThan(30);
     expect(env.PODS_AFFECTED_PERC).toBe('100');
@@ -191,7 +211,13 @@ describe('Litmus ChaosEngines validate against the Litmus CRDs', () => {
       { namespace: 'shop', names: 'web-0,web-1' },
       { namespace: 'other', names: 'api-0' },
     ]);
-    for (const [label, selection] of EXPORTS.filter(([, s]) => s.selector !== undefined && ['one', 'all', 'fixed-percent'].includes(s.mode as string) && !s.selector?.annotationSelectors && !(s.selector?.namespaces?.length === 2))) {
+    for (const [label, selection] of EXPORTS.filter(
+      ([, s]) =>
+        s.selector !== undefined &&
+        ['one', 'all', 'fixed-percent'].includes(s.mode as string) &&
+        !s.selector?.annotationSelectors &&
+        !(s.selector?.namespaces?.length === 2),
+    )) {
       const exported = compileLitmus(input(step, selection, 45_000));
       expect(validateAgainstCrd(exported.body), `${label}: ${JSON.stringify(exported.body, null, 1)}`).toEqual([]);
     }
@@ -210,9 +236,9 @@ describe('Litmus ChaosEngines validate against the Litmus CRDs', () => {
 
   it('refuses what Litmus cannot express', () => {
     expect(() => compileLitmus(input(stepOf('stress.memory', '{ size: "25%" }')))).toThrow(/cannot run on Litmus .*use engine chaos-mesh/);
-    expect(() => compileLitmus(input(stepOf('process.kill', '{}'), { selector: { labels: { a: 'b' } }, mode: 'fixed', value: 2 }, 1000))).toThrow(
-      /mode fixed cannot be expressed on Litmus/,
-    );
+    expect(() =>
+      compileLitmus(input(stepOf('process.kill', '{}'), { selector: { labels: { a: 'b' } }, mode: 'fixed', value: 2 }, 1000)),
+    ).toThrow(/mode fixed cannot be expressed on Litmus/);
   });
 });
 

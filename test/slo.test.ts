@@ -2,9 +2,12 @@
  * SLOs: error budget consumed by a run, burn rate, and the multiwindow burn-rate stop condition, with the
  * formulas of the reference notes (commercial-sre.md 5.1 to 5.3); the stop condition on a real run.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseExperiments, runExperiment, type Sample } from '../src/index.js';
+import { loadExperiments, parseExperiments, runExperiment, type Sample } from '../src/index.js';
 import { burnRateOver, burnRateWindows, evaluateBurnRate, measureSlo, plannedMethodMs, type SloContext } from '../src/measure/slo.js';
+import { ROOT } from './support/cli.js';
 import { isolatedStores, setGaugeCommand } from './support/monitoring-experiments.js';
 import { type Exporter, startExporter, stopMonitoring } from './support/prometheus.js';
 
@@ -152,6 +155,17 @@ describe('validation', () => {
     expect(() => parse(sloSpec().replace('interval: 1s', 'mode: SOT'))).toThrow(/the SLI is measured on a Continuous or OnChaos probe/);
     expect(() => parse(sloSpec().replace('0.999', '99.9'))).toThrow(/spec\.slo\.objective/);
     expect(parse(sloSpec().replace(', window: 30d', '')).slo?.window).toBe(30 * DAY);
+  });
+
+  it('the examples of examples/observability/ are valid, with their SLO and burn-rate condition', () => {
+    const dir = join(ROOT, 'examples/observability');
+    const experiments = readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .flatMap((f) => loadExperiments(join(dir, f), { project: null }));
+    expect(experiments.map((e) => e.name).sort()).toEqual(['checkout-error-budget', 'ledger-keeps-acknowledged-writes']);
+    const budget = experiments.find((e) => e.name === 'checkout-error-budget');
+    expect(budget?.slo).toEqual({ objective: 0.999, window: 30 * DAY, probe: 'checkout', maxLatency: 800 });
+    expect(budget?.guards.stopWhen[0]?.burnRate).toEqual({ consumed: 0.0005, longWindow: 10_000 });
   });
 
   it('the planned method length counts steps in order and parallel steps by the longest', () => {

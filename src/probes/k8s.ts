@@ -91,10 +91,21 @@ registerProbeType<Config, Expect>({
           if (!wantPresent) return { ok: false, detail: `${what} exists, expected it absent` };
           if (c.field === undefined) return { ok: true, detail: `${what} exists` };
           const raw = readField(object, c.field);
-          const asNumber = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : undefined;
+          const asNumber =
+            typeof raw === 'number'
+              ? raw
+              : typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw))
+                ? Number(raw)
+                : undefined;
           const mismatch =
             firstNumberMismatch([[c.field, asNumber, e.value]]) ??
-            firstStringMismatch([[c.field, raw === undefined || raw === null ? undefined : typeof raw === 'object' ? JSON.stringify(raw) : String(raw), e.text]]);
+            firstStringMismatch([
+              [
+                c.field,
+                raw === undefined || raw === null ? undefined : typeof raw === 'object' ? JSON.stringify(raw) : String(raw),
+                e.text,
+              ],
+            ]);
           // a missing field with no expectation on it still fails: the probe names a field to read
           if (raw === undefined && e.value === undefined && e.text === undefined) return { ok: false, detail: `${what} has no ${c.field}` };
           return { ok: mismatch === null, detail: mismatch ? `${what}: ${mismatch}` : `${what} ${c.field} ${JSON.stringify(raw)}` };
@@ -103,7 +114,7 @@ registerProbeType<Config, Expect>({
         const counted = c.count === 'ready' ? items.filter(isReadyPod) : items;
         const label = `${counted.length} ${c.count === 'ready' ? 'ready ' : ''}${resource.plural}${c.labelSelector ? ` (${c.labelSelector})` : ''} in ${namespace}`;
         if (e.present !== undefined) {
-          const ok = (counted.length > 0) === e.present;
+          const ok = counted.length > 0 === e.present;
           return { ok, detail: ok ? label : `${label}, expected ${e.present ? 'some' : 'none'}` };
         }
         const mismatch = firstNumberMismatch([['count', counted.length, e.count ?? { gte: 1 }]]);

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type Document, LineCounter, parse, parseAllDocuments, visit } from 'yaml';
 import type { z } from 'zod';
+import { KUBERNETES_SELECTOR_KEYS } from '../backends/kubernetes/spec.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { formatPath, type Path, positionOf } from './positions.js';
@@ -25,7 +26,6 @@ import {
 } from './schema.js';
 import { substituteEnv } from './substitute.js';
 import type { NotificationSpec } from '../observe/notify/schema.js';
-import { KUBERNETES_SELECTOR_KEYS } from '../backends/kubernetes/spec.js';
 
 export interface Experiment {
   name: string;

@@ -4,9 +4,9 @@ import type { RunRow } from '../store/daemon-store.js';
 import type { Html } from './layout.js';
 import { ms } from './layout.js';
 
-const W = 900;
-const H = 220;
-const L = 52;
+const W = 460;
+const H = 200;
+const L = 48;
 const R = 12;
 const T = 12;
 const B = 28;

@@ -132,7 +132,8 @@ export const APP_JS = String.raw`
     var windows = [];
     var active = 0;
     var startedAt = Date.parse(body.dataset.started);
-    var endedAt = null;
+    var finished = body.dataset.ended === 'true';
+    var endedAt = finished && body.dataset.endedAt ? Date.parse(body.dataset.endedAt) : null;
     var pending = false;
     var W = 900, H = 260, L = 46, R = 10, T = 10, B = 26;
 
@@ -177,7 +178,7 @@ export const APP_JS = String.raw`
         el('span', { text: e.detail })
       ]);
       list.appendChild(item);
-      list.scrollTop = list.scrollHeight;
+      if (!finished) list.scrollTop = list.scrollHeight;
     }
     var source = new EventSource('/api/v1/runs/' + runId + '/events');
     source.addEventListener('sample', function (m) { samples.push(JSON.parse(m.data)); redraw(); });
@@ -202,7 +203,7 @@ export const APP_JS = String.raw`
     source.addEventListener('end', function (m) {
       source.close();
       var end = JSON.parse(m.data);
-      endedAt = Date.now();
+      endedAt = endedAt || (end.endedAt ? Date.parse(end.endedAt) : Date.now());
       windows.forEach(function (w) { if (!w.to) w.to = endedAt; });
       redraw();
       var banner = document.getElementById('verdict-banner');

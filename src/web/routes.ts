@@ -33,6 +33,8 @@ import { APP_CSS } from './style.js';
 
 export const SESSION_COOKIE = 'faultline_session';
 
+const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#22262d"/><path d="M3 9h3l2-5 2 8 2-3h1" stroke="#ff6b6b" stroke-width="1.6" fill="none"/></svg>';
+
 const PAGE_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
 
@@ -60,6 +62,12 @@ export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
     c.header('Content-Type', 'text/css; charset=utf-8');
     c.header('Cache-Control', 'public, max-age=3600');
     return c.body(APP_CSS);
+  });
+
+  app.get('/favicon.ico', (c) => {
+    c.header('Content-Type', 'image/svg+xml');
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(FAVICON);
   });
 
   app.get('/login', (c) => {
@@ -200,7 +208,7 @@ export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
         title: `${row.experiment} ${id}`,
         section: 'runs',
         page: 'run',
-        data: { run: id, started: row.startedAt, ended: active ? 'false' : 'true' },
+        data: { run: id, started: row.startedAt, ended: active ? 'false' : 'true', 'ended-at': row.endedAt ?? '' },
         body: runPage(row, report, active, principal),
       });
     }),

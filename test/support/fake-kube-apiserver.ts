@@ -135,9 +135,33 @@ export class FakeKubeApiServer {
     this.types = [
       { group: '', version: 'v1', plural: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, installed: always },
       { group: '', version: 'v1', plural: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, installed: always },
-      { group: 'apps', version: 'v1', plural: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, installed: always },
-      { group: 'apps', version: 'v1', plural: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, installed: always },
-      { group: 'apps', version: 'v1', plural: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, installed: always },
+      {
+        group: 'apps',
+        version: 'v1',
+        plural: 'deployments',
+        singular: 'deployment',
+        kind: 'Deployment',
+        namespaced: true,
+        installed: always,
+      },
+      {
+        group: 'apps',
+        version: 'v1',
+        plural: 'replicasets',
+        singular: 'replicaset',
+        kind: 'ReplicaSet',
+        namespaced: true,
+        installed: always,
+      },
+      {
+        group: 'apps',
+        version: 'v1',
+        plural: 'statefulsets',
+        singular: 'statefulset',
+        kind: 'StatefulSet',
+        namespaced: true,
+        installed: always,
+      },
       ...[...CHAOS_MESH_KINDS, ...CHAOS_MESH_OTHER].map((kind) => ({
         group: 'chaos-mesh.org',
         version: 'v1alpha1',
@@ -277,7 +301,11 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
         labels: seed.labels ?? {},
         ...(seed.annotations ? { annotations: seed.annotations } : {}),
         ...(seed.owner
-          ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: seed.owner.kind, name: seed.owner.name, uid: seed.owner.uid, controller: true }] }
+          ? {
+              ownerReferences: [
+                { apiVersion: 'apps/v1', kind: seed.owner.kind, name: seed.owner.name, uid: seed.owner.uid, controller: true },
+              ],
+            }
           : {}),
       },
       spec: {
@@ -510,9 +538,17 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
         kind: type.plural,
       }),
     });
-    if (type.namespaced && namespace && type.plural !== 'namespaces' && !this.store.has(this.key(this.type('', 'namespaces'), undefined, namespace))) {
+    if (
+      type.namespaced &&
+      namespace &&
+      type.plural !== 'namespaces' &&
+      !this.store.has(this.key(this.type('', 'namespaces'), undefined, namespace))
+    ) {
       if (verb === 'create') {
-        return { status: 404, body: statusBody(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' }) };
+        return {
+          status: 404,
+          body: statusBody(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' }),
+        };
       }
     }
     switch (verb) {
@@ -546,7 +582,12 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
         const items = [...this.store.values()].filter(matches);
         return {
           status: 200,
-          body: { apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: `${type.kind}List`, metadata: { resourceVersion: String(this.rv) }, items },
+          body: {
+            apiVersion: type.group ? `${type.group}/${type.version}` : type.version,
+            kind: `${type.kind}List`,
+            metadata: { resourceVersion: String(this.rv) },
+            items,
+          },
         };
       }
       case 'get': {
@@ -560,7 +601,12 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
         if (typeof objectName !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(objectName) || objectName.length > 253) {
           return {
             status: 422,
-            body: statusBody(422, 'Invalid', `${type.kind} "${objectName}" is invalid: metadata.name: Invalid value: "${objectName}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`, { name: objectName, group: type.group, kind: type.kind }),
+            body: statusBody(
+              422,
+              'Invalid',
+              `${type.kind} "${objectName}" is invalid: metadata.name: Invalid value: "${objectName}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`,
+              { name: objectName, group: type.group, kind: type.kind },
+            ),
           };
         }
         if (o.kind !== type.kind) {
@@ -588,7 +634,11 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
           if (errors.length) {
             return {
               status: 422,
-              body: statusBody(422, 'Invalid', `${type.kind}.${type.group} "${objectName}" is invalid: ${errors.join(', ')}`, { name: objectName, group: type.group, kind: type.kind }),
+              body: statusBody(422, 'Invalid', `${type.kind}.${type.group} "${objectName}" is invalid: ${errors.join(', ')}`, {
+                name: objectName,
+                group: type.group,
+                kind: type.kind,
+              }),
             };
           }
         }
@@ -603,10 +653,20 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
         if (o.metadata?.resourceVersion && o.metadata.resourceVersion !== existing.metadata.resourceVersion) {
           return {
             status: 409,
-            body: statusBody(409, 'Conflict', `Operation cannot be fulfilled on ${type.plural}${type.group ? `.${type.group}` : ''} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, group: type.group, kind: type.plural }),
+            body: statusBody(
+              409,
+              'Conflict',
+              `Operation cannot be fulfilled on ${type.plural}${type.group ? `.${type.group}` : ''} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+              { name, group: type.group, kind: type.plural },
+            ),
           };
         }
-        o.metadata = { ...o.metadata, uid: existing.metadata.uid, creationTimestamp: existing.metadata.creationTimestamp, deletionTimestamp: existing.metadata.deletionTimestamp };
+        o.metadata = {
+          ...o.metadata,
+          uid: existing.metadata.uid,
+          creationTimestamp: existing.metadata.creationTimestamp,
+          deletionTimestamp: existing.metadata.deletionTimestamp,
+        };
         return { status: 200, body: this.replace(type, existing, o) };
       }
       case 'patch': {
@@ -629,7 +689,12 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
         if (uid && uid !== existing.metadata.uid) {
           return {
             status: 409,
-            body: statusBody(409, 'Conflict', `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${existing.metadata.uid}`, { name, group: type.group, kind: type.plural }),
+            body: statusBody(
+              409,
+              'Conflict',
+              `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${existing.metadata.uid}`,
+              { name, group: type.group, kind: type.plural },
+            ),
           };
         }
         const grace = options.gracePeriodSeconds ?? (query.has('gracePeriodSeconds') ? Number(query.get('gracePeriodSeconds')) : undefined);
@@ -892,12 +957,17 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
         metadata: {
           name: `${o.metadata.name}-${e.name}`,
           namespace: ns,
-          labels: { chaosUID: o.metadata.uid, 'chaosengine': o.metadata.name },
+          labels: { chaosUID: o.metadata.uid, chaosengine: o.metadata.name },
         },
         spec: { engine: o.metadata.name, experiment: e.name },
         status: {
           experimentStatus: failure
-            ? { phase: 'Error', verdict: 'Error', probeSuccessPercentage: '0', errorOutput: { errorCode: 'CHAOS_INJECT_ERROR', reason: failure } }
+            ? {
+                phase: 'Error',
+                verdict: 'Error',
+                probeSuccessPercentage: '0',
+                errorOutput: { errorCode: 'CHAOS_INJECT_ERROR', reason: failure },
+              }
             : { phase: 'Running', verdict: 'Awaited', probeSuccessPercentage: 'Awaited' },
           history: {
             passedRuns: 0,
@@ -923,7 +993,9 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
     const ns = engine.metadata.namespace;
     const pods = engine.spec?.selectors?.pods as KObject[] | undefined;
     if (pods) return pods.flatMap((p) => String(p.names).split(',').filter(Boolean));
-    const env = Object.fromEntries(((engine.spec?.experiments?.[0]?.spec?.components?.env ?? []) as KObject[]).map((v) => [v.name, v.value]));
+    const env = Object.fromEntries(
+      ((engine.spec?.experiments?.[0]?.spec?.components?.env ?? []) as KObject[]).map((v) => [v.name, v.value]),
+    );
     if (env.TARGET_PODS) return String(env.TARGET_PODS).split(',');
     const label = engine.spec?.appinfo?.applabel ?? '';
     return this.list('pods', engine.spec?.appinfo?.appns || ns)
@@ -977,11 +1049,19 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
   private recomputeWorkloads(namespace: string): void {
     const pods = this.list('pods', namespace);
     const ready = (p: KObject) => p.status?.conditions?.some((c: KObject) => c.type === 'Ready' && c.status === 'True') ?? false;
-    const ownedBy = (kind: string, uid: string) => pods.filter((p) => p.metadata.ownerReferences?.some((r: KObject) => r.kind === kind && r.uid === uid));
+    const ownedBy = (kind: string, uid: string) =>
+      pods.filter((p) => p.metadata.ownerReferences?.some((r: KObject) => r.kind === kind && r.uid === uid));
     for (const d of this.list('deployments', namespace)) {
-      const sets = this.list('replicasets', namespace).filter((rs) => rs.metadata.ownerReferences?.some((r: KObject) => r.uid === d.metadata.uid));
+      const sets = this.list('replicasets', namespace).filter((rs) =>
+        rs.metadata.ownerReferences?.some((r: KObject) => r.uid === d.metadata.uid),
+      );
       const owned = sets.flatMap((rs) => ownedBy('ReplicaSet', rs.metadata.uid));
-      const status = { replicas: owned.length, readyReplicas: owned.filter(ready).length, availableReplicas: owned.filter(ready).length, updatedReplicas: owned.length };
+      const status = {
+        replicas: owned.length,
+        readyReplicas: owned.filter(ready).length,
+        availableReplicas: owned.filter(ready).length,
+        updatedReplicas: owned.length,
+      };
       if (JSON.stringify(status) !== JSON.stringify(d.status)) {
         d.status = status;
         this.touch(this.type('apps', 'deployments'), d, 'MODIFIED');
@@ -1076,7 +1156,10 @@ interface JsonPatchOp {
 
 function applyJsonPatch(o: KObject, ops: JsonPatchOp[]): KObject {
   for (const op of ops) {
-    const keys = op.path.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const keys = op.path
+      .split('/')
+      .slice(1)
+      .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
     const last = keys.pop() as string;
     let parent: KObject = o;
     for (const k of keys) parent = parent[k] ??= {};
@@ -1189,10 +1272,13 @@ export function validateAgainstCrd(object: SchemaNode): string[] {
     }
   }
   const meta = object.metadata ?? {};
-  if (typeof meta.name !== 'string' || meta.name.length > 253 || !DNS_SUBDOMAIN.test(meta.name)) errors.push(`metadata.name: invalid ${JSON.stringify(meta.name)}`);
-  if (meta.namespace !== undefined && (meta.namespace.length > 63 || !DNS_LABEL.test(meta.namespace))) errors.push(`metadata.namespace: invalid ${JSON.stringify(meta.namespace)}`);
+  if (typeof meta.name !== 'string' || meta.name.length > 253 || !DNS_SUBDOMAIN.test(meta.name))
+    errors.push(`metadata.name: invalid ${JSON.stringify(meta.name)}`);
+  if (meta.namespace !== undefined && (meta.namespace.length > 63 || !DNS_LABEL.test(meta.namespace)))
+    errors.push(`metadata.namespace: invalid ${JSON.stringify(meta.namespace)}`);
   for (const [k, v] of Object.entries((meta.labels ?? {}) as Record<string, string>)) {
-    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) errors.push(`metadata.labels.${k}: invalid value ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v))
+      errors.push(`metadata.labels.${k}: invalid value ${JSON.stringify(v)}`);
   }
   return errors;
 }

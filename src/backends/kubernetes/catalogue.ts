@@ -39,7 +39,10 @@ const SUPPORT: Record<string, Support> = {
   'stress.memory': { 'chaos-mesh': 'StressChaos memory', litmus: 'pod-memory-hog' },
   'stress.io': {
     litmus: 'pod-io-stress',
-    notes: { 'chaos-mesh': 'StressChaos has only cpu and memory stressors (its stressngStressors is never sent to the daemon, chaos-mesh PR #4945)' },
+    notes: {
+      'chaos-mesh':
+        'StressChaos has only cpu and memory stressors (its stressngStressors is never sent to the daemon, chaos-mesh PR #4945)',
+    },
   },
   'disk.fill': { litmus: 'disk-fill', notes: { 'chaos-mesh': 'Chaos Mesh has no disk-fill for pods' } },
   'time.skew': { 'chaos-mesh': 'TimeChaos' },
@@ -63,9 +66,7 @@ export function requireSupport(fault: string, engine: KubernetesEngineName, wher
   }
   const others = (['chaos-mesh', 'litmus', 'native'] as const).filter((e) => e !== engine && support[e]);
   const why = support.notes?.[engine] ? ` (${support.notes[engine]})` : '';
-  const instead = others.length
-    ? `use ${others.map((e) => `engine ${e} (${support[e]})`).join(' or ')}`
-    : 'it runs on backend local';
+  const instead = others.length ? `use ${others.map((e) => `engine ${e} (${support[e]})`).join(' or ')}` : 'it runs on backend local';
   throw new UserError(`${where}: ${fault} cannot run on ${label}${why}; ${instead}`);
 }
 

@@ -82,7 +82,11 @@ export function apiError(error: unknown, action: Action, server: string): KubeAp
     if (status === 404) return new KubeApiError(`${target}${where} not found (404): ${message}`, status, reason || 'NotFound');
     if (status === 409) return new KubeApiError(`${action.verb} ${target}${where}: conflict (409 ${reason}): ${message}`, status, reason);
     if (status === 422 || status === 400) {
-      return new KubeApiError(`${action.verb} ${target}${where}: the API server refused the object (${status} ${reason}): ${message}`, status, reason);
+      return new KubeApiError(
+        `${action.verb} ${target}${where}: the API server refused the object (${status} ${reason}): ${message}`,
+        status,
+        reason,
+      );
     }
     return new KubeApiError(`${action.verb} ${target}${where} failed (${status} ${reason}): ${message}`, status, reason);
   }
@@ -105,7 +109,10 @@ function safeJson(text: string): unknown {
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms / 1000}s (${what})`), { cause: { code: 'ETIMEDOUT' } })), ms);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`no answer within ${ms / 1000}s (${what})`), { cause: { code: 'ETIMEDOUT' } })),
+      ms,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -187,21 +194,33 @@ export class KubeClient {
     if (context && !inCluster) {
       if (!kc.getContextObject(context)) {
         throw new UserError(
-          `kubeconfig context "${context}" does not exist; known contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}`,
+          `kubeconfig context "${context}" does not exist; known contexts: ${
+            kc
+              .getContexts()
+              .map((c) => c.name)
+              .join(', ') || 'none'
+          }`,
         );
       }
       kc.setCurrentContext(context);
     }
     const cluster = kc.getCurrentCluster();
     if (!cluster) {
-      throw new UserError('the kubeconfig has no current context; choose one with kubectl config use-context NAME or set spec.kubernetes.context');
+      throw new UserError(
+        'the kubeconfig has no current context; choose one with kubectl config use-context NAME or set spec.kubernetes.context',
+      );
     }
     const contextObject = inCluster ? null : kc.getContextObject(kc.getCurrentContext());
     const namespace = inCluster ? readNamespaceFile() : (contextObject?.namespace ?? 'default');
     return new KubeClient(
       k8s,
       kc,
-      { kubeconfig: files.length ? files.join(delimiter) : null, context: inCluster ? null : kc.getCurrentContext(), server: cluster.server, inCluster },
+      {
+        kubeconfig: files.length ? files.join(delimiter) : null,
+        context: inCluster ? null : kc.getCurrentContext(),
+        server: cluster.server,
+        inCluster,
+      },
       namespace,
     );
   }
@@ -224,7 +243,9 @@ export class KubeClient {
       found = (async () => {
         try {
           const list = await this.call({ verb: 'get', group, resource: 'apiresources' }, () =>
-            group === '' ? this.kc.makeApiClient(this.k8s.CoreV1Api).getAPIResources() : this.kc.makeApiClient(this.k8s.CustomObjectsApi).getAPIResources({ group, version }),
+            group === ''
+              ? this.kc.makeApiClient(this.k8s.CoreV1Api).getAPIResources()
+              : this.kc.makeApiClient(this.k8s.CustomObjectsApi).getAPIResources({ group, version }),
           );
           return new Map(list.resources.map((r) => [r.name, r.kind]));
         } catch (error) {
@@ -277,7 +298,8 @@ export class KubeClient {
   async resource(apiVersion: string, name: string): Promise<Pick<ObjectRef, 'group' | 'version' | 'kind' | 'plural'>> {
     const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
     const served = await this.served(group, version);
-    if (!served) throw new UserError(`the cluster at ${this.cluster.server} does not serve ${apiVersion}; check apiVersion (kubectl api-versions)`);
+    if (!served)
+      throw new UserError(`the cluster at ${this.cluster.server} does not serve ${apiVersion}; check apiVersion (kubectl api-versions)`);
     for (const [plural, kind] of served) {
       if (plural === name || kind === name || kind.toLowerCase() === name.toLowerCase()) return { group, version, kind, plural };
     }
@@ -306,7 +328,16 @@ export class KubeClient {
     selectors: { labelSelector?: string; fieldSelector?: string } = {},
   ): Promise<KObject[]> {
     const list = await this.call({ verb: 'list', group: ref.group, resource: ref.plural, namespace }, () =>
-      this.objects.list(apiVersionOf(ref), ref.kind, namespace, undefined, undefined, undefined, selectors.fieldSelector || undefined, selectors.labelSelector || undefined),
+      this.objects.list(
+        apiVersionOf(ref),
+        ref.kind,
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        selectors.fieldSelector || undefined,
+        selectors.labelSelector || undefined,
+      ),
     );
     return (list.items ?? []) as KObject[];
   }
@@ -322,7 +353,12 @@ export class KubeClient {
     try {
       return (await this.call({ verb: 'patch', group: ref.group, resource: ref.plural, namespace: ref.namespace, name: ref.name }, () =>
         this.objects.patch(
-          { apiVersion: apiVersionOf(ref), kind: ref.kind, ...patch, metadata: { ...(patch.metadata ?? {}), name: ref.name, namespace: ref.namespace } } as never,
+          {
+            apiVersion: apiVersionOf(ref),
+            kind: ref.kind,
+            ...patch,
+            metadata: { ...(patch.metadata ?? {}), name: ref.name, namespace: ref.namespace },
+          } as never,
           undefined,
           undefined,
           'faultline',

@@ -17,6 +17,7 @@ import type { TargetInstance } from '../../engine/target-instance.js';
 import { findFault, getFault } from '../../faults/index.js';
 import type { ObjectParams } from '../../faults/kubernetes/object.js';
 import type { PodDeleteParams } from '../../faults/kubernetes/pod-delete.js';
+import { targetNeedOf } from '../../faults/types.js';
 import type { Experiment } from '../../spec/load.js';
 import type { FaultStep, Selector } from '../../spec/schema.js';
 import { UserError } from '../../util/errors.js';
@@ -24,14 +25,13 @@ import { backendFor, registerBackend } from '../registry.js';
 import { isKubernetesFault, requireSupport } from './catalogue.js';
 import { compileChaosMesh } from './chaos-mesh/compile.js';
 import { connect, type KubeClient } from './client.js';
-import type { CompileInput, Compiled, PodName } from './compile.js';
+import type { Compiled, CompileInput, PodName } from './compile.js';
 import { compileLitmus } from './litmus/compile.js';
-import { ParamReader } from './params.js';
-import { namespaceRefusal, workloadDemands } from './policy.js';
-import { owningWorkload, podInstance, resolvePods, selectorNamespaces } from './pods.js';
 import { managedLabels, objectNameFor } from './names.js';
+import { ParamReader } from './params.js';
+import { owningWorkload, podInstance, resolvePods, selectorNamespaces } from './pods.js';
+import { namespaceRefusal, workloadDemands } from './policy.js';
 import { type KubernetesSpec, kubernetesSpecSchema } from './spec.js';
-import { targetNeedOf } from '../../faults/types.js';
 
 /** What applyStep needs of the experiment, carried by the plan (the backend contract passes only the plan). */
 interface KubernetesPlan extends PlannedFault {
@@ -47,11 +47,26 @@ export function describeK8sSelector(selector: Selector | undefined, namespaces: 
   if (!selector) return `every pod of namespace ${namespaces.join(', ')}`;
   const parts: string[] = [];
   const labels = { ...selector.labels, ...selector.labelSelectors };
-  if (Object.keys(labels).length) parts.push(`labels ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')}`);
+  if (Object.keys(labels).length)
+    parts.push(
+      `labels ${Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')}`,
+    );
   if (selector.names) parts.push(`names [${selector.names.join(', ')}]`);
   if (selector.pods) parts.push(`pods ${JSON.stringify(selector.pods)}`);
-  if (selector.fieldSelectors) parts.push(`fields ${Object.entries(selector.fieldSelectors).map(([k, v]) => `${k}=${v}`).join(',')}`);
-  if (selector.annotationSelectors) parts.push(`annotations ${Object.entries(selector.annotationSelectors).map(([k, v]) => `${k}=${v}`).join(',')}`);
+  if (selector.fieldSelectors)
+    parts.push(
+      `fields ${Object.entries(selector.fieldSelectors)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')}`,
+    );
+  if (selector.annotationSelectors)
+    parts.push(
+      `annotations ${Object.entries(selector.annotationSelectors)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')}`,
+    );
   if (selector.podPhaseSelectors) parts.push(`phases ${selector.podPhaseSelectors.join(',')}`);
   return `${parts.join(' and ') || 'every pod'} in namespace ${namespaces.join(', ')}`;
 }
@@ -89,7 +104,12 @@ const INSTALL: Record<'chaos-mesh' | 'litmus', string> = {
 };
 
 /** The engine's CRDs are served, its ChaosExperiment is installed, and RBAC allows what a run does. */
-async function checkEngine(client: KubeClient, where: string, engine: 'chaos-mesh' | 'litmus', compiled: Compiled & { experiment?: string }): Promise<void> {
+async function checkEngine(
+  client: KubeClient,
+  where: string,
+  engine: 'chaos-mesh' | 'litmus',
+  compiled: Compiled & { experiment?: string },
+): Promise<void> {
   const { ref } = compiled;
   const served = await client.served(ref.group, ref.version);
   if (!served?.has(ref.plural)) {
@@ -100,7 +120,14 @@ async function checkEngine(client: KubeClient, where: string, engine: 'chaos-mes
   }
   await client.requireAccess(['create', 'get', 'patch', 'delete'], ref.group, ref.plural, ref.namespace);
   if (engine === 'litmus' && compiled.experiment) {
-    const installed = await client.read({ group: ref.group, version: ref.version, kind: 'ChaosExperiment', plural: 'chaosexperiments', namespace: ref.namespace, name: compiled.experiment });
+    const installed = await client.read({
+      group: ref.group,
+      version: ref.version,
+      kind: 'ChaosExperiment',
+      plural: 'chaosexperiments',
+      namespace: ref.namespace,
+      name: compiled.experiment,
+    });
     if (!installed) {
       throw new UserError(
         `${where}: the Litmus ChaosExperiment ${compiled.experiment} is not installed in namespace ${ref.namespace}; install it from ChaosHub (chaos-charts faults/kubernetes/${compiled.experiment}/fault.yaml) with kubectl apply -n ${ref.namespace}`,
@@ -130,7 +157,9 @@ registerBackend({
     const where = `${path} (${step.name})`;
     const does = requireSupport(step.fault, settings.engine, where);
     if (!step.selector) {
-      throw new UserError(`${where}: backend kubernetes needs a selector for ${step.fault} (labels, namespaces, pods, ...): without one it would hit every pod of the namespace`);
+      throw new UserError(
+        `${where}: backend kubernetes needs a selector for ${step.fault} (labels, namespaces, pods, ...): without one it would hit every pod of the namespace`,
+      );
     }
     if (settings.engine === 'native' && step.kubernetes?.action === 'container-kill') {
       throw new UserError(`${where}: engine native deletes pods; container-kill needs engine chaos-mesh or litmus`);
@@ -168,12 +197,22 @@ registerBackend({
         candidates,
         selected,
         kubernetes: { experiment, namespace },
-        actions: selected.map((t) => `${does}: delete pod ${t.name} ${grace === undefined ? 'with its own grace period' : `with a grace period of ${grace}s`}`),
+        actions: selected.map(
+          (t) => `${does}: delete pod ${t.name} ${grace === undefined ? 'with its own grace period' : `with a grace period of ${grace}s`}`,
+        ),
       };
     }
     // compiled now (pure) so that a parameter the engine cannot take stops the run before any harm
     const names = selected.map((t) => ({ namespace: t.pod?.namespace ?? namespace, name: t.pod?.name ?? t.name }));
-    const compiled = compileStep(experiment, settings, path, step, namespace, names.length ? names : [{ namespace, name: 'placeholder' }], objectNameFor(experiment.name, step.name));
+    const compiled = compileStep(
+      experiment,
+      settings,
+      path,
+      step,
+      namespace,
+      names.length ? names : [{ namespace, name: 'placeholder' }],
+      objectNameFor(experiment.name, step.name),
+    );
     await checkEngine(client, where, settings.engine, compiled);
     return {
       path,
@@ -182,7 +221,9 @@ registerBackend({
       candidates,
       selected,
       kubernetes: { experiment, namespace },
-      actions: selected.map((t) => `${compiled.summary} on pod ${t.name} (one ${compiled.ref.kind} in namespace ${namespace} for the step)`),
+      actions: selected.map(
+        (t) => `${compiled.summary} on pod ${t.name} (one ${compiled.ref.kind} in namespace ${namespace} for the step)`,
+      ),
     };
   },
 
@@ -207,13 +248,22 @@ registerBackend({
         if (!pod) continue;
         const w = pod.workload;
         const key = w ? `${w.kind}/${w.namespace}/${w.name}` : '';
-        const demand = demands.find((d) => w && d.workload.kind === w.kind && d.workload.namespace === w.namespace && d.workload.name === w.name);
+        const demand = demands.find(
+          (d) => w && d.workload.kind === w.kind && d.workload.namespace === w.namespace && d.workload.name === w.name,
+        );
         const params: PodDeleteParams = {
           cluster: client.cluster,
           pod: { namespace: pod.namespace, name: pod.name, uid: pod.uid, ready: pod.ready },
           gracePeriodSeconds: gracePeriodOf(step),
           ...(demand && w
-            ? { minHealthy: { workload: { kind: w.kind, namespace: w.namespace, name: w.name }, min: demand.min, source: demand.source, downBefore: downBefore.get(key) ?? 0 } }
+            ? {
+                minHealthy: {
+                  workload: { kind: w.kind, namespace: w.namespace, name: w.name },
+                  min: demand.min,
+                  source: demand.source,
+                  downBefore: downBefore.get(key) ?? 0,
+                },
+              }
             : {}),
         };
         injections.push(await injector.inject(step.name, deleteFault, params, target, step.durationMs));

@@ -71,7 +71,8 @@ export class ParamReader {
     const value = this.raw(...names);
     if (value === undefined) return undefined;
     if (typeof value === 'string') return [value];
-    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return this.bad(names[0] as string, value, 'a list of strings');
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+      return this.bad(names[0] as string, value, 'a list of strings');
     return value as string[];
   }
 

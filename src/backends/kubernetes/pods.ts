@@ -53,7 +53,8 @@ export async function resolvePods(client: KubeClient, selector: Selector | undef
     for (const pod of pods) {
       const meta = pod.metadata ?? {};
       if (meta.deletionTimestamp || isProtected(pod)) continue;
-      if (selector?.annotationSelectors && !Object.entries(selector.annotationSelectors).every(([k, v]) => meta.annotations?.[k] === v)) continue;
+      if (selector?.annotationSelectors && !Object.entries(selector.annotationSelectors).every(([k, v]) => meta.annotations?.[k] === v))
+        continue;
       if (selector?.podPhaseSelectors && !selector.podPhaseSelectors.includes(pod.status?.phase)) continue;
       if (selector?.pods && !selector.pods[namespace]?.includes(meta.name)) continue;
       if (selector?.names && !selector.names.includes(meta.name)) continue;

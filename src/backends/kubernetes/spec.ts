@@ -22,7 +22,11 @@ export const POD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown
 
 /** Chaos Mesh's PodSelectorSpec fields, added to a step's selector for backend kubernetes. */
 export const kubernetesSelectorFields = {
-  namespaces: z.array(namespaceName).min(1).optional().describe('backend kubernetes: namespaces to select pods in (default spec.kubernetes.namespace)'),
+  namespaces: z
+    .array(namespaceName)
+    .min(1)
+    .optional()
+    .describe('backend kubernetes: namespaces to select pods in (default spec.kubernetes.namespace)'),
   labelSelectors: labels.optional().describe('backend kubernetes: pod labels that must all match (same as labels)'),
   fieldSelectors: labels.optional().describe('backend kubernetes: pod fields, e.g. { "spec.nodeName": node-1 }'),
   annotationSelectors: labels.optional().describe('backend kubernetes: pod annotations that must all match'),
@@ -36,13 +40,21 @@ export const KUBERNETES_SELECTOR_KEYS = Object.keys(kubernetesSelectorFields) as
 
 /** `spec.kubernetes` of an experiment. */
 export const kubernetesSpecSchema = strict({
-  engine: z.enum(KUBERNETES_ENGINES).default('chaos-mesh').describe('who injects: chaos-mesh, litmus, or native (faultline itself, pod deletion)'),
-  namespace: namespaceName.optional().describe("where objects are created and pods selected (default: the context's namespace, else default)"),
+  engine: z
+    .enum(KUBERNETES_ENGINES)
+    .default('chaos-mesh')
+    .describe('who injects: chaos-mesh, litmus, or native (faultline itself, pod deletion)'),
+  namespace: namespaceName
+    .optional()
+    .describe("where objects are created and pods selected (default: the context's namespace, else default)"),
   context: z.string().min(1).optional().describe('kubeconfig context (default: the current context)'),
   injectTimeout: duration.default(60_000).describe('how long to wait for the engine to report the fault injected'),
   recoverTimeout: duration.default(120_000).describe('how long to wait for the engine to recover and the object to be gone'),
   serviceAccount: z.string().min(1).optional().describe('Litmus: chaosServiceAccount of the ChaosEngines (default: <experiment>-sa)'),
-  env: z.record(z.string(), z.string()).optional().describe('Litmus: env added to every ChaosEngine experiment (e.g. CONTAINER_RUNTIME, SOCKET_PATH)'),
+  env: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('Litmus: env added to every ChaosEngine experiment (e.g. CONTAINER_RUNTIME, SOCKET_PATH)'),
 });
 export type KubernetesSpec = z.infer<typeof kubernetesSpecSchema>;
 

@@ -57,7 +57,9 @@ export function describeChaosMesh(o: KObject | null): string {
   const recs = records(o);
   const shown = recs.length ? recs.map((r) => `${r.id} ${r.phase}`).join(', ') : 'none';
   const failure = chaosMeshLastFailure(o);
-  const deleting = o.metadata?.deletionTimestamp ? `; deletion asked at ${o.metadata.deletionTimestamp}, finalizers ${(o.metadata.finalizers ?? []).join(', ') || 'none'}` : '';
+  const deleting = o.metadata?.deletionTimestamp
+    ? `; deletion asked at ${o.metadata.deletionTimestamp}, finalizers ${(o.metadata.finalizers ?? []).join(', ') || 'none'}`
+    : '';
   return `${parts.join(', ')}; records: ${shown}${failure ? `; last failure: ${failure}` : ''}${deleting}`;
 }
 

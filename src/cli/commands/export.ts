@@ -16,7 +16,9 @@ export function registerExport(program: Command): void {
     .command('export')
     .description("write an experiment file's experiments and schedules as Chaos Mesh or Litmus manifests")
     .argument('<file>', 'experiment file')
-    .addOption(new Option('--to <engine>', 'the engine whose manifests to write').choices(['chaos-mesh', 'litmus'] as const).makeOptionMandatory())
+    .addOption(
+      new Option('--to <engine>', 'the engine whose manifests to write').choices(['chaos-mesh', 'litmus'] as const).makeOptionMandatory(),
+    )
     .option('-o, --output <file>', 'write the manifests to this file instead of stdout')
     .option('-n, --namespace <namespace>', 'namespace of the objects (default spec.kubernetes.namespace, else default)')
     .option('--project <file>', 'project file with shared targets and probes (default: faultline.yaml beside the file)')

@@ -24,11 +24,16 @@ export function readInput(file: string): string {
 export function registerImport(program: Command): void {
   program
     .command('import')
-    .description('convert Chaos Mesh objects (NetworkChaos, PodChaos, ..., Schedule, Workflow) and Litmus ChaosEngines into faultline experiments')
+    .description(
+      'convert Chaos Mesh objects (NetworkChaos, PodChaos, ..., Schedule, Workflow) and Litmus ChaosEngines into faultline experiments',
+    )
     .argument('<file>', 'YAML file with one or more documents')
     .option('-o, --output <file>', 'write the experiments to this file instead of stdout')
     .addOption(
-      new Option('--backend <backend>', 'kubernetes: run them through the same engine; local: select local targets by the same labels (map them in faultline.yaml)')
+      new Option(
+        '--backend <backend>',
+        'kubernetes: run them through the same engine; local: select local targets by the same labels (map them in faultline.yaml)',
+      )
         .choices(['kubernetes', 'local'] as const)
         .default('kubernetes' as const),
     )

@@ -11,7 +11,7 @@
  * the engine removes its own once it has undone the fault; a revert that times out stays open in the
  * journal for `faultline recover`.
  */
-import { reconnect, type KObject, WaitTimeout } from '../../backends/kubernetes/client.js';
+import { type KObject, reconnect, WaitTimeout } from '../../backends/kubernetes/client.js';
 import {
   chaosMeshInjected,
   describeChaosMesh,
@@ -123,7 +123,11 @@ async function revertObject(state: ObjectState): Promise<void> {
       const stopped = await client.mergePatch(ref, { spec: { engineState: 'stop' } });
       if (stopped) {
         await client
-          .follow(ref, (o) => (o === null || ['stopped', 'completed'].includes(o.status?.engineStatus) ? true : undefined), Math.min(state.recoverTimeoutMs, 30_000))
+          .follow(
+            ref,
+            (o) => (o === null || ['stopped', 'completed'].includes(o.status?.engineStatus) ? true : undefined),
+            Math.min(state.recoverTimeoutMs, 30_000),
+          )
           .catch(() => undefined);
       }
     }

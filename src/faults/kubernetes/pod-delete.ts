@@ -36,7 +36,11 @@ registerFault<PodDeleteParams, PodDeleteState>({
   describe: (p) =>
     `delete pod ${p.pod.namespace}/${p.pod.name} ${p.gracePeriodSeconds === undefined ? 'with its own grace period' : `with a grace period of ${p.gracePeriodSeconds}s`}${p.minHealthy ? ` (keeping ${p.minHealthy.min} ready in ${p.minHealthy.workload.kind} ${p.minHealthy.workload.name})` : ''}`,
   async inject({ params: p, journal }) {
-    journal({ cluster: p.cluster, pod: { namespace: p.pod.namespace, name: p.pod.name, uid: p.pod.uid }, gracePeriodSeconds: p.gracePeriodSeconds });
+    journal({
+      cluster: p.cluster,
+      pod: { namespace: p.pod.namespace, name: p.pod.name, uid: p.pod.uid },
+      gracePeriodSeconds: p.gracePeriodSeconds,
+    });
     const client = await reconnect(p.cluster);
     if (p.minHealthy) {
       const { workload, min, source, downBefore } = p.minHealthy;
@@ -54,7 +58,8 @@ registerFault<PodDeleteParams, PodDeleteState>({
     try {
       deleted = await client.delete(ref, { gracePeriodSeconds: p.gracePeriodSeconds, uid: p.pod.uid });
     } catch (error) {
-      if ((error as { status?: number }).status === 409) deleted = false; // replaced by a new pod of the same name
+      if ((error as { status?: number }).status === 409)
+        deleted = false; // replaced by a new pod of the same name
       else throw error;
     }
     if (!deleted) throw new UserError(`pod ${p.pod.namespace}/${p.pod.name} was gone (or replaced) before it could be deleted`);

@@ -13,13 +13,13 @@
 import { stringify } from 'yaml';
 import { requireSupport } from '../../backends/kubernetes/catalogue.js';
 import { compileChaosMesh } from '../../backends/kubernetes/chaos-mesh/compile.js';
-import type { CompileInput, Compiled, Selection } from '../../backends/kubernetes/compile.js';
-import { slug } from '../../backends/kubernetes/names.js';
+import type { Compiled, CompileInput, Selection } from '../../backends/kubernetes/compile.js';
 import { compileLitmus } from '../../backends/kubernetes/litmus/compile.js';
+import { slug } from '../../backends/kubernetes/names.js';
 import { goDuration, seconds } from '../../backends/kubernetes/params.js';
+import { UserError } from '../../util/errors.js';
 import type { Experiment, ScheduleDefinition } from '../load.js';
 import type { FaultStep, Selector, Step } from '../schema.js';
-import { UserError } from '../../util/errors.js';
 import { litmusNumberCriteria, probeToLitmus } from './litmus-probes.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: manifests are free-form
@@ -56,7 +56,9 @@ function selectionOf(experiment: Experiment, step: FaultStep, where: string): Se
     const labelSets = selector.names.map((n) => experiment.targets.find((t) => t.name === n)?.labels ?? {});
     const first = JSON.stringify(labelSets[0]);
     if (!labelSets.every((l) => JSON.stringify(l) === first) || !Object.keys(labelSets[0] ?? {}).length) {
-      throw new UserError(`${where}: selector names [${selector.names.join(', ')}] cannot be expressed as pod labels; give the targets labels (the same for all of them) or select by labels`);
+      throw new UserError(
+        `${where}: selector names [${selector.names.join(', ')}] cannot be expressed as pod labels; give the targets labels (the same for all of them) or select by labels`,
+      );
     }
     selector.labels = { ...labelSets[0], ...selector.labels };
     delete selector.names;
@@ -68,7 +70,15 @@ function faultSteps(method: readonly Step[]): FaultStep[] {
   return method.flatMap((s) => (s.kind === 'fault' ? [s] : s.kind === 'parallel' ? s.steps : []));
 }
 
-function compile(experiment: Experiment, step: FaultStep, where: string, to: ExportTarget, name: string, namespace: string, durationMs: number | null): Compiled {
+function compile(
+  experiment: Experiment,
+  step: FaultStep,
+  where: string,
+  to: ExportTarget,
+  name: string,
+  namespace: string,
+  durationMs: number | null,
+): Compiled {
   requireSupport(step.fault, to, where);
   const input: CompileInput = {
     fault: step.fault,
@@ -121,7 +131,10 @@ function statusChecks(experiment: Experiment, totalMs: number, names: Set<string
       notes.push(`stop condition on probe ${probe.name}: its status expectation is not a code or a range; not exported`);
       continue;
     }
-    if (condition.consecutiveFailures === undefined) notes.push(`stop condition on probe ${probe.name}: exported as 3 consecutive failures (a StatusCheck counts consecutive failures, not a failure rate)`);
+    if (condition.consecutiveFailures === undefined)
+      notes.push(
+        `stop condition on probe ${probe.name}: exported as 3 consecutive failures (a StatusCheck counts consecutive failures, not a failure rate)`,
+      );
     out.push({
       name: unique(names, probe.name),
       templateType: 'StatusCheck',
@@ -150,11 +163,17 @@ function workflowSpec(experiment: Experiment, namespace: string, notes: string[]
     const compiled = compile(experiment, step, where, 'chaos-mesh', name, namespace, null);
     let deadline = step.durationMs;
     if (deadline === null) {
-      if (!compiled.oneShot) throw new UserError(`${where}: give the step a duration: a Chaos Mesh workflow ends a chaos node only at its deadline`);
+      if (!compiled.oneShot)
+        throw new UserError(`${where}: give the step a duration: a Chaos Mesh workflow ends a chaos node only at its deadline`);
       deadline = 5000;
       notes.push(`${where}: ${step.name} has no duration; its workflow node gets a deadline of 5s`);
     }
-    templates.push({ name, templateType: compiled.ref.kind, deadline: goDuration(deadline), [EMBED_KEY[compiled.ref.kind] as string]: compiled.body.spec });
+    templates.push({
+      name,
+      templateType: compiled.ref.kind,
+      deadline: goDuration(deadline),
+      [EMBED_KEY[compiled.ref.kind] as string]: compiled.body.spec,
+    });
     return name;
   };
   const children = experiment.method.map((step, i) => {
@@ -180,7 +199,12 @@ function workflowSpec(experiment: Experiment, namespace: string, notes: string[]
   if (!checks.length) return { entry: 'main', templates: [main, ...templates] };
   return {
     entry: 'entry',
-    templates: [{ name: 'entry', templateType: 'Parallel', children: [...checks.map((c) => c.name), 'main'] }, main, ...checks, ...templates],
+    templates: [
+      { name: 'entry', templateType: 'Parallel', children: [...checks.map((c) => c.name), 'main'] },
+      main,
+      ...checks,
+      ...templates,
+    ],
   };
 }
 
@@ -188,7 +212,9 @@ function probeNotes(experiment: Experiment, notes: string[], exportedStatusCheck
   const watched = new Set(experiment.guards.stopWhen.map((c) => c.probe));
   const rest = experiment.probes.filter((p) => !(exportedStatusChecks && watched.has(p.name)));
   if (rest.length) {
-    notes.push(`probes ${rest.map((p) => p.name).join(', ')} not exported: a Chaos Mesh object has no hypothesis; run the experiment with faultline (backend kubernetes) to judge it`);
+    notes.push(
+      `probes ${rest.map((p) => p.name).join(', ')} not exported: a Chaos Mesh object has no hypothesis; run the experiment with faultline (backend kubernetes) to judge it`,
+    );
   }
   if (experiment.rollbacks.length) notes.push('rollbacks not exported');
 }
@@ -212,10 +238,13 @@ function exportChaosMesh(experiment: Experiment, namespace: string, notes: strin
 function exportLitmus(experiment: Experiment, namespace: string, notes: string[]): Doc[] {
   const steps = faultSteps(experiment.method);
   if (experiment.method.some((s) => s.kind !== 'fault') || steps.length > 1) {
-    notes.push('Litmus has no workflow outside ChaosCenter: each fault step is its own ChaosEngine; apply them in order (pauses and parallel groups are not kept)');
+    notes.push(
+      'Litmus has no workflow outside ChaosCenter: each fault step is its own ChaosEngine; apply them in order (pauses and parallel groups are not kept)',
+    );
   }
   const probes = experiment.probes.flatMap((p) => probeToLitmus(p, notes) ?? []);
-  if (experiment.guards.stopWhen.length) notes.push('stop conditions not exported: give a Litmus probe stopOnFailure: true to stop the engine');
+  if (experiment.guards.stopWhen.length)
+    notes.push('stop conditions not exported: give a Litmus probe stopOnFailure: true to stop the engine');
   return steps.map((step, i) => {
     const name = steps.length === 1 ? slug(experiment.name, 63) : `${slug(experiment.name, 55)}-${i + 1}`;
     if (step.durationMs === null) notes.push(`${step.name}: no duration; TOTAL_CHAOS_DURATION is 30s`);
@@ -234,7 +263,9 @@ export function exportExperiment(experiment: Experiment, options: ExportOptions)
 
 export function exportSchedule(schedule: ScheduleDefinition, options: ExportOptions): Exported {
   if (!('inline' in schedule.experiment)) {
-    throw new UserError(`Schedule ${schedule.name} names experiment ${schedule.experiment.ref}; export the file that defines it, or write it inline`);
+    throw new UserError(
+      `Schedule ${schedule.name} names experiment ${schedule.experiment.ref}; export the file that defines it, or write it inline`,
+    );
   }
   const experiment = schedule.experiment.inline;
   if (options.to === 'litmus') {
@@ -245,17 +276,27 @@ export function exportSchedule(schedule: ScheduleDefinition, options: ExportOpti
   const notes: string[] = [];
   const namespace = options.namespace ?? experiment.kubernetes?.namespace ?? 'default';
   const object = exportChaosMesh(experiment, namespace, notes);
-  const embedded = object.kind === 'Workflow' ? { type: 'Workflow', workflow: object.spec } : { type: object.kind, [EMBED_KEY[object.kind] as string]: object.spec };
+  const embedded =
+    object.kind === 'Workflow'
+      ? { type: 'Workflow', workflow: object.spec }
+      : { type: object.kind, [EMBED_KEY[object.kind] as string]: object.spec };
   const cron = schedule.timeZone && schedule.timeZone !== 'UTC' ? `CRON_TZ=${schedule.timeZone} ${schedule.cron}` : schedule.cron;
   const w = schedule.window;
-  if (w.start || w.end || w.workDays || w.workHours || w.minIntervalMs) notes.push('the schedule window (time range, work days and hours, minimum interval) is not exported: Chaos Mesh schedules by cron only');
+  if (w.start || w.end || w.workDays || w.workHours || w.minIntervalMs)
+    notes.push(
+      'the schedule window (time range, work days and hours, minimum interval) is not exported: Chaos Mesh schedules by cron only',
+    );
   return {
     source: `Schedule ${schedule.name}`,
     manifests: [
       {
         apiVersion: 'chaos-mesh.org/v1alpha1',
         kind: 'Schedule',
-        metadata: { name: slug(schedule.name, 63), namespace, ...(schedule.suspend ? { annotations: { 'experiment.chaos-mesh.org/pause': 'true' } } : {}) },
+        metadata: {
+          name: slug(schedule.name, 63),
+          namespace,
+          ...(schedule.suspend ? { annotations: { 'experiment.chaos-mesh.org/pause': 'true' } } : {}),
+        },
         spec: {
           schedule: cron,
           concurrencyPolicy: schedule.concurrencyPolicy,
@@ -274,7 +315,10 @@ export function renderExport(list: readonly Exported[], to: ExportTarget): strin
   return list
     .flatMap((e) =>
       e.manifests.map((m, i) => {
-        const header = i === 0 ? [`# faultline export --to ${to} of ${e.source}`, ...e.notes.map((n) => `# not exported: ${n}`)].join('\n') : `# ${e.source}, part ${i + 1}`;
+        const header =
+          i === 0
+            ? [`# faultline export --to ${to} of ${e.source}`, ...e.notes.map((n) => `# not exported: ${n}`)].join('\n')
+            : `# ${e.source}, part ${i + 1}`;
         return `${header}\n${stringify(m, { lineWidth: 0 })}`;
       }),
     )

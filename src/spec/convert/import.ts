@@ -9,7 +9,7 @@
 import { parseAllDocuments, stringify } from 'yaml';
 import { goDuration, toMs } from '../../backends/kubernetes/params.js';
 import { API_VERSION } from '../schema.js';
-import { litmusDuration, probeFromLitmus } from './litmus-probes.js';
+import { probeFromLitmus } from './litmus-probes.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: YAML documents are free-form
 type Doc = Record<string, any>;
@@ -56,7 +56,22 @@ function dur(text: unknown, notes: string[], what: string): string | undefined {
   return goDuration(ms);
 }
 
-const BINARY: Record<string, number> = { b: 1, '': 1, k: 2 ** 10, kb: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mb: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gb: 2 ** 30, gib: 2 ** 30, t: 2 ** 40, tb: 2 ** 40, tib: 2 ** 40 };
+const BINARY: Record<string, number> = {
+  b: 1,
+  '': 1,
+  k: 2 ** 10,
+  kb: 2 ** 10,
+  kib: 2 ** 10,
+  m: 2 ** 20,
+  mb: 2 ** 20,
+  mib: 2 ** 20,
+  g: 2 ** 30,
+  gb: 2 ** 30,
+  gib: 2 ** 30,
+  t: 2 ** 40,
+  tb: 2 ** 40,
+  tib: 2 ** 40,
+};
 
 /** Chaos Mesh memory sizes are binary (`256MB` is 256 MiB); faultline writes `256Mi`. */
 function chaosMeshBytes(size: string): number | null {
@@ -79,15 +94,19 @@ function sizeText(bytes: number): string {
 // ---------- Chaos Mesh ----------
 
 /** A Chaos Mesh PodSelectorSpec, mode and value as a faultline selector, mode and value. */
-function selection(spec: Doc, namespace: string, notes: string[]): Doc {
+function selection(spec: Doc, namespace: string): Doc {
   const sel: Doc = spec.selector ?? {};
   const broad = ['expressionSelectors', 'nodes', 'nodeSelectors'].filter((k) => sel[k] && Object.keys(sel[k]).length);
-  if (broad.length) throw new Skip(`selector ${broad.join(', ')} cannot be expressed in faultline; dropping it would select more pods, so it is not imported`);
+  if (broad.length)
+    throw new Skip(
+      `selector ${broad.join(', ')} cannot be expressed in faultline; dropping it would select more pods, so it is not imported`,
+    );
   if (spec.remoteCluster) throw new Skip(`remoteCluster ${spec.remoteCluster} is not supported`);
   const out: Doc = {};
   if (sel.namespaces?.length && !(sel.namespaces.length === 1 && sel.namespaces[0] === namespace)) out.namespaces = sel.namespaces;
   if (sel.labelSelectors && Object.keys(sel.labelSelectors).length) out.labels = sel.labelSelectors;
-  for (const key of ['fieldSelectors', 'annotationSelectors', 'pods'] as const) if (sel[key] && Object.keys(sel[key]).length) out[key] = sel[key];
+  for (const key of ['fieldSelectors', 'annotationSelectors', 'pods'] as const)
+    if (sel[key] && Object.keys(sel[key]).length) out[key] = sel[key];
   if (sel.podPhaseSelectors?.length) out.podPhaseSelectors = sel.podPhaseSelectors;
   if (!Object.keys(out).length) out.namespaces = [namespace]; // Chaos Mesh: every pod of the namespace
   const result: Doc = { selector: out, mode: spec.mode ?? 'one' };
@@ -106,7 +125,7 @@ function ignored(spec: Doc, keys: string[], notes: string[], what: string): void
 /** The fault steps (usually one) a Chaos Mesh chaos spec becomes. */
 function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string, notes: string[], durationText?: string): Doc[] {
   const where = `${kind} ${name}`;
-  const base = { name, ...selection(spec, namespace, notes) };
+  const base = { name, ...selection(spec, namespace) };
   const duration = durationText ?? dur(spec.duration, notes, `${where}: duration`);
   const step = (fault: string, params: Doc, k: Doc = {}): Doc => ({
     ...base,
@@ -121,9 +140,17 @@ function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string
       if (spec.direction && spec.direction !== 'to') k.direction = spec.direction;
       if (spec.target) {
         const t = spec.target.selector ?? {};
-        const broad = ['expressionSelectors', 'nodes', 'nodeSelectors', 'fieldSelectors', 'annotationSelectors', 'podPhaseSelectors'].filter((x) => t[x]);
+        const broad = [
+          'expressionSelectors',
+          'nodes',
+          'nodeSelectors',
+          'fieldSelectors',
+          'annotationSelectors',
+          'podPhaseSelectors',
+        ].filter((x) => t[x]);
         if (broad.length) throw new Skip(`${where}: target selector ${broad.join(', ')} cannot be expressed`);
-        if (spec.target.mode && spec.target.mode !== 'all') notes.push(`${where}: target mode ${spec.target.mode} not mapped: every pod of the target is the other side`);
+        if (spec.target.mode && spec.target.mode !== 'all')
+          notes.push(`${where}: target mode ${spec.target.mode} not mapped: every pod of the target is the other side`);
         k.target = Object.fromEntries(['namespaces', 'labelSelectors', 'pods'].filter((x) => t[x]).map((x) => [x, t[x]]));
       }
       if (spec.externalTargets?.length) k.externalTargets = spec.externalTargets;
@@ -140,20 +167,32 @@ function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string
           return [step('network.latency', params, k)];
         }
         case 'loss':
-          return [step('network.loss', { percent: String(spec.loss?.loss ?? '0'), ...(Number(spec.loss?.correlation ?? 0) ? { correlation: String(spec.loss.correlation) } : {}) }, k)];
+          return [
+            step(
+              'network.loss',
+              {
+                percent: String(spec.loss?.loss ?? '0'),
+                ...(Number(spec.loss?.correlation ?? 0) ? { correlation: String(spec.loss.correlation) } : {}),
+              },
+              k,
+            ),
+          ];
         case 'corrupt':
           ignored(spec.corrupt ?? {}, ['correlation'], notes, `${where}: corrupt`);
           return [step('network.corrupt', { percent: String(spec.corrupt?.corrupt ?? '0') }, k)];
         case 'bandwidth': {
           const b = spec.bandwidth ?? {};
-          if (b.limit !== 20_971_520 || b.buffer !== 10_000) notes.push(`${where}: bandwidth limit ${b.limit} and buffer ${b.buffer} not mapped (faultline exports 20971520 and 10000)`);
+          if (b.limit !== 20_971_520 || b.buffer !== 10_000)
+            notes.push(`${where}: bandwidth limit ${b.limit} and buffer ${b.buffer} not mapped (faultline exports 20971520 and 10000)`);
           ignored(b, ['peakrate', 'minburst'], notes, `${where}: bandwidth`);
           return [step('network.bandwidth', { rate: String(b.rate) }, k)];
         }
         case 'partition':
           return [step('network.partition', {}, k)];
         default:
-          throw new Skip(`${where}: action ${spec.action} has no faultline fault (network.latency, loss, corrupt, bandwidth, partition do)`);
+          throw new Skip(
+            `${where}: action ${spec.action} has no faultline fault (network.latency, loss, corrupt, bandwidth, partition do)`,
+          );
       }
     }
     case 'PodChaos': {
@@ -167,7 +206,10 @@ function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string
     }
     case 'StressChaos': {
       containers(spec, k);
-      if (spec.stressngStressors) notes.push(`${where}: stressngStressors "${spec.stressngStressors}" not mapped (Chaos Mesh itself ignores it, chaos-mesh PR #4945)`);
+      if (spec.stressngStressors)
+        notes.push(
+          `${where}: stressngStressors "${spec.stressngStressors}" not mapped (Chaos Mesh itself ignores it, chaos-mesh PR #4945)`,
+        );
       const steps: Doc[] = [];
       const cpu = spec.stressors?.cpu;
       const memory = spec.stressors?.memory;
@@ -192,13 +234,15 @@ function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string
     }
     case 'TimeChaos': {
       containers(spec, k);
-      if (spec.clockIds && !(spec.clockIds.length === 1 && spec.clockIds[0] === 'CLOCK_REALTIME')) notes.push(`${where}: clockIds ${spec.clockIds.join(', ')} not mapped (faultline shifts the wall clock)`);
+      if (spec.clockIds && !(spec.clockIds.length === 1 && spec.clockIds[0] === 'CLOCK_REALTIME'))
+        notes.push(`${where}: clockIds ${spec.clockIds.join(', ')} not mapped (faultline shifts the wall clock)`);
       const ms = toMs(String(spec.timeOffset));
       if (ms === null) throw new Skip(`${where}: timeOffset ${spec.timeOffset} is not a duration faultline reads`);
       return [step('time.skew', { timeOffset: `${ms < 0 ? '-' : '+'}${goDuration(Math.abs(ms))}` }, k)];
     }
     case 'IOChaos': {
-      if (spec.action !== 'mistake') throw new Skip(`${where}: action ${spec.action} has no faultline fault (file.corrupt maps IOChaos mistake)`);
+      if (spec.action !== 'mistake')
+        throw new Skip(`${where}: action ${spec.action} has no faultline fault (file.corrupt maps IOChaos mistake)`);
       containers(spec, k);
       k.volumePath = spec.volumePath;
       if (spec.path) k.path = spec.path;
@@ -222,17 +266,31 @@ function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string
         notes.push(`${where}: abort drops the connection; faultline's http.abort answers with a status (503)`);
         return [step('http.abort', { ...params, ...(target === 'Response' ? { target } : {}) }, k)];
       }
-      if (spec.delay) return [step('http.delay', { ...params, delay: dur(spec.delay, notes, `${where}: delay`), ...(target === 'Response' ? { target } : {}) }, k)];
+      if (spec.delay)
+        return [
+          step(
+            'http.delay',
+            { ...params, delay: dur(spec.delay, notes, `${where}: delay`), ...(target === 'Response' ? { target } : {}) },
+            k,
+          ),
+        ];
       const r = spec.replace;
       if (r) {
         ignored(r, ['path', 'method', 'queries'], notes, `${where}: replace`);
         const body = r.body === undefined ? undefined : Buffer.from(String(r.body), 'base64').toString('utf8');
-        if (r.code !== undefined && body === undefined && !r.headers && target === 'Response') return [step('http.abort', { ...params, code: r.code }, k)];
+        if (r.code !== undefined && body === undefined && !r.headers && target === 'Response')
+          return [step('http.abort', { ...params, code: r.code }, k)];
         const json = body === undefined ? undefined : tryJson(body);
         return [
           step(
             'http.replace',
-            { ...params, ...(target === 'Request' ? { target } : {}), ...(r.code === undefined ? {} : { code: r.code }), ...(r.headers ? { headers: r.headers } : {}), ...(body === undefined ? {} : { body: json && typeof json === 'object' ? json : body }) },
+            {
+              ...params,
+              ...(target === 'Request' ? { target } : {}),
+              ...(r.code === undefined ? {} : { code: r.code }),
+              ...(r.headers ? { headers: r.headers } : {}),
+              ...(body === undefined ? {} : { body: json && typeof json === 'object' ? json : body }),
+            },
             k,
           ),
         ];
@@ -244,7 +302,12 @@ function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string
         return [
           step(
             'http.patch',
-            { ...params, ...(target === 'Request' ? { target } : {}), ...(p.headers ? { headers: Object.fromEntries(p.headers) } : {}), ...(body && typeof body === 'object' ? { body } : {}) },
+            {
+              ...params,
+              ...(target === 'Request' ? { target } : {}),
+              ...(p.headers ? { headers: Object.fromEntries(p.headers) } : {}),
+              ...(body && typeof body === 'object' ? { body } : {}),
+            },
             k,
           ),
         ];
@@ -268,7 +331,14 @@ function tryJson(text: string): unknown {
   }
 }
 
-function experimentDoc(name: string, source: string, namespace: string, engine: 'chaos-mesh' | 'litmus', method: Doc[], extra: Doc = {}): Doc {
+function experimentDoc(
+  name: string,
+  source: string,
+  namespace: string,
+  engine: 'chaos-mesh' | 'litmus',
+  method: Doc[],
+  extra: Doc = {},
+): Doc {
   return {
     apiVersion: API_VERSION,
     kind: 'Experiment',
@@ -292,7 +362,14 @@ function workflowMethod(workflow: Doc, namespace: string, notes: string[]): { me
     const key = KIND_KEYS[t.templateType];
     if (!key) throw new Skip(`template ${t.name}: ${t.templateType} is not a chaos`);
     if (!t.deadline) notes.push(`template ${t.name}: no deadline; Chaos Mesh would never finish it; held until the method ends`);
-    return chaosMeshSteps(t.templateType, t[key] ?? {}, t.name, namespace, notes, t.deadline ? dur(t.deadline, notes, `template ${t.name}: deadline`) : undefined);
+    return chaosMeshSteps(
+      t.templateType,
+      t[key] ?? {},
+      t.name,
+      namespace,
+      notes,
+      t.deadline ? dur(t.deadline, notes, `template ${t.name}: deadline`) : undefined,
+    );
   };
   const statusCheck = (t: Doc): void => {
     const s = t.statusCheck ?? {};
@@ -326,7 +403,10 @@ function workflowMethod(workflow: Doc, namespace: string, notes: string[]): { me
           else if (child && KIND_KEYS[child.templateType]) steps.push(...chaosOf(child));
           // the shape faultline exports: status checks beside the whole method
           else if (child?.templateType === 'Serial' && serial === undefined) serial = walk(c, depth + 1);
-          else throw new Skip(`template ${t.name}: a ${child?.templateType ?? 'missing'} child of a Parallel cannot be expressed (faultline runs fault steps in parallel)`);
+          else
+            throw new Skip(
+              `template ${t.name}: a ${child?.templateType ?? 'missing'} child of a Parallel cannot be expressed (faultline runs fault steps in parallel)`,
+            );
         }
         if (serial) {
           if (steps.length) throw new Skip(`template ${t.name}: chaos running beside a Serial template cannot be expressed`);
@@ -340,7 +420,9 @@ function workflowMethod(workflow: Doc, namespace: string, notes: string[]): { me
         statusCheck(t);
         return [];
       case 'Task':
-        throw new Skip(`template ${t.name}: a Task (a container) has no faultline equivalent; custom.action runs commands on faultline's host`);
+        throw new Skip(
+          `template ${t.name}: a Task (a container) has no faultline equivalent; custom.action runs commands on faultline's host`,
+        );
       default:
         return chaosOf(t);
     }
@@ -354,7 +436,13 @@ function importChaosMesh(doc: Doc, notes: string[]): Doc {
   const name = doc.metadata?.name;
   const namespace = doc.metadata?.namespace ?? 'default';
   if (EMBED_KEYS[KIND_KEYS[kind] ?? '']) {
-    return experimentDoc(name, `${kind} ${namespace}/${name}`, namespace, 'chaos-mesh', chaosMeshSteps(kind, doc.spec ?? {}, name, namespace, notes));
+    return experimentDoc(
+      name,
+      `${kind} ${namespace}/${name}`,
+      namespace,
+      'chaos-mesh',
+      chaosMeshSteps(kind, doc.spec ?? {}, name, namespace, notes),
+    );
   }
   if (kind === 'Workflow') {
     const { method, probes, stopWhen } = workflowMethod(doc, namespace, notes);
@@ -400,24 +488,39 @@ interface LitmusMapping {
 const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
 
 const LITMUS: Record<string, LitmusMapping> = {
-  'pod-delete': { fault: 'process.kill', params: (e) => (e.FORCE === 'false' ? { signal: 'SIGTERM' } : {}), reads: ['FORCE', 'CHAOS_INTERVAL'] },
+  'pod-delete': {
+    fault: 'process.kill',
+    params: (e) => (e.FORCE === 'false' ? { signal: 'SIGTERM' } : {}),
+    reads: ['FORCE', 'CHAOS_INTERVAL'],
+  },
   'container-kill': {
     fault: 'process.kill',
     params: (e) => (e.SIGNAL && e.SIGNAL !== 'SIGKILL' ? { signal: e.SIGNAL } : {}),
     kubernetes: (e) => ({ action: 'container-kill', ...(e.TARGET_CONTAINER ? { containerNames: e.TARGET_CONTAINER.split(',') } : {}) }),
     reads: ['SIGNAL', 'TARGET_CONTAINER', 'CHAOS_INTERVAL'],
   },
-  'pod-cpu-hog': { fault: 'stress.cpu', params: (e) => ({ workers: num(e.CPU_CORES) ?? 1, ...(e.CPU_LOAD ? { load: num(e.CPU_LOAD) } : {}) }), reads: ['CPU_CORES', 'CPU_LOAD'] },
+  'pod-cpu-hog': {
+    fault: 'stress.cpu',
+    params: (e) => ({ workers: num(e.CPU_CORES) ?? 1, ...(e.CPU_LOAD ? { load: num(e.CPU_LOAD) } : {}) }),
+    reads: ['CPU_CORES', 'CPU_LOAD'],
+  },
   'pod-memory-hog': {
     fault: 'stress.memory',
-    params: (e) => ({ size: `${num(e.MEMORY_CONSUMPTION) ?? 500}Mi`, ...(e.NUMBER_OF_WORKERS ? { workers: num(e.NUMBER_OF_WORKERS) } : {}) }),
+    params: (e) => ({
+      size: `${num(e.MEMORY_CONSUMPTION) ?? 500}Mi`,
+      ...(e.NUMBER_OF_WORKERS ? { workers: num(e.NUMBER_OF_WORKERS) } : {}),
+    }),
     reads: ['MEMORY_CONSUMPTION', 'NUMBER_OF_WORKERS'],
   },
   'pod-io-stress': {
     fault: 'stress.io',
     params: (e, notes) => {
-      if (e.FILESYSTEM_UTILIZATION_PERCENTAGE || e.FILESYSTEM_UTILIZATION_BYTES) notes.push('pod-io-stress: FILESYSTEM_UTILIZATION_* not mapped (faultline writes a fileSize per worker)');
-      return { ...(e.NUMBER_OF_WORKERS ? { workers: num(e.NUMBER_OF_WORKERS) } : {}), ...(e.VOLUME_MOUNT_PATH ? { path: e.VOLUME_MOUNT_PATH } : {}) };
+      if (e.FILESYSTEM_UTILIZATION_PERCENTAGE || e.FILESYSTEM_UTILIZATION_BYTES)
+        notes.push('pod-io-stress: FILESYSTEM_UTILIZATION_* not mapped (faultline writes a fileSize per worker)');
+      return {
+        ...(e.NUMBER_OF_WORKERS ? { workers: num(e.NUMBER_OF_WORKERS) } : {}),
+        ...(e.VOLUME_MOUNT_PATH ? { path: e.VOLUME_MOUNT_PATH } : {}),
+      };
     },
     reads: ['NUMBER_OF_WORKERS', 'VOLUME_MOUNT_PATH', 'FILESYSTEM_UTILIZATION_PERCENTAGE', 'FILESYSTEM_UTILIZATION_BYTES'],
   },
@@ -428,13 +531,20 @@ const LITMUS: Record<string, LitmusMapping> = {
   },
   'pod-network-latency': {
     fault: 'network.latency',
-    params: (e) => ({ latency: `${num(e.NETWORK_LATENCY) ?? 2000}ms`, ...(num(e.JITTER) ? { jitter: `${e.JITTER}ms` } : {}), ...(num(e.CORRELATION) ? { correlation: String(e.CORRELATION) } : {}) }),
+    params: (e) => ({
+      latency: `${num(e.NETWORK_LATENCY) ?? 2000}ms`,
+      ...(num(e.JITTER) ? { jitter: `${e.JITTER}ms` } : {}),
+      ...(num(e.CORRELATION) ? { correlation: String(e.CORRELATION) } : {}),
+    }),
     kubernetes: networkK8s,
     reads: ['NETWORK_LATENCY', 'JITTER', 'CORRELATION', 'NETWORK_INTERFACE', 'DESTINATION_HOSTS'],
   },
   'pod-network-loss': {
     fault: 'network.loss',
-    params: (e) => ({ percent: String(e.NETWORK_PACKET_LOSS_PERCENTAGE ?? '100'), ...(num(e.CORRELATION) ? { correlation: String(e.CORRELATION) } : {}) }),
+    params: (e) => ({
+      percent: String(e.NETWORK_PACKET_LOSS_PERCENTAGE ?? '100'),
+      ...(num(e.CORRELATION) ? { correlation: String(e.CORRELATION) } : {}),
+    }),
     kubernetes: networkK8s,
     reads: ['NETWORK_PACKET_LOSS_PERCENTAGE', 'CORRELATION', 'NETWORK_INTERFACE', 'DESTINATION_HOSTS'],
   },
@@ -465,12 +575,26 @@ const LITMUS: Record<string, LitmusMapping> = {
   },
   'pod-http-status-code': {
     fault: 'http.abort',
-    params: (e) => ({ code: num(e.STATUS_CODE) ?? 500, ...(e.MODIFY_RESPONSE_BODY === 'true' && e.RESPONSE_BODY ? { body: e.RESPONSE_BODY } : {}), ...toxicity(e) }),
+    params: (e) => ({
+      code: num(e.STATUS_CODE) ?? 500,
+      ...(e.MODIFY_RESPONSE_BODY === 'true' && e.RESPONSE_BODY ? { body: e.RESPONSE_BODY } : {}),
+      ...toxicity(e),
+    }),
     kubernetes: httpK8s,
     reads: ['STATUS_CODE', 'MODIFY_RESPONSE_BODY', 'RESPONSE_BODY', 'TARGET_SERVICE_PORT', 'TOXICITY'],
   },
-  'pod-http-latency': { fault: 'http.delay', params: (e) => ({ delay: `${num(e.LATENCY) ?? 2000}ms`, ...toxicity(e) }), kubernetes: httpK8s, reads: ['LATENCY', 'TARGET_SERVICE_PORT', 'TOXICITY'] },
-  'pod-http-modify-body': { fault: 'http.replace', params: (e) => ({ body: e.RESPONSE_BODY ?? '', ...toxicity(e) }), kubernetes: httpK8s, reads: ['RESPONSE_BODY', 'TARGET_SERVICE_PORT', 'TOXICITY'] },
+  'pod-http-latency': {
+    fault: 'http.delay',
+    params: (e) => ({ delay: `${num(e.LATENCY) ?? 2000}ms`, ...toxicity(e) }),
+    kubernetes: httpK8s,
+    reads: ['LATENCY', 'TARGET_SERVICE_PORT', 'TOXICITY'],
+  },
+  'pod-http-modify-body': {
+    fault: 'http.replace',
+    params: (e) => ({ body: e.RESPONSE_BODY ?? '', ...toxicity(e) }),
+    kubernetes: httpK8s,
+    reads: ['RESPONSE_BODY', 'TARGET_SERVICE_PORT', 'TOXICITY'],
+  },
   'pod-http-modify-header': {
     fault: 'http.replace',
     params: (e) => ({ headers: (tryJson(e.HEADERS_MAP ?? '{}') as Doc) ?? {}, ...toxicity(e) }),
@@ -488,7 +612,10 @@ const LITMUS: Record<string, LitmusMapping> = {
 };
 
 function networkK8s(e: Record<string, string>): Doc {
-  return { ...(e.NETWORK_INTERFACE ? { device: e.NETWORK_INTERFACE } : {}), ...(e.DESTINATION_HOSTS ? { externalTargets: e.DESTINATION_HOSTS.split(',') } : {}) };
+  return {
+    ...(e.NETWORK_INTERFACE ? { device: e.NETWORK_INTERFACE } : {}),
+    ...(e.DESTINATION_HOSTS ? { externalTargets: e.DESTINATION_HOSTS.split(',') } : {}),
+  };
 }
 
 function httpK8s(e: Record<string, string>): Doc {
@@ -504,9 +631,13 @@ const RUN_ENV = ['TOTAL_CHAOS_DURATION', 'PODS_AFFECTED_PERC', 'TARGET_PODS', 'S
 
 function labelMap(text: string, what: string): Doc {
   const out: Doc = {};
-  for (const term of text.split(',').map((t) => t.trim()).filter(Boolean)) {
+  for (const term of text
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)) {
     const m = /^([^=!\s]+)\s*==?\s*([^=!\s]*)$/.exec(term);
-    if (!m) throw new Skip(`${what} "${text}" uses a set-based label selector faultline cannot express; dropping it would select more pods`);
+    if (!m)
+      throw new Skip(`${what} "${text}" uses a set-based label selector faultline cannot express; dropping it would select more pods`);
     out[m[1] as string] = m[2];
   }
   return out;
@@ -524,7 +655,8 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
     selector.pods = pods;
   } else if (spec.selectors?.workloads) {
     const w = spec.selectors.workloads as Doc[];
-    if (w.length !== 1 || !w[0]?.labels) throw new Skip('selectors.workloads by names (or several workloads) cannot be expressed: select the pods by labels');
+    if (w.length !== 1 || !w[0]?.labels)
+      throw new Skip('selectors.workloads by names (or several workloads) cannot be expressed: select the pods by labels');
     selector.labels = labelMap(String(w[0].labels), 'workloads labels');
     if (w[0].namespace !== namespace) selector.namespaces = [w[0].namespace];
   } else {
@@ -542,7 +674,9 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
       notes.push(`experiment ${experiment.name} has no faultline fault; not imported`);
       continue;
     }
-    const env: Record<string, string> = Object.fromEntries(((experiment.spec?.components?.env ?? []) as Doc[]).map((v) => [v.name, String(v.value ?? '')]));
+    const env: Record<string, string> = Object.fromEntries(
+      ((experiment.spec?.components?.env ?? []) as Doc[]).map((v) => [v.name, String(v.value ?? '')]),
+    );
     const step: Doc = { name: experiment.name, fault: mapping.fault, selector: { ...selector } };
     if (env.TARGET_PODS) step.selector = { ...selector, names: env.TARGET_PODS.split(',') };
     const perc = num(env.PODS_AFFECTED_PERC);

@@ -4,9 +4,10 @@
  * runProperties. Litmus wants `probeTimeout` and `interval` as strings (`"5s"`); older engines wrote
  * integers (seconds): both are read.
  */
+
+import { goDuration, toMs } from '../../backends/kubernetes/params.js';
 import type { NumberComparison, StringComparison } from '../comparators.js';
 import type { ProbeSpec } from '../schema.js';
-import { goDuration, toMs } from '../../backends/kubernetes/params.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: YAML documents are free-form
 type Doc = Record<string, any>;
@@ -84,12 +85,20 @@ export function probeFromLitmus(probe: Doc, notes: string[]): Doc | null {
       return {
         ...common,
         type: 'http',
-        http: { url: inputs.url, method, ...(method === 'POST' && m.body ? { body: m.body } : {}), ...(m.contentType ? { headers: { 'Content-Type': m.contentType } } : {}) },
+        http: {
+          url: inputs.url,
+          method,
+          ...(method === 'POST' && m.body ? { body: m.body } : {}),
+          ...(m.contentType ? { headers: { 'Content-Type': m.contentType } } : {}),
+        },
         ...(status ? { expect: { status } } : {}),
       };
     }
     case 'cmdProbe': {
-      if (inputs.source) notes.push(`probe ${name}: source (a separate probe pod, image ${inputs.source.image}) not mapped: the command runs on faultline's host`);
+      if (inputs.source)
+        notes.push(
+          `probe ${name}: source (a separate probe pod, image ${inputs.source.image}) not mapped: the command runs on faultline's host`,
+        );
       const cmp = inputs.comparator ?? {};
       const expectation: Doc = {};
       if (cmp.type === 'string') {
@@ -100,9 +109,17 @@ export function probeFromLitmus(probe: Doc, notes: string[]): Doc | null {
         const n = numberComparison(String(cmp.criteria ?? '=='), cmp.value);
         const eq = n && Object.keys(n).length === 1 && n.eq !== undefined;
         if (eq) expectation.stdout = { equal: String(n.eq) };
-        else notes.push(`probe ${name}: a numeric comparison of stdout (${cmp.criteria} ${cmp.value}) is not mapped; check the output with matches`);
+        else
+          notes.push(
+            `probe ${name}: a numeric comparison of stdout (${cmp.criteria} ${cmp.value}) is not mapped; check the output with matches`,
+          );
       }
-      return { ...common, type: 'cmd', cmd: { command: ['sh', '-c', String(inputs.command ?? 'true')] }, ...(Object.keys(expectation).length ? { expect: expectation } : {}) };
+      return {
+        ...common,
+        type: 'cmd',
+        cmd: { command: ['sh', '-c', String(inputs.command ?? 'true')] },
+        ...(Object.keys(expectation).length ? { expect: expectation } : {}),
+      };
     }
     case 'promProbe': {
       const cmp = inputs.comparator ?? {};
@@ -112,14 +129,21 @@ export function probeFromLitmus(probe: Doc, notes: string[]): Doc | null {
         notes.push(`probe ${name}: queryPath (a query in a file) not mapped`);
         return null;
       }
-      return { ...common, type: 'prometheus', prometheus: { endpoint: inputs.endpoint, query: inputs.query }, ...(value ? { expect: { value } } : {}) };
+      return {
+        ...common,
+        type: 'prometheus',
+        prometheus: { endpoint: inputs.endpoint, query: inputs.query },
+        ...(value ? { expect: { value } } : {}),
+      };
     }
     case 'k8sProbe': {
       if (!['present', 'absent'].includes(inputs.operation)) {
         notes.push(`probe ${name}: k8sProbe operation ${inputs.operation} (it changes the cluster) not mapped`);
         return null;
       }
-      const names = String(inputs.resourceNames ?? '').split(',').filter(Boolean);
+      const names = String(inputs.resourceNames ?? '')
+        .split(',')
+        .filter(Boolean);
       if (names.length > 1) notes.push(`probe ${name}: resourceNames ${inputs.resourceNames}: only the first is checked`);
       const k8s: Doc = { apiVersion: inputs.group ? `${inputs.group}/${inputs.version}` : inputs.version, kind: inputs.resource };
       if (inputs.namespace) k8s.namespace = inputs.namespace;
@@ -149,7 +173,8 @@ export function probeToLitmus(probe: ProbeSpec, notes: string[]): Doc | null {
   const expect = (probe.expect ?? {}) as Doc;
   const dropped = (keys: string[]) => {
     const extra = keys.filter((k) => expect[k] !== undefined);
-    if (extra.length) notes.push(`probe ${probe.name}: expectations ${extra.join(', ')} not exported (a Litmus ${probe.type} probe cannot check them)`);
+    if (extra.length)
+      notes.push(`probe ${probe.name}: expectations ${extra.join(', ')} not exported (a Litmus ${probe.type} probe cannot check them)`);
   };
   switch (probe.type) {
     case 'http': {
@@ -166,7 +191,13 @@ export function probeToLitmus(probe: ProbeSpec, notes: string[]): Doc | null {
       const check = { criteria: criteria[0], responseCode: criteria[1] };
       const method =
         config.method === 'POST'
-          ? { post: { ...check, ...(config.body ? { body: config.body } : {}), ...(config.headers?.['Content-Type'] ? { contentType: config.headers['Content-Type'] } : {}) } }
+          ? {
+              post: {
+                ...check,
+                ...(config.body ? { body: config.body } : {}),
+                ...(config.headers?.['Content-Type'] ? { contentType: config.headers['Content-Type'] } : {}),
+              },
+            }
           : { get: check };
       return { ...base, type: 'httpProbe', 'httpProbe/inputs': { url: config.url, insecureSkipVerify: false, method } };
     }
@@ -177,8 +208,17 @@ export function probeToLitmus(probe: ProbeSpec, notes: string[]): Doc | null {
         return null;
       }
       dropped(['exitCode', 'stderr', 'latencyMs']);
-      const command = (config.command as string[]).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'"'"'`)}'`)).join(' ');
-      return { ...base, type: 'cmdProbe', 'cmdProbe/inputs': { command, comparator: { type: 'string', criteria: criteria[0], value: criteria[1] } } };
+      // Litmus runs the command with /bin/sh -c: an argv already of that form is written as its script
+      const argv = config.command as string[];
+      const command =
+        argv.length === 3 && /^(\/bin\/)?sh$/.test(argv[0] as string) && argv[1] === '-c'
+          ? (argv[2] as string)
+          : argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'"'"'`)}'`)).join(' ');
+      return {
+        ...base,
+        type: 'cmdProbe',
+        'cmdProbe/inputs': { command, comparator: { type: 'string', criteria: criteria[0], value: criteria[1] } },
+      };
     }
     case 'prometheus': {
       const criteria = litmusNumberCriteria(expect.value, ['>=', '0']);
@@ -187,14 +227,27 @@ export function probeToLitmus(probe: ProbeSpec, notes: string[]): Doc | null {
         return null;
       }
       dropped(['latencyMs']);
-      return { ...base, type: 'promProbe', 'promProbe/inputs': { endpoint: config.endpoint, query: config.query, comparator: { type: 'float', criteria: criteria[0], value: criteria[1] } } };
+      // the CRD's promProbe comparator has no type: Litmus compares the result as a float
+      return {
+        ...base,
+        type: 'promProbe',
+        'promProbe/inputs': { endpoint: config.endpoint, query: config.query, comparator: { criteria: criteria[0], value: criteria[1] } },
+      };
     }
     case 'k8s': {
-      if (expect.value !== undefined || expect.text !== undefined || expect.count !== undefined || config.field !== undefined || config.count === 'ready') {
+      if (
+        expect.value !== undefined ||
+        expect.text !== undefined ||
+        expect.count !== undefined ||
+        config.field !== undefined ||
+        config.count === 'ready'
+      ) {
         notes.push(`probe ${probe.name}: field and count expectations are not exported (a Litmus k8sProbe checks presence only)`);
         return null;
       }
-      const [group, version] = String(config.apiVersion).includes('/') ? String(config.apiVersion).split('/') : ['', String(config.apiVersion)];
+      const [group, version] = String(config.apiVersion).includes('/')
+        ? String(config.apiVersion).split('/')
+        : ['', String(config.apiVersion)];
       const kind = String(config.kind);
       const resource = /^[a-z]+$/.test(kind) ? kind : `${kind.toLowerCase()}s`;
       const inputs: Doc = { group, version, resource, operation: expect.present === false ? 'absent' : 'present' };

@@ -10,7 +10,7 @@
 import { formatDuration } from '../../../util/duration.js';
 import { UserError } from '../../../util/errors.js';
 import type { KObject } from '../client.js';
-import { type CompileInput, type Compiled, chaosMeshSelection } from '../compile.js';
+import { type Compiled, type CompileInput, chaosMeshSelection } from '../compile.js';
 import { chaosMeshSize, goDuration, ParamReader } from '../params.js';
 import type { KubernetesStep } from '../spec.js';
 
@@ -39,7 +39,9 @@ export function chaosMeshPlural(kind: string): string {
 function refuseShare(p: ParamReader, input: CompileInput): void {
   const toxicity = p.number(['toxicity']);
   if (toxicity !== undefined && toxicity < 1) {
-    throw new UserError(`${input.where}: ${input.fault} toxicity ${toxicity} (a share of connections) cannot run on Chaos Mesh, which hits all traffic of the selected pods; use mode and value to hit fewer pods, or backend local`);
+    throw new UserError(
+      `${input.where}: ${input.fault} toxicity ${toxicity} (a share of connections) cannot run on Chaos Mesh, which hits all traffic of the selected pods; use mode and value to hit fewer pods, or backend local`,
+    );
   }
 }
 
@@ -60,10 +62,14 @@ function networkCommon(p: ParamReader, k: KubernetesStep, input: CompileInput, a
   if (k.device) out.device = k.device;
   // the NetworkChaos webhook's rules, checked before anything is created
   if (action !== 'partition' && (direction === 'from' || direction === 'both') && !k.target) {
-    throw new UserError(`${input.where}: NetworkChaos ${action} with direction ${direction} needs kubernetes.target (the pods on the other side)`);
+    throw new UserError(
+      `${input.where}: NetworkChaos ${action} with direction ${direction} needs kubernetes.target (the pods on the other side)`,
+    );
   }
   if (action !== 'partition' && (direction === 'from' || direction === 'both') && k.externalTargets) {
-    throw new UserError(`${input.where}: NetworkChaos ${action} cannot use kubernetes.externalTargets with direction ${direction}; use direction: to`);
+    throw new UserError(
+      `${input.where}: NetworkChaos ${action} cannot use kubernetes.externalTargets with direction ${direction}; use direction: to`,
+    );
   }
   return out;
 }
@@ -97,7 +103,11 @@ const compilers: Record<string, Compiler> = {
     const correlation = p.percent(['correlation']);
     return {
       kind: 'NetworkChaos',
-      spec: { action: 'loss', loss: { loss, ...(correlation === undefined || correlation === '0' ? {} : { correlation }) }, ...networkCommon(p, k, input, 'loss') },
+      spec: {
+        action: 'loss',
+        loss: { loss, ...(correlation === undefined || correlation === '0' ? {} : { correlation }) },
+        ...networkCommon(p, k, input, 'loss'),
+      },
       summary: `NetworkChaos loss ${loss}%`,
     };
   },
@@ -149,12 +159,24 @@ const compilers: Record<string, Compiler> = {
   'process.kill': (p, k, input) => {
     const action = k.action ?? 'pod-kill';
     if (action === 'container-kill') {
-      if (!k.containerNames) throw new UserError(`${input.where}: container-kill needs kubernetes.containerNames (Chaos Mesh requires them)`);
-      return { kind: 'PodChaos', spec: { action }, summary: `PodChaos container-kill ${k.containerNames.join(', ')}`, oneShot: true, containers: true };
+      if (!k.containerNames)
+        throw new UserError(`${input.where}: container-kill needs kubernetes.containerNames (Chaos Mesh requires them)`);
+      return {
+        kind: 'PodChaos',
+        spec: { action },
+        summary: `PodChaos container-kill ${k.containerNames.join(', ')}`,
+        oneShot: true,
+        containers: true,
+      };
     }
     const signal = p.string(['signal']) ?? 'SIGKILL';
     const gracePeriod = k.gracePeriod ?? (/^(SIG)?KILL$|^9$/i.test(signal) ? 0 : 30);
-    return { kind: 'PodChaos', spec: { action: 'pod-kill', gracePeriod }, summary: `PodChaos pod-kill (grace period ${gracePeriod}s)`, oneShot: true };
+    return {
+      kind: 'PodChaos',
+      spec: { action: 'pod-kill', gracePeriod },
+      summary: `PodChaos pod-kill (grace period ${gracePeriod}s)`,
+      oneShot: true,
+    };
   },
   'process.pause': () => ({ kind: 'PodChaos', spec: { action: 'pod-failure' }, summary: 'PodChaos pod-failure', containers: false }),
 
@@ -190,7 +212,9 @@ const compilers: Record<string, Compiler> = {
 
   'time.skew': (p, _k, input) => {
     if (p.raw('rate') !== undefined) {
-      throw new UserError(`${input.where}: time.skew rate (a clock drift) cannot run on Chaos Mesh: TimeChaos only shifts the clock by timeOffset; use backend local`);
+      throw new UserError(
+        `${input.where}: time.skew rate (a clock drift) cannot run on Chaos Mesh: TimeChaos only shifts the clock by timeOffset; use backend local`,
+      );
     }
     const offset = p.durationMs(['timeOffset', 'offset'], true, '+1h');
     const clockIds = p.strings(['clockIds']);
@@ -205,13 +229,17 @@ const compilers: Record<string, Compiler> = {
     const mode = p.string(['mode']) ?? 'random-bytes';
     const filling = { 'random-bytes': 'random', zero: 'zero' }[mode];
     if (!filling) {
-      throw new UserError(`${input.where}: file.corrupt mode ${mode} cannot run on Chaos Mesh: IOChaos mistake fills reads and writes with random bytes or zeros (modes random-bytes, zero); use backend local`);
+      throw new UserError(
+        `${input.where}: file.corrupt mode ${mode} cannot run on Chaos Mesh: IOChaos mistake fills reads and writes with random bytes or zeros (modes random-bytes, zero); use backend local`,
+      );
     }
     if (p.raw('percent') !== undefined) {
       throw new UserError(`${input.where}: file.corrupt percent (of the file size) cannot run on Chaos Mesh; give bytes instead`);
     }
     if (!k.volumePath) {
-      throw new UserError(`${input.where}: file.corrupt on Chaos Mesh needs kubernetes.volumePath, the mount point of the volume (IOChaos works per volume)`);
+      throw new UserError(
+        `${input.where}: file.corrupt on Chaos Mesh needs kubernetes.volumePath, the mount point of the volume (IOChaos works per volume)`,
+      );
     }
     const size = p.size(['bytes']);
     const path = p.string(['path']) ?? k.path;
@@ -245,9 +273,16 @@ const compilers: Record<string, Compiler> = {
   },
   'http.delay': (p, k, input) => {
     const delay = p.durationMs(['delay', 'latency'], true, '500ms');
-    if (p.durationMs(['jitter'])) throw new UserError(`${input.where}: http.delay jitter cannot run on Chaos Mesh (HTTPChaos delays by a fixed time); remove it, or use backend local`);
+    if (p.durationMs(['jitter']))
+      throw new UserError(
+        `${input.where}: http.delay jitter cannot run on Chaos Mesh (HTTPChaos delays by a fixed time); remove it, or use backend local`,
+      );
     const base = httpCommon(p, k, input, 'Request');
-    return { kind: 'HTTPChaos', spec: { ...base, delay: goDuration(delay) }, summary: `HTTPChaos delay ${goDuration(delay)} on port ${base.port}` };
+    return {
+      kind: 'HTTPChaos',
+      spec: { ...base, delay: goDuration(delay) },
+      summary: `HTTPChaos delay ${goDuration(delay)} on port ${base.port}`,
+    };
   },
   'http.replace': (p, k, input) => {
     const base = httpCommon(p, k, input, 'Response');
@@ -261,7 +296,11 @@ const compilers: Record<string, Compiler> = {
     const path = p.string(['replacePath']);
     if (path) replace.path = path;
     if (!Object.keys(replace).length) p.missing('body', '"{}"');
-    return { kind: 'HTTPChaos', spec: { ...base, replace }, summary: `HTTPChaos replace ${Object.keys(replace).join(', ')} on port ${base.port}` };
+    return {
+      kind: 'HTTPChaos',
+      spec: { ...base, replace },
+      summary: `HTTPChaos replace ${Object.keys(replace).join(', ')} on port ${base.port}`,
+    };
   },
   'http.patch': (p, k, input) => {
     const base = httpCommon(p, k, input, 'Response');
@@ -273,7 +312,11 @@ const compilers: Record<string, Compiler> = {
     const queries = p.raw('queries');
     if (queries !== undefined) patch.queries = Object.entries(stringMap(p, 'queries', queries));
     if (!Object.keys(patch).length) p.missing('body', '{ extra: true }');
-    return { kind: 'HTTPChaos', spec: { ...base, patch }, summary: `HTTPChaos patch ${Object.keys(patch).join(', ')} on port ${base.port}` };
+    return {
+      kind: 'HTTPChaos',
+      spec: { ...base, patch },
+      summary: `HTTPChaos patch ${Object.keys(patch).join(', ')} on port ${base.port}`,
+    };
   },
 
   // ---------- DNS ----------
@@ -298,14 +341,25 @@ function stringMap(p: ParamReader, name: string, value: unknown): Record<string,
 }
 
 /** target, port and the request matchers of every HTTPChaos. */
-function httpCommon(p: ParamReader, k: KubernetesStep, input: CompileInput, defaultTarget: 'Request' | 'Response', forceTarget = false): KObject {
+function httpCommon(
+  p: ParamReader,
+  k: KubernetesStep,
+  input: CompileInput,
+  defaultTarget: 'Request' | 'Response',
+  forceTarget = false,
+): KObject {
   refuseShare(p, input);
   const percent = p.number(['percent']);
   if (percent !== undefined && percent < 100) {
-    throw new UserError(`${input.where}: ${input.fault} percent ${percent} cannot run on Chaos Mesh: HTTPChaos hits every matching request; use engine litmus (TOXICITY) or backend local`);
+    throw new UserError(
+      `${input.where}: ${input.fault} percent ${percent} cannot run on Chaos Mesh: HTTPChaos hits every matching request; use engine litmus (TOXICITY) or backend local`,
+    );
   }
   const port = k.port ?? p.number(['port']);
-  if (port === undefined) throw new UserError(`${input.where}: ${input.fault} on Chaos Mesh needs kubernetes.port, the port of the pods whose HTTP traffic is changed`);
+  if (port === undefined)
+    throw new UserError(
+      `${input.where}: ${input.fault} on Chaos Mesh needs kubernetes.port, the port of the pods whose HTTP traffic is changed`,
+    );
   const match = (p.raw('match') ?? {}) as Record<string, unknown>;
   const target = forceTarget ? defaultTarget : ((p.string(['target']) ?? defaultTarget) as string);
   if (target !== 'Request' && target !== 'Response') p.bad('target', target, 'Request or Response');
@@ -314,7 +368,9 @@ function httpCommon(p: ParamReader, k: KubernetesStep, input: CompileInput, defa
   if (Array.isArray(methods) && methods.length > 1) p.bad('method', methods, 'one method (HTTPChaos matches a single method)');
   const method = Array.isArray(methods) ? (methods[0] as string | undefined) : (methods as string | undefined);
   const path = (match.path as string | undefined) ?? p.string(['path']);
-  const headers = (match.headers as Record<string, unknown> | undefined) ?? (input.fault === 'http.replace' || input.fault === 'http.patch' ? undefined : p.raw('headers'));
+  const headers =
+    (match.headers as Record<string, unknown> | undefined) ??
+    (input.fault === 'http.replace' || input.fault === 'http.patch' ? undefined : p.raw('headers'));
   if (method) spec.method = method;
   if (path) spec.path = path;
   if (headers !== undefined) spec.request_headers = stringMap(p, 'match.headers', headers);

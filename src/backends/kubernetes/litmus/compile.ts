@@ -8,7 +8,7 @@
  */
 import { UserError } from '../../../util/errors.js';
 import type { KObject } from '../client.js';
-import { type CompileInput, type Compiled, isPodSelection, podsByNamespace } from '../compile.js';
+import { type Compiled, type CompileInput, isPodSelection, podsByNamespace } from '../compile.js';
 import { ParamReader, seconds } from '../params.js';
 import type { KubernetesStep } from '../spec.js';
 
@@ -32,14 +32,22 @@ const compilers: Record<string, Compiler> = {
     if (k.action === 'container-kill') {
       return {
         experiment: 'container-kill',
-        env: { TARGET_CONTAINER: k.containerNames?.join(','), SIGNAL: signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}` },
+        env: {
+          TARGET_CONTAINER: k.containerNames?.join(','),
+          SIGNAL: signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`,
+        },
         summary: `container-kill (${signal})`,
         oneShot: true,
       };
     }
     const gracePeriod = k.gracePeriod ?? (/^(SIG)?KILL$|^9$/i.test(signal) ? 0 : 30);
     if (k.containerNames) throw new UserError(`${input.where}: kubernetes.containerNames needs kubernetes.action: container-kill`);
-    return { experiment: 'pod-delete', env: { FORCE: gracePeriod === 0 ? 'true' : 'false' }, summary: `pod-delete (${gracePeriod === 0 ? 'forced' : 'graceful'})`, oneShot: true };
+    return {
+      experiment: 'pod-delete',
+      env: { FORCE: gracePeriod === 0 ? 'true' : 'false' },
+      summary: `pod-delete (${gracePeriod === 0 ? 'forced' : 'graceful'})`,
+      oneShot: true,
+    };
   },
   'network.latency': (p, k, input) => {
     refuseShare(p, input);
@@ -47,14 +55,23 @@ const compilers: Record<string, Compiler> = {
     const jitter = p.durationMs(['jitter']);
     return {
       experiment: 'pod-network-latency',
-      env: { NETWORK_LATENCY: Math.round(latency), JITTER: jitter === undefined ? undefined : Math.round(jitter), CORRELATION: nonZero(p.percent(['correlation'])), ...networkEnv(k) },
+      env: {
+        NETWORK_LATENCY: Math.round(latency),
+        JITTER: jitter === undefined ? undefined : Math.round(jitter),
+        CORRELATION: nonZero(p.percent(['correlation'])),
+        ...networkEnv(k),
+      },
       summary: `pod-network-latency ${Math.round(latency)}ms`,
     };
   },
   'network.loss': (p, k, input) => {
     refuseShare(p, input);
     const loss = percentOf(p, ['loss', 'percent', 'probability'], '"25"');
-    return { experiment: 'pod-network-loss', env: { NETWORK_PACKET_LOSS_PERCENTAGE: loss, CORRELATION: nonZero(p.percent(['correlation'])), ...networkEnv(k) }, summary: `pod-network-loss ${loss}%` };
+    return {
+      experiment: 'pod-network-loss',
+      env: { NETWORK_PACKET_LOSS_PERCENTAGE: loss, CORRELATION: nonZero(p.percent(['correlation'])), ...networkEnv(k) },
+      summary: `pod-network-loss ${loss}%`,
+    };
   },
   'network.corrupt': (p, k, input) => {
     refuseShare(p, input);
@@ -73,7 +90,14 @@ const compilers: Record<string, Compiler> = {
     const rate = typeof raw === 'number' ? `${Math.round(raw * 8)}kbit` : String(raw);
     return {
       experiment: 'pod-network-rate-limit',
-      env: { NETWORK_BANDWIDTH: rate, BURST: p.number(['buffer', 'burst']), LIMIT: p.number(['limit']), PEAK_RATE: p.string(['peakrate']), MIN_BURST: p.string(['minburst']), ...networkEnv(k) },
+      env: {
+        NETWORK_BANDWIDTH: rate,
+        BURST: p.number(['buffer', 'burst']),
+        LIMIT: p.number(['limit']),
+        PEAK_RATE: p.string(['peakrate']),
+        MIN_BURST: p.string(['minburst']),
+        ...networkEnv(k),
+      },
       summary: `pod-network-rate-limit ${rate}`,
     };
   },
@@ -82,31 +106,59 @@ const compilers: Record<string, Compiler> = {
     const direction = p.string(['direction']) ?? k.direction ?? 'to';
     const policyTypes = { to: 'egress', from: 'ingress', both: 'all' }[direction];
     if (!policyTypes) p.bad('direction', direction, 'to, from or both');
-    if (k.externalTargets) throw new UserError(`${input.where}: network.partition on Litmus (a NetworkPolicy) cannot use kubernetes.externalTargets; use engine chaos-mesh`);
+    if (k.externalTargets)
+      throw new UserError(
+        `${input.where}: network.partition on Litmus (a NetworkPolicy) cannot use kubernetes.externalTargets; use engine chaos-mesh`,
+      );
     const env: Record<string, string | undefined> = { POLICY_TYPES: policyTypes };
-    if (k.target?.labelSelectors) env.POD_SELECTOR = Object.entries(k.target.labelSelectors).map(([a, b]) => `${a}=${b}`).join(',');
+    if (k.target?.labelSelectors)
+      env.POD_SELECTOR = Object.entries(k.target.labelSelectors)
+        .map(([a, b]) => `${a}=${b}`)
+        .join(',');
     if (k.target?.namespaces) env.NAMESPACE_SELECTOR = `kubernetes.io/metadata.name=${k.target.namespaces[0]}`;
     return { experiment: 'pod-network-partition', env, summary: `pod-network-partition (${policyTypes})` };
   },
   'stress.cpu': (p) => {
     const workers = p.number(['workers'], 1);
     const load = p.number(['load'], 100);
-    return { experiment: 'pod-cpu-hog', env: { CPU_CORES: workers, CPU_LOAD: load === undefined ? undefined : Math.round(load) }, summary: `pod-cpu-hog ${workers} core(s) at ${load}%` };
+    return {
+      experiment: 'pod-cpu-hog',
+      env: { CPU_CORES: workers, CPU_LOAD: load === undefined ? undefined : Math.round(load) },
+      summary: `pod-cpu-hog ${workers} core(s) at ${load}%`,
+    };
   },
   'stress.memory': (p, _k, input) => {
     const size = p.size(['size']) ?? p.missing('size', '512Mi');
-    if (size.percent !== undefined) throw new UserError(`${input.where}: stress.memory size ${size.percent}% cannot run on Litmus (pod-memory-hog takes megabytes); give a size such as 512Mi, or use engine chaos-mesh`);
+    if (size.percent !== undefined)
+      throw new UserError(
+        `${input.where}: stress.memory size ${size.percent}% cannot run on Litmus (pod-memory-hog takes megabytes); give a size such as 512Mi, or use engine chaos-mesh`,
+      );
     const mb = Math.max(1, Math.round((size.bytes ?? 0) / 2 ** 20));
-    return { experiment: 'pod-memory-hog', env: { MEMORY_CONSUMPTION: mb, NUMBER_OF_WORKERS: p.number(['workers'], 1) }, summary: `pod-memory-hog ${mb}MB` };
+    return {
+      experiment: 'pod-memory-hog',
+      env: { MEMORY_CONSUMPTION: mb, NUMBER_OF_WORKERS: p.number(['workers'], 1) },
+      summary: `pod-memory-hog ${mb}MB`,
+    };
   },
   'stress.io': (p, k) => {
     const path = p.string(['path']) ?? k.volumePath;
-    return { experiment: 'pod-io-stress', env: { NUMBER_OF_WORKERS: p.number(['workers'], 1), VOLUME_MOUNT_PATH: path }, summary: 'pod-io-stress' };
+    return {
+      experiment: 'pod-io-stress',
+      env: { NUMBER_OF_WORKERS: p.number(['workers'], 1), VOLUME_MOUNT_PATH: path },
+      summary: 'pod-io-stress',
+    };
   },
   'disk.fill': (p) => {
     const size = p.size(['size']) ?? p.missing('size', '"80%"');
-    const env = size.percent !== undefined ? { FILL_PERCENTAGE: Math.round(size.percent) } : { EPHEMERAL_STORAGE_MEBIBYTES: Math.max(1, Math.round((size.bytes ?? 0) / 2 ** 20)) };
-    return { experiment: 'disk-fill', env, summary: `disk-fill ${size.percent !== undefined ? `${size.percent}%` : `${env.EPHEMERAL_STORAGE_MEBIBYTES}Mi`}` };
+    const env =
+      size.percent !== undefined
+        ? { FILL_PERCENTAGE: Math.round(size.percent) }
+        : { EPHEMERAL_STORAGE_MEBIBYTES: Math.max(1, Math.round((size.bytes ?? 0) / 2 ** 20)) };
+    return {
+      experiment: 'disk-fill',
+      env,
+      summary: `disk-fill ${size.percent !== undefined ? `${size.percent}%` : `${env.EPHEMERAL_STORAGE_MEBIBYTES}Mi`}`,
+    };
   },
   'http.abort': (p, k, input) => {
     const status = p.number(['code', 'status']);
@@ -115,29 +167,50 @@ const compilers: Record<string, Compiler> = {
     const body = p.string(['body']);
     return {
       experiment: 'pod-http-status-code',
-      env: { ...env, STATUS_CODE: status, MODIFY_RESPONSE_BODY: body === undefined ? 'false' : 'true', ...(body === undefined ? {} : { RESPONSE_BODY: body }) },
+      env: {
+        ...env,
+        STATUS_CODE: status,
+        MODIFY_RESPONSE_BODY: body === undefined ? 'false' : 'true',
+        ...(body === undefined ? {} : { RESPONSE_BODY: body }),
+      },
       summary: `pod-http-status-code ${status}`,
     };
   },
   'http.delay': (p, k, input) => {
     const delay = p.durationMs(['delay', 'latency'], true, '500ms');
-    return { experiment: 'pod-http-latency', env: { ...httpEnv(p, k, input), LATENCY: Math.round(delay) }, summary: `pod-http-latency ${Math.round(delay)}ms` };
+    return {
+      experiment: 'pod-http-latency',
+      env: { ...httpEnv(p, k, input), LATENCY: Math.round(delay) },
+      summary: `pod-http-latency ${Math.round(delay)}ms`,
+    };
   },
   'http.replace': (p, k, input) => {
     const env = httpEnv(p, k, input);
     const body = p.raw('body');
     const headers = p.raw('headers');
     if (body !== undefined) {
-      return { experiment: 'pod-http-modify-body', env: { ...env, RESPONSE_BODY: typeof body === 'string' ? body : JSON.stringify(body) }, summary: 'pod-http-modify-body' };
+      return {
+        experiment: 'pod-http-modify-body',
+        env: { ...env, RESPONSE_BODY: typeof body === 'string' ? body : JSON.stringify(body) },
+        summary: 'pod-http-modify-body',
+      };
     }
     if (headers !== undefined) {
-      return { experiment: 'pod-http-modify-header', env: { ...env, HEADERS_MAP: JSON.stringify(headers), HEADER_MODE: 'response' }, summary: 'pod-http-modify-header' };
+      return {
+        experiment: 'pod-http-modify-header',
+        env: { ...env, HEADERS_MAP: JSON.stringify(headers), HEADER_MODE: 'response' },
+        summary: 'pod-http-modify-header',
+      };
     }
     return p.missing('body', '"{}"');
   },
   'dns.error': (p) => {
     const patterns = p.strings(['patterns', 'hosts']);
-    return { experiment: 'pod-dns-error', env: { TARGET_HOSTNAMES: patterns ? JSON.stringify(patterns) : undefined, MATCH_SCHEME: 'exact' }, summary: 'pod-dns-error' };
+    return {
+      experiment: 'pod-dns-error',
+      env: { TARGET_HOSTNAMES: patterns ? JSON.stringify(patterns) : undefined, MATCH_SCHEME: 'exact' },
+      summary: 'pod-dns-error',
+    };
   },
 };
 
@@ -145,7 +218,9 @@ const compilers: Record<string, Compiler> = {
 function refuseShare(p: ParamReader, input: CompileInput): void {
   const toxicity = p.number(['toxicity']);
   if (toxicity !== undefined && toxicity < 1) {
-    throw new UserError(`${input.where}: ${input.fault} toxicity ${toxicity} (a share of connections) cannot run on Litmus, which hits all traffic of the selected pods; use mode to hit fewer pods, or backend local`);
+    throw new UserError(
+      `${input.where}: ${input.fault} toxicity ${toxicity} (a share of connections) cannot run on Litmus, which hits all traffic of the selected pods; use mode to hit fewer pods, or backend local`,
+    );
   }
 }
 
@@ -160,7 +235,10 @@ function networkEnv(k: KubernetesStep): Record<string, string | undefined> {
 
 function httpEnv(p: ParamReader, k: KubernetesStep, input: CompileInput): Record<string, string | number | undefined> {
   const port = k.port ?? p.number(['port']);
-  if (port === undefined) throw new UserError(`${input.where}: ${input.fault} on Litmus needs kubernetes.port, the service port of the pods whose HTTP traffic is changed`);
+  if (port === undefined)
+    throw new UserError(
+      `${input.where}: ${input.fault} on Litmus needs kubernetes.port, the service port of the pods whose HTTP traffic is changed`,
+    );
   // TOXICITY: the percent of requests hit (faultline: percent of matching requests x share of connections)
   const share = (p.number(['percent']) ?? 100) * (p.number(['toxicity']) ?? 1);
   return { TARGET_SERVICE_PORT: port, ...(share < 100 ? { TOXICITY: Math.round(share) } : {}) };
@@ -172,7 +250,9 @@ function podsAffected(input: CompileInput): string {
   if (isPodSelection(s) || s.mode === 'all') return '100';
   if (s.mode === 'one') return '';
   if (s.mode === 'fixed-percent') return String(s.value);
-  throw new UserError(`${input.where}: mode ${s.mode} cannot be expressed on Litmus (PODS_AFFECTED_PERC takes a percentage); use mode one, all or fixed-percent`);
+  throw new UserError(
+    `${input.where}: mode ${s.mode} cannot be expressed on Litmus (PODS_AFFECTED_PERC takes a percentage); use mode one, all or fixed-percent`,
+  );
 }
 
 function labelString(labels: Record<string, string>): string {
@@ -185,18 +265,24 @@ function labelString(labels: Record<string, string>): string {
 function targeting(input: CompileInput): KObject {
   const s = input.selection;
   if (isPodSelection(s)) {
-    return { selectors: { pods: Object.entries(podsByNamespace(s.pods)).map(([namespace, names]) => ({ namespace, names: names.join(',') })) } };
+    return {
+      selectors: { pods: Object.entries(podsByNamespace(s.pods)).map(([namespace, names]) => ({ namespace, names: names.join(',') })) },
+    };
   }
   const sel = s.selector ?? {};
   const unsupported = (['fieldSelectors', 'annotationSelectors', 'podPhaseSelectors'] as const).filter((key) => sel[key] !== undefined);
-  if (unsupported.length) throw new UserError(`${input.where}: selector ${unsupported.join(', ')} cannot be expressed on Litmus; select by labels, names or pods`);
+  if (unsupported.length)
+    throw new UserError(
+      `${input.where}: selector ${unsupported.join(', ')} cannot be expressed on Litmus; select by labels, names or pods`,
+    );
   const namespaces = sel.namespaces ?? [input.namespace];
   const pods: Record<string, string[]> = { ...sel.pods };
   if (sel.names) pods[namespaces[0] as string] = [...(pods[namespaces[0] as string] ?? []), ...sel.names];
   if (Object.keys(pods).length) {
     return { selectors: { pods: Object.entries(pods).map(([namespace, names]) => ({ namespace, names: names.join(',') })) } };
   }
-  if (namespaces.length > 1) throw new UserError(`${input.where}: a Litmus ChaosEngine targets one namespace by labels; split the step by namespace`);
+  if (namespaces.length > 1)
+    throw new UserError(`${input.where}: a Litmus ChaosEngine targets one namespace by labels; split the step by namespace`);
   return { appinfo: { appns: namespaces[0], applabel: labelString({ ...sel.labels, ...sel.labelSelectors }), appkind: '' } };
 }
 
@@ -230,7 +316,14 @@ export function compileLitmus(input: CompileInput): Compiled & { experiment: str
     .filter(([, v]) => v !== undefined)
     .map(([name, value]) => ({ name, value: String(value) }));
   return {
-    ref: { group: LITMUS_GROUP, version: LITMUS_VERSION, kind: 'ChaosEngine', plural: 'chaosengines', namespace: input.namespace, name: input.name },
+    ref: {
+      group: LITMUS_GROUP,
+      version: LITMUS_VERSION,
+      kind: 'ChaosEngine',
+      plural: 'chaosengines',
+      namespace: input.namespace,
+      name: input.name,
+    },
     body: {
       apiVersion: `${LITMUS_GROUP}/${LITMUS_VERSION}`,
       kind: 'ChaosEngine',
