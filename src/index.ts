@@ -25,6 +25,7 @@ export type { Measurements, ReportFault, ReportProbe, RunReport, TimelineEvent, 
 export { formatJsonSchema } from './spec/json-schema.js';
 export { type Experiment, type LoadOptions, loadExperiment, loadExperiments, parseExperiments } from './spec/load.js';
 export { RunStore } from './store/store.js';
+export { createTestHosts, type TestHosts, type TestHostsOptions } from './netns/index.js';
 export { EXIT, UserError, UserErrors } from './util/errors.js';
 
 /** Reverts every fault left applied by a run that is gone (what `faultline recover` does). */

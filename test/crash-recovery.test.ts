@@ -120,3 +120,34 @@ spec:
     expect(existsSync(marker)).toBe(false);
   });
 });
+
+describe('custom.action whose run command outlives its runner', () => {
+  it('is ended by recover, so its harm cannot land after the revert', async () => {
+    const home = tempHome();
+    const dir = tempDir();
+    const started = join(dir, 'started');
+    const harm = join(dir, 'late-harm');
+    const file = join(dir, 'slow-action.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: faultline.dev/v1
+kind: Experiment
+metadata: { name: slow-action }
+spec:
+  hypothesis: A slow custom action is ended with its runner.
+  method:
+    - fault: custom.action
+      params: { run: [ sh, -c, "touch ${started}; sleep 2; touch ${harm}" ], revert: [ rm, -f, ${harm} ] }
+      duration: 10m
+`,
+    );
+    const run = startCli(['run', file], { home });
+    await waitFor(() => existsSync(started), 10_000, 'the action to start');
+    run.child.kill('SIGKILL');
+    await run.done;
+    const recovered = await runCli(['recover'], { home });
+    expect(recovered.stdout).toMatch(/reverted #\d+ custom.action/);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(existsSync(harm)).toBe(false);
+  });
+});

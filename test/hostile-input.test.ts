@@ -459,7 +459,7 @@ function replaceNode(text: string, steps: number[], value: unknown): string {
   let parent: Record<string, unknown> | unknown[] = root;
   let key: string | number = 'doc';
   for (const step of steps.slice(1)) {
-    const node = (parent as Record<string | number, unknown>)[key];
+    const node: unknown = (parent as Record<string | number, unknown>)[key];
     if (node === null || typeof node !== 'object') break;
     const keys = Object.keys(node);
     if (!keys.length) break;

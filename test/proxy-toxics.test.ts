@@ -70,11 +70,11 @@ describe('latency', () => {
     await proxy.addToxic({ type: 'latency', attributes: { latency: 100 } });
     const down = median([await roundTrip(proxy.port), await roundTrip(proxy.port), await roundTrip(proxy.port)]);
     expect(down).toBeGreaterThanOrEqual(99);
-    expect(down).toBeLessThan(100 + base + 40);
+    expect(down).toBeLessThan(100 + base + 60);
     await proxy.addToxic({ type: 'latency', stream: 'upstream', attributes: { latency: 50 } });
     const both = median([await roundTrip(proxy.port), await roundTrip(proxy.port), await roundTrip(proxy.port)]);
     expect(both).toBeGreaterThanOrEqual(149);
-    expect(both).toBeLessThan(150 + base + 40);
+    expect(both).toBeLessThan(150 + base + 60);
   });
 
   it('keeps jitter within latency ± jitter and never reorders bytes', async () => {
@@ -115,7 +115,7 @@ describe('bandwidth', () => {
     const result = await collect(socket, 5000);
     expect(result.data.length).toBe(payload.length);
     expect(result.endMs).toBeGreaterThan(540);
-    expect(result.endMs).toBeLessThan(700);
+    expect(result.endMs).toBeLessThan(800);
   });
 });
 
@@ -234,7 +234,7 @@ describe('slicer, limit-data, slow-close, corrupt', () => {
     expect(r.data.toString()).toBe('bye');
     expect(r.firstByteMs as number).toBeLessThan(100);
     expect(r.endMs).toBeGreaterThan(280);
-    expect(r.endMs).toBeLessThan(600);
+    expect(r.endMs).toBeLessThan(800);
   });
 
   it('corrupt flips one bit in about `percent` % of the bytes, keeping the length', async () => {
@@ -288,18 +288,18 @@ describe('loss', () => {
 describe('toxicity', () => {
   it('is drawn once per connection and kept when other toxics come and go', async () => {
     const { proxy } = await withEcho({ seed: 1234 });
-    await proxy.addToxic({ type: 'latency', name: 'half', toxicity: 0.5, attributes: { latency: 80 } });
+    await proxy.addToxic({ type: 'latency', name: 'half', toxicity: 0.5, attributes: { latency: 250 } });
     const sockets = await Promise.all(Array.from({ length: 30 }, () => client(proxy.port)));
-    const slow = async () => {
-      const marks: boolean[] = [];
-      for (const socket of sockets) {
-        const start = performance.now();
-        socket.write('x');
-        await readBytes(socket, 1);
-        marks.push(performance.now() - start > 60);
-      }
-      return marks;
-    };
+    // every connection at once: which ones answer late (the latency toxic applies to them)?
+    const slow = async () =>
+      Promise.all(
+        sockets.map(async (socket) => {
+          const start = performance.now();
+          socket.write('{');
+          await readBytes(socket, 1);
+          return performance.now() - start > 150;
+        }),
+      );
     const before = await slow();
     const picked = before.filter(Boolean).length;
     expect(picked).toBeGreaterThan(5);

@@ -67,9 +67,14 @@ export class Injector {
         target,
         durationMs,
         resources: this.resources,
+        // the first call writes the entry; later calls replace its state (what revert needs grew)
         journal: (state) => {
           injection.state = state;
-          injection.journalId = this.journal.begin({ ...this.run, step: stepName, fault: fault.name, target: label, state });
+          if (injection.journalId === null) {
+            injection.journalId = this.journal.begin({ ...this.run, step: stepName, fault: fault.name, target: label, state });
+          } else {
+            this.journal.updateState(injection.journalId, state);
+          }
         },
       });
     } catch (error) {

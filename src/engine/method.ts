@@ -63,7 +63,8 @@ export async function runFaultStep(ctx: MethodContext, path: string, step: Fault
 
 function stepDuration(step: Step): number | null {
   if (step.kind === 'parallel') return Math.max(0, ...step.steps.map((s) => s.durationMs ?? 0));
-  if (step.kind === 'progressive') return step.stages.reduce((sum, s) => sum + (s.step.durationMs ?? 0), 0) + step.pauseMs * (step.stages.length - 1);
+  if (step.kind === 'progressive')
+    return step.stages.reduce((sum, s) => sum + (s.step.durationMs ?? 0), 0) + step.pauseMs * (step.stages.length - 1);
   return step.durationMs;
 }
 

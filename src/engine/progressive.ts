@@ -60,7 +60,10 @@ export async function runProgressive(ctx: MethodContext, path: string, step: Pro
       if (ctx.signal.aborted) break;
     }
     const selection = `${stage.step.mode}${stage.step.value === undefined ? '' : ` ${stage.step.value}`}`;
-    ctx.timeline.add('stage', `${step.name}: stage ${j + 1}/${step.stages.length} ${stage.step.name} (${selection}, ${formatDuration(stage.step.durationMs)})`);
+    ctx.timeline.add(
+      'stage',
+      `${step.name}: stage ${j + 1}/${step.stages.length} ${stage.step.name} (${selection}, ${formatDuration(stage.step.durationMs)})`,
+    );
     const held = await runFaultStep(ctx, `${path}.progressive.stages[${j}]`, stage.step);
     record.targets = held.targets;
     record.startedAt = held.heldFrom === null ? null : new Date(held.heldFrom).toISOString();
@@ -100,7 +103,10 @@ export async function runProgressive(ctx: MethodContext, path: string, step: Pro
     }
     record.outcome = 'broke';
     result.stoppedAt = record.name;
-    ctx.timeline.add('stage-broke', `${step.name}: stage ${j + 1} (${record.name}) broke: ${describeTolerances(record.tolerances)}; escalation stops`);
+    ctx.timeline.add(
+      'stage-broke',
+      `${step.name}: stage ${j + 1} (${record.name}) broke: ${describeTolerances(record.tolerances)}; escalation stops`,
+    );
     break;
   }
   return result;
@@ -112,7 +118,9 @@ export function progressiveFailure(results: readonly ReportProgressive[]): strin
     const stopped = result.stages.find((s) => s.name === result.stoppedAt && (s.outcome === 'broke' || s.outcome === 'inconclusive'));
     if (!stopped?.required) continue;
     const held =
-      result.heldUpTo === null ? 'no stage held' : `it held up to stage ${result.heldUpToIndex} of ${result.stages.length} (${result.heldUpTo})`;
+      result.heldUpTo === null
+        ? 'no stage held'
+        : `it held up to stage ${result.heldUpToIndex} of ${result.stages.length} (${result.heldUpTo})`;
     const why = stopped.outcome === 'broke' ? describeTolerances(stopped.tolerances) : 'no steady-state sample was taken while it was held';
     return `${result.step}: the steady state broke at stage ${stopped.index} of ${result.stages.length} (${stopped.name}: ${why}); ${held}`;
   }

@@ -6,6 +6,11 @@
 import type { SelectionMode } from '../spec/schema.js';
 import { type Random, shuffled } from './rng.js';
 
+/** ceil(P% of n), immune to float noise (64.4% of 250 is 161, not 161.00000000000003 rounded up to 162). */
+function percentOf(n: number, percent: number): number {
+  return Math.ceil(Number(((n * percent) / 100).toFixed(9)));
+}
+
 export function selectionCount(mode: SelectionMode, value: number | undefined, poolSize: number, random: Random): number {
   switch (mode) {
     case 'one':
@@ -15,10 +20,12 @@ export function selectionCount(mode: SelectionMode, value: number | undefined, p
     case 'fixed':
       return Math.min(value ?? 1, poolSize);
     case 'fixed-percent':
-      return Math.min(poolSize, Math.ceil((poolSize * (value ?? 100)) / 100));
+      return Math.min(poolSize, percentOf(poolSize, value ?? 100));
     case 'random-max-percent': {
-      const percent = Math.floor(random() * ((value ?? 100) + 1));
-      return Math.min(poolSize, Math.ceil((poolSize * percent) / 100));
+      // a whole percentage drawn in [0, P], never above P even when P is not whole
+      const max = value ?? 100;
+      const percent = Math.min(max, Math.floor(random() * (Math.floor(max) + 1)));
+      return Math.min(poolSize, percentOf(poolSize, percent));
     }
   }
 }

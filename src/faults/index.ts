@@ -18,6 +18,7 @@ import './network/slow-close.js';
 import './network/corrupt.js';
 import './network/loss.js';
 import './network/partition.js';
+import './network/kernel/index.js'; // kernel mechanisms (nftables, tbf) and transparent interception
 import './http/abort.js';
 import './http/delay.js';
 import './http/replace.js';

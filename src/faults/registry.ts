@@ -20,7 +20,7 @@ export function findFault(name: string): FaultType | undefined {
 export function getFault(name: string): FaultType {
   const fault = faults.get(name);
   if (!fault || fault.internal) {
-    throw new UserError(`unknown fault "${name}"${didYouMean(name, faultNames())}; known faults: ${faultNames().join(', ')}`);
+    throw new UserError(`unknown fault ${JSON.stringify(name)}${didYouMean(name, faultNames())}; known faults: ${faultNames().join(', ')}`);
   }
   return fault;
 }

@@ -12,14 +12,15 @@ import type { RunResources } from '../engine/resources.js';
 import type { TargetInstance } from '../engine/target-instance.js';
 
 /** What a target must have for the fault to hit it. */
-export type TargetNeed = 'process' | 'endpoint' | 'files' | 'host';
+/** `network`: any selected target; its `netns` and `addresses` say where its network is (kernel faults). */
+export type TargetNeed = 'process' | 'endpoint' | 'files' | 'host' | 'network';
 
 export interface InjectContext<P, S> {
   params: P;
   target: TargetInstance;
   /** how long the fault will be held, or null when it is held until the method ends */
   durationMs: number | null;
-  /** durably records what revert needs; returns once it is on disk */
+  /** durably records what revert needs; returns once it is on disk; a later call replaces the state */
   journal: (state: S) => void;
   /** what the run holds for its whole length (e.g. the proxy in front of an endpoint target) */
   resources: RunResources;

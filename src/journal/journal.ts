@@ -116,6 +116,11 @@ export class Journal {
     return Number(result.lastInsertRowid);
   }
 
+  /** Replaces what revert needs (a fault learns more as it applies: the pid of a command it started). */
+  updateState(id: number, state: unknown): void {
+    this.db.prepare('UPDATE injections SET state = ? WHERE id = ?').run(JSON.stringify(state ?? null), id);
+  }
+
   markActive(id: number): void {
     this.db.prepare(`UPDATE injections SET status = 'active' WHERE id = ? AND status = 'applying'`).run(id);
   }

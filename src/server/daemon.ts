@@ -167,7 +167,7 @@ export class Daemon {
         resolve();
       }) as Server;
       server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(new Error(`cannot listen on ${host}:${port}: ${error.code === 'EADDRINUSE' ? 'the address is in use; choose another --listen' : error.message}`)),
+        reject(new UserError(`cannot listen on ${host}:${port}: ${error.code === 'EADDRINUSE' ? 'the address is in use; choose another --listen' : error.message}`)),
       );
       // SSE streams are long-lived; no request timeout for them, but headers must come quickly
       server.headersTimeout = 30_000;

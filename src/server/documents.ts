@@ -19,7 +19,8 @@ export function splitDocuments(text: string): { kind: unknown; name: unknown; te
     if (!('contents' in doc) || doc.contents === null) return [];
     const value = doc.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null;
     const [start, , end] = doc.range;
-    return [{ kind: value?.kind, name: value?.metadata?.name, text: `${text.slice(start, end).trimEnd()}\n` }];
+    const own = text.slice(start, end).replace(/^---[ \t]*\r?\n/, '');
+    return [{ kind: value?.kind, name: value?.metadata?.name, text: `${own.trimEnd()}\n` }];
   });
 }
 

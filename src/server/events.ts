@@ -38,6 +38,11 @@ export class Channel {
     this.listeners.clear();
   }
 
+  /** the id of the latest event */
+  get lastId(): number {
+    return this.seq;
+  }
+
   since(lastId: number): BusEvent[] {
     return this.events.filter((e) => e.id > lastId);
   }

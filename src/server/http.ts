@@ -55,8 +55,10 @@ const HEARTBEAT_MS = 15_000;
  * Streams a channel as server-sent events: first what the client missed (after Last-Event-ID), then
  * every new event, with a comment every 15s so proxies keep the connection; ends when the channel does.
  */
-export function streamChannel(c: Ctx, channel: Channel, backlog?: BusEvent[]): Response {
-  const lastId = Number(c.req.header('last-event-id') ?? c.req.query('lastEventId') ?? 0) || 0;
+export function streamChannel(c: Ctx, channel: Channel, options: { fromStart: boolean } = { fromStart: true }): Response {
+  const given = c.req.header('last-event-id') ?? c.req.query('lastEventId');
+  // a run's channel replays from its start; the daemon's, without Last-Event-ID, starts from now
+  const lastId = given !== undefined ? Number(given) || 0 : options.fromStart ? 0 : channel.lastId;
   return streamSSE(c, async (stream) => {
     const queue: BusEvent[] = [];
     let wake: (() => void) | null = null;
@@ -71,7 +73,7 @@ export function streamChannel(c: Ctx, channel: Channel, backlog?: BusEvent[]): R
     });
     try {
       let sent = lastId;
-      for (const event of backlog ?? channel.since(lastId)) {
+      for (const event of channel.since(lastId)) {
         await stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event.data) });
         sent = Math.max(sent, event.id);
         if (event.type === 'end') return;

@@ -12,7 +12,9 @@ export function strict<T extends z.core.$ZodLooseShape>(shape: T) {
   return z.strictObject(shape, {
     error: (issue) => {
       if (issue.code !== 'unrecognized_keys') return undefined;
-      return issue.keys.map((key) => `unknown field "${key}"${didYouMean(key, known)}; known fields: ${known.join(', ')}`).join('\n'); // one line per key: the loader reports each at the key's own position
+      return issue.keys
+        .map((key) => `unknown field ${JSON.stringify(key)}${didYouMean(key, known)}; known fields: ${known.join(', ')}`)
+        .join('\n'); // one line per key: the loader reports each at the key's own position
     },
   });
 }

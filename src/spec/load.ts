@@ -8,10 +8,11 @@ import { dirname, join, resolve } from 'node:path';
 import { type Document, LineCounter, parse, parseAllDocuments, visit } from 'yaml';
 import type { z } from 'zod';
 import { KUBERNETES_SELECTOR_KEYS } from '../backends/kubernetes/spec.js';
+import type { NotificationSpec } from '../observe/notify/schema.js';
+import type { ScheduleWindow } from '../schedule/window.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { formatPath, type Path, positionOf } from './positions.js';
-import type { ScheduleWindow } from '../schedule/window.js';
 import {
   API_VERSION,
   type BlastRadius,
@@ -25,7 +26,6 @@ import {
   type TargetSpec,
 } from './schema.js';
 import { substituteEnv } from './substitute.js';
-import type { NotificationSpec } from '../observe/notify/schema.js';
 
 export interface Experiment {
   name: string;
@@ -121,7 +121,7 @@ class ErrorList {
     for (const issue of error.issues) {
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys)
-          this.at(doc, issue.path, issue.message.split('\n').find((m) => m.includes(`"${key}"`)) ?? issue.message, key);
+          this.at(doc, issue.path, issue.message.split('\n').find((m) => m.includes(JSON.stringify(key))) ?? issue.message, key);
       } else {
         this.at(doc, issue.path, issue.message);
       }
@@ -162,7 +162,18 @@ function parseYaml(text: string, file: string, env: NodeJS.ProcessEnv): { docs: 
   const lineCounter = new LineCounter();
   const errors = new ErrorList(file, lineCounter);
   const docs: ParsedDocument[] = [];
-  const all = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  let all: ReturnType<typeof parseAllDocuments>;
+  try {
+    all = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  } catch (error) {
+    // the parser recurses: a hostile file nested thousands of levels deep exhausts the stack
+    errors.add(
+      1,
+      1,
+      `YAML: cannot parse the file (${error instanceof RangeError ? 'nested too deeply' : (error as Error).message}); simplify its structure`,
+    );
+    return { docs, errors };
+  }
   const list = Array.isArray(all) ? all : [];
   list.forEach((doc, index) => {
     for (const error of doc.errors) {
@@ -185,7 +196,15 @@ function parseYaml(text: string, file: string, env: NodeJS.ProcessEnv): { docs: 
       },
     });
     if (envMissing) return; // reported above; validating the unsubstituted text would only repeat it
-    const value = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // an alias to an undefined anchor, or an alias bomb past maxAliasCount
+      const { line, col } = lineCounter.linePos(doc.range?.[0] ?? 0);
+      errors.add(line, col, `YAML: ${(error as Error).message.split('\n')[0]}; check the document's anchors (&name) and aliases (*name)`);
+      return;
+    }
     docs.push({ doc, index, kind: (value as { kind?: unknown } | null)?.kind, value });
   });
   if (docs.length === 0 && errors.messages.length === 0) errors.add(1, 1, 'the file is empty; expected an Experiment document');
@@ -335,7 +354,11 @@ function checkReferences(doc: Document, errors: ErrorList, spec: ExperimentDocum
             ? step.stages.slice(0, 1).map((s) => [s.step, ['spec', 'method', i, 'progressive']] as const)
             : [];
     if (step.kind === 'progressive' && spec.steadyState.probes.length === 0) {
-      errors.at(doc, ['spec', 'method', i, 'progressive'], 'a progressive step judges each stage on the steady state: name its probes under spec.steadyState.probes');
+      errors.at(
+        doc,
+        ['spec', 'method', i, 'progressive'],
+        'a progressive step judges each stage on the steady state: name its probes under spec.steadyState.probes',
+      );
     }
     for (const [faultStep, path] of faultSteps) {
       if (spec.backend === 'kubernetes') continue; // names are pod names there, not targets
@@ -394,7 +417,10 @@ export function parseDocuments(text: string, file: string | null, options: LoadO
   const topLevel = docs.filter(
     (parsed) => parsed.kind !== 'Project' && !isScheduleDocument(parsed) && checkKind(parsed, errors, ['Experiment', 'Project']),
   );
-  const sources = [...topLevel.map((parsed) => ({ parsed, errors, schedule: undefined as ScheduleDefinition | undefined })), ...schedules.inline];
+  const sources = [
+    ...topLevel.map((parsed) => ({ parsed, errors, schedule: undefined as ScheduleDefinition | undefined })),
+    ...schedules.inline,
+  ];
   for (const { parsed, errors, schedule } of sources) {
     const result = experimentSchema().safeParse(parsed.value);
     if (!result.success) {
@@ -519,7 +545,11 @@ function scheduleDocuments(docs: readonly ParsedDocument[], errors: ErrorList, f
         metadata: { name: metadata.name, ...spec.experiment.metadata },
         spec: spec.experiment.spec,
       };
-      inline.push({ parsed: { ...parsed, kind: 'Experiment', value }, errors: errors.within(['spec', 'experiment']), schedule: definition });
+      inline.push({
+        parsed: { ...parsed, kind: 'Experiment', value },
+        errors: errors.within(['spec', 'experiment']),
+        schedule: definition,
+      });
     }
   }
   return { definitions, inline };

@@ -57,6 +57,12 @@ export const targetSchema = strict({
   process: processSelector.optional(),
   endpoint: endpoint.optional(),
   files: z.array(z.string()).optional(),
+  netns: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { message: 'expected a network namespace name (ip netns list)' })
+    .optional()
+    .describe('the network namespace the target lives in (kernel network faults apply there; Linux, root)'),
+  addresses: z.array(z.string()).optional().describe("the target's own addresses (kernel network faults match them)"),
   protected: z.boolean().default(false).describe('never injected, whatever a selector says'),
   health: referenceName.optional().describe('a probe that tells whether this target is healthy (for policy minHealthy)'),
 });
@@ -100,7 +106,7 @@ function probeShape() {
     type: z.string().refine((type) => findProbeType(type) !== undefined, {
       error: (issue) => {
         const type = String(issue.input);
-        return `unknown probe type "${type}"${didYouMean(type, probeTypeNames())}; known types: ${probeTypeNames().join(', ')}`;
+        return `unknown probe type ${JSON.stringify(type)}${didYouMean(type, probeTypeNames())}; known types: ${probeTypeNames().join(', ')}`;
       },
     }),
     ...typeBlocks,
@@ -177,7 +183,7 @@ const faultStepShape = {
   fault: z.string().refine((name) => findFault(name) !== undefined && !findFault(name)?.internal, {
     error: (issue) => {
       const name = String(issue.input);
-      return `unknown fault "${name}"${didYouMean(name, faultNames())}; known faults: ${faultNames().join(', ')}`;
+      return `unknown fault ${JSON.stringify(name)}${didYouMean(name, faultNames())}; known faults: ${faultNames().join(', ')}`;
     },
   }),
   selector: selectorSchema.optional(),
@@ -298,7 +304,7 @@ const progressiveStageShape = {
   mode: z.enum(SELECTION_MODES).optional().describe('selection of this stage (default: the step mode, else one)'),
   value: z.union([z.number(), z.string()]).optional(),
   params: z.record(z.string(), z.unknown()).optional().describe("merged over the step's params"),
-  duration: duration.describe('how long the stage is held and observed'),
+  duration: duration.optional().describe('how long the stage is held and observed (required)'),
   threshold: z
     .lazy(() => toleranceSchema)
     .optional()
@@ -333,6 +339,13 @@ const progressiveStepSchema = strict({ name: z.string().optional(), progressive:
     const fault = findFault(p.fault);
     if (!fault || fault.internal) return z.NEVER; // reported by the `fault` field
     p.stages.forEach((stage, j) => {
+      if (stage.duration === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['progressive', 'stages', j],
+          message: 'a stage needs a duration: how long it is held and judged',
+        });
+      }
       const raw = {
         name: stage.name ?? `stage ${j + 1}`,
         fault: p.fault,
@@ -352,6 +365,7 @@ const progressiveStepSchema = strict({ name: z.string().optional(), progressive:
         }
         return;
       }
+      if (stage.duration === undefined) return;
       stages.push({
         step: { ...parsed.data, durationMs: stage.duration },
         threshold: stage.threshold ?? p.threshold,

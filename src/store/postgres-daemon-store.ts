@@ -415,11 +415,11 @@ export class PostgresDaemonStore implements DaemonStore {
   }
 
   async lastStartOf(schedule: string): Promise<number | null> {
-    const [row] = await this.rows<{ decided_at: string }>(
-      "SELECT decided_at FROM schedule_occurrences WHERE schedule = $1 AND outcome = 'started' ORDER BY scheduled_for DESC LIMIT 1",
+    const [row] = await this.rows<{ started_at: string }>(
+      "SELECT r.started_at FROM schedule_occurrences o JOIN runs r ON r.id = o.run_id WHERE o.schedule = $1 AND o.outcome = 'started' ORDER BY o.scheduled_for DESC LIMIT 1",
       [schedule],
     );
-    return row ? Date.parse(row.decided_at) : null;
+    return row ? Date.parse(row.started_at) : null;
   }
 
   // ---------- users, tokens, sessions ----------

@@ -279,9 +279,11 @@ export class SqliteDaemonStore implements DaemonStore {
 
   async lastStartOf(schedule: string): Promise<number | null> {
     const row = this.db
-      .prepare("SELECT decided_at FROM schedule_occurrences WHERE schedule = ? AND outcome = 'started' ORDER BY scheduled_for DESC LIMIT 1")
-      .get(schedule) as { decided_at: string } | undefined;
-    return row ? Date.parse(row.decided_at) : null;
+      .prepare(
+        "SELECT r.started_at FROM schedule_occurrences o JOIN runs r ON r.id = o.run_id WHERE o.schedule = ? AND o.outcome = 'started' ORDER BY o.scheduled_for DESC LIMIT 1",
+      )
+      .get(schedule) as { started_at: string } | undefined;
+    return row ? Date.parse(row.started_at) : null;
   }
 
   // ---------- users, tokens, sessions ----------

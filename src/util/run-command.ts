@@ -22,6 +22,8 @@ export interface CommandOptions {
   signal?: AbortSignal;
   /** bytes of stdout/stderr kept; the rest is dropped */
   maxOutput?: number;
+  /** told the command's pid (also its process group) as soon as it is started */
+  onSpawn?: (pid: number) => void;
 }
 
 export function runCommand(argv: readonly string[], options: CommandOptions): Promise<CommandResult> {
@@ -35,6 +37,7 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group, so the timeout can kill everything it started
     });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';
     let timedOut = false;

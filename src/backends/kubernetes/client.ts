@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { UserError } from '../../util/errors.js';
 import { sleep } from '../../util/sleep.js';
 import type { ClusterRef, ObjectRef } from './types.js';
@@ -172,15 +172,18 @@ export class KubeClient {
   static async create(kubeconfig: string | null, context: string | null, inCluster: boolean): Promise<KubeClient> {
     const k8s = await loadK8s();
     const kc = new k8s.KubeConfig();
-    const files = (kubeconfig ?? '').split(delimiter).filter(Boolean);
+    // absolute paths: `faultline recover` may run from another directory, or with another HOME
+    const files = (kubeconfig ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((f) => resolve(f));
     const home = join(homedir(), '.kube', 'config');
+    if (!files.length && !inCluster && existsSync(home)) files.push(home);
     if (files.length) {
       for (const file of files) {
         if (!existsSync(file)) throw new UserError(`KUBECONFIG names ${file}, which does not exist; fix KUBECONFIG or create the file`);
       }
       loadFiles(k8s, kc, files);
-    } else if (!inCluster && existsSync(home)) {
-      loadFiles(k8s, kc, [home]);
     } else if (process.env.KUBERNETES_SERVICE_HOST && existsSync(join(SERVICE_ACCOUNT, 'token'))) {
       kc.loadFromCluster();
       inCluster = true;

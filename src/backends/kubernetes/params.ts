@@ -10,11 +10,16 @@ import { parseSize } from '../../util/size.js';
 export type Params = Record<string, unknown>;
 
 export class ParamReader {
+  readonly params: Params;
   constructor(
-    readonly params: Params,
+    params: Params,
     /** `network.latency on Chaos Mesh`, for messages */
     private readonly where: string,
-  ) {}
+  ) {
+    // a network fault's `mechanism: kernel` wraps its params: the engine has its own mechanism
+    this.params =
+      params.mechanism === 'kernel' && typeof params.params === 'object' && params.params !== null ? (params.params as Params) : params;
+  }
 
   /** The first of `names` that is set. */
   raw(...names: string[]): unknown {

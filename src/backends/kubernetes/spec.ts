@@ -50,7 +50,11 @@ export const kubernetesSpecSchema = strict({
   context: z.string().min(1).optional().describe('kubeconfig context (default: the current context)'),
   injectTimeout: duration.default(60_000).describe('how long to wait for the engine to report the fault injected'),
   recoverTimeout: duration.default(120_000).describe('how long to wait for the engine to recover and the object to be gone'),
-  serviceAccount: z.string().min(1).optional().describe('Litmus: chaosServiceAccount of the ChaosEngines (default: <experiment>-sa)'),
+  serviceAccount: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Litmus: chaosServiceAccount of the ChaosEngines (default: <litmus experiment>-sa, e.g. pod-delete-sa)'),
   env: z
     .record(z.string(), z.string())
     .optional()

@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { type ProxySpec, parseProxySpec } from '../../proxy/api/server.js';
 import { checkUpstream } from '../../proxy/endpoint-setup.js';
 import { type ApiServer, ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION } from '../../proxy/index.js';
+import { newProxySeed } from '../../proxy/random.js';
 import { errorMessage, UserError } from '../../util/errors.js';
 import { say, warn } from '../output.js';
 
@@ -81,7 +82,8 @@ export function registerProxy(program: Command): void {
         if (names.has(spec.name)) throw new UserError(`proxy ${spec.name} is declared twice; give each proxy its own name`);
         names.add(spec.name);
       }
-      const collection = new ProxyCollection({ seed: options.seed, onWarning: (message) => warn(`faultline proxy: ${message}`) });
+      const seed = options.seed ?? newProxySeed();
+      const collection = new ProxyCollection({ seed, onWarning: (message) => warn(`faultline proxy: ${message}`) });
       let api: ApiServer | null = null;
       const stop = async () => {
         await api?.close();
@@ -95,7 +97,7 @@ export function registerProxy(program: Command): void {
         if (error instanceof ProxyError) throw new UserError(error.message);
         throw error;
       }
-      say(`faultline proxy: Toxiproxy API ${TOXIPROXY_VERSION} on ${api.url}`);
+      say(`faultline proxy: Toxiproxy API ${TOXIPROXY_VERSION} on ${api.url} (seed ${seed}; --seed ${seed} replays the same draws)`);
       for (const proxy of collection.list()) {
         say(
           `  proxy ${proxy.name}: ${proxy.listen} -> ${proxy.upstream}${proxy.enabled ? '' : ' (disabled)'}, ${proxy.toxics().length} toxic(s)`,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { argv, duration, strict } from '../../spec/fields.js';
 import { formatDuration } from '../../util/duration.js';
 import { UserError } from '../../util/errors.js';
+import { isSameProcess, processInfo } from '../../util/processes.js';
 import { describeFailure, runCommand } from '../../util/run-command.js';
 import { registerFault } from '../registry.js';
 
@@ -21,6 +22,8 @@ interface ActionState {
   timeoutMs: number;
   cwd?: string;
   env?: Record<string, string>;
+  /** the `run` command while it runs: a runner that dies must not let it finish after the revert */
+  running?: { pid: number; startTime?: string };
 }
 
 registerFault<Params, ActionState>({
@@ -31,13 +34,25 @@ registerFault<Params, ActionState>({
   describe: (p, _target, durationMs) =>
     `run \`${p.run.join(' ')}\`${durationMs === null ? '' : ` for ${formatDuration(durationMs)}`}, then \`${p.revert.join(' ')}\``,
   async inject({ params: p, journal }) {
-    journal({ revert: p.revert, timeoutMs: p.timeout, cwd: p.cwd, env: p.env });
-    const result = await runCommand(p.run, { timeoutMs: p.timeout, cwd: p.cwd, env: p.env });
+    const state: ActionState = { revert: p.revert, timeoutMs: p.timeout, cwd: p.cwd, env: p.env };
+    journal(state);
+    const result = await runCommand(p.run, {
+      timeoutMs: p.timeout,
+      cwd: p.cwd,
+      env: p.env,
+      onSpawn: (pid) => journal({ ...state, running: { pid, startTime: processInfo(pid)?.startTime } }),
+    });
     if (result.spawnError || result.timedOut || result.exitCode !== 0) {
       throw new UserError(`custom.action failed: ${describeFailure(p.run, result)}`);
     }
   },
   async revert(state) {
+    // a `run` command still going (its runner died) is ended first, with everything it started
+    if (state.running && isSameProcess(state.running.pid, state.running.startTime)) {
+      try {
+        process.kill(-state.running.pid, 'SIGKILL');
+      } catch {}
+    }
     const result = await runCommand(state.revert, { timeoutMs: state.timeoutMs, cwd: state.cwd, env: state.env });
     if (result.spawnError || result.timedOut || result.exitCode !== 0) {
       throw new Error(`revert command failed: ${describeFailure(state.revert, result)}`);

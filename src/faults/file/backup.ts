@@ -47,35 +47,37 @@ export function sha256Of(file: string): string | null {
   return hash.digest('hex');
 }
 
-/** Copies a file into the backup folder (fsynced) and returns the backup with the checksum of what was copied. */
-export function backUp(path: string): FileBackup {
+/**
+ * Where a file's copy will go and the checksum it must have, read from the original without writing
+ * anything: this is what is journaled, BEFORE the copy is made, so a crash while copying leaves an entry
+ * whose revert removes the partial copy.
+ */
+export function planBackup(path: string): FileBackup {
   const dir = join(faultlineHome(), 'backups');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const backup = join(dir, `${stamp}-${randomBytes(4).toString('hex')}-${basename(path)}`);
-  const before = statSync(path);
+  const stat = statSync(path);
+  return { path, backup, sha256: sha256Of(path) as string, size: stat.size, mode: stat.mode & 0o7777 };
+}
+
+/** Copies the file to its planned backup (fsynced) and checks the copy holds the planned bytes. */
+export function writeBackup(b: FileBackup): void {
   const hash = createHash('sha256');
-  let size = 0;
-  const out = openSync(backup, 'wx', 0o600);
+  const out = openSync(b.backup, 'wx', 0o600);
   try {
-    readChunks(path, (chunk) => {
+    readChunks(b.path, (chunk) => {
       hash.update(chunk);
-      size += chunk.length;
       for (let off = 0; off < chunk.length; ) off += writeSync(out, chunk, off, chunk.length - off);
     });
     fsyncSync(out);
-  } catch (error) {
+  } finally {
     closeSync(out);
-    rmSync(backup, { force: true });
-    throw error;
   }
-  closeSync(out);
-  const after = statSync(path);
-  if (after.size !== size || after.mtimeMs !== before.mtimeMs) {
-    rmSync(backup, { force: true });
-    throw new Error(`${path} changed while it was being backed up; do not corrupt a file that is being written`);
+  if (hash.digest('hex') !== b.sha256) {
+    rmSync(b.backup, { force: true });
+    throw new Error(`${b.path} changed while it was being backed up; do not corrupt a file that is being written`);
   }
-  return { path, backup, sha256: hash.digest('hex'), size, mode: before.mode & 0o7777 };
 }
 
 /**

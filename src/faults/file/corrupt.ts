@@ -14,7 +14,7 @@ import { formatDuration } from '../../util/duration.js';
 import { errorMessage, UserError } from '../../util/errors.js';
 import { formatSize, size } from '../../util/size.js';
 import { registerFault } from '../registry.js';
-import { backUp, type FileBackup, restore } from './backup.js';
+import { type FileBackup, planBackup, restore, writeBackup } from './backup.js';
 
 const MODES = ['random-bytes', 'zero', 'truncate', 'append-garbage'] as const;
 type Mode = (typeof MODES)[number];
@@ -173,14 +173,19 @@ registerFault<Params, CorruptState>({
   async inject({ params: p, target, journal }) {
     const files = filesOf(p, target);
     const sizes = files.map((file) => check(file, p));
-    const backups: FileBackup[] = [];
-    try {
-      for (const file of files) backups.push(backUp(file));
-    } catch (error) {
-      for (const b of backups) restore(b); // nothing was changed yet: this only removes the copies
-      throw new UserError(`file.corrupt: cannot back up ${files[backups.length]}: ${errorMessage(error)}`);
-    }
+    const backups: FileBackup[] = files.map(planBackup);
+    // journaled before the first copy: a crash while copying leaves an entry whose revert removes the copies
     journal({ files: backups });
+    let copied = 0;
+    try {
+      for (const b of backups) {
+        writeBackup(b);
+        copied++;
+      }
+    } catch (error) {
+      // nothing was changed yet; the injector reverts the entry, which only removes the copies
+      throw new UserError(`file.corrupt: cannot back up ${files[copied]}: ${errorMessage(error)}`);
+    }
     files.forEach((file, i) => {
       corrupt(file, sizes[i] as number, p);
     });

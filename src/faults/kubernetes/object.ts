@@ -3,7 +3,7 @@
  * Chaos Mesh chaos, a Litmus ChaosEngine). Never written in an experiment; the backend injects it.
  *
  *   journal { cluster, engine, group, version, kind, plural, namespace, name }   (before the create)
- *   create -> wait until the engine reports it injected (or fail, and be reverted)
+ *   create -> journal the uid -> wait until the engine reports it injected (or fail, and be reverted)
  *   revert: pause (Chaos Mesh annotation) or stop (Litmus engineState) -> delete -> wait until the
  *   engine has recovered and the object is gone (404 is success)
  *
@@ -176,6 +176,7 @@ function objectFault(name: string, once: boolean): FaultType<ObjectParams, Objec
       const client = await reconnect(p.cluster);
       const created = await client.create(p.ref, p.body);
       state.ref.uid = created?.metadata?.uid;
+      if (state.ref.uid) journal(state); // the uid too: recovery then never deletes a namesake
       await waitInjected(p, state);
     },
     revert: revertObject,

@@ -62,7 +62,7 @@ export function withKernelMechanism<P>(proxy: FaultType<P, ProxyFaultState>): Fa
   return {
     ...proxy,
     params,
-    needs: (p) => (isKernel(p) ? 'host' : targetNeedOf(proxy, p)),
+    needs: (p) => (isKernel(p) ? 'network' : targetNeedOf(proxy, p)),
     describe: (p, target, durationMs) => {
       if (!isKernel(p)) return proxy.describe(p, target, durationMs);
       return mechanisms.get(name)?.describe(p.params, target, durationMs) ?? `${name} (kernel)`;

@@ -25,6 +25,7 @@ import { didYouMean } from '../../util/suggest.js';
 import { formatHostPort, parseHostPort } from '../address.js';
 import { listenErrorMessage, ProxyError } from '../errors.js';
 import { type FaultProxy, type ProxyJson, startProxy } from '../proxy.js';
+import { mixSeed } from '../random.js';
 
 /** The Toxiproxy API version this server is compatible with (what /version answers). */
 export const TOXIPROXY_VERSION = '2.12.0';
@@ -89,12 +90,15 @@ export class ProxyCollection {
   /** Creates a proxy (and its toxics); 409 when the name is taken, 500 when it cannot listen. */
   async create(spec: ProxySpec): Promise<FaultProxy> {
     if (this.proxies.has(spec.name)) throw new ProxyError(`proxy already exists: ${spec.name}`, 409);
+    // one seed for the server, mixed with each proxy's name so that proxies do not repeat each other's draws
+    const seed = this.options.seed === undefined ? undefined : mixSeed(this.options.seed, ...Buffer.from(spec.name));
     const proxy = await startProxy({
       name: spec.name,
       listen: spec.listen,
       upstream: spec.upstream,
       enabled: spec.enabled,
-      ...this.options,
+      seed,
+      onWarning: this.options.onWarning,
     });
     if (this.proxies.has(spec.name)) {
       await proxy.close();

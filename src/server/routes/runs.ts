@@ -290,6 +290,6 @@ export const runRoutes: ApiRoute[] = [
     stream: true,
     summary: "The daemon's live events (server-sent events): run-started, run-ended, occurrence, halted, unhalted, schedule",
     responses: { 200: 'text/event-stream' },
-    handler: (c, d) => streamChannel(c, d.bus.daemon),
+    handler: (c, d) => streamChannel(c, d.bus.daemon, { fromStart: false }),
   },
 ];

@@ -407,8 +407,3 @@ export function compileChaosMesh(input: CompileInput): Compiled {
     oneShot: made.oneShot ?? false,
   };
 }
-
-/** The kind-specific spec alone (a Workflow or Schedule embeds it without selection wrapper fields). */
-export function chaosMeshKindOf(fault: string): boolean {
-  return fault in compilers;
-}

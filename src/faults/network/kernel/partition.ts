@@ -1,0 +1,73 @@
+/**
+ * network.partition, kernel mechanism (Linux, root): nftables rules in a table of faultline's own
+ * (`inet faultline-<id>`) that drop, or reject, the packets between the target (its `netns`, or the
+ * runner's namespace; its `addresses` when given) and the `addresses`/`ports` the step names, in the
+ * `direction` it names. Connections already open stall like new ones (the rules match every packet);
+ * revert deletes the table.
+ */
+import { z } from 'zod';
+import { checkKernelAccess, newTableName } from '../../../kernel/commands.js';
+import { strict } from '../../../spec/fields.js';
+import { registerNetworkMechanism } from '../mechanisms.js';
+import {
+  addressList,
+  applyTable,
+  direction,
+  filterTable,
+  injectionNetns,
+  type Match,
+  matchLines,
+  networkOf,
+  portList,
+  protocol,
+  revertTable,
+  type TableState,
+  whereLabel,
+} from './common.js';
+
+const params = strict({
+  mechanism: z.literal('kernel'),
+  addresses: addressList.min(1).describe('the other side of the partition: addresses or networks'),
+  ports: portList.optional().describe("the other side's ports (default: every port)"),
+  protocol,
+  direction: direction.default('both'),
+  action: z.enum(['drop', 'reject']).default('drop').describe('drop: silence (timeouts); reject: TCP reset / ICMP unreachable at once'),
+});
+type Params = z.infer<typeof params>;
+
+function verdict(action: Params['action'], line: string, way: 'out' | 'in'): string[] {
+  if (action === 'drop') return [`${line} drop`];
+  // the kernel's own resets (answers to what `out` rejected) come back in through the input hook
+  const resets = way === 'in' ? [`${line} tcp flags & rst == rst accept`] : [];
+  return [...resets, `${line} meta l4proto tcp reject with tcp reset`, `${line} reject with icmpx type admin-prohibited`];
+}
+
+/** The table of a partition (exported for tests and dry runs). */
+export function partitionRuleset(table: string, p: Params, self: string[]): string {
+  const m: Match = { self, peers: p.addresses, ports: p.ports, protocol: p.protocol };
+  const out = p.direction === 'from' ? [] : matchLines(m, 'out').flatMap((l) => verdict(p.action, l, 'out'));
+  const input = p.direction === 'to' ? [] : matchLines(m, 'in').flatMap((l) => verdict(p.action, l, 'in'));
+  return filterTable(table, out, input);
+}
+
+registerNetworkMechanism<Params, TableState>('network.partition', {
+  params,
+  describe(p, target) {
+    const { netns } = networkOf(target);
+    const peers = `${p.addresses.join(', ')}${p.ports ? ` port ${p.ports.join(',')}` : ''}`;
+    const dir =
+      p.direction === 'both' ? 'both directions' : p.direction === 'to' ? `from ${target.name} to them` : `from them to ${target.name}`;
+    return `${p.action} ${p.protocol === 'all' ? '' : `${p.protocol} `}packets between ${target.name} and ${peers}, ${dir} (nftables, ${whereLabel(netns)})`;
+  },
+  async inject(ctx) {
+    const { addresses } = networkOf(ctx.target);
+    const netns = await injectionNetns(ctx.target);
+    const what = `network.partition (kernel) on ${ctx.target.name}`;
+    await checkKernelAccess(what, ['nft'], netns);
+    const state: TableState = { ...(netns ? { netns } : {}), family: 'inet', table: newTableName() };
+    const ruleset = partitionRuleset(state.table, ctx.params, addresses);
+    ctx.journal(state);
+    await applyTable(state, ruleset, what);
+  },
+  revert: revertTable,
+});
