@@ -10,6 +10,7 @@ import './faults/index.js';
 import './probes/index.js';
 import { Journal } from './journal/journal.js';
 import { type RecoveryOutcome, recoverJournal } from './journal/recover.js';
+import type { Daemon, DaemonOptions } from './server/daemon.js';
 
 export { type AlertFeed, AlertHub, type ReceivedAlert } from './engine/alerts.js';
 export type { RunEvent, RunListener } from './engine/events.js';
@@ -18,15 +19,46 @@ export { type RunOptions, type RunResult, runExperiment } from './engine/run.js'
 export { faultNames } from './faults/index.js';
 export { Journal, type JournalEntry } from './journal/journal.js';
 export type { RecoveryOutcome } from './journal/recover.js';
+export { createTestHosts, type TestHosts, type TestHostsOptions } from './netns/index.js';
 export { probeTypeNames } from './probes/index.js';
 export type { Phase, Sample } from './probes/sample.js';
 export { getReportFormat, reportFormatNames } from './report/index.js';
-export type { Measurements, ReportFault, ReportProbe, RunReport, TimelineEvent, Verdict } from './report/types.js';
+export type {
+  Measurements,
+  ReportFault,
+  ReportProbe,
+  ReportProgressive,
+  ReportProgressiveStage,
+  RunReport,
+  TimelineEvent,
+  Verdict,
+} from './report/types.js';
+export { nextRunTimes } from './schedule/next-runs.js';
+export type { Daemon, DaemonOptions } from './server/daemon.js';
 export { formatJsonSchema } from './spec/json-schema.js';
-export { type Experiment, type LoadOptions, loadExperiment, loadExperiments, parseExperiments } from './spec/load.js';
+export {
+  type Experiment,
+  type LoadOptions,
+  loadExperiment,
+  loadExperiments,
+  type ParsedDocuments,
+  parseDocuments,
+  parseExperiments,
+  type ScheduleDefinition,
+} from './spec/load.js';
+export type { DaemonStore } from './store/daemon-store.js';
+export { openDaemonStore } from './store/open.js';
 export { RunStore } from './store/store.js';
-export { createTestHosts, type TestHosts, type TestHostsOptions } from './netns/index.js';
 export { EXIT, UserError, UserErrors } from './util/errors.js';
+
+/**
+ * `faultline serve` in this process: the scheduler, the HTTP API, the dashboard, /metrics. Its modules
+ * load on first use, so importing the library stays light. `await daemon.stop()` reverts every run.
+ */
+export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> {
+  const { Daemon } = await import('./server/daemon.js');
+  return Daemon.start(options);
+}
 
 /** Reverts every fault left applied by a run that is gone (what `faultline recover` does). */
 export async function recover(options: { includeLiveRuns?: boolean; journal?: Journal } = {}): Promise<RecoveryOutcome[]> {

@@ -46,7 +46,7 @@ spec:
 const faultlineTables = async (h: TestHosts) => (await nftTables(h.netns('gw'))).filter((t) => t.name.startsWith('faultline'));
 const tbf = async (h: TestHosts) => (await qdiscs(h.netns('gw'), h.device('gw'))).filter((q) => q.kind === 'tbf');
 
-async function crashAndRecover(h: TestHosts, file: string, applied: () => Promise<boolean>): Promise<void> {
+async function crashAndRecover(file: string, applied: () => Promise<boolean>): Promise<void> {
   const home = tempHome();
   const run = startCli(['run', file], { home });
   await waitFor(applied, 15_000, `the fault to be applied (${run.output()})`);
@@ -66,7 +66,7 @@ describe.skipIf(!canRun)('kernel faults after the runner is SIGKILLed', () => {
     await h.startTcpServer('pa', 7001);
     const pa = h.address('pa');
     const file = experiment('kernel-partition-crash', h, `network.partition|{ mechanism: kernel, addresses: [ ${pa} ], ports: [ 7001 ] }`);
-    await crashAndRecover(h, file, async () => (await faultlineTables(h)).length === 1);
+    await crashAndRecover(file, async () => (await faultlineTables(h)).length === 1);
     expect(await h.tcpCheck('gw', pa, 7001, 800)).toBe('ok');
     expect(await faultlineTables(h)).toEqual([]);
   });
@@ -76,7 +76,9 @@ describe.skipIf(!canRun)('kernel faults after the runner is SIGKILLed', () => {
     await h.startTcpServer('pa', 7001);
     const pa = h.address('pa');
     const home = tempHome();
-    const run = startCli(['run', experiment('kernel-partition-live', h, `network.partition|{ mechanism: kernel, addresses: [ ${pa} ] }`)], { home });
+    const run = startCli(['run', experiment('kernel-partition-live', h, `network.partition|{ mechanism: kernel, addresses: [ ${pa} ] }`)], {
+      home,
+    });
     await waitFor(async () => (await faultlineTables(h)).length === 1, 15_000, 'the partition');
     expect(await h.tcpCheck('gw', pa, 7001, 800)).toBe('timeout');
     run.child.kill('SIGINT'); // an interrupted run reverts its own faults
@@ -90,7 +92,7 @@ describe.skipIf(!canRun)('kernel faults after the runner is SIGKILLed', () => {
     await h.startTcpServer('pa', 7001);
     const pa = h.address('pa');
     const file = experiment('kernel-loss-crash', h, `network.loss|{ mechanism: kernel, percent: 100, direction: both }`);
-    await crashAndRecover(h, file, async () => (await faultlineTables(h)).length === 1);
+    await crashAndRecover(file, async () => (await faultlineTables(h)).length === 1);
     expect(await h.tcpCheck('gw', pa, 7001, 800)).toBe('ok');
     expect(await faultlineTables(h)).toEqual([]);
   });
@@ -99,7 +101,7 @@ describe.skipIf(!canRun)('kernel faults after the runner is SIGKILLed', () => {
     const h = (hosts = await createTestHosts({ hosts: ['gw', 'pa'], links: [['gw', 'pa']] }));
     await h.startTcpServer('pa', 7001);
     const file = experiment('kernel-bandwidth-crash', h, `network.bandwidth|{ mechanism: kernel, rate: 1mbit, device: ${h.device('gw')} }`);
-    await crashAndRecover(h, file, async () => (await tbf(h)).length === 1);
+    await crashAndRecover(file, async () => (await tbf(h)).length === 1);
     expect(await tbf(h)).toEqual([]);
     expect(await h.tcpCheck('gw', h.address('pa'), 7001)).toBe('ok');
   });

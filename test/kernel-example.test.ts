@@ -48,7 +48,17 @@ describe.skipIf(!canRun)('example: a kernel partition between the gateway and pr
     const reportDir = tempDir();
     const child = spawn(
       'ip',
-      ['netns', 'exec', h.netns('gw'), process.execPath, BIN, 'run', join(ROOT, 'examples/experiments/more/netns-partition-provider.yaml'), '--report-dir', reportDir],
+      [
+        'netns',
+        'exec',
+        h.netns('gw'),
+        process.execPath,
+        BIN,
+        'run',
+        join(ROOT, 'examples/experiments/more/netns-partition-provider.yaml'),
+        '--report-dir',
+        reportDir,
+      ],
       {
         cwd: ROOT,
         env: {
@@ -66,10 +76,16 @@ describe.skipIf(!canRun)('example: a kernel partition between the gateway and pr
     child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
     // while the run holds the partition, A is unreachable from the gateway (and B is not)
-    await waitFor(async () => (await nftTables(h.netns('gw'))).some((t) => t.name.startsWith('faultline')), 20_000, `the partition (${out})`);
+    await waitFor(
+      async () => (await nftTables(h.netns('gw'))).some((t) => t.name.startsWith('faultline')),
+      20_000,
+      `the partition (${out})`,
+    );
     expect(await h.tcpCheck('gw', h.address('pa'), 17001, 500)).toBe('timeout');
     expect(await h.tcpCheck('gw', h.address('pb'), 17002)).toBe('ok');
-    const result = await new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout: out, stderr: '' })));
+    const result = await new Promise<CliResult>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal, stdout: out, stderr: '' })),
+    );
     expect(result.stdout).toMatch(/PASSED gateway-survives-partition-from-provider-a/);
     expect(result.code).toBe(0);
     expect((await nftTables(h.netns('gw'))).filter((t) => t.name.startsWith('faultline'))).toEqual([]);

@@ -87,7 +87,11 @@ describe.skipIf(!canRun)('network.partition (kernel)', () => {
   it("matches the target's own addresses: traffic from another address of the target passes", async () => {
     const h = await twoHosts();
     const pa = h.address('pa');
-    const p = await inject('network.partition', { mechanism: 'kernel', addresses: [pa], direction: 'to' }, target(h, 'gw', ['10.255.255.1']));
+    const p = await inject(
+      'network.partition',
+      { mechanism: 'kernel', addresses: [pa], direction: 'to' },
+      target(h, 'gw', ['10.255.255.1']),
+    );
     expect(await h.tcpCheck('gw', pa, 7001)).toBe('ok'); // gw's real address is not 10.255.255.1
     await p.revert();
   });
@@ -136,7 +140,11 @@ describe.skipIf(!canRun)('network.bandwidth (kernel)', () => {
     const root = (await qdiscs(h.netns('pa'), dev)).find((q) => q.root);
     expect(root).toMatchObject({ kind: 'tbf', handle: 'fa17:' });
     // pa sends 300 KB to gw: at 100 KB/s that takes well over a second
-    const sink = h.spawn('gw', [process.execPath, '-e', "require('node:net').createServer((s) => { let n = 0; s.on('data', (d) => { n += d.length; if (n >= 300000) { s.end(); } }); }).listen(7100, () => console.log('up'))"]);
+    const sink = h.spawn('gw', [
+      process.execPath,
+      '-e',
+      "require('node:net').createServer((s) => { let n = 0; s.on('data', (d) => { n += d.length; if (n >= 300000) { s.end(); } }); }).listen(7100, () => console.log('up'))",
+    ]);
     await new Promise((r) => sink.stdout?.once('data', r));
     const send = `const s = require('node:net').connect(7100, process.argv[1]); const t = Date.now(); s.on('connect', () => s.write(Buffer.alloc(300000))); s.on('end', () => { console.log(Date.now() - t); process.exit(0); }); s.resume();`;
     const timed = await h.exec('pa', [process.execPath, '-e', send, h.address('gw')], 20_000);
@@ -148,9 +156,9 @@ describe.skipIf(!canRun)('network.bandwidth (kernel)', () => {
 
   it('refuses a device that does not exist, with nothing changed', async () => {
     const h = await twoHosts();
-    await expect(inject('network.bandwidth', { mechanism: 'kernel', rate: '1mbit', device: 'nosuchdev0' }, target(h, 'pa'))).rejects.toThrow(
-      /there is no device nosuchdev0/,
-    );
+    await expect(
+      inject('network.bandwidth', { mechanism: 'kernel', rate: '1mbit', device: 'nosuchdev0' }, target(h, 'pa')),
+    ).rejects.toThrow(/there is no device nosuchdev0/);
   });
 });
 
@@ -168,14 +176,17 @@ spec:
       duration: 1s
 `;
   it('accepts a kernel partition on a target with netns and addresses', () => {
-    const [exp] = parseExperiments(doc('{ mechanism: kernel, addresses: [10.1.1.2, 10.2.0.0/16], ports: [7001], direction: to, action: reject }'), 'k.yaml');
+    const [exp] = parseExperiments(
+      doc('{ mechanism: kernel, addresses: [10.1.1.2, 10.2.0.0/16], ports: [7001], direction: to, action: reject }'),
+      'k.yaml',
+    );
     expect(exp).toBeDefined();
   });
   it('rejects a bad address and an unknown direction, naming the field', () => {
     expect(() => parseExperiments(doc('{ mechanism: kernel, addresses: [10.1.1.300] }'), 'k.yaml')).toThrow(/expected an IP address/);
     expect(() => parseExperiments(doc('{ mechanism: kernel, addresses: [10.1.1.2], direction: sideways }'), 'k.yaml')).toThrow(/direction/);
-    expect(() => parseExperiments(doc('{ mechanism: kernel, addresses: [10.1.1.2] }', '{ name: gw, netns: "bad name" }'), 'k.yaml')).toThrow(
-      /network namespace name/,
-    );
+    expect(() =>
+      parseExperiments(doc('{ mechanism: kernel, addresses: [10.1.1.2] }', '{ name: gw, netns: "bad name" }'), 'k.yaml'),
+    ).toThrow(/network namespace name/);
   });
 });

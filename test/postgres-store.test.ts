@@ -216,10 +216,12 @@ describe('faultline serve on PostgreSQL', () => {
       const times = runs.map((r) => r.scheduledFor);
       expect(new Set(times).size).toBe(times.length);
       expect(runs.length).toBeGreaterThanOrEqual(5);
-      expect(runs.every((r) => r.verdict === 'passed')).toBe(true);
-      const owners = new Set(a.output().match(/run \S+ blink started/g)?.length ? ['a'] : []);
-      if (b.output().match(/run \S+ blink started/g)?.length) owners.add('b');
-      expect(owners.size).toBeGreaterThanOrEqual(1);
+      // the last run may have been going when the daemons stopped: it was reverted, and ended interrupted
+      expect(runs.every((r) => r.verdict === 'passed' || r.verdict === 'interrupted'), JSON.stringify(runs.map((r) => r.reason))).toBe(true);
+      expect(runs.filter((r) => r.verdict === 'passed').length).toBeGreaterThanOrEqual(4);
+      // both daemons decided occurrences: each was claimed by whichever came first
+      const decidedBy = (out: string) => (out.match(/schedule every-2s \S+: (started|skipped|missed)/g) ?? []).length;
+      expect(decidedBy(a.output()) + decidedBy(b.output())).toBe((await store.listOccurrences('every-2s', 100)).length);
       expect((await store.listAudit({ action: 'schedule.create', limit: 5 }))[0]).toMatchObject({ actor: 'olga', outcome: 'ok' });
       expect(processState(worker)).not.toBe('T');
     } finally {

@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeFailure, runCommand } from '../util/run-command.js';
 import { UserError } from '../util/errors.js';
+import { describeFailure, runCommand } from '../util/run-command.js';
 
 /** Prefix of every nftables table faultline creates. */
 export const TABLE_PREFIX = 'faultline';
@@ -80,7 +80,8 @@ export async function nftApply(netns: string | undefined, ruleset: string): Prom
 
 /** Deletes one of faultline's tables; nothing to do when it, or its namespace, is gone. Idempotent. */
 export async function nftDeleteTable(netns: string | undefined, family: string, table: string): Promise<void> {
-  if (!table.startsWith(`${TABLE_PREFIX}-`) && table !== TABLE_PREFIX) throw new Error(`refusing to delete nftables table ${table}: not faultline's`);
+  if (!table.startsWith(`${TABLE_PREFIX}-`) && table !== TABLE_PREFIX)
+    throw new Error(`refusing to delete nftables table ${table}: not faultline's`);
   if (netns !== undefined && !netnsExists(netns)) return; // the namespace, and its rules with it, are gone
   const tables = await nftTables(netns);
   if (!tables.some((t) => t.family === family && t.name === table)) return;

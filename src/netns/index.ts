@@ -135,7 +135,11 @@ export class TestHosts {
 
   /** Opens one TCP connection from inside `host`: `ok`, `refused` (RST), `timeout` or `unreachable`. */
   async tcpCheck(host: string, address: string, port: number, timeoutMs = 1000): Promise<'ok' | 'refused' | 'timeout' | 'unreachable'> {
-    const result = await this.exec(host, [process.execPath, '-e', TCP_CHECK, address, String(port), String(timeoutMs)], timeoutMs + TIMEOUT_MS);
+    const result = await this.exec(
+      host,
+      [process.execPath, '-e', TCP_CHECK, address, String(port), String(timeoutMs)],
+      timeoutMs + TIMEOUT_MS,
+    );
     const word = result.stdout.trim();
     if (word === 'ok' || word === 'refused' || word === 'timeout' || word === 'unreachable') return word;
     throw new Error(`tcp check from ${host} failed: ${describeFailure(['tcpCheck'], result)}`);
@@ -147,7 +151,11 @@ export class TestHosts {
 let got = ''; const done = (w) => { console.log(w); s.destroy(); process.exit(0); };
 setTimeout(() => done(''), Number(process.argv[3]));
 s.on('data', (d) => { got += d; if (got.includes('\\n')) done(got.split('\\n')[0]); }); s.on('error', () => done(''));`;
-    const result = await this.exec(host, [process.execPath, '-e', script, address, String(port), String(timeoutMs)], timeoutMs + TIMEOUT_MS);
+    const result = await this.exec(
+      host,
+      [process.execPath, '-e', script, address, String(port), String(timeoutMs)],
+      timeoutMs + TIMEOUT_MS,
+    );
     const line = result.stdout.trim();
     return line === '' ? null : line;
   }
@@ -186,7 +194,7 @@ export async function createTestHosts(options: TestHostsOptions): Promise<TestHo
     if (!HOST_NAME.test(host)) throw new Error(`test host name ${JSON.stringify(host)}: expected lower-case letters, digits and "-"`);
     namespaces[host] = `${prefix}-${id}-${host}`;
   }
-  const octet = 100 + (randomBytes(1)[0] ?? 0) % 150;
+  const octet = 100 + ((randomBytes(1)[0] ?? 0) % 150);
   const links: TestLink[] = (options.links ?? []).map(([a, b], i) => ({
     a,
     b,

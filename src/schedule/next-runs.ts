@@ -1,5 +1,6 @@
 /** The occurrences of a schedule that its window allows: what `next run` shows and when the timer is set. */
-import type { CronSchedule } from './cron.js';
+import type { ScheduleDefinition } from '../spec/load.js';
+import { type CronSchedule, parseCron } from './cron.js';
 import { outsideWindow, type ScheduleWindow } from './window.js';
 
 /** How many cron occurrences are looked at to find allowed ones (a narrow window on a per-second cron). */
@@ -30,4 +31,9 @@ export function missedBetween(cron: CronSchedule, after: Date, until: Date, limi
     count++;
   }
   return { count, latest, previous: previous && previous.getTime() > after.getTime() ? previous : null, more: count >= limit };
+}
+
+/** The next `count` run times of a Schedule document that its window allows (what the dashboard shows). */
+export function nextRunTimes(schedule: Pick<ScheduleDefinition, 'cron' | 'timeZone' | 'window'>, count = 5, from = new Date()): Date[] {
+  return upcoming(parseCron(schedule.cron, schedule.timeZone), schedule.window, from, count);
 }

@@ -316,12 +316,13 @@ export class PostgresDaemonStore implements DaemonStore {
     await this.tx(async (c) => {
       await this.checkPresence(c, 'experiments', 'experiment', experiments, replace);
       for (const e of experiments) {
-        await c.query(
+        // a create that loses a race with another daemon's create conflicts; it never overwrites
+        const result = await c.query(
           `INSERT INTO experiments (name, yaml, labels, hypothesis, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (name) DO UPDATE SET yaml = excluded.yaml, labels = excluded.labels, hypothesis = excluded.hypothesis,
-             updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+           ON CONFLICT (name) DO ${replace ? 'UPDATE SET yaml = excluded.yaml, labels = excluded.labels, hypothesis = excluded.hypothesis, updated_at = excluded.updated_at, updated_by = excluded.updated_by' : 'NOTHING'}`,
           [e.name, e.yaml, JSON.stringify(e.labels), e.hypothesis, e.createdAt, e.updatedAt, e.updatedBy],
         );
+        if (!result.rowCount) throw new ConflictError(`experiment ${e.name} exists already; replace it with PUT`, [e.name]);
       }
     });
   }
@@ -346,8 +347,7 @@ export class PostgresDaemonStore implements DaemonStore {
         await c.query(
           `INSERT INTO schedules (name, yaml, labels, cron, time_zone, experiment_ref, suspended, last_scheduled_at, created_at, updated_at, updated_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-           ON CONFLICT (name) DO UPDATE SET yaml = excluded.yaml, labels = excluded.labels, cron = excluded.cron, time_zone = excluded.time_zone,
-             experiment_ref = excluded.experiment_ref, suspended = excluded.suspended, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+           ON CONFLICT (name) DO ${replace ? 'UPDATE SET yaml = excluded.yaml, labels = excluded.labels, cron = excluded.cron, time_zone = excluded.time_zone, experiment_ref = excluded.experiment_ref, suspended = excluded.suspended, updated_at = excluded.updated_at, updated_by = excluded.updated_by' : 'NOTHING'}`,
           [
             s.name,
             s.yaml,
@@ -361,7 +361,9 @@ export class PostgresDaemonStore implements DaemonStore {
             s.updatedAt,
             s.updatedBy,
           ],
-        );
+        ).then((result) => {
+          if (!result.rowCount) throw new ConflictError(`schedule ${s.name} exists already; replace it with PUT`, [s.name]);
+        });
       }
     });
   }

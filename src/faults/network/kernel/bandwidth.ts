@@ -79,7 +79,7 @@ async function revert(state: State): Promise<void> {
   if (state.netns !== undefined && !netnsExists(state.netns)) return;
   if (!(await deviceExists(state.netns, state.device))) return;
   const root = (await qdiscs(state.netns, state.device)).find((q) => q.root);
-  if (!root || root.kind !== 'tbf' || root.handle !== QDISC_HANDLE) return; // not (or no longer) ours
+  if (root?.kind !== 'tbf' || root.handle !== QDISC_HANDLE) return; // not (or no longer) ours
   await mustRun(state.netns, ['tc', 'qdisc', 'del', 'dev', state.device, 'root', 'handle', QDISC_HANDLE]);
 }
 
