@@ -67,7 +67,7 @@ describe.skipIf(!canRun)('kernel faults after the runner is SIGKILLed', () => {
     const pa = h.address('pa');
     const file = experiment('kernel-partition-crash', h, `network.partition|{ mechanism: kernel, addresses: [ ${pa} ], ports: [ 7001 ] }`);
     await crashAndRecover(file, async () => (await faultlineTables(h)).length === 1);
-    expect(await h.tcpCheck('gw', pa, 7001, 800)).toBe('ok');
+    expect(await h.tcpCheck('gw', pa, 7001, 5000)).toBe('ok');
     expect(await faultlineTables(h)).toEqual([]);
   });
 
@@ -93,7 +93,7 @@ describe.skipIf(!canRun)('kernel faults after the runner is SIGKILLed', () => {
     const pa = h.address('pa');
     const file = experiment('kernel-loss-crash', h, `network.loss|{ mechanism: kernel, percent: 100, direction: both }`);
     await crashAndRecover(file, async () => (await faultlineTables(h)).length === 1);
-    expect(await h.tcpCheck('gw', pa, 7001, 800)).toBe('ok');
+    expect(await h.tcpCheck('gw', pa, 7001, 5000)).toBe('ok');
     expect(await faultlineTables(h)).toEqual([]);
   });
 

@@ -134,7 +134,7 @@ export class TestHosts {
   }
 
   /** Opens one TCP connection from inside `host`: `ok`, `refused` (RST), `timeout` or `unreachable`. */
-  async tcpCheck(host: string, address: string, port: number, timeoutMs = 1000): Promise<'ok' | 'refused' | 'timeout' | 'unreachable'> {
+  async tcpCheck(host: string, address: string, port: number, timeoutMs = 3000): Promise<'ok' | 'refused' | 'timeout' | 'unreachable'> {
     const result = await this.exec(
       host,
       [process.execPath, '-e', TCP_CHECK, address, String(port), String(timeoutMs)],
