@@ -132,7 +132,17 @@ describe('tokens', () => {
     const list = await api('GET', '/api/v1/tokens', { token: admin });
     expect(list.json.tokens.length).toBeGreaterThan(3);
     for (const t of list.json.tokens) {
-      expect(Object.keys(t).sort()).toEqual(['createdAt', 'createdBy', 'description', 'expiresAt', 'id', 'lastUsedAt', 'revokedAt', 'scope', 'user']);
+      expect(Object.keys(t).sort()).toEqual([
+        'createdAt',
+        'createdBy',
+        'description',
+        'expiresAt',
+        'id',
+        'lastUsedAt',
+        'revokedAt',
+        'scope',
+        'user',
+      ]);
     }
   });
 });
@@ -173,7 +183,8 @@ describe('dashboard sessions', () => {
 describe('token scopes', () => {
   it('lets a token limited to team=payments act on payments targets only', async () => {
     await api('POST', '/api/v1/users', { token: admin, json: { name: 'pay', role: 'operator' } });
-    const scoped = (await api('POST', '/api/v1/tokens', { token: admin, json: { user: 'pay', scope: { labels: [{ team: 'payments' }] } } })).json;
+    const scoped = (await api('POST', '/api/v1/tokens', { token: admin, json: { user: 'pay', scope: { labels: [{ team: 'payments' }] } } }))
+      .json;
     expect(scoped.scope).toEqual({ labels: [{ team: 'payments' }] });
     const pay = scoped.token as string;
     const worker = startSleeper('scope');
@@ -182,7 +193,9 @@ describe('token scopes', () => {
     expect((await api('POST', '/api/v1/experiments', { token: pay, yaml: inside })).status).toBe(201);
     const refused = await api('POST', '/api/v1/experiments', { token: pay, yaml: outside });
     expect(refused.status).toBe(403);
-    expect(refused.json.error.details[0].message).toMatch(/can hit target worker \{team=search\}, outside the token's labels \(team=payments\)/);
+    expect(refused.json.error.details[0].message).toMatch(
+      /can hit target worker \{team=search\}, outside the token's labels \(team=payments\)/,
+    );
     const host = await api('POST', '/api/v1/runs', {
       token: pay,
       json: {
@@ -213,12 +226,18 @@ describe('the audit log', () => {
     }[];
     expect(entries.some((e) => e.actor === 'anonymous' && e.action === 'run.start' && e.outcome === 'denied')).toBe(true);
     expect(entries.some((e) => e.actor === 'vic' && e.action === 'schedule.create' && e.outcome === 'denied')).toBe(true);
-    expect(entries.some((e) => e.actor === 'olga' && e.action === 'halt' && e.outcome === 'ok' && e.detail.includes('game day check'))).toBe(true);
+    expect(
+      entries.some((e) => e.actor === 'olga' && e.action === 'halt' && e.outcome === 'ok' && e.detail.includes('game day check')),
+    ).toBe(true);
     expect(entries.some((e) => e.actor === 'root' && e.action === 'token.create' && e.outcome === 'ok')).toBe(true);
     expect(entries.some((e) => e.actor === 'pay' && e.action === 'experiment.create' && e.outcome === 'denied')).toBe(true);
     expect(entries.some((e) => e.action === 'login' && e.outcome === 'ok')).toBe(true);
     expect(entries.every((e) => e.source === '127.0.0.1' || e.source === 'cli' || e.source === '::ffff:127.0.0.1')).toBe(true);
-    expect((await api('GET', '/api/v1/audit?action=token.&limit=5', { token: viewer })).json.entries.every((e: { action: string }) => e.action.startsWith('token.'))).toBe(true);
+    expect(
+      (await api('GET', '/api/v1/audit?action=token.&limit=5', { token: viewer })).json.entries.every((e: { action: string }) =>
+        e.action.startsWith('token.'),
+      ),
+    ).toBe(true);
     const verify = await api('GET', '/api/v1/audit/verify', { token: viewer });
     expect(verify.json).toMatchObject({ ok: true, brokenAt: null });
     expect(verify.json.checked).toBe(entries.length);

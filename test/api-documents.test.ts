@@ -14,7 +14,8 @@ let url: string;
 let admin: string;
 let worker: number;
 
-const api = (method: string, path: string, options: Parameters<typeof call>[3] = {}) => call(url, method, path, { token: admin, ...options });
+const api = (method: string, path: string, options: Parameters<typeof call>[3] = {}) =>
+  call(url, method, path, { token: admin, ...options });
 
 beforeAll(async () => {
   const home = tempHome();
@@ -46,7 +47,14 @@ describe('experiments', () => {
     expect((await api('POST', '/api/v1/experiments', { yaml })).json).toEqual({ experiments: ['pause-worker'] });
     expect((await api('POST', '/api/v1/experiments', { yaml })).status).toBe(409);
     const list = (await api('GET', '/api/v1/experiments')).json.experiments;
-    expect(list).toEqual([expect.objectContaining({ name: 'pause-worker', hypothesis: 'Pausing the worker does not matter.', updatedBy: 'root', schedules: [] })]);
+    expect(list).toEqual([
+      expect.objectContaining({
+        name: 'pause-worker',
+        hypothesis: 'Pausing the worker does not matter.',
+        updatedBy: 'root',
+        schedules: [],
+      }),
+    ]);
     const one = (await api('GET', '/api/v1/experiments/pause-worker')).json;
     expect(one.yaml).toBe(yaml);
     expect(one.method).toEqual([{ kind: 'fault', name: 'process.pause', fault: 'process.pause', mode: 'one', durationMs: 300 }]);
@@ -66,7 +74,11 @@ describe('experiments', () => {
       apiVersion: 'faultline.dev/v1',
       kind: 'Experiment',
       metadata: { name: 'as-json' },
-      spec: { hypothesis: 'h', targets: [{ name: 'w', process: { pid: worker } }], method: [{ fault: 'process.pause', selector: { names: ['w'] }, duration: '100ms' }] },
+      spec: {
+        hypothesis: 'h',
+        targets: [{ name: 'w', process: { pid: worker } }],
+        method: [{ fault: 'process.pause', selector: { names: ['w'] }, duration: '100ms' }],
+      },
     };
     expect((await api('POST', '/api/v1/experiments', { json: doc })).status).toBe(201);
     expect((await api('POST', '/api/v1/experiments', { json: { yaml: pauseExperiment('wrapped', worker) } })).status).toBe(201);
@@ -87,7 +99,12 @@ spec:
     expect(res.json.error.code).toBe('invalid_document');
     expect(res.json.error.details).toEqual([
       { line: 7, column: 16, path: 'spec.method[0].pause', message: 'expected a duration like 30s, got "soon"' },
-      expect.objectContaining({ line: 8, column: 16, path: 'spec.method[1].fault', message: expect.stringMatching(/unknown fault "process.paws" \(did you mean "process.pause"\?\)/) }),
+      expect.objectContaining({
+        line: 8,
+        column: 16,
+        path: 'spec.method[1].fault',
+        message: expect.stringMatching(/unknown fault "process.paws" \(did you mean "process.pause"\?\)/),
+      }),
     ]);
     expect((await api('GET', '/api/v1/experiments/broken')).status).toBe(404);
     const validate = await api('POST', '/api/v1/validate', { yaml: bad });
@@ -112,7 +129,11 @@ spec:
 
   it('refuses empty, non-JSON, oversized and wrong-kind bodies with clear 4xx errors', async () => {
     expect((await api('POST', '/api/v1/experiments', { yaml: '' })).json.error.message).toMatch(/the body is empty/);
-    const notJson = await call(url, 'POST', '/api/v1/runs', { token: admin, headers: { 'content-type': 'application/json' }, yaml: '{not json' });
+    const notJson = await call(url, 'POST', '/api/v1/runs', {
+      token: admin,
+      headers: { 'content-type': 'application/json' },
+      yaml: '{not json',
+    });
     expect(notJson.status).toBe(400);
     expect(notJson.json.error.message).toMatch(/expected a JSON object body/);
     const huge = await api('POST', '/api/v1/experiments', { yaml: `# ${'x'.repeat(70 * 1024)}\n${pauseExperiment('huge', worker)}` });
@@ -137,12 +158,26 @@ describe('schedules', () => {
     const next = res.json.schedules[0].nextRuns as string[];
     expect(next).toHaveLength(5);
     for (const t of next) {
-      const local = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(t));
+      const local = new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/Paris',
+        weekday: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(new Date(t));
       expect(local).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 03:00$/);
     }
     const one = (await api('GET', '/api/v1/schedules/weekday-3am')).json;
-    expect(one).toMatchObject({ state: 'scheduled', concurrencyPolicy: 'Forbid', historyLimit: 100, experiment: 'nightly-pause', occurrences: [] });
-    expect((await api('GET', '/api/v1/experiments')).json.experiments.find((e: { name: string }) => e.name === 'nightly-pause').schedules).toEqual(['weekday-3am']);
+    expect(one).toMatchObject({
+      state: 'scheduled',
+      concurrencyPolicy: 'Forbid',
+      historyLimit: 100,
+      experiment: 'nightly-pause',
+      occurrences: [],
+    });
+    expect(
+      (await api('GET', '/api/v1/experiments')).json.experiments.find((e: { name: string }) => e.name === 'nightly-pause').schedules,
+    ).toEqual(['weekday-3am']);
   });
 
   it('pauses and resumes a schedule; a paused schedule shows no timer but its next times', async () => {
@@ -154,13 +189,28 @@ describe('schedules', () => {
   });
 
   it('refuses a schedule with an invalid cron, time zone or window, or naming a missing experiment', async () => {
-    const badCron = await api('POST', '/api/v1/schedules', { yaml: schedule('bad-cron', 'nightly-pause').replace('0 3 * * 1-5', '61 * * * *') });
+    const badCron = await api('POST', '/api/v1/schedules', {
+      yaml: schedule('bad-cron', 'nightly-pause').replace('0 3 * * 1-5', '61 * * * *'),
+    });
     expect(badCron.status).toBe(422);
-    expect(badCron.json.error.details[0]).toMatchObject({ line: 5, path: 'spec.schedule', message: expect.stringMatching(/invalid cron "61 \* \* \* \*": Invalid value for minute: 61/) });
-    const badZone = await api('POST', '/api/v1/schedules', { yaml: schedule('bad-zone', 'nightly-pause').replace('Europe/Paris', 'Europe/Atlantis') });
-    expect(badZone.json.error.details[0]).toMatchObject({ path: 'spec.timeZone', message: expect.stringMatching(/unknown time zone "Europe\/Atlantis"/) });
+    expect(badCron.json.error.details[0]).toMatchObject({
+      line: 5,
+      path: 'spec.schedule',
+      message: expect.stringMatching(/invalid cron "61 \* \* \* \*": Invalid value for minute: 61/),
+    });
+    const badZone = await api('POST', '/api/v1/schedules', {
+      yaml: schedule('bad-zone', 'nightly-pause').replace('Europe/Paris', 'Europe/Atlantis'),
+    });
+    expect(badZone.json.error.details[0]).toMatchObject({
+      path: 'spec.timeZone',
+      message: expect.stringMatching(/unknown time zone "Europe\/Atlantis"/),
+    });
     const badWindow = await api('POST', '/api/v1/schedules', {
-      yaml: schedule('bad-window', 'nightly-pause', '  window: { workDays: Mon-Fryday, workHours: "9-25", timeRange: { start: "2026-01-01" } }\n'),
+      yaml: schedule(
+        'bad-window',
+        'nightly-pause',
+        '  window: { workDays: Mon-Fryday, workHours: "9-25", timeRange: { start: "2026-01-01" } }\n',
+      ),
     });
     expect(badWindow.status).toBe(422);
     expect(badWindow.json.error.details.map((d: { path: string }) => d.path)).toEqual([
@@ -171,7 +221,8 @@ describe('schedules', () => {
     const missing = await api('POST', '/api/v1/schedules', { yaml: schedule('orphan', 'no-such-experiment') });
     expect(missing.status).toBe(422);
     expect(missing.json.error.details[0].message).toMatch(/no experiment named no-such-experiment; create it first/);
-    for (const name of ['bad-cron', 'bad-zone', 'bad-window', 'orphan']) expect((await api('GET', `/api/v1/schedules/${name}`)).status).toBe(404);
+    for (const name of ['bad-cron', 'bad-zone', 'bad-window', 'orphan'])
+      expect((await api('GET', `/api/v1/schedules/${name}`)).status).toBe(404);
   });
 
   it('refuses to delete an experiment that a schedule runs, and deletes it once the schedule is gone', async () => {

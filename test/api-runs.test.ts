@@ -15,7 +15,8 @@ let url: string;
 let operator: string;
 let worker: number;
 
-const api = (method: string, path: string, options: Parameters<typeof call>[3] = {}) => call(url, method, path, { token: operator, ...options });
+const api = (method: string, path: string, options: Parameters<typeof call>[3] = {}) =>
+  call(url, method, path, { token: operator, ...options });
 
 async function ended(runId: string) {
   await waitFor(async () => Boolean((await api('GET', `/api/v1/runs/${runId}`)).json.run.verdict), 30_000, `run ${runId} to end`);
@@ -73,7 +74,9 @@ describe('a run through the API', () => {
 
     // a client that reconnects with Last-Event-ID gets only what it missed
     const lastId = events.at(-3)?.id as string;
-    const rest = await readEvents(`${url}/api/v1/runs/${runId}/events`, operator, (e) => e.type === 'end', 10_000, { 'last-event-id': lastId });
+    const rest = await readEvents(`${url}/api/v1/runs/${runId}/events`, operator, (e) => e.type === 'end', 10_000, {
+      'last-event-id': lastId,
+    });
     expect(rest.map((e) => e.id)).toEqual(events.slice(-2).map((e) => e.id));
   });
 
@@ -139,7 +142,9 @@ describe('a run through the API', () => {
     const page2 = (await api('GET', `/api/v1/runs?experiment=pause-briefly&limit=2&cursor=${page1.next}`)).json;
     expect(page2.runs[0].startedAt <= page1.runs[1].startedAt).toBe(true);
     expect(page2.runs.map((r: { id: string }) => r.id)).not.toContain(page1.runs[1].id);
-    expect((await api('GET', '/api/v1/runs?verdict=interrupted')).json.runs.every((r: { verdict: string }) => r.verdict === 'interrupted')).toBe(true);
+    expect(
+      (await api('GET', '/api/v1/runs?verdict=interrupted')).json.runs.every((r: { verdict: string }) => r.verdict === 'interrupted'),
+    ).toBe(true);
     expect((await api('GET', '/api/v1/runs?verdict=aborted&experiment=pause-long')).json.runs).toHaveLength(1);
     expect((await api('GET', `/api/v1/runs?since=${new Date(Date.now() + 60_000).toISOString()}`)).json.runs).toEqual([]);
     expect((await api('GET', '/api/v1/runs?verdict=great')).status).toBe(400);
@@ -156,7 +161,14 @@ describe('alerts', () => {
       version: '4',
       status: 'firing',
       receiver: 'faultline',
-      alerts: [{ status: 'firing', labels: { alertname: 'CheckoutErrors', severity: 'page' }, startsAt: new Date().toISOString(), fingerprint: 'abc' }],
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'CheckoutErrors', severity: 'page' },
+          startsAt: new Date().toISOString(),
+          fingerprint: 'abc',
+        },
+      ],
     };
     expect((await api('POST', '/api/v1/alerts', { json: payload })).json).toEqual({ received: 1, new: 1 });
     expect((await api('POST', '/api/v1/alerts', { json: payload })).json).toEqual({ received: 1, new: 0 });

@@ -74,7 +74,8 @@ spec:
     // none doubled: one run per occurrence at most, and every started occurrence has its run
     const times = runs.map((r) => r.scheduledFor);
     expect(new Set(times).size).toBe(times.length);
-    for (const o of occurrences.filter((x) => x.outcome === 'started')) expect(runs.find((r) => r.id === o.runId)?.scheduledFor).toBe(o.scheduledFor);
+    for (const o of occurrences.filter((x) => x.outcome === 'started'))
+      expect(runs.find((r) => r.id === o.runId)?.scheduledFor).toBe(o.scheduledFor);
     // none lost: every 2-second tick from the first to the last is decided, or inside a recorded missed span
     const spans = occurrences
       .filter((o) => o.outcome === 'missed')
@@ -121,7 +122,9 @@ spec:
     const taken = await runCli(['serve', '--listen', `127.0.0.1:${port}`], { home: tempHome() });
     expect(taken.code).toBe(3);
     expect(taken.stderr).toMatch(/cannot listen on 127.0.0.1:\d+: the address is in use/);
-    const broken = applyFile('apiVersion: faultline.dev/v1\nkind: Schedule\nmetadata: { name: x }\nspec: { schedule: "every day", experiment: y }\n');
+    const broken = applyFile(
+      'apiVersion: faultline.dev/v1\nkind: Schedule\nmetadata: { name: x }\nspec: { schedule: "every day", experiment: y }\n',
+    );
     const bad = await runCli(['serve', '--listen', '127.0.0.1:0', '--apply', broken], { home: tempHome() });
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(/apply.yaml:4:19: spec.schedule: invalid cron "every day"/);

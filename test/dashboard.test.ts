@@ -13,7 +13,16 @@ import { type DaemonProcess, killDaemons, makeToken, startDaemon } from './suppo
 import { freePort, killStarted, portOpen, processState, startPythonHttpServer, waitFor } from './support/processes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SHOTS = process.env.FAULTLINE_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'images') : tempDir('faultline-shots-');
 
 let browser: Browser;
@@ -95,7 +104,9 @@ describe('the dashboard', () => {
     expect(await page.textContent('#timeline')).toMatch(/injected/);
     await page.screenshot({ path: join(SHOTS, 'dashboard.png') });
     await page.click('#stop-button');
-    await page.waitForFunction(() => document.querySelector('#verdict-banner')?.classList.contains('interrupted'), null, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('#verdict-banner')?.classList.contains('interrupted'), null, {
+      timeout: 15_000,
+    });
     expect(processState(web.pid)).not.toBe('T');
     await page.waitForLoadState('load');
     await expect.poll(() => page.textContent('#verdict-banner'), { timeout: 10_000 }).toMatch(/interrupted.*every fault was reverted/);
@@ -119,7 +130,9 @@ describe('the dashboard', () => {
     await page.click('#halt-button');
     await page.fill('#halt-reason', 'INC-7 payments degraded');
     await page.click('#halt-confirm');
-    await expect.poll(() => page.textContent('#halted-banner').catch(() => ''), { timeout: 10_000 }).toMatch(/HALTED by ada .*INC-7 payments degraded/);
+    await expect
+      .poll(() => page.textContent('#halted-banner').catch(() => ''), { timeout: 10_000 })
+      .toMatch(/HALTED by ada .*INC-7 payments degraded/);
     await page.click('#unhalt-button');
     await expect.poll(() => page.locator('#halted-banner').count(), { timeout: 10_000 }).toBe(0);
   });
@@ -138,7 +151,10 @@ describe('the dashboard', () => {
   it('shows a YAML error at its line in the editor, and saves the fixed document', async () => {
     await page.goto(`${daemon.url}/experiments/new`);
     const text = await page.inputValue('#yaml');
-    await page.fill('#yaml', text.replace('name: my-experiment', 'name: from-the-editor').replace('duration: 10s', 'duration: ten seconds'));
+    await page.fill(
+      '#yaml',
+      text.replace('name: my-experiment', 'name: from-the-editor').replace('duration: 10s', 'duration: ten seconds'),
+    );
     await page.click('#validate-button');
     await expect.poll(() => page.textContent('#problems')).toMatch(/line 22:\d+spec.method\[0\].duration: expected a duration like 30s/);
     expect(await page.locator('#gutter div.bad').textContent()).toBe('22');
@@ -152,7 +168,8 @@ describe('the dashboard', () => {
   it('shows the audit log with who did what, and an intact chain', async () => {
     await page.goto(`${daemon.url}/audit`);
     const table = await page.textContent('#audit-table');
-    for (const action of ['login', 'run.start', 'run.stop', 'halt', 'unhalt', 'schedule.pause', 'experiment.create']) expect(table).toContain(action);
+    for (const action of ['login', 'run.start', 'run.stop', 'halt', 'unhalt', 'schedule.pause', 'experiment.create'])
+      expect(table).toContain(action);
     expect(await page.textContent('#chain-status')).toMatch(/chain intact/);
     expect(pageErrors).toEqual([]);
   });

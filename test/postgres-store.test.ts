@@ -59,7 +59,11 @@ function report(runId: string, verdict: RunReport['verdict'], startedAt: string)
       availability: 0.98,
       availabilityByPhase: { before: 1, during: 0.98, after: 1 },
       samplesByPhase: { before: 1, during: 1, after: 1 },
-      latencyMs: { before: { p50: 1, p95: 1, p99: 1, n: 1 }, during: { p50: 1, p95: 1, p99: 1, n: 1 }, after: { p50: 1, p95: 1, p99: 1, n: 1 } },
+      latencyMs: {
+        before: { p50: 1, p95: 1, p99: 1, n: 1 },
+        during: { p50: 1, p95: 1, p99: 1, n: 1 },
+        after: { p50: 1, p95: 1, p99: 1, n: 1 },
+      },
       probeIntervalMs: 100,
       recoverySamples: 3,
     },
@@ -96,24 +100,48 @@ describe.each(backends)('the %s store', (_name, open) => {
         const schedule = i % 2 === 0 ? 'nightly' : null;
         await store.startRun(
           { id: `r${i}`, experiment: i < 3 ? 'exp' : 'other', file: null, startedAt, seed: 7 },
-          { trigger: schedule ? 'schedule' : 'api', actor: schedule ? 'schedule nightly' : 'olga', schedule, scheduledFor: schedule ? startedAt : null, owner },
+          {
+            trigger: schedule ? 'schedule' : 'api',
+            actor: schedule ? 'schedule nightly' : 'olga',
+            schedule,
+            scheduledFor: schedule ? startedAt : null,
+            owner,
+          },
         );
-        if (i < 4) await store.finishRun(report(`r${i}`, i === 1 ? 'failed' : 'passed', startedAt), [{ probe: 'p', t: Date.parse(startedAt), ok: true, latencyMs: 1.5, phase: 'during', detail: 'ok' }]);
+        if (i < 4)
+          await store.finishRun(report(`r${i}`, i === 1 ? 'failed' : 'passed', startedAt), [
+            { probe: 'p', t: Date.parse(startedAt), ok: true, latencyMs: 1.5, phase: 'during', detail: 'ok' },
+          ]);
       }
       const all = await store.listRuns({ limit: 10 });
       expect(all.map((r) => r.id)).toEqual(['r4', 'r3', 'r2', 'r1', 'r0']);
       expect(all[0]).toMatchObject({ verdict: null, trigger: 'schedule', schedule: 'nightly' });
-      expect(all[1]).toMatchObject({ verdict: 'passed', trigger: 'api', actor: 'olga', mttdMs: 250, mttrMs: 500, availability: 0.98, seed: 7 });
+      expect(all[1]).toMatchObject({
+        verdict: 'passed',
+        trigger: 'api',
+        actor: 'olga',
+        mttdMs: 250,
+        mttrMs: 500,
+        availability: 0.98,
+        seed: 7,
+      });
       expect((await store.listRuns({ experiment: 'exp', limit: 10 })).map((r) => r.id)).toEqual(['r2', 'r1', 'r0']);
       expect((await store.listRuns({ verdict: 'failed', limit: 10 })).map((r) => r.id)).toEqual(['r1']);
       expect((await store.listRuns({ verdict: 'running', limit: 10 })).map((r) => r.id)).toEqual(['r4']);
       expect((await store.listRuns({ schedule: 'nightly', limit: 10 })).map((r) => r.id)).toEqual(['r4', 'r2', 'r0']);
       expect((await store.listRuns({ trigger: 'api', limit: 10 })).map((r) => r.id)).toEqual(['r3', 'r1']);
-      expect((await store.listRuns({ since: '2026-01-01T00:01:00.000Z', until: '2026-01-01T00:03:00.000Z', limit: 10 })).map((r) => r.id)).toEqual(['r2', 'r1']);
-      expect((await store.listRuns({ before: { startedAt: '2026-01-01T00:02:00.000Z', id: 'r2' }, limit: 2 })).map((r) => r.id)).toEqual(['r1', 'r0']);
+      expect(
+        (await store.listRuns({ since: '2026-01-01T00:01:00.000Z', until: '2026-01-01T00:03:00.000Z', limit: 10 })).map((r) => r.id),
+      ).toEqual(['r2', 'r1']);
+      expect((await store.listRuns({ before: { startedAt: '2026-01-01T00:02:00.000Z', id: 'r2' }, limit: 2 })).map((r) => r.id)).toEqual([
+        'r1',
+        'r0',
+      ]);
       expect((await store.getReport('r1'))?.verdict).toBe('failed');
       expect(await store.getReport('r4')).toBeUndefined();
-      expect(await store.getSamples('r0')).toEqual([{ probe: 'p', t: Date.parse('2026-01-01T00:00:00.000Z'), ok: true, latencyMs: 1.5, phase: 'during', detail: 'ok' }]);
+      expect(await store.getSamples('r0')).toEqual([
+        { probe: 'p', t: Date.parse('2026-01-01T00:00:00.000Z'), ok: true, latencyMs: 1.5, phase: 'during', detail: 'ok' },
+      ]);
       expect(await store.unfinishedRunsOfSchedule('nightly')).toEqual(['r4']);
       expect(await store.endOrphanedRuns(() => false, 'its daemon died')).toEqual(['r4']);
       expect(await store.getRun('r4')).toMatchObject({ verdict: 'error', reason: 'its daemon died' });
@@ -142,7 +170,9 @@ describe.each(backends)('the %s store', (_name, open) => {
       const claims = await Promise.all([1, 2, 3, 4].map(() => store.claimOccurrence('s1', '2026-01-01T00:01:00.000Z')));
       expect(claims.filter(Boolean)).toHaveLength(1);
       await store.settleOccurrence('s1', '2026-01-01T00:01:00.000Z', 'skipped', 'halted', null);
-      expect(await store.listOccurrences('s1', 10)).toEqual([expect.objectContaining({ outcome: 'skipped', detail: 'halted', runId: null })]);
+      expect(await store.listOccurrences('s1', 10)).toEqual([
+        expect.objectContaining({ outcome: 'skipped', detail: 'halted', runId: null }),
+      ]);
       expect((await store.getSchedule('s1'))?.lastScheduledAt).toBe('2026-01-01T00:01:00.000Z');
       // replacing a schedule keeps its last occurrence
       await store.putSchedules([{ ...sched('s1'), cron: '0 * * * *', lastScheduledAt: '2030-01-01T00:00:00.000Z' }], true);
@@ -162,8 +192,20 @@ describe.each(backends)('the %s store', (_name, open) => {
     const store = await open();
     try {
       await store.createUser({ name: 'ana', role: 'admin', createdAt: '2026-01-01T00:00:00.000Z', createdBy: 'cli' });
-      await expect(store.createUser({ name: 'ana', role: 'viewer', createdAt: '2026-01-01T00:00:00.000Z', createdBy: 'cli' })).rejects.toThrow(/exists/);
-      const token = { id: 'abc123abc123', user: 'ana', description: 'd', scope: { labels: [{ team: 'a' }] }, createdAt: 'now', createdBy: 'cli', expiresAt: null, lastUsedAt: null, revokedAt: null };
+      await expect(
+        store.createUser({ name: 'ana', role: 'viewer', createdAt: '2026-01-01T00:00:00.000Z', createdBy: 'cli' }),
+      ).rejects.toThrow(/exists/);
+      const token = {
+        id: 'abc123abc123',
+        user: 'ana',
+        description: 'd',
+        scope: { labels: [{ team: 'a' }] },
+        createdAt: 'now',
+        createdBy: 'cli',
+        expiresAt: null,
+        lastUsedAt: null,
+        revokedAt: null,
+      };
       await store.createToken({ ...token, salt: '00', hash: 'ff', role: null });
       expect(await store.getTokenSecret('abc123abc123')).toMatchObject({ role: 'admin', hash: 'ff', scope: { labels: [{ team: 'a' }] } });
       expect(await store.listTokens()).toEqual([token]);
@@ -178,7 +220,17 @@ describe.each(backends)('the %s store', (_name, open) => {
       expect(await store.getSetting('project')).toBe('b');
 
       const entries = await Promise.all(
-        [1, 2, 3, 4, 5].map((i) => store.appendAudit({ actor: `u${i}`, role: 'admin', action: 'x.y', resource: '/r', source: '127.0.0.1', outcome: 'ok', detail: String(i) })),
+        [1, 2, 3, 4, 5].map((i) =>
+          store.appendAudit({
+            actor: `u${i}`,
+            role: 'admin',
+            action: 'x.y',
+            resource: '/r',
+            source: '127.0.0.1',
+            outcome: 'ok',
+            detail: String(i),
+          }),
+        ),
       );
       expect(entries.map((e) => e.seq).sort()).toEqual([1, 2, 3, 4, 5]);
       const { verifyAuditChain } = await import('../src/store/audit-chain.js');
@@ -209,7 +261,11 @@ describe('faultline serve on PostgreSQL', () => {
     expect((await call(b.url, 'GET', '/api/v1/whoami', { token })).json.user).toBe('olga');
     const store = await openDaemonStore(url);
     try {
-      await waitFor(async () => (await store.listOccurrences('every-2s', 100)).filter((o) => o.outcome === 'started').length >= 5, 30_000, 'five scheduled runs');
+      await waitFor(
+        async () => (await store.listOccurrences('every-2s', 100)).filter((o) => o.outcome === 'started').length >= 5,
+        30_000,
+        'five scheduled runs',
+      );
       expect((await a.stop()).code).toBe(0);
       expect((await b.stop()).code).toBe(0);
       const runs = await store.listRuns({ schedule: 'every-2s', limit: 100 });
@@ -217,7 +273,10 @@ describe('faultline serve on PostgreSQL', () => {
       expect(new Set(times).size).toBe(times.length);
       expect(runs.length).toBeGreaterThanOrEqual(5);
       // the last run may have been going when the daemons stopped: it was reverted, and ended interrupted
-      expect(runs.every((r) => r.verdict === 'passed' || r.verdict === 'interrupted'), JSON.stringify(runs.map((r) => r.reason))).toBe(true);
+      expect(
+        runs.every((r) => r.verdict === 'passed' || r.verdict === 'interrupted'),
+        JSON.stringify(runs.map((r) => r.reason)),
+      ).toBe(true);
       expect(runs.filter((r) => r.verdict === 'passed').length).toBeGreaterThanOrEqual(4);
       // both daemons decided occurrences: each was claimed by whichever came first
       const decidedBy = (out: string) => (out.match(/schedule every-2s \S+: (started|skipped|missed)/g) ?? []).length;

@@ -72,9 +72,18 @@ describe('a progressive step', () => {
     const { code, report, markdown, stdout } = await run(experiment('pool-ramp', w, STAGES));
     expect(code, stdout).toBe(1);
     expect(report?.verdict).toBe('failed');
-    expect(report?.reason).toMatch(/progressive chaos: ramp: the steady state broke at stage 3 of 4 \(three: availability .*, expected >= 0.99\); it held up to stage 2 of 4 \(two\)/);
+    expect(report?.reason).toMatch(
+      /progressive chaos: ramp: the steady state broke at stage 3 of 4 \(three: availability .*, expected >= 0.99\); it held up to stage 2 of 4 \(two\)/,
+    );
     const [ramp] = report?.progressive ?? [];
-    expect(ramp).toMatchObject({ step: 'ramp', path: 'spec.method[0]', fault: 'process.pause', heldUpTo: 'two', heldUpToIndex: 2, stoppedAt: 'three' });
+    expect(ramp).toMatchObject({
+      step: 'ramp',
+      path: 'spec.method[0]',
+      fault: 'process.pause',
+      heldUpTo: 'two',
+      heldUpToIndex: 2,
+      stoppedAt: 'three',
+    });
     expect(ramp?.stages.map((s) => [s.name, s.mode, s.outcome, s.targets.length])).toEqual([
       ['one', 'fixed', 'held', 1],
       ['two', 'fixed', 'held', 2],
@@ -99,7 +108,10 @@ describe('a progressive step', () => {
     expect(holds.code, holds.stdout).toBe(0);
     expect(holds.report?.progressive?.[0]).toMatchObject({ heldUpTo: 'two', heldUpToIndex: 2, stoppedAt: null });
 
-    const optional = STAGES.replace('{ name: three, mode: fixed, value: 3, duration: 700ms }', '{ name: three, mode: fixed, value: 3, duration: 700ms, required: false }');
+    const optional = STAGES.replace(
+      '{ name: three, mode: fixed, value: 3, duration: 700ms }',
+      '{ name: three, mode: fixed, value: 3, duration: 700ms, required: false }',
+    );
     // the steady state tolerance still judges the whole chaos window; stages beyond the SLO are for exploring
     const explored = await run(experiment('pool-explore', w, optional, '      threshold: { availability: { gte: 0.99 } }\n', 0.5));
     expect(explored.report?.progressive?.[0]).toMatchObject({ heldUpTo: 'two', stoppedAt: 'three' });
@@ -112,7 +124,8 @@ describe('a progressive step', () => {
     const file = experiment('pool-dry', w, STAGES);
     const dry = await runCli(['run', file, '--dry-run'], { home: tempHome() });
     expect(dry.code).toBe(0);
-    for (const [i, n] of [1, 2, 3, 4].entries()) expect(dry.stdout).toMatch(new RegExp(`spec.method\\[0\\].progressive.stages\\[${i}\\] .*${n} of 4 candidate`));
+    for (const [i, n] of [1, 2, 3, 4].entries())
+      expect(dry.stdout).toMatch(new RegExp(`spec.method\\[0\\].progressive.stages\\[${i}\\] .*${n} of 4 candidate`));
     const limited = experiment('pool-limited', w, STAGES, '', 0.99, 'blastRadius: { maxTargets: 2 }');
     const refused = await run(limited);
     expect(refused.code).toBe(2);

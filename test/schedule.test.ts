@@ -22,11 +22,20 @@ const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 
 describe('cron', () => {
   it('reads 5 fields, 6 with seconds first, nicknames and @every', () => {
-    expect(iso(upcoming(parseCron('*/15 * * * *'), {}, at('2026-03-02T10:07:30Z'), 2))).toEqual(['2026-03-02T10:15:00.000Z', '2026-03-02T10:30:00.000Z']);
-    expect(iso(upcoming(parseCron('*/20 * * * * *'), {}, at('2026-03-02T10:07:30Z'), 2))).toEqual(['2026-03-02T10:07:40.000Z', '2026-03-02T10:08:00.000Z']);
+    expect(iso(upcoming(parseCron('*/15 * * * *'), {}, at('2026-03-02T10:07:30Z'), 2))).toEqual([
+      '2026-03-02T10:15:00.000Z',
+      '2026-03-02T10:30:00.000Z',
+    ]);
+    expect(iso(upcoming(parseCron('*/20 * * * * *'), {}, at('2026-03-02T10:07:30Z'), 2))).toEqual([
+      '2026-03-02T10:07:40.000Z',
+      '2026-03-02T10:08:00.000Z',
+    ]);
     expect(iso(upcoming(parseCron('@hourly'), {}, at('2026-03-02T10:07:30Z'), 1))).toEqual(['2026-03-02T11:00:00.000Z']);
     // @every is anchored at the epoch: the same occurrences whenever the daemon starts
-    expect(iso(upcoming(parseCron('@every 30m'), {}, at('2026-03-02T10:07:30Z'), 2))).toEqual(['2026-03-02T10:30:00.000Z', '2026-03-02T11:00:00.000Z']);
+    expect(iso(upcoming(parseCron('@every 30m'), {}, at('2026-03-02T10:07:30Z'), 2))).toEqual([
+      '2026-03-02T10:30:00.000Z',
+      '2026-03-02T11:00:00.000Z',
+    ]);
   });
 
   it('reads the cron in its time zone, across a daylight saving change', () => {
@@ -90,6 +99,16 @@ describe('windows', () => {
     ]);
     expect(upcoming(hourly, window, at('2026-04-02T00:00:00Z'), 3)).toEqual([]);
   });
+
+  it('finds the next runs of a per-second cron whose window opens days later', () => {
+    const mondayNine: ScheduleWindow = { workDays: [1], workHours: { start: 9 * 60, end: 9 * 60 + 1 } };
+    const everySecond = parseCron('*/30 * * * * *', 'UTC');
+    expect(iso(upcoming(everySecond, mondayNine, at('2026-03-03T12:00:00Z'), 3))).toEqual([
+      '2026-03-09T09:00:00.000Z',
+      '2026-03-09T09:00:30.000Z',
+      '2026-03-16T09:00:00.000Z',
+    ]);
+  });
 });
 
 // ---------- the scheduler, on a real store ----------
@@ -141,7 +160,13 @@ function harness(startIso: string): Harness {
           const done = new Promise<void>((resolve) => (finish = resolve));
           await store.startRun(
             { id: runId, experiment: 'noop', file: null, startedAt: new Date(h.clock.t).toISOString(), seed: 1 },
-            { trigger: 'schedule', actor: `schedule ${definition.name}`, schedule: definition.name, scheduledFor: scheduledFor.toISOString(), owner: { pid: 1, start: '', host: 'test' } },
+            {
+              trigger: 'schedule',
+              actor: `schedule ${definition.name}`,
+              schedule: definition.name,
+              scheduledFor: scheduledFor.toISOString(),
+              owner: { pid: 1, start: '', host: 'test' },
+            },
           );
           h.runs.push({ schedule: definition.name, scheduledFor: scheduledFor.toISOString(), finish });
           return { runId, done };
@@ -184,7 +209,14 @@ async function finishRun(h: Harness, i: number): Promise<void> {
   const run = h.runs[i];
   if (!run) throw new Error(`no run ${i}`);
   const id = `run-${i + 1}`;
-  const report = { runId: id, verdict: 'passed', reason: 'ok', endedAt: new Date(h.clock.t).toISOString(), timeline: [], measurements: { mttdMs: null, mttrMs: null, availability: null } };
+  const report = {
+    runId: id,
+    verdict: 'passed',
+    reason: 'ok',
+    endedAt: new Date(h.clock.t).toISOString(),
+    timeline: [],
+    measurements: { mttdMs: null, mttrMs: null, availability: null },
+  };
   await h.store.finishRun(report as never, []);
   run.finish();
 }
@@ -207,7 +239,9 @@ describe('the scheduler', () => {
       ['2026-01-01T00:01:00.000Z', 'started'],
       ['2026-01-01T00:00:50.000Z', 'missed'],
     ]);
-    expect(occurrences[1]?.detail).toMatch(/^5 occurrence\(s\) from 2026-01-01T00:00:10.000Z to 2026-01-01T00:00:50.000Z missed while no daemon was running; at most one/);
+    expect(occurrences[1]?.detail).toMatch(
+      /^5 occurrence\(s\) from 2026-01-01T00:00:10.000Z to 2026-01-01T00:00:50.000Z missed while no daemon was running; at most one/,
+    );
     first.stop();
     // a second start at the same moment (a restart loop, or a second daemon) decides nothing again
     const second = h.scheduler();
@@ -244,7 +278,11 @@ describe('the scheduler', () => {
       await settle();
       const [latest] = await h.store.listOccurrences('often', 1);
       if (policy === 'Forbid') {
-        expect(latest).toMatchObject({ scheduledFor: '2026-01-01T00:00:20.000Z', outcome: 'skipped', detail: 'concurrencyPolicy Forbid: run run-1 of this schedule is still going' });
+        expect(latest).toMatchObject({
+          scheduledFor: '2026-01-01T00:00:20.000Z',
+          outcome: 'skipped',
+          detail: 'concurrencyPolicy Forbid: run run-1 of this schedule is still going',
+        });
         expect(h.runs).toHaveLength(1);
       } else {
         expect(latest).toMatchObject({ scheduledFor: '2026-01-01T00:00:20.000Z', outcome: 'started' });
@@ -272,7 +310,10 @@ describe('the scheduler', () => {
     h.clock.t = Date.parse('2026-01-05T08:59:30Z');
     await scheduler.reload('gated');
     await settle();
-    expect((await h.store.listOccurrences('gated', 1))[0]).toMatchObject({ outcome: 'skipped', detail: expect.stringMatching(/less than minInterval/) });
+    expect((await h.store.listOccurrences('gated', 1))[0]).toMatchObject({
+      outcome: 'skipped',
+      detail: expect.stringMatching(/less than minInterval/),
+    });
     await h.store.setScheduleSuspended('gated', true, 'test');
     h.clock.t = Date.parse('2026-01-05T08:59:40Z');
     await scheduler.reload('gated');
@@ -295,6 +336,9 @@ describe('the scheduler', () => {
     }
     const left = await h.store.listRuns({ schedule: 'kept', limit: 10 });
     expect(left.map((r) => r.scheduledFor)).toEqual(['2026-01-01T00:00:40.000Z', '2026-01-01T00:00:30.000Z']);
-    expect((await h.store.listOccurrences('kept', 10)).map((o) => o.scheduledFor)).toEqual(['2026-01-01T00:00:40.000Z', '2026-01-01T00:00:30.000Z']);
+    expect((await h.store.listOccurrences('kept', 10)).map((o) => o.scheduledFor)).toEqual([
+      '2026-01-01T00:00:40.000Z',
+      '2026-01-01T00:00:30.000Z',
+    ]);
   });
 });

@@ -10,9 +10,9 @@
 import { faultSteps } from '../engine/plan.js';
 import { matchesSelector } from '../engine/targets.js';
 import { findFault } from '../faults/index.js';
+import { targetNeedOf } from '../faults/types.js';
 import type { Experiment } from '../spec/load.js';
 import { isScoped, type TokenScope } from './roles.js';
-import { targetNeedOf } from '../faults/types.js';
 
 const labelsOf = (labels: Record<string, string>) =>
   Object.entries(labels)
@@ -33,11 +33,17 @@ export function scopeViolations(experiment: Experiment, scope: TokenScope | null
   for (const { path, step } of faultSteps(experiment.method)) {
     const fault = findFault(step.fault);
     if (experiment.backend === 'kubernetes') {
-      const selector = step.selector as (typeof step.selector & { namespaces?: string[]; labelSelectors?: Record<string, string>; pods?: Record<string, string[]> }) | undefined;
+      const selector = step.selector as
+        | (typeof step.selector & { namespaces?: string[]; labelSelectors?: Record<string, string>; pods?: Record<string, string[]> })
+        | undefined;
       if (namespaces.length) {
-        const used = selector?.namespaces ?? (selector?.pods ? Object.keys(selector.pods) : experiment.kubernetes?.namespace ? [experiment.kubernetes.namespace] : []);
-        if (!used.length) out.push(`${path} selects pods in the context's default namespace; name the namespace (allowed: ${namespaces.join(', ')})`);
-        for (const ns of used.filter((n) => !namespaces.includes(n))) out.push(`${path} selects pods in namespace ${ns}, outside the token's namespaces (${namespaces.join(', ')})`);
+        const used =
+          selector?.namespaces ??
+          (selector?.pods ? Object.keys(selector.pods) : experiment.kubernetes?.namespace ? [experiment.kubernetes.namespace] : []);
+        if (!used.length)
+          out.push(`${path} selects pods in the context's default namespace; name the namespace (allowed: ${namespaces.join(', ')})`);
+        for (const ns of used.filter((n) => !namespaces.includes(n)))
+          out.push(`${path} selects pods in namespace ${ns}, outside the token's namespaces (${namespaces.join(', ')})`);
       }
       if (labelSets.length) {
         const podLabels = { ...(selector?.labels ?? {}), ...(selector?.labelSelectors ?? {}) };

@@ -27,7 +27,7 @@ export interface ConnectionOwner {
   readonly protocol: 'auto' | 'tcp';
   readonly maxBufferedBytes: number;
   readonly connectTimeoutMs: number;
-  readonly socketHighWaterMark: number;
+  readonly socketHighWaterMark: number | undefined;
   streamToxics(stream: Stream): Toxic[];
   httpToxics(): Toxic[];
   warn(toxic: Toxic, message: string): void;
@@ -231,7 +231,7 @@ export class Connection implements LinkOwner, RelayOwner {
       localAddress: this.owner.localAddress,
       allowHalfOpen: true,
       noDelay: true,
-      highWaterMark: this.owner.socketHighWaterMark,
+      ...(this.owner.socketHighWaterMark ? { highWaterMark: this.owner.socketHighWaterMark } : {}),
     };
     const socket = connect(options as NetConnectOpts);
     this.upstream = socket;

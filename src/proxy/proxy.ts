@@ -34,10 +34,7 @@ export interface ProxyOptions {
   maxBufferedBytes?: number;
   /** time limit to connect to the upstream (default 10s) */
   connectTimeoutMs?: number;
-  /**
-   * high-water mark of the sockets' stream buffers (default 256 KiB): above Node's 16 KiB, a 64 KiB read
-   * is written on without a pause/drain round per chunk on the fast path
-   */
+  /** high-water mark of the sockets' stream buffers (default: Node's, 16 KiB) */
   socketHighWaterMark?: number;
   /** where a toxic's problems go, once per toxic (default: stderr) */
   onWarning?: (message: string) => void;
@@ -73,7 +70,7 @@ export class FaultProxy implements ConnectionOwner {
   readonly protocol: 'auto' | 'tcp';
   readonly maxBufferedBytes: number;
   readonly connectTimeoutMs: number;
-  readonly socketHighWaterMark: number;
+  readonly socketHighWaterMark: number | undefined;
   readonly localAddress: string | undefined;
   private _name: string;
   private listenAddress: HostPort;
@@ -97,7 +94,7 @@ export class FaultProxy implements ConnectionOwner {
     this.protocol = options.protocol ?? 'auto';
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_BUFFER;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
-    this.socketHighWaterMark = options.socketHighWaterMark ?? 256 * 1024;
+    this.socketHighWaterMark = options.socketHighWaterMark;
     this.localAddress = options.localAddress;
     this.onWarning = options.onWarning ?? ((message) => process.stderr.write(`faultline proxy: ${message}\n`));
   }
@@ -139,7 +136,12 @@ export class FaultProxy implements ConnectionOwner {
   async enable(): Promise<void> {
     if (this.server || this.closed) return;
     const server = createServer(
-      { allowHalfOpen: true, pauseOnConnect: true, noDelay: true, highWaterMark: this.socketHighWaterMark },
+      {
+        allowHalfOpen: true,
+        pauseOnConnect: true,
+        noDelay: true,
+        ...(this.socketHighWaterMark ? { highWaterMark: this.socketHighWaterMark } : {}),
+      },
       (socket) => this.accept(socket),
     );
     await new Promise<void>((resolve, reject) => {

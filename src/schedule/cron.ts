@@ -40,7 +40,8 @@ export function cronError(expression: string): string | null {
   }
   try {
     const cron = new Cron(text, { mode: '5-or-6-parts', timezone: 'UTC' });
-    if (cron.nextRun(new Date()) === null) return `the cron ${JSON.stringify(text)} never fires (a date that does not exist, such as February 31?)`;
+    if (cron.nextRun(new Date()) === null)
+      return `the cron ${JSON.stringify(text)} never fires (a date that does not exist, such as February 31?)`;
     return null;
   } catch (error) {
     const message = (error as Error).message.replace(/^CronPattern:\s*/, '').replace(/, exactly five, six, or seven.*$/, '');

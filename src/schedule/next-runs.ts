@@ -13,13 +13,36 @@ export function upcoming(cron: CronSchedule, window: ScheduleWindow, from: Date,
   for (let scanned = 0; at && out.length < count && scanned < SCAN_LIMIT; scanned++) {
     at = cron.next(at);
     if (!at || (window.end !== undefined && at.getTime() >= window.end)) break;
-    if (outsideWindow(window, at, cron.timeZone) === null) out.push(at);
+    if (outsideWindow(window, at, cron.timeZone) === null) {
+      out.push(at);
+      continue;
+    }
+    // outside the work days or hours: look again from when the window next opens (a per-second cron
+    // would otherwise scan a whole night occurrence by occurrence)
+    const opening = nextOpening(window, at, cron.timeZone);
+    if (!opening) break;
+    if (opening.getTime() - 1 > at.getTime()) at = new Date(opening.getTime() - 1);
   }
   return out;
 }
 
+/** The first whole minute after `at` when the window allows runs, within eight days; null when none. */
+function nextOpening(window: ScheduleWindow, at: Date, timeZone: string): Date | null {
+  let t = Math.floor(at.getTime() / 60_000) * 60_000 + 60_000;
+  for (let i = 0; i < 8 * 24 * 60; i++, t += 60_000) {
+    if (window.end !== undefined && t >= window.end) return null;
+    if (outsideWindow(window, new Date(t), timeZone) === null) return new Date(t);
+  }
+  return null;
+}
+
 /** The occurrences in (after, until]: how many, the latest and the one before it (for catching up after a restart). */
-export function missedBetween(cron: CronSchedule, after: Date, until: Date, limit = 10_000): { count: number; latest: Date | null; previous: Date | null; more: boolean } {
+export function missedBetween(
+  cron: CronSchedule,
+  after: Date,
+  until: Date,
+  limit = 10_000,
+): { count: number; latest: Date | null; previous: Date | null; more: boolean } {
   const latest = cron.previous(until);
   if (!latest || latest.getTime() <= after.getTime()) return { count: 0, latest: null, previous: null, more: false };
   const previous = cron.previous(new Date(latest.getTime() - 1));

@@ -58,6 +58,8 @@ interface Entry {
   firing: Promise<void> | null;
   /** after the store failed: no new attempt before this (epoch ms) */
   retryAt: number;
+  /** next run times, kept while the first of them is ahead and nothing was decided since */
+  upcoming: { from: string | null; runs: Date[]; count: number } | null;
 }
 
 export class Scheduler {
@@ -99,8 +101,8 @@ export class Scheduler {
   status(name: string, count = 5): ScheduleStatus | undefined {
     const entry = this.entries.get(name);
     if (!entry) return undefined;
-    const { stored, definition, cron } = entry;
-    const next = cron && definition ? upcoming(cron, definition.window, new Date(Math.max(this.now(), Date.parse(stored.lastScheduledAt ?? '') || 0)), count) : [];
+    const { stored } = entry;
+    const next = this.nextRuns(entry, count);
     const state: ScheduleStatus['state'] = entry.error ? 'invalid' : stored.suspended ? 'suspended' : next.length ? 'scheduled' : 'expired';
     return {
       name,
@@ -118,8 +120,47 @@ export class Scheduler {
     return [...this.entries.keys()];
   }
 
+  /** The parsed document of a loaded schedule (null when it does not parse). */
+  definition(name: string): ScheduleDefinition | null {
+    return this.entries.get(name)?.definition ?? null;
+  }
+
+  /** Next run times; recomputed only when the first has passed or an occurrence was decided. */
+  private nextRuns(entry: Entry, count: number): Date[] {
+    const { stored, definition, cron } = entry;
+    if (!cron || !definition) return [];
+    const now = this.now();
+    const cached = entry.upcoming;
+    if (
+      cached &&
+      cached.from === stored.lastScheduledAt &&
+      cached.count >= count &&
+      (cached.runs[0]?.getTime() ?? Number.POSITIVE_INFINITY) > now
+    ) {
+      return cached.runs.slice(0, count);
+    }
+    const runs = upcoming(
+      cron,
+      definition.window,
+      new Date(Math.max(now, Date.parse(stored.lastScheduledAt ?? '') || 0)),
+      Math.max(count, 5),
+    );
+    entry.upcoming = { from: stored.lastScheduledAt, runs, count: Math.max(count, 5) };
+    return runs.slice(0, count);
+  }
+
   private async load(stored: StoredSchedule, catchUp: boolean): Promise<void> {
-    const entry: Entry = { stored, definition: null, cron: null, error: null, timer: null, nextAt: null, firing: null, retryAt: 0 };
+    const entry: Entry = {
+      stored,
+      definition: null,
+      cron: null,
+      error: null,
+      timer: null,
+      nextAt: null,
+      firing: null,
+      retryAt: 0,
+      upcoming: null,
+    };
     this.entries.set(stored.name, entry);
     try {
       entry.definition = this.host.definitionOf(stored);
@@ -196,7 +237,10 @@ export class Scheduler {
       const now = new Date(this.now());
       const late = now.getTime() - at.getTime();
       if (late > definition.startingDeadlineMs) {
-        return { outcome: 'missed', detail: `${formatDuration(late)} late, past startingDeadline ${formatDuration(definition.startingDeadlineMs)}` };
+        return {
+          outcome: 'missed',
+          detail: `${formatDuration(late)} late, past startingDeadline ${formatDuration(definition.startingDeadlineMs)}`,
+        };
       }
       const refusal = this.host.refusal();
       if (refusal) return { outcome: 'skipped', detail: refusal };
@@ -206,7 +250,8 @@ export class Scheduler {
       if (soon) return { outcome: 'skipped', detail: soon };
       if (definition.concurrencyPolicy === 'Forbid') {
         const running = await this.host.store.unfinishedRunsOfSchedule(definition.name);
-        if (running.length) return { outcome: 'skipped', detail: `concurrencyPolicy Forbid: run ${running.join(', ')} of this schedule is still going` };
+        if (running.length)
+          return { outcome: 'skipped', detail: `concurrencyPolicy Forbid: run ${running.join(', ')} of this schedule is still going` };
       }
       const experiment = await this.host.experimentOf(definition);
       const { runId, done } = await this.host.startRun(definition, experiment, at);

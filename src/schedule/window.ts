@@ -30,7 +30,8 @@ export function parseWorkDays(input: string | readonly string[]): number[] | str
     const [from, to, extra] = part.split('-').map((p) => p.trim());
     const a = dayOf(from ?? '');
     const b = to === undefined ? a : dayOf(to);
-    if (a === undefined || b === undefined || extra !== undefined) return `unknown day ${JSON.stringify(part)}; write days as ${DAY_NAMES.join(', ')}`;
+    if (a === undefined || b === undefined || extra !== undefined)
+      return `unknown day ${JSON.stringify(part)}; write days as ${DAY_NAMES.join(', ')}`;
     // a range may wrap around the week: Fri-Mon
     for (let d = a; ; d = (d + 1) % 7) {
       days.add(d);
@@ -75,7 +76,8 @@ export function outsideWindow(window: ScheduleWindow, at: Date, timeZone: string
   if (window.end !== undefined && t >= window.end) return `after the window closed (${new Date(window.end).toISOString()})`;
   if (!window.workDays && !window.workHours) return null;
   const { day, minute } = zonedClock(at, timeZone);
-  if (window.workDays && !window.workDays.includes(day)) return `${DAY_NAMES[day]} is not a work day (${window.workDays.map((d) => DAY_NAMES[d]).join(',')})`;
+  if (window.workDays && !window.workDays.includes(day))
+    return `${DAY_NAMES[day]} is not a work day (${window.workDays.map((d) => DAY_NAMES[d]).join(',')})`;
   if (window.workHours) {
     const { start, end } = window.workHours;
     const inside = start < end ? minute >= start && minute < end : minute >= start || minute < end;

@@ -10,7 +10,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import type { Principal } from '../auth/roles.js';
 import { roleAtLeast } from '../auth/roles.js';
-import { UserError, errorMessage } from '../util/errors.js';
+import { errorMessage, UserError } from '../util/errors.js';
 import { dashboardRoutes, SESSION_COOKIE } from '../web/routes.js';
 import type { Daemon } from './daemon.js';
 import { ApiError, errorBody, forbidden, unauthorized } from './errors.js';
@@ -93,13 +93,25 @@ export function buildApp(daemon: Daemon): Hono<Env> {
 
   const limit = bodyLimit({
     maxSize: maxBody,
-    onError: (c) => c.json(errorBody(new ApiError(413, 'too_large', `the body is larger than ${maxBody} bytes; split it, or start the daemon with a larger --max-body`)), 413),
+    onError: (c) =>
+      c.json(
+        errorBody(
+          new ApiError(
+            413,
+            'too_large',
+            `the body is larger than ${maxBody} bytes; split it, or start the daemon with a larger --max-body`,
+          ),
+        ),
+        413,
+      ),
   });
   app.use('/api/*', limit);
   app.use('/login', limit);
 
   // public: liveness, the API description, metrics for Prometheus
-  app.get('/api/v1/health', (c) => c.json({ status: daemon.runs ? 'ok' : 'starting', version, store: daemon.store.kind, startedAt: daemon.startedAt }));
+  app.get('/api/v1/health', (c) =>
+    c.json({ status: daemon.runs ? 'ok' : 'starting', version, store: daemon.store.kind, startedAt: daemon.startedAt }),
+  );
   app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument(API_ROUTES, version)));
   app.get('/metrics', async (c) => {
     c.header('Content-Type', daemon.metrics.contentType);
@@ -115,7 +127,9 @@ export function buildApp(daemon: Daemon): Hono<Env> {
           if (!principal) throw unauthorized('no token: send Authorization: Bearer <token> (faultline token create makes one)');
           c.set('principal', principal);
           if (!roleAtLeast(principal.role, route.role)) {
-            throw forbidden(`${route.summary.replace(/[.:].*$/, '')}: needs the ${route.role} role; ${principal.user} is ${principal.role}`);
+            throw forbidden(
+              `${route.summary.replace(/[.:].*$/, '')}: needs the ${route.role} role; ${principal.user} is ${principal.role}`,
+            );
           }
         }
         const response = await route.handler(c, daemon);
@@ -132,7 +146,9 @@ export function buildApp(daemon: Daemon): Hono<Env> {
     };
     app.on(route.method, route.path, handlers);
   }
-  app.all('/api/*', (c) => c.json(errorBody(new ApiError(404, 'not_found', `no API route ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`)), 404));
+  app.all('/api/*', (c) =>
+    c.json(errorBody(new ApiError(404, 'not_found', `no API route ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`)), 404),
+  );
 
   dashboardRoutes(app, daemon);
   return app;

@@ -4,8 +4,7 @@
  * are verified with scrypt, then remembered for 30 seconds as a SHA-256 so that every request does
  * not pay for a scrypt; revoking a token here forgets it at once.
  */
-import type { Role, TokenScope } from '../auth/roles.js';
-import type { Principal } from '../auth/roles.js';
+import type { Principal, Role, TokenScope } from '../auth/roles.js';
 import { newSessionId, newToken, parseToken, secretMatches, sha256 } from '../auth/tokens.js';
 import type { DaemonStore, TokenRecord } from '../store/daemon-store.js';
 import { unauthorized } from './errors.js';
@@ -31,10 +30,14 @@ export class Authenticator {
     const record = await this.store.getTokenSecret(parsed.id);
     if (!record || !(await secretMatches(parsed.secret, record.salt, record.hash))) throw unauthorized('unknown token');
     if (record.revokedAt) throw unauthorized(`token ${record.id} was revoked at ${record.revokedAt}`);
-    if (record.expiresAt && Date.parse(record.expiresAt) <= Date.now()) throw unauthorized(`token ${record.id} expired at ${record.expiresAt}`);
+    if (record.expiresAt && Date.parse(record.expiresAt) <= Date.now())
+      throw unauthorized(`token ${record.id} expired at ${record.expiresAt}`);
     if (!record.role) throw unauthorized(`the user of token ${record.id} (${record.user}) was deleted`);
     const principal: Principal = { user: record.user, role: record.role, tokenId: record.id, scope: record.scope, via: 'token' };
-    this.verified.set(key, { principal, until: Math.min(Date.now() + CACHE_MS, record.expiresAt ? Date.parse(record.expiresAt) : Number.POSITIVE_INFINITY) });
+    this.verified.set(key, {
+      principal,
+      until: Math.min(Date.now() + CACHE_MS, record.expiresAt ? Date.parse(record.expiresAt) : Number.POSITIVE_INFINITY),
+    });
     this.touch(record.id);
     return principal;
   }
@@ -45,7 +48,12 @@ export class Authenticator {
     const sessionId = newSessionId();
     const now = Date.now();
     const expiresAt = new Date(now + SESSION_MS).toISOString();
-    await this.store.createSession(sha256(sessionId), { tokenId: principal.tokenId, user: principal.user, createdAt: new Date(now).toISOString(), expiresAt });
+    await this.store.createSession(sha256(sessionId), {
+      tokenId: principal.tokenId,
+      user: principal.user,
+      createdAt: new Date(now).toISOString(),
+      expiresAt,
+    });
     return { sessionId, principal: { ...principal, via: 'session' }, expiresAt };
   }
 
@@ -66,7 +74,10 @@ export class Authenticator {
   }
 
   /** Makes a token for a user; the token text is returned once and never stored. */
-  async createToken(user: string, options: { description?: string; scope?: TokenScope | null; expiresAt?: string | null; createdBy: string }) {
+  async createToken(
+    user: string,
+    options: { description?: string; scope?: TokenScope | null; expiresAt?: string | null; createdBy: string },
+  ) {
     const made = await newToken();
     const record: TokenRecord = {
       id: made.id,

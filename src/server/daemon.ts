@@ -16,13 +16,13 @@ import { AlertHub } from '../engine/alerts.js';
 import { Journal } from '../journal/journal.js';
 import { type RecoveryOutcome, recoverJournal } from '../journal/recover.js';
 import { FaultlineMetrics } from '../observe/metrics.js';
-import { activeHalt, describeHalt, operator } from '../safety/halt.js';
 import { openControlDb } from '../safety/control-db.js';
+import { activeHalt, describeHalt, operator } from '../safety/halt.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import type { DaemonStore } from '../store/daemon-store.js';
 import { openDaemonStore } from '../store/open.js';
-import { faultlineHome } from '../util/home.js';
 import { UserError } from '../util/errors.js';
+import { faultlineHome } from '../util/home.js';
 import { ownerIsAlive } from '../util/owner.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
 import { buildApp } from './app.js';
@@ -167,7 +167,11 @@ export class Daemon {
         resolve();
       }) as Server;
       server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(new UserError(`cannot listen on ${host}:${port}: ${error.code === 'EADDRINUSE' ? 'the address is in use; choose another --listen' : error.message}`)),
+        reject(
+          new UserError(
+            `cannot listen on ${host}:${port}: ${error.code === 'EADDRINUSE' ? 'the address is in use; choose another --listen' : error.message}`,
+          ),
+        ),
       );
       // SSE streams are long-lived; no request timeout for them, but headers must come quickly
       server.headersTimeout = 30_000;

@@ -135,10 +135,19 @@ export class Documents {
         continue;
       }
       const ref = schedule.experiment.ref;
-      if (!(await this.store.getExperiment(ref))) missing.push(`schedule ${schedule.name}: spec.experiment: no experiment named ${ref}; create it first with POST /api/v1/experiments`);
+      if (!(await this.store.getExperiment(ref)))
+        missing.push(
+          `schedule ${schedule.name}: spec.experiment: no experiment named ${ref}; create it first with POST /api/v1/experiments`,
+        );
       else this.checkScope(await this.experiment(ref), principal);
     }
-    if (missing.length) throw new ApiError(422, 'invalid_document', 'the schedule names an experiment that does not exist', missing.map((message) => ({ path: 'spec.experiment', message })));
+    if (missing.length)
+      throw new ApiError(
+        422,
+        'invalid_document',
+        'the schedule names an experiment that does not exist',
+        missing.map((message) => ({ path: 'spec.experiment', message })),
+      );
     const texts = new Map(splitDocuments(text).map((d) => [d.name, d.text]));
     const now = new Date().toISOString();
     const records: StoredSchedule[] = parsed.schedules.map((s) => ({
@@ -169,7 +178,15 @@ export class Documents {
     const now = new Date().toISOString();
     for (const e of parsed.experiments) {
       const exists = Boolean(await this.store.getExperiment(e.name));
-      const record = { name: e.name, yaml: texts.get(`Experiment/${e.name}`) ?? text, labels: e.labels, hypothesis: e.hypothesis, createdAt: now, updatedAt: now, updatedBy: by };
+      const record = {
+        name: e.name,
+        yaml: texts.get(`Experiment/${e.name}`) ?? text,
+        labels: e.labels,
+        hypothesis: e.hypothesis,
+        createdAt: now,
+        updatedAt: now,
+        updatedBy: by,
+      };
       await this.store.putExperiments([record], exists);
     }
     for (const s of parsed.schedules) {

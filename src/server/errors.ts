@@ -3,7 +3,7 @@
  * 5xx status. Messages say what was wrong and how to fix it; they never carry a secret or a stack trace.
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { UserError, UserErrors } from '../util/errors.js';
+import { type UserError, UserErrors } from '../util/errors.js';
 
 export interface ErrorDetail {
   /** `file:line:column` split out, when the error is located in a document */
@@ -46,5 +46,7 @@ export function invalidDocument(error: UserError): ApiError {
 }
 
 export function errorBody(error: ApiError): { error: { status: number; code: string; message: string; details?: ErrorDetail[] } } {
-  return { error: { status: error.status, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
+  return {
+    error: { status: error.status, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+  };
 }

@@ -20,7 +20,12 @@ export class DaemonMetrics {
 
   constructor(registry: Registry, daemon: Daemon) {
     const registers = [registry];
-    this.requests = new Counter({ name: 'faultline_http_requests_total', help: 'API and dashboard requests', labelNames: ['method', 'route', 'status'], registers });
+    this.requests = new Counter({
+      name: 'faultline_http_requests_total',
+      help: 'API and dashboard requests',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
     this.latency = new Histogram({
       name: 'faultline_http_request_duration_seconds',
       help: 'Time to answer a request (to the first byte for live streams)',

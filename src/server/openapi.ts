@@ -31,20 +31,39 @@ const errorSchema = {
 
 function operation(route: ApiRoute): Record<string, unknown> {
   const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-  const query = (route.query ?? []).map((q) => ({ name: q.name, in: 'query', required: false, description: q.description, schema: q.schema ?? { type: 'string' } }));
+  const query = (route.query ?? []).map((q) => ({
+    name: q.name,
+    in: 'query',
+    required: false,
+    description: q.description,
+    schema: q.schema ?? { type: 'string' },
+  }));
   const responses: Record<string, unknown> = {};
   for (const [status, description] of Object.entries(route.responses)) {
     const code = Number(status);
-    if (code >= 400) responses[status] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-    else if (route.stream && code === 200) responses[status] = { description, content: { 'text/event-stream': { schema: { type: 'string' } } } };
+    if (code >= 400)
+      responses[status] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    else if (route.stream && code === 200)
+      responses[status] = { description, content: { 'text/event-stream': { schema: { type: 'string' } } } };
     else if (code === 204) responses[status] = { description };
     else responses[status] = { description, content: { 'application/json': { schema: { type: 'object' } } } };
   }
   if (route.role) {
-    responses['401'] ??= { description: 'no token, or a token that is not valid', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-    if (route.role !== 'viewer') responses['403'] ??= { description: `the role is below ${route.role}`, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    responses['401'] ??= {
+      description: 'no token, or a token that is not valid',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    };
+    if (route.role !== 'viewer')
+      responses['403'] ??= {
+        description: `the role is below ${route.role}`,
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      };
   }
-  if (route.body) responses['413'] = { description: 'the body is too large', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  if (route.body)
+    responses['413'] = {
+      description: 'the body is too large',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    };
   const body = route.body
     ? {
         requestBody: {
@@ -52,13 +71,19 @@ function operation(route: ApiRoute): Record<string, unknown> {
           description: route.body.description,
           content:
             route.body.type === 'yaml'
-              ? { 'application/yaml': { schema: route.body.schema ?? { type: 'string' } }, 'application/json': { schema: route.body.schema ?? { type: 'object' } } }
+              ? {
+                  'application/yaml': { schema: route.body.schema ?? { type: 'string' } },
+                  'application/json': { schema: route.body.schema ?? { type: 'object' } },
+                }
               : { 'application/json': { schema: route.body.schema ?? { type: 'object' } } },
         },
       }
     : {};
   return {
-    operationId: `${route.method.toLowerCase()}${route.path.replace('/api/v1', '').replace(/\/:?(\w)/g, (_m, ch: string) => ch.toUpperCase()).replace(/[^A-Za-z0-9]/g, '')}`,
+    operationId: `${route.method.toLowerCase()}${route.path
+      .replace('/api/v1', '')
+      .replace(/\/:?(\w)/g, (_m, ch: string) => ch.toUpperCase())
+      .replace(/[^A-Za-z0-9]/g, '')}`,
     tags: [route.tag],
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
@@ -92,7 +117,12 @@ export function openApiDocument(routes: readonly ApiRoute[], version: string): R
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'an API token: flt_<id>_<secret> (faultline token create)' },
-        session: { type: 'apiKey', in: 'cookie', name: 'faultline_session', description: 'the dashboard session (POST /login); changes need the X-Faultline-CSRF: 1 header' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'faultline_session',
+          description: 'the dashboard session (POST /login); changes need the X-Faultline-CSRF: 1 header',
+        },
       },
       schemas: { Error: errorSchema, ExperimentDocument: experiment, ScheduleDocument: schedule },
     },

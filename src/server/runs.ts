@@ -42,7 +42,14 @@ export interface RunManagerDeps {
 
 /** A sample as the live chart wants it (compact). */
 function sampleEvent(s: Sample) {
-  return { probe: s.probe, t: s.t, ok: s.ok, latencyMs: Math.round(s.latencyMs * 10) / 10, phase: s.phase, detail: s.ok ? undefined : s.detail };
+  return {
+    probe: s.probe,
+    t: s.t,
+    ok: s.ok,
+    latencyMs: Math.round(s.latencyMs * 10) / 10,
+    phase: s.phase,
+    detail: s.ok ? undefined : s.detail,
+  };
 }
 
 export class RunManager {
@@ -99,7 +106,13 @@ export class RunManager {
       alerts: this.deps.alerts,
     });
     // the engine records the start before its first await; a run that failed before is an internal error
-    const start = await Promise.race([recorded, running.then(() => null, (error) => Promise.reject(error))]);
+    const start = await Promise.race([
+      recorded,
+      running.then(
+        () => null,
+        (error) => Promise.reject(error),
+      ),
+    ]);
     if (!start) throw new Error('the run ended before it was recorded');
     try {
       await writes;
@@ -122,7 +135,13 @@ export class RunManager {
       .then((result) => {
         this.active.delete(start.id);
         const summary = result
-          ? { runId: start.id, experiment: experiment.name, verdict: result.report.verdict, reason: result.report.reason, endedAt: result.report.endedAt }
+          ? {
+              runId: start.id,
+              experiment: experiment.name,
+              verdict: result.report.verdict,
+              reason: result.report.reason,
+              endedAt: result.report.endedAt,
+            }
           : { runId: start.id, experiment: experiment.name, verdict: 'error', reason: 'the run could not be recorded; see the daemon log' };
         bus.endRun(start.id, summary);
         bus.daemon.publish('run-ended', summary);
@@ -131,7 +150,14 @@ export class RunManager {
       });
     const run = { runId: start.id, experiment: experiment.name, startedAt: start.startedAt, origin, stoppedBy: null, done, controller };
     this.active.set(start.id, run);
-    bus.daemon.publish('run-started', { runId: start.id, experiment: experiment.name, startedAt: start.startedAt, trigger: origin.trigger, actor: origin.actor, schedule: origin.schedule });
+    bus.daemon.publish('run-started', {
+      runId: start.id,
+      experiment: experiment.name,
+      startedAt: start.startedAt,
+      trigger: origin.trigger,
+      actor: origin.actor,
+      schedule: origin.schedule,
+    });
     log(`run ${start.id} ${experiment.name} started by ${origin.actor}`);
     return run;
   }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { editorSchemaOf } from './dispatch.js';
-import { experimentSchema, projectSchema } from './schema.js';
+import { experimentSchema, projectSchema, scheduleSchema } from './schema.js';
 
 function toJson(schema: z.ZodType): Record<string, unknown> {
   return z.toJSONSchema(schema, {
@@ -25,10 +25,11 @@ function toJson(schema: z.ZodType): Record<string, unknown> {
 export function formatJsonSchema(): Record<string, unknown> {
   const { $schema: _e, ...experiment } = toJson(experimentSchema());
   const { $schema: _p, ...project } = toJson(projectSchema());
+  const { $schema: _s, ...schedule } = toJson(scheduleSchema());
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://faultline.dev/schema/v1.json',
-    title: 'faultline experiment or project file (format v1)',
-    anyOf: [experiment, project],
+    title: 'faultline experiment, project or schedule file (format v1)',
+    anyOf: [experiment, project, schedule],
   };
 }

@@ -555,6 +555,11 @@ function scheduleDocuments(docs: readonly ParsedDocument[], errors: ErrorList, f
   return { definitions, inline };
 }
 
+/** Every Experiment and Schedule document of a file. */
+export function loadDocuments(file: string, options: LoadOptions = {}): ParsedDocuments {
+  return parseDocuments(readText(file), file, options);
+}
+
 /** Every experiment of a file. */
 export function loadExperiments(file: string, options: LoadOptions = {}): Experiment[] {
   return parseExperiments(readText(file), file, options);

@@ -31,7 +31,12 @@ export async function verifyAuditChain(page: (afterSeq: number, limit: number) =
     for (const e of entries) {
       if (e.seq !== prevSeq + 1) return { ok: false, checked, brokenAt: e.seq, detail: `entry ${prevSeq + 1} is missing` };
       if (e.prevHash !== prevHash || auditHash(prevHash, e.seq, e.at, e) !== e.hash) {
-        return { ok: false, checked, brokenAt: e.seq, detail: `entry ${e.seq} does not match its hash: it was changed after it was written` };
+        return {
+          ok: false,
+          checked,
+          brokenAt: e.seq,
+          detail: `entry ${e.seq} does not match its hash: it was changed after it was written`,
+        };
       }
       prevHash = e.hash;
       prevSeq = e.seq;

@@ -14,5 +14,7 @@ export async function openDaemonStore(spec = 'sqlite'): Promise<DaemonStore> {
       throw new UserError(`${(error as Error).message.replace(spec, redactUrl(spec))}; check --store`);
     }
   }
-  throw new UserError(`--store ${JSON.stringify(spec.replace(/\/\/[^@/]*@/, '//***@'))}: expected sqlite, sqlite:PATH or postgres://USER@HOST/DB`);
+  throw new UserError(
+    `--store ${JSON.stringify(spec.replace(/\/\/[^@/]*@/, '//***@'))}: expected sqlite, sqlite:PATH or postgres://USER@HOST/DB`,
+  );
 }

@@ -26,8 +26,8 @@ import {
   type UserRecord,
 } from './daemon-store.js';
 import type { RunStart } from './recorder.js';
+import { type RunRowColumns, runRowOf } from './sql.js';
 import { auditOf, experimentOf, occurrenceOf, scheduleOf, tokenOf, userOf } from './sqlite-daemon-store.js';
-import { runRowOf, type RunRowColumns } from './sql.js';
 
 const SCHEMA_LOCK = 7_340_101;
 const AUDIT_LOCK = 7_340_102;
@@ -106,7 +106,10 @@ export class PostgresDaemonStore implements DaemonStore {
   readonly kind = 'postgres' as const;
   readonly location: string;
 
-  private constructor(private readonly pool: pg.Pool, url: string) {
+  private constructor(
+    private readonly pool: pg.Pool,
+    url: string,
+  ) {
     this.location = redactUrl(url);
   }
 
@@ -165,7 +168,16 @@ export class PostgresDaemonStore implements DaemonStore {
       if (origin) {
         await c.query(
           'INSERT INTO run_meta (run_id, trigger_kind, actor, schedule, scheduled_for, owner_pid, owner_start, owner_host) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-          [run.id, origin.trigger, origin.actor, origin.schedule, origin.scheduledFor, origin.owner.pid, origin.owner.start, origin.owner.host],
+          [
+            run.id,
+            origin.trigger,
+            origin.actor,
+            origin.schedule,
+            origin.scheduledFor,
+            origin.owner.pid,
+            origin.owner.start,
+            origin.owner.host,
+          ],
         );
       }
     });
@@ -238,7 +250,10 @@ export class PostgresDaemonStore implements DaemonStore {
   }
 
   async getRun(id: string): Promise<RunRow | undefined> {
-    const [row] = await this.rows<RunRowColumns>(`SELECT ${RUN_COLUMNS} FROM runs r LEFT JOIN run_meta m ON m.run_id = r.id WHERE r.id = $1`, [id]);
+    const [row] = await this.rows<RunRowColumns>(
+      `SELECT ${RUN_COLUMNS} FROM runs r LEFT JOIN run_meta m ON m.run_id = r.id WHERE r.id = $1`,
+      [id],
+    );
     return row ? runRowOf(row) : undefined;
   }
 
@@ -252,7 +267,14 @@ export class PostgresDaemonStore implements DaemonStore {
       'SELECT probe, t, ok, latency_ms, phase, detail FROM samples WHERE run_id = $1 ORDER BY t',
       [id],
     );
-    return rows.map((r) => ({ probe: r.probe, t: Date.parse(r.t), ok: r.ok === 1, latencyMs: Number(r.latency_ms), phase: r.phase, detail: r.detail }));
+    return rows.map((r) => ({
+      probe: r.probe,
+      t: Date.parse(r.t),
+      ok: r.ok === 1,
+      latencyMs: Number(r.latency_ms),
+      phase: r.phase,
+      detail: r.detail,
+    }));
   }
 
   async endOrphanedRuns(isAlive: (owner: RunOrigin['owner']) => boolean, reason: string): Promise<string[]> {
@@ -344,26 +366,28 @@ export class PostgresDaemonStore implements DaemonStore {
     await this.tx(async (c) => {
       await this.checkPresence(c, 'schedules', 'schedule', schedules, replace);
       for (const s of schedules) {
-        await c.query(
-          `INSERT INTO schedules (name, yaml, labels, cron, time_zone, experiment_ref, suspended, last_scheduled_at, created_at, updated_at, updated_by)
+        await c
+          .query(
+            `INSERT INTO schedules (name, yaml, labels, cron, time_zone, experiment_ref, suspended, last_scheduled_at, created_at, updated_at, updated_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT (name) DO ${replace ? 'UPDATE SET yaml = excluded.yaml, labels = excluded.labels, cron = excluded.cron, time_zone = excluded.time_zone, experiment_ref = excluded.experiment_ref, suspended = excluded.suspended, updated_at = excluded.updated_at, updated_by = excluded.updated_by' : 'NOTHING'}`,
-          [
-            s.name,
-            s.yaml,
-            JSON.stringify(s.labels),
-            s.cron,
-            s.timeZone,
-            s.experimentRef,
-            s.suspended,
-            s.lastScheduledAt,
-            s.createdAt,
-            s.updatedAt,
-            s.updatedBy,
-          ],
-        ).then((result) => {
-          if (!result.rowCount) throw new ConflictError(`schedule ${s.name} exists already; replace it with PUT`, [s.name]);
-        });
+            [
+              s.name,
+              s.yaml,
+              JSON.stringify(s.labels),
+              s.cron,
+              s.timeZone,
+              s.experimentRef,
+              s.suspended,
+              s.lastScheduledAt,
+              s.createdAt,
+              s.updatedAt,
+              s.updatedBy,
+            ],
+          )
+          .then((result) => {
+            if (!result.rowCount) throw new ConflictError(`schedule ${s.name} exists already; replace it with PUT`, [s.name]);
+          });
       }
     });
   }
@@ -393,15 +417,21 @@ export class PostgresDaemonStore implements DaemonStore {
         [schedule, scheduledFor, new Date().toISOString()],
       );
       if (!inserted.rowCount) return false;
-      await c.query('UPDATE schedules SET last_scheduled_at = $1 WHERE name = $2 AND (last_scheduled_at IS NULL OR last_scheduled_at < $1)', [
-        scheduledFor,
-        schedule,
-      ]);
+      await c.query(
+        'UPDATE schedules SET last_scheduled_at = $1 WHERE name = $2 AND (last_scheduled_at IS NULL OR last_scheduled_at < $1)',
+        [scheduledFor, schedule],
+      );
       return true;
     });
   }
 
-  async settleOccurrence(schedule: string, scheduledFor: string, outcome: OccurrenceOutcome, detail: string, runId: string | null): Promise<void> {
+  async settleOccurrence(
+    schedule: string,
+    scheduledFor: string,
+    outcome: OccurrenceOutcome,
+    detail: string,
+    runId: string | null,
+  ): Promise<void> {
     await this.pool.query(
       'UPDATE schedule_occurrences SET outcome = $1, detail = $2, run_id = $3, decided_at = $4 WHERE schedule = $5 AND scheduled_for = $6',
       [outcome, detail, runId, new Date().toISOString(), schedule, scheduledFor],
@@ -542,9 +572,9 @@ export class PostgresDaemonStore implements DaemonStore {
   }
 
   async auditChain(afterSeq: number, limit: number): Promise<AuditEntry[]> {
-    return (await this.rows<Parameters<typeof auditOf>[0]>('SELECT * FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])).map(
-      auditOf,
-    );
+    return (
+      await this.rows<Parameters<typeof auditOf>[0]>('SELECT * FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])
+    ).map(auditOf);
   }
 
   async getSetting(key: string): Promise<string | undefined> {
@@ -553,12 +583,17 @@ export class PostgresDaemonStore implements DaemonStore {
   }
 
   async putSetting(key: string, value: string): Promise<void> {
-    await this.pool.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+    await this.pool.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [
+      key,
+      value,
+    ]);
   }
 
   private async checkPresence(c: pg.PoolClient, table: string, what: string, docs: readonly { name: string }[], replace: boolean) {
     const found = new Set(
-      (await this.rows<{ name: string }>(`SELECT name FROM ${table} WHERE name = ANY($1) FOR UPDATE`, [docs.map((d) => d.name)], c)).map((r) => r.name),
+      (await this.rows<{ name: string }>(`SELECT name FROM ${table} WHERE name = ANY($1) FOR UPDATE`, [docs.map((d) => d.name)], c)).map(
+        (r) => r.name,
+      ),
     );
     const clash = docs.filter((d) => found.has(d.name) !== replace).map((d) => d.name);
     if (!clash.length) return;

@@ -28,8 +28,8 @@ import {
   type UserRecord,
 } from './daemon-store.js';
 import type { RunStart } from './recorder.js';
+import { DAEMON_TABLES, type RunRowColumns, runRowOf } from './sql.js';
 import { RunStore } from './store.js';
-import { DAEMON_TABLES, runRowOf, type RunRowColumns } from './sql.js';
 
 const SQLITE_EXTRA = `
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
@@ -66,7 +66,16 @@ export class SqliteDaemonStore implements DaemonStore {
           .prepare(
             'INSERT INTO run_meta (run_id, trigger_kind, actor, schedule, scheduled_for, owner_pid, owner_start, owner_host) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
           )
-          .run(run.id, origin.trigger, origin.actor, origin.schedule, origin.scheduledFor, origin.owner.pid, origin.owner.start, origin.owner.host);
+          .run(
+            run.id,
+            origin.trigger,
+            origin.actor,
+            origin.schedule,
+            origin.scheduledFor,
+            origin.owner.pid,
+            origin.owner.start,
+            origin.owner.host,
+          );
       }
     })();
   }
@@ -264,9 +273,17 @@ export class SqliteDaemonStore implements DaemonStore {
       .immediate();
   }
 
-  async settleOccurrence(schedule: string, scheduledFor: string, outcome: OccurrenceOutcome, detail: string, runId: string | null): Promise<void> {
+  async settleOccurrence(
+    schedule: string,
+    scheduledFor: string,
+    outcome: OccurrenceOutcome,
+    detail: string,
+    runId: string | null,
+  ): Promise<void> {
     this.db
-      .prepare('UPDATE schedule_occurrences SET outcome = ?, detail = ?, run_id = ?, decided_at = ? WHERE schedule = ? AND scheduled_for = ?')
+      .prepare(
+        'UPDATE schedule_occurrences SET outcome = ?, detail = ?, run_id = ?, decided_at = ? WHERE schedule = ? AND scheduled_for = ?',
+      )
       .run(outcome, detail, runId, new Date().toISOString(), schedule, scheduledFor);
   }
 
@@ -299,7 +316,9 @@ export class SqliteDaemonStore implements DaemonStore {
 
   async createUser(user: UserRecord): Promise<void> {
     try {
-      this.db.prepare('INSERT INTO users (name, role, created_at, created_by) VALUES (?, ?, ?, ?)').run(user.name, user.role, user.createdAt, user.createdBy);
+      this.db
+        .prepare('INSERT INTO users (name, role, created_at, created_by) VALUES (?, ?, ?, ?)')
+        .run(user.name, user.role, user.createdAt, user.createdBy);
     } catch (error) {
       if (String((error as Error).message).includes('UNIQUE')) throw new ConflictError(`user ${user.name} exists`, [user.name]);
       throw error;
@@ -376,7 +395,9 @@ export class SqliteDaemonStore implements DaemonStore {
   async appendAudit(entry: AuditInput): Promise<AuditEntry> {
     return this.db
       .transaction(() => {
-        const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+        const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
+          | { seq: number; hash: string }
+          | undefined;
         const seq = (last?.seq ?? 0) + 1;
         const prevHash = last?.hash ?? GENESIS_HASH;
         const at = new Date().toISOString();
@@ -413,7 +434,9 @@ export class SqliteDaemonStore implements DaemonStore {
   }
 
   async putSetting(key: string, value: string): Promise<void> {
-    this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.db
+      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .run(key, value);
   }
 
   private checkPresence(table: string, what: string, docs: readonly { name: string }[], replace: boolean): void {
@@ -484,7 +507,14 @@ interface OccurrenceRow {
 }
 
 export function occurrenceOf(r: OccurrenceRow): Occurrence {
-  return { schedule: r.schedule, scheduledFor: r.scheduled_for, decidedAt: r.decided_at, outcome: r.outcome, detail: r.detail, runId: r.run_id };
+  return {
+    schedule: r.schedule,
+    scheduledFor: r.scheduled_for,
+    decidedAt: r.decided_at,
+    outcome: r.outcome,
+    detail: r.detail,
+    runId: r.run_id,
+  };
 }
 
 interface UserRow {

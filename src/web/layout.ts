@@ -4,7 +4,7 @@
  */
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { roleAtLeast, type Principal } from '../auth/roles.js';
+import { type Principal, roleAtLeast } from '../auth/roles.js';
 import type { Halt } from '../safety/halt.js';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;

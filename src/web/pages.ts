@@ -1,10 +1,10 @@
 /** The dashboard's pages, rendered on the server from the same store and scheduler the API reads. */
 import { html } from 'hono/html';
-import { roleAtLeast, type Principal } from '../auth/roles.js';
-import type { ScheduleStatus } from '../schedule/scheduler.js';
-import type { AuditEntry, Occurrence, RunRow, StoredExperiment } from '../store/daemon-store.js';
+import { type Principal, roleAtLeast } from '../auth/roles.js';
 import type { RunReport } from '../report/types.js';
+import type { ScheduleStatus } from '../schedule/scheduler.js';
 import type { ActiveRun } from '../server/runs.js';
+import type { AuditEntry, Occurrence, RunRow, StoredExperiment } from '../store/daemon-store.js';
 import { mttdMttrChart } from './chart.js';
 import { type Html, ms, percent, verdictBadge, when } from './layout.js';
 
@@ -96,8 +96,16 @@ export interface RunsFilterView {
   until?: string;
 }
 
-export function runsPage(runs: (RunRow & { running: boolean })[], filter: RunsFilterView, next: string | null, experiments: string[], schedules: string[], principal: Principal): Html {
-  const option = (value: string, current: string | undefined) => html`<option value="${value}" ${value === current ? 'selected' : ''}>${value || 'any'}</option>`;
+export function runsPage(
+  runs: (RunRow & { running: boolean })[],
+  filter: RunsFilterView,
+  next: string | null,
+  experiments: string[],
+  schedules: string[],
+  principal: Principal,
+): Html {
+  const option = (value: string, current: string | undefined) =>
+    html`<option value="${value}" ${value === current ? 'selected' : ''}>${value || 'any'}</option>`;
   const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v) as [string, string][]);
   if (next) query.set('cursor', next);
   return html`<h1>Runs</h1>
@@ -187,11 +195,17 @@ export function editorPage(v: EditorView): Html {
   const collection = v.kind === 'Schedule' ? 'schedules' : 'experiments';
   return html`<h1>${v.name ? html`${v.kind} ${v.name}` : `New ${v.kind.toLowerCase()}`}</h1>
 ${v.saved ? html`<div class="notice">Saved.</div>` : ''}
-${v.status ? html`<div class="card"><dl class="kv"><dt>State</dt><dd><span class="badge ${v.status.state}">${v.status.state}</span>${v.status.error ? html` ${v.status.error}` : ''}</dd>
+${
+  v.status
+    ? html`<div class="card"><dl class="kv"><dt>State</dt><dd><span class="badge ${v.status.state}">${v.status.state}</span>${v.status.error ? html` ${v.status.error}` : ''}</dd>
 <dt>Cron</dt><dd class="mono">${v.status.cron} (${v.status.timeZone})</dd><dt>Next runs</dt><dd>${v.status.nextRuns.map((t) => html`<div class="mono small">${t}</div>`)}</dd></dl>
 <div class="actions">${
-    writer ? html`<button class="btn" data-action="${v.status.suspended ? 'resume' : 'pause'}" data-schedule="${v.name ?? ''}">${v.status.suspended ? 'Resume' : 'Pause'}</button>` : ''
-  }${operator ? html`<button class="btn" data-action="trigger" data-schedule="${v.name ?? ''}">Run now</button>` : ''}</div></div>` : ''}
+        writer
+          ? html`<button class="btn" data-action="${v.status.suspended ? 'resume' : 'pause'}" data-schedule="${v.name ?? ''}">${v.status.suspended ? 'Resume' : 'Pause'}</button>`
+          : ''
+      }${operator ? html`<button class="btn" data-action="trigger" data-schedule="${v.name ?? ''}">Run now</button>` : ''}</div></div>`
+    : ''
+}
 <div class="actions">
 <button class="btn" id="validate-button" type="button">Validate</button>
 ${writer ? html`<button class="btn primary" id="save-button" type="button">${v.name ? 'Save' : 'Create'}</button>` : ''}
@@ -210,7 +224,10 @@ ${v.occurrences.map((o) => html`<tr><td class="mono small">${o.scheduledFor}</td
 }`;
 }
 
-export function schedulesPage(rows: (ScheduleStatus & { experiment: string; lastOccurrence: Occurrence | null })[], principal: Principal): Html {
+export function schedulesPage(
+  rows: (ScheduleStatus & { experiment: string; lastOccurrence: Occurrence | null })[],
+  principal: Principal,
+): Html {
   const admin = roleAtLeast(principal.role, 'admin');
   return html`<h1>Schedules</h1>
 <div class="actions">${admin ? html`<a class="btn primary" href="/schedules/new">New schedule</a>` : ''}</div>
@@ -218,7 +235,9 @@ export function schedulesPage(rows: (ScheduleStatus & { experiment: string; last
 ${
   rows.length
     ? rows.map(
-        (s) => html`<tr data-schedule="${s.name}"><td><a href="/schedules/${s.name}">${s.name}</a></td><td class="mono small">${s.cron}<div class="muted">${s.timeZone}</div></td>
+        (
+          s,
+        ) => html`<tr data-schedule="${s.name}"><td><a href="/schedules/${s.name}">${s.name}</a></td><td class="mono small">${s.cron}<div class="muted">${s.timeZone}</div></td>
 <td>${s.experiment}</td><td><span class="badge ${s.state}">${s.state}</span>${s.error ? html`<div class="small muted">${s.error}</div>` : ''}</td>
 <td class="next-runs">${s.nextRuns.slice(0, 3).map((t) => html`<div class="mono small">${t.replace('T', ' ').slice(0, 19)}Z</div>`)}</td>
 <td>${s.lastOccurrence ? html`<span class="badge ${s.lastOccurrence.outcome}">${s.lastOccurrence.outcome}</span> <span class="small">${s.lastOccurrence.scheduledFor.slice(11, 19)}</span>${s.lastOccurrence.runId ? html` <a href="/runs/${s.lastOccurrence.runId}">run</a>` : ''}` : '-'}</td>
@@ -228,7 +247,12 @@ ${
 }</table></div>`;
 }
 
-export function auditPage(entries: AuditEntry[], chain: { ok: boolean; detail: string }, filter: { actor?: string; action?: string; outcome?: string }, older: number | null): Html {
+export function auditPage(
+  entries: AuditEntry[],
+  chain: { ok: boolean; detail: string },
+  filter: { actor?: string; action?: string; outcome?: string },
+  older: number | null,
+): Html {
   const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v) as [string, string][]);
   if (older !== null) query.set('before', String(older));
   return html`<h1>Audit log</h1>

@@ -7,14 +7,14 @@
 import type { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Principal } from '../auth/roles.js';
-import { activeHalt } from '../safety/halt.js';
-import { verifyAuditChain } from '../store/audit-chain.js';
 import type { Verdict } from '../report/types.js';
+import { activeHalt } from '../safety/halt.js';
+import { SESSION_MS } from '../server/auth.js';
 import type { Daemon } from '../server/daemon.js';
 import { ApiError } from '../server/errors.js';
 import { decodeCursor, encodeCursor } from '../server/http.js';
 import type { Ctx, Env } from '../server/route.js';
-import { SESSION_MS } from '../server/auth.js';
+import { verifyAuditChain } from '../store/audit-chain.js';
 import { APP_JS } from './client.js';
 import { type Html, layout, type PageOptions } from './layout.js';
 import {
@@ -33,7 +33,8 @@ import { APP_CSS } from './style.js';
 
 export const SESSION_COOKIE = 'faultline_session';
 
-const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#22262d"/><path d="M3 9h3l2-5 2 8 2-3h1" stroke="#ff6b6b" stroke-width="1.6" fill="none"/></svg>';
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#22262d"/><path d="M3 9h3l2-5 2 8 2-3h1" stroke="#ff6b6b" stroke-width="1.6" fill="none"/></svg>';
 
 const PAGE_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
@@ -43,13 +44,25 @@ function safeNext(value: unknown): string {
   return typeof value === 'string' && /^\/(?!\/)[\w\-./?=&%]*$/.test(value) ? value : '/';
 }
 
-function page(c: Ctx, daemon: Daemon, principal: Principal, o: Omit<PageOptions, 'principal' | 'halt'>, status: 200 | 404 = 200): Response | Promise<Response> {
+function page(
+  c: Ctx,
+  daemon: Daemon,
+  principal: Principal,
+  o: Omit<PageOptions, 'principal' | 'halt'>,
+  status: 200 | 404 = 200,
+): Response | Promise<Response> {
   c.header('Content-Security-Policy', PAGE_CSP);
   return c.html(layout({ ...o, principal, halt: activeHalt(daemon.control) }) as Html, status);
 }
 
 function notFoundPage(c: Ctx, daemon: Daemon, principal: Principal, what: string) {
-  return page(c, daemon, principal, { title: 'Not found', section: 'none', page: 'none', body: `${what} was not found.` as unknown as Html }, 404);
+  return page(
+    c,
+    daemon,
+    principal,
+    { title: 'Not found', section: 'none', page: 'none', body: `${what} was not found.` as unknown as Html },
+    404,
+  );
 }
 
 export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
@@ -88,12 +101,28 @@ export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
         path: '/',
         maxAge: Math.floor(SESSION_MS / 1000),
       });
-      await daemon.store.appendAudit({ actor: principal.user, role: principal.role, action: 'login', resource: '/login', source: c.get('source'), outcome: 'ok', detail: `token ${principal.tokenId}` });
+      await daemon.store.appendAudit({
+        actor: principal.user,
+        role: principal.role,
+        action: 'login',
+        resource: '/login',
+        source: c.get('source'),
+        outcome: 'ok',
+        detail: `token ${principal.tokenId}`,
+      });
       return c.redirect(next, 303);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       await daemon.store
-        .appendAudit({ actor: 'anonymous', role: '-', action: 'login', resource: '/login', source: c.get('source'), outcome: 'denied', detail: error.message })
+        .appendAudit({
+          actor: 'anonymous',
+          role: '-',
+          action: 'login',
+          resource: '/login',
+          source: c.get('source'),
+          outcome: 'denied',
+          detail: error.message,
+        })
         .catch(() => {});
       c.header('Content-Security-Policy', PAGE_CSP);
       return c.html(loginPage(`Not logged in: ${error.message}`, next) as Html, 401);
@@ -106,7 +135,15 @@ export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
       const principal = await daemon.auth.verifySession(session).catch(() => null);
       await daemon.auth.logout(session);
       if (principal) {
-        await daemon.store.appendAudit({ actor: principal.user, role: principal.role, action: 'logout', resource: '/logout', source: c.get('source'), outcome: 'ok', detail: '' });
+        await daemon.store.appendAudit({
+          actor: principal.user,
+          role: principal.role,
+          action: 'logout',
+          resource: '/logout',
+          source: c.get('source'),
+          outcome: 'ok',
+          detail: '',
+        });
       }
     }
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
@@ -186,7 +223,14 @@ export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
         page: 'runs',
         body: runsPage(
           pageRows.map((r) => ({ ...r, running: running.has(r.id) })),
-          { experiment: filter.experiment, verdict, schedule: filter.schedule, trigger: filter.trigger, since: q('since'), until: q('until') },
+          {
+            experiment: filter.experiment,
+            verdict,
+            schedule: filter.schedule,
+            trigger: filter.trigger,
+            since: q('since'),
+            until: q('until'),
+          },
           rows.length > 50 && last ? encodeCursor({ startedAt: last.startedAt, id: last.id }) : null,
           experiments.map((e) => e.name),
           schedules.map((s) => s.name),
@@ -218,8 +262,16 @@ export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
     '/experiments',
     guarded(async (c, principal) => {
       const [experiments, schedules] = await Promise.all([daemon.store.listExperiments(), daemon.store.listSchedules()]);
-      const rows = experiments.map(({ yaml: _y, ...e }) => ({ ...e, schedules: schedules.filter((s) => s.experimentRef === e.name).map((s) => s.name) }));
-      return page(c, daemon, principal, { title: 'Experiments', section: 'experiments', page: 'experiments', body: experimentsPage(rows, principal) });
+      const rows = experiments.map(({ yaml: _y, ...e }) => ({
+        ...e,
+        schedules: schedules.filter((s) => s.experimentRef === e.name).map((s) => s.name),
+      }));
+      return page(c, daemon, principal, {
+        title: 'Experiments',
+        section: 'experiments',
+        page: 'experiments',
+        body: experimentsPage(rows, principal),
+      });
     }),
   );
 
@@ -272,7 +324,12 @@ export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
           return { ...status, experiment: s.experimentRef ?? 'inline', lastOccurrence: last ?? null };
         }),
       );
-      return page(c, daemon, principal, { title: 'Schedules', section: 'schedules', page: 'schedules', body: schedulesPage(rows, principal) });
+      return page(c, daemon, principal, {
+        title: 'Schedules',
+        section: 'schedules',
+        page: 'schedules',
+        body: schedulesPage(rows, principal),
+      });
     }),
   );
 
@@ -316,9 +373,17 @@ export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
   app.get(
     '/audit',
     guarded(async (c, principal) => {
-      const filter = { actor: c.req.query('actor') || undefined, action: c.req.query('action') || undefined, outcome: c.req.query('outcome') || undefined };
+      const filter = {
+        actor: c.req.query('actor') || undefined,
+        action: c.req.query('action') || undefined,
+        outcome: c.req.query('outcome') || undefined,
+      };
       const before = Number(c.req.query('before'));
-      const entries = await daemon.store.listAudit({ ...filter, beforeSeq: Number.isInteger(before) && before > 0 ? before : undefined, limit: 101 });
+      const entries = await daemon.store.listAudit({
+        ...filter,
+        beforeSeq: Number.isInteger(before) && before > 0 ? before : undefined,
+        limit: 101,
+      });
       const chain = await verifyAuditChain((after, limit) => daemon.store.auditChain(after, limit));
       const shown = entries.slice(0, 100);
       return page(c, daemon, principal, {

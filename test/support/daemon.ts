@@ -35,7 +35,11 @@ export async function startDaemon(home: string, args: string[] = [], env: Record
   );
   let dead = false;
   exited.then(() => (dead = true));
-  await waitFor(() => dead || /faultline serve: (http:\/\/\S+) \(dashboard/.test(output), 20_000, `the daemon to listen (output: ${output})`);
+  await waitFor(
+    () => dead || /faultline serve: (http:\/\/\S+) \(dashboard/.test(output),
+    20_000,
+    `the daemon to listen (output: ${output})`,
+  );
   const match = /faultline serve: (http:\/\/\S+) \(dashboard/.exec(output);
   if (!match) throw new Error(`the daemon did not start:\n${output}`);
   return {
@@ -45,7 +49,9 @@ export async function startDaemon(home: string, args: string[] = [], env: Record
     exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (!dead) child.kill(signal);
-      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the daemon did not exit after ${signal}:\n${output}`)), 30_000).unref());
+      const timeout = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`the daemon did not exit after ${signal}:\n${output}`)), 30_000).unref(),
+      );
       return Promise.race([exited, timeout]);
     },
   };
@@ -61,7 +67,13 @@ export async function killDaemons(): Promise<void> {
 }
 
 /** A token made by `faultline token create` (the user is created with the role if new). */
-export async function makeToken(home: string, user: string, role: string, extra: string[] = [], env: Record<string, string> = {}): Promise<string> {
+export async function makeToken(
+  home: string,
+  user: string,
+  role: string,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): Promise<string> {
   const result = await runCli(['token', 'create', '--user', user, '--role', role, ...extra], { home, env });
   if (result.code !== 0) throw new Error(`token create failed: ${result.stderr}`);
   return result.stdout.trim();

@@ -52,7 +52,11 @@ export async function startPostgres(): Promise<PostgresServer> {
   child.stderr?.on('data', (c: Buffer) => (log += c.toString()));
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   try {
-    await waitFor(async () => (await portOpen(port)) && /ready to accept connections/.test(log), 30_000, `PostgreSQL to start (log: ${log})`);
+    await waitFor(
+      async () => (await portOpen(port)) && /ready to accept connections/.test(log),
+      30_000,
+      `PostgreSQL to start (log: ${log})`,
+    );
   } catch (error) {
     child.kill('SIGKILL');
     await exited;

@@ -1,16 +1,21 @@
 /** `faultline serve`: the daemon (scheduler, HTTP API, dashboard, metrics, Alertmanager receiver) until SIGTERM. */
 import type { Command } from '@commander-js/extra-typings';
 import { parseListen } from '../../observe/listen.js';
-import { parseSize } from '../../util/size.js';
 import { UserError } from '../../util/errors.js';
+import { parseSize } from '../../util/size.js';
 import { say, warn } from '../output.js';
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run the daemon: schedules, the HTTP API (/api/v1), the dashboard, /metrics, an Alertmanager receiver; SIGTERM stops it after every run has reverted')
+    .description(
+      'run the daemon: schedules, the HTTP API (/api/v1), the dashboard, /metrics, an Alertmanager receiver; SIGTERM stops it after every run has reverted',
+    )
     .option('--listen <address>', 'PORT or HOST:PORT to listen on (default 127.0.0.1:8080; 0 picks a free port)', '127.0.0.1:8080')
-    .option('--store <store>', 'sqlite (default, in $FAULTLINE_HOME), sqlite:PATH, or postgres://USER@HOST/DB (or set FAULTLINE_STORE, to keep a password out of ps)')
+    .option(
+      '--store <store>',
+      'sqlite (default, in $FAULTLINE_HOME), sqlite:PATH, or postgres://USER@HOST/DB (or set FAULTLINE_STORE, to keep a password out of ps)',
+    )
     .option('--project <file>', 'project file with shared targets, probes and policy (default: none, or the one stored through the API)')
     .option('--apply <files...>', 'store the Experiment and Schedule documents of these files at start (created or replaced)')
     .option('--max-body <size>', 'largest request body', '1MiB')
@@ -19,7 +24,8 @@ export function registerServe(program: Command): void {
     .action(async (options) => {
       const address = parseListen(options.listen, '--listen');
       const maxBodyBytes = parseSize(options.maxBody);
-      if (maxBodyBytes === null || maxBodyBytes < 1024) throw new UserError(`--max-body ${options.maxBody}: expected a size such as 1MiB or 512KiB (at least 1KiB)`);
+      if (maxBodyBytes === null || maxBodyBytes < 1024)
+        throw new UserError(`--max-body ${options.maxBody}: expected a size such as 1MiB or 512KiB (at least 1KiB)`);
       // loaded only for this command: the rest of the CLI starts without the server's modules
       const { Daemon } = await import('../../server/daemon.js');
       const daemon = await Daemon.start({

@@ -30,7 +30,8 @@ function parseLabels(text: string): Record<string, string> {
   const set: Record<string, string> = {};
   for (const pair of text.split(',')) {
     const [key, value, extra] = pair.split('=').map((p) => p.trim());
-    if (!key || value === undefined || extra !== undefined) throw new UserError(`--scope-labels ${text}: expected KEY=VALUE[,KEY=VALUE], such as team=payments`);
+    if (!key || value === undefined || extra !== undefined)
+      throw new UserError(`--scope-labels ${text}: expected KEY=VALUE[,KEY=VALUE], such as team=payments`);
     set[key] = value;
   }
   return set;
@@ -53,7 +54,8 @@ export function registerToken(program: Command): void {
     .option('--description <text>', 'what the token is for')
     .addOption(storeOption())
     .action(async (options) => {
-      if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(options.user)) throw new UserError('--user: expected letters, digits, ".", "_", "@" and "-"');
+      if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(options.user))
+        throw new UserError('--user: expected letters, digits, ".", "_", "@" and "-"');
       let expiresAt: string | null = null;
       if (options.expires) {
         const ms = parseDuration(options.expires);
@@ -62,11 +64,16 @@ export function registerToken(program: Command): void {
       }
       const scope: TokenScope = {};
       if (options.scopeLabels) scope.labels = options.scopeLabels.map(parseLabels);
-      if (options.scopeNamespaces) scope.namespaces = options.scopeNamespaces.split(',').map((n) => n.trim()).filter(Boolean);
+      if (options.scopeNamespaces)
+        scope.namespaces = options.scopeNamespaces
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean);
       await withStore(options.store, async (store) => {
         let user = await store.getUser(options.user);
         if (!user) {
-          if (!options.role || !isRole(options.role)) throw new UserError(`no user ${options.user}: give --role ${ROLES.join('|')} to create it`);
+          if (!options.role || !isRole(options.role))
+            throw new UserError(`no user ${options.user}: give --role ${ROLES.join('|')} to create it`);
           user = { name: options.user, role: options.role, createdAt: new Date().toISOString(), createdBy: operator() };
           await store.createUser(user);
           await audit(store, 'user.create', options.user, `${options.user} as ${user.role}`);
@@ -79,9 +86,16 @@ export function registerToken(program: Command): void {
           expiresAt,
           createdBy: operator(),
         });
-        await audit(store, 'token.create', made.record.id, `token ${made.record.id} for ${user.name} (${user.role}, ${describeScope(made.record.scope)})`);
+        await audit(
+          store,
+          'token.create',
+          made.record.id,
+          `token ${made.record.id} for ${user.name} (${user.role}, ${describeScope(made.record.scope)})`,
+        );
         say(made.token);
-        warn(`token ${made.record.id} for ${user.name} (${user.role}, ${describeScope(made.record.scope)})${expiresAt ? `, expires ${expiresAt}` : ''}: store it now, it is not shown again`);
+        warn(
+          `token ${made.record.id} for ${user.name} (${user.role}, ${describeScope(made.record.scope)})${expiresAt ? `, expires ${expiresAt}` : ''}: store it now, it is not shown again`,
+        );
       });
     });
   token
@@ -103,7 +117,11 @@ export function registerToken(program: Command): void {
               describeScope(t.scope),
               t.createdAt.slice(0, 19),
               t.lastUsedAt?.slice(0, 19) ?? '-',
-              t.revokedAt ? `revoked ${t.revokedAt.slice(0, 19)}` : t.expiresAt && Date.parse(t.expiresAt) < Date.now() ? 'expired' : 'active',
+              t.revokedAt
+                ? `revoked ${t.revokedAt.slice(0, 19)}`
+                : t.expiresAt && Date.parse(t.expiresAt) < Date.now()
+                  ? 'expired'
+                  : 'active',
             ]),
           ),
         );
@@ -116,7 +134,8 @@ export function registerToken(program: Command): void {
     .addOption(storeOption())
     .action(async (id, options) => {
       await withStore(options.store, async (store) => {
-        if (!(await store.revokeToken(id, new Date().toISOString()))) throw new UserError(`no active token ${id}; list them with faultline token list`);
+        if (!(await store.revokeToken(id, new Date().toISOString())))
+          throw new UserError(`no active token ${id}; list them with faultline token list`);
         await audit(store, 'token.revoke', id, id);
         say(`token ${id} revoked (a running daemon stops accepting it within 30 seconds)`);
       });
@@ -129,7 +148,14 @@ export function registerToken(program: Command): void {
     .action(async (options) => {
       await withStore(options.store, async (store) => {
         const users = await store.listUsers();
-        say(users.length ? table(['user', 'role', 'created', 'by'], users.map((u) => [u.name, u.role, u.createdAt.slice(0, 19), u.createdBy])) : 'no user yet');
+        say(
+          users.length
+            ? table(
+                ['user', 'role', 'created', 'by'],
+                users.map((u) => [u.name, u.role, u.createdAt.slice(0, 19), u.createdBy]),
+              )
+            : 'no user yet',
+        );
       });
     });
   user

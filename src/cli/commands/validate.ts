@@ -1,6 +1,6 @@
 /** `faultline validate FILE...`: checks files without running anything; every error with file:line:column. */
 import type { Command } from '@commander-js/extra-typings';
-import { loadExperiments } from '../../spec/load.js';
+import { loadDocuments } from '../../spec/load.js';
 import { EXIT, UserError } from '../../util/errors.js';
 import { color, say, warn } from '../output.js';
 
@@ -17,8 +17,9 @@ export function registerValidate(program: Command): void {
       let invalid = 0;
       for (const file of files) {
         try {
-          const experiments = loadExperiments(file, { project: options.project });
-          const what = experiments.length ? experiments.map((e) => e.name).join(', ') : 'project file (no experiment)';
+          const { experiments, schedules } = loadDocuments(file, { project: options.project });
+          const names = [...experiments.map((e) => e.name), ...schedules.map((s) => `schedule ${s.name}`)];
+          const what = names.length ? names.join(', ') : 'project file (no experiment)';
           say(`${color.green('valid')} ${file}: ${what}`);
         } catch (error) {
           if (!(error instanceof UserError)) throw error;

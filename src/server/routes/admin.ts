@@ -6,7 +6,7 @@ import { ConflictError } from '../../store/daemon-store.js';
 import { parseDuration } from '../../util/duration.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { documentBody, jsonBody, limitParam } from '../http.js';
-import { type ApiRoute, auditDetail, type Ctx, principalOf , param } from '../route.js';
+import { type ApiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
 
 const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const LABEL_KEY = /^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/;
@@ -23,9 +23,11 @@ function parseScope(value: unknown): TokenScope | null {
   if (Object.keys(rest).length) throw badRequest(`scope: unknown field ${Object.keys(rest).join(', ')}; known fields: labels, namespaces`);
   const scope: TokenScope = {};
   if (labels !== undefined) {
-    if (!Array.isArray(labels) || !labels.length) throw badRequest('scope.labels: expected a non-empty list of label sets, e.g. [{team: payments}]');
+    if (!Array.isArray(labels) || !labels.length)
+      throw badRequest('scope.labels: expected a non-empty list of label sets, e.g. [{team: payments}]');
     scope.labels = labels.map((set, i) => {
-      if (!set || typeof set !== 'object' || Array.isArray(set) || !Object.keys(set).length) throw badRequest(`scope.labels[${i}]: expected a label set such as {team: payments}`);
+      if (!set || typeof set !== 'object' || Array.isArray(set) || !Object.keys(set).length)
+        throw badRequest(`scope.labels[${i}]: expected a label set such as {team: payments}`);
       for (const [k, v] of Object.entries(set)) {
         if (!LABEL_KEY.test(k) || typeof v !== 'string') throw badRequest(`scope.labels[${i}]: ${k}: expected string labels`);
       }
@@ -33,7 +35,11 @@ function parseScope(value: unknown): TokenScope | null {
     });
   }
   if (namespaces !== undefined) {
-    if (!Array.isArray(namespaces) || !namespaces.length || namespaces.some((n) => typeof n !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n))) {
+    if (
+      !Array.isArray(namespaces) ||
+      !namespaces.length ||
+      namespaces.some((n) => typeof n !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n))
+    ) {
       throw badRequest('scope.namespaces: expected a non-empty list of namespace names');
     }
     scope.namespaces = namespaces as string[];
@@ -124,7 +130,8 @@ export const adminRoutes: ApiRoute[] = [
     summary: 'Make a token for a user; the token is in this response only, never again',
     body: {
       type: 'json',
-      description: '`{"user": NAME, "description"?: TEXT, "expiresIn"?: "90d", "scope"?: {"labels": [{KEY: VALUE}], "namespaces": [NAME]}}`',
+      description:
+        '`{"user": NAME, "description"?: TEXT, "expiresIn"?: "90d", "scope"?: {"labels": [{KEY: VALUE}], "namespaces": [NAME]}}`',
     },
     responses: { 201: 'the token (shown once)', 400: 'bad input', 404: 'no such user' },
     handler: async (c, d) => {
@@ -143,7 +150,10 @@ export const adminRoutes: ApiRoute[] = [
       const scope = parseScope(body.scope);
       const { token, record } = await d.auth.createToken(user.name, { description, scope, expiresAt, createdBy: principalOf(c).user });
       auditDetail(c, `token ${record.id} for ${user.name} (${user.role}, ${describeScope(scope)})`);
-      return c.json({ token, id: record.id, user: user.name, role: user.role, scope, expiresAt, note: 'store the token now: it is not shown again' }, 201);
+      return c.json(
+        { token, id: record.id, user: user.name, role: user.role, scope, expiresAt, note: 'store the token now: it is not shown again' },
+        201,
+      );
     },
   },
   {
@@ -182,7 +192,8 @@ export const adminRoutes: ApiRoute[] = [
     body: { type: 'yaml', description: 'a Project document' },
     responses: { 200: 'replaced', 409: 'the project comes from --project', 422: 'invalid' },
     handler: async (c, d) => {
-      if (principalOf(c).scope) throw forbidden('a token limited to a scope may not replace the project, which applies to every experiment');
+      if (principalOf(c).scope)
+        throw forbidden('a token limited to a scope may not replace the project, which applies to every experiment');
       await d.project.put(await documentBody(c));
       return c.json(await d.project.get());
     },

@@ -3,10 +3,14 @@ import type { Step } from '../../spec/schema.js';
 import { errorMessage } from '../../util/errors.js';
 import { ApiError, notFound } from '../errors.js';
 import { documentBody } from '../http.js';
-import { type ApiRoute, auditDetail, principalOf , param } from '../route.js';
+import { type ApiRoute, auditDetail, param, principalOf } from '../route.js';
 import { upcomingOf } from './schedules.js';
 
-const yamlBody = { type: 'yaml' as const, description: 'one or more Experiment documents (YAML, or JSON)', schema: { $ref: '#/components/schemas/ExperimentDocument' } };
+const yamlBody = {
+  type: 'yaml' as const,
+  description: 'one or more Experiment documents (YAML, or JSON)',
+  schema: { $ref: '#/components/schemas/ExperimentDocument' },
+};
 
 /** What each step does, without its params (which may hold values substituted from the environment). */
 function outline(step: Step): Record<string, unknown> {
@@ -48,9 +52,16 @@ export const experimentRoutes: ApiRoute[] = [
     tag: 'experiments',
     action: 'experiment.create',
     summary: 'Store new experiments',
-    description: 'Validated with the same schemas as files; every document is stored, or none. A scoped token may only store experiments within its scope.',
+    description:
+      'Validated with the same schemas as files; every document is stored, or none. A scoped token may only store experiments within its scope.',
     body: yamlBody,
-    responses: { 201: 'stored', 400: 'not a document', 403: 'outside the token scope', 409: 'an experiment of that name exists', 422: 'invalid, with located errors' },
+    responses: {
+      201: 'stored',
+      400: 'not a document',
+      403: 'outside the token scope',
+      409: 'an experiment of that name exists',
+      422: 'invalid, with located errors',
+    },
     handler: async (c, d) => {
       const stored = await d.documents.putExperiments(await documentBody(c), principalOf(c));
       auditDetail(c, stored.map((e) => e.name).join(', '));
@@ -73,9 +84,16 @@ export const experimentRoutes: ApiRoute[] = [
         const experiment = await d.documents.experiment(name);
         outlineOrError = { method: experiment.method.map(outline) };
       } catch (error) {
-        outlineOrError = { error: error instanceof ApiError ? `${error.message}${error.details?.length ? `: ${error.details.map((e) => e.message).join('; ')}` : ''}` : errorMessage(error) };
+        outlineOrError = {
+          error:
+            error instanceof ApiError
+              ? `${error.message}${error.details?.length ? `: ${error.details.map((e) => e.message).join('; ')}` : ''}`
+              : errorMessage(error),
+        };
       }
-      const schedules = (await d.store.listSchedules()).filter((s) => s.experimentRef === name).map((s) => ({ name: s.name, nextRuns: upcomingOf(d, s.name) }));
+      const schedules = (await d.store.listSchedules())
+        .filter((s) => s.experimentRef === name)
+        .map((s) => ({ name: s.name, nextRuns: upcomingOf(d, s.name) }));
       return c.json({ ...stored, ...outlineOrError, schedules });
     },
   },
@@ -87,7 +105,13 @@ export const experimentRoutes: ApiRoute[] = [
     action: 'experiment.replace',
     summary: 'Replace a stored experiment',
     body: { ...yamlBody, description: 'one Experiment document named as in the path' },
-    responses: { 200: 'replaced', 400: 'not one document of that name', 403: 'outside the token scope', 404: 'no such experiment', 422: 'invalid' },
+    responses: {
+      200: 'replaced',
+      400: 'not one document of that name',
+      403: 'outside the token scope',
+      404: 'no such experiment',
+      422: 'invalid',
+    },
     handler: async (c, d) => {
       const name = param(c, 'name');
       await d.documents.putExperiments(await documentBody(c), principalOf(c), name);
@@ -125,7 +149,7 @@ export const experimentRoutes: ApiRoute[] = [
     tag: 'experiments',
     summary: 'Validate Experiment and Schedule documents without storing them (the YAML editor)',
     body: { type: 'yaml', description: 'any Experiment and Schedule documents' },
-    responses: { 200: 'valid: the names found, and each schedule\'s next runs', 422: 'invalid, with located errors' },
+    responses: { 200: "valid: the names found, and each schedule's next runs", 422: 'invalid, with located errors' },
     handler: async (c, d) => {
       const parsed = await d.documents.parse(await documentBody(c));
       const { parseCron } = await import('../../schedule/cron.js');

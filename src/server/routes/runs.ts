@@ -11,7 +11,7 @@ import type { Daemon } from '../daemon.js';
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { Channel } from '../events.js';
 import { decodeCursor, encodeCursor, jsonBody, limitParam, streamChannel } from '../http.js';
-import { type ApiRoute, auditDetail, type Ctx, principalOf , param } from '../route.js';
+import { type ApiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
 
 const VERDICTS = ['passed', 'failed', 'aborted', 'error', 'interrupted', 'running'];
 const CONTENT_TYPES: Record<string, string> = {
@@ -46,7 +46,8 @@ function runFilter(c: Ctx): RunFilter {
   const verdict = c.req.query('verdict');
   if (verdict !== undefined && !VERDICTS.includes(verdict)) throw badRequest(`verdict ${verdict}: expected one of ${VERDICTS.join(', ')}`);
   const trigger = c.req.query('trigger');
-  if (trigger !== undefined && !['api', 'schedule', 'cli'].includes(trigger)) throw badRequest(`trigger ${trigger}: expected api, schedule or cli`);
+  if (trigger !== undefined && !['api', 'schedule', 'cli'].includes(trigger))
+    throw badRequest(`trigger ${trigger}: expected api, schedule or cli`);
   return {
     experiment: c.req.query('experiment') || undefined,
     verdict: verdict as Verdict | 'running' | undefined,
@@ -106,7 +107,14 @@ export const runRoutes: ApiRoute[] = [
         additionalProperties: false,
       },
     },
-    responses: { 202: 'started', 403: 'outside the token scope', 404: 'no such experiment', 409: 'halted', 422: 'invalid', 503: 'shutting down' },
+    responses: {
+      202: 'started',
+      403: 'outside the token scope',
+      404: 'no such experiment',
+      409: 'halted',
+      422: 'invalid',
+      503: 'shutting down',
+    },
     handler: async (c, d) => {
       const body = await jsonBody(c);
       const seed = parseSeed(body.seed);
@@ -121,7 +129,11 @@ export const runRoutes: ApiRoute[] = [
           runId: run.runId,
           experiment: run.experiment,
           startedAt: run.startedAt,
-          links: { self: `/api/v1/runs/${run.runId}`, events: `/api/v1/runs/${run.runId}/events`, report: `/api/v1/runs/${run.runId}/report` },
+          links: {
+            self: `/api/v1/runs/${run.runId}`,
+            events: `/api/v1/runs/${run.runId}/events`,
+            report: `/api/v1/runs/${run.runId}/report`,
+          },
         },
         202,
       );
@@ -192,7 +204,12 @@ export const runRoutes: ApiRoute[] = [
     tag: 'runs',
     action: 'run.stop',
     summary: 'Stop a run of this daemon: every fault is reverted and it ends interrupted',
-    responses: { 202: 'stopping', 403: 'outside the token scope', 404: 'no such run', 409: 'it has ended, or another process runs it (use the halt switch)' },
+    responses: {
+      202: 'stopping',
+      403: 'outside the token scope',
+      404: 'no such run',
+      409: 'it has ended, or another process runs it (use the halt switch)',
+    },
     handler: async (c, d) => {
       const id = param(c, 'id');
       const principal = principalOf(c);
@@ -239,9 +256,14 @@ export const runRoutes: ApiRoute[] = [
       const samples = name === 'html' ? await d.store.getSamples(id) : undefined;
       const text = format.render(report, { samples });
       c.header('Content-Type', CONTENT_TYPES[format.extension] ?? 'text/plain; charset=utf-8');
-      if (c.req.query('download') !== undefined) c.header('Content-Disposition', `attachment; filename="${report.experiment.name}-${id}.${format.extension}"`);
+      if (c.req.query('download') !== undefined)
+        c.header('Content-Disposition', `attachment; filename="${report.experiment.name}-${id}.${format.extension}"`);
       // the HTML report has its own inline style: it is shown sandboxed, with no script and no network
-      if (name === 'html') c.header('Content-Security-Policy', "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'");
+      if (name === 'html')
+        c.header(
+          'Content-Security-Policy',
+          "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
+        );
       return c.body(text);
     },
   },
@@ -277,7 +299,8 @@ export const runRoutes: ApiRoute[] = [
       const replay = new Channel();
       const report = await d.store.getReport(id);
       for (const event of report?.timeline ?? []) replay.publish('timeline', event);
-      for (const s of await d.store.getSamples(id)) replay.publish('sample', { probe: s.probe, t: s.t, ok: s.ok, latencyMs: s.latencyMs, phase: s.phase });
+      for (const s of await d.store.getSamples(id))
+        replay.publish('sample', { probe: s.probe, t: s.t, ok: s.ok, latencyMs: s.latencyMs, phase: s.phase });
       replay.close('end', { runId: id, experiment: row.experiment, verdict: row.verdict ?? 'error', reason: row.reason ?? '' });
       return streamChannel(c, replay);
     },

@@ -1,7 +1,8 @@
 /** The halt switch, target preview, and the Alertmanager receiver. */
-import { instanceLabel } from '../../engine/target-instance.js';
+
 import { planExperiment } from '../../engine/plan.js';
 import { newSeed } from '../../engine/rng.js';
+import { instanceLabel } from '../../engine/target-instance.js';
 import { parseAlertmanagerPayload } from '../../observe/alertmanager.js';
 import { activeRuns } from '../../safety/active-runs.js';
 import { activeHalt, describeHalt, halt, unhalt } from '../../safety/halt.js';
@@ -35,7 +36,12 @@ export const safetyRoutes: ApiRoute[] = [
     responses: { 200: 'the halt state' },
     handler: (c, d) => {
       const current = activeHalt(d.control);
-      return c.json({ halted: Boolean(current), halt: current ?? null, detail: current ? describeHalt(current) : null, activeRuns: activeRuns(d.control) });
+      return c.json({
+        halted: Boolean(current),
+        halt: current ?? null,
+        detail: current ? describeHalt(current) : null,
+        activeRuns: activeRuns(d.control),
+      });
     },
   },
   {
@@ -45,7 +51,11 @@ export const safetyRoutes: ApiRoute[] = [
     tag: 'safety',
     action: 'halt',
     summary: 'Turn the halt switch on: every run on this host reverts within a second and ends aborted; no run starts until unhalt',
-    body: { type: 'json', description: '`{"reason": TEXT}`', schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', minLength: 1 } } } },
+    body: {
+      type: 'json',
+      description: '`{"reason": TEXT}`',
+      schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', minLength: 1 } } },
+    },
     responses: { 200: 'halted', 400: 'no reason' },
     handler: async (c, d) => {
       const body = await jsonBody(c);
@@ -111,7 +121,8 @@ export const safetyRoutes: ApiRoute[] = [
     path: '/api/v1/alerts',
     role: 'operator',
     tag: 'safety',
-    summary: "Alertmanager webhook receiver (webhook_configs with this URL and an operator token as the bearer): alerts reach the daemon's runs",
+    summary:
+      "Alertmanager webhook receiver (webhook_configs with this URL and an operator token as the bearer): alerts reach the daemon's runs",
     body: { type: 'json', description: 'an Alertmanager webhook payload, version 4' },
     responses: { 200: 'received', 400: 'not an Alertmanager payload' },
     handler: async (c, d) => {
@@ -120,7 +131,8 @@ export const safetyRoutes: ApiRoute[] = [
       const receivedAt = Date.now();
       let fresh = 0;
       for (const alert of parsed.alerts) {
-        if (isRepeat(`${alert.fingerprint ?? JSON.stringify(Object.entries(alert.labels).sort())}|${alert.status}|${alert.startsAt}`)) continue;
+        if (isRepeat(`${alert.fingerprint ?? JSON.stringify(Object.entries(alert.labels).sort())}|${alert.status}|${alert.startsAt}`))
+          continue;
         d.alerts.publish({ name: alert.labels.alertname as string, status: alert.status, labels: alert.labels, receivedAt });
         fresh++;
       }

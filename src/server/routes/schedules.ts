@@ -4,7 +4,7 @@ import type { StoredSchedule } from '../../store/daemon-store.js';
 import type { Daemon } from '../daemon.js';
 import { conflict, notFound } from '../errors.js';
 import { documentBody, limitParam } from '../http.js';
-import { type ApiRoute, auditDetail, principalOf , param } from '../route.js';
+import { type ApiRoute, auditDetail, param, principalOf } from '../route.js';
 
 export function upcomingOf(d: Daemon, name: string, count = 5): string[] {
   return d.scheduler.status(name, count)?.nextRuns ?? [];
@@ -14,7 +14,7 @@ async function describe(d: Daemon, s: StoredSchedule) {
   const status = d.scheduler.status(s.name, 5);
   let extra: Record<string, unknown> = {};
   try {
-    const def = d.documents.definitionOf(s);
+    const def = d.scheduler.definition(s.name) ?? d.documents.definitionOf(s);
     extra = {
       concurrencyPolicy: def.concurrencyPolicy,
       historyLimit: def.historyLimit,
@@ -53,7 +53,11 @@ async function stored(d: Daemon, name: string): Promise<StoredSchedule> {
   return schedule;
 }
 
-const yamlBody = { type: 'yaml' as const, description: 'Schedule documents (YAML, or JSON)', schema: { $ref: '#/components/schemas/ScheduleDocument' } };
+const yamlBody = {
+  type: 'yaml' as const,
+  description: 'Schedule documents (YAML, or JSON)',
+  schema: { $ref: '#/components/schemas/ScheduleDocument' },
+};
 
 export const scheduleRoutes: ApiRoute[] = [
   {
@@ -73,7 +77,12 @@ export const scheduleRoutes: ApiRoute[] = [
     action: 'schedule.create',
     summary: 'Store new schedules; they fire from now on',
     body: yamlBody,
-    responses: { 201: 'stored, with next run times', 403: 'outside the token scope', 409: 'a schedule of that name exists', 422: 'invalid (a bad cron, a missing experiment)' },
+    responses: {
+      201: 'stored, with next run times',
+      403: 'outside the token scope',
+      409: 'a schedule of that name exists',
+      422: 'invalid (a bad cron, a missing experiment)',
+    },
     handler: async (c, d) => {
       const records = await d.documents.putSchedules(await documentBody(c), principalOf(c));
       for (const r of records) await d.scheduler.reload(r.name);
@@ -169,7 +178,12 @@ export const scheduleRoutes: ApiRoute[] = [
     tag: 'schedules',
     action: 'run.start',
     summary: "Run a schedule's experiment now (outside its cron; concurrencyPolicy Forbid still applies)",
-    responses: { 202: 'started', 403: 'outside the token scope', 404: 'no such schedule', 409: 'halted, or Forbid and a run of it is going' },
+    responses: {
+      202: 'started',
+      403: 'outside the token scope',
+      404: 'no such schedule',
+      409: 'halted, or Forbid and a run of it is going',
+    },
     handler: async (c, d) => {
       const s = await stored(d, param(c, 'name'));
       const definition = d.documents.definitionOf(s);
