@@ -54,11 +54,11 @@ function constsOf(node: unknown, key: string, found = new Set<unknown>()): Set<u
 
 // The schema itself: valid JSON, a 2020-12 schema that ajv compiles, covering experiments and projects.
 describe('faultline schema output', () => {
-  it('is a draft 2020-12 schema with an Experiment and a Project alternative', () => {
+  it('is a draft 2020-12 schema with Experiment, Project and Schedule alternatives', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(typeof validate).toBe('function');
     const kinds = (schema.anyOf as Json[]).map((s) => ((s.properties as Json).kind as Json).const);
-    expect(kinds).toEqual(['Experiment', 'Project']);
+    expect(kinds).toEqual(['Experiment', 'Project', 'Schedule']);
   });
 });
 
@@ -132,7 +132,8 @@ describe('completion data', () => {
   });
 
   it('probe alternatives name every probe type as a const, each with its typed block', () => {
-    for (const branch of schema.anyOf as Json[]) {
+    const withProbes = (schema.anyOf as Json[]).filter((s) => ((s.properties as Json).kind as Json).const !== 'Schedule');
+    for (const branch of withProbes) {
       const probes = specOf(branch).probes as Json;
       const types = constsOf(probes, 'type');
       for (const type of ['http', 'tcp', 'cmd']) expect(types).toContain(type);

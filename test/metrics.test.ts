@@ -60,7 +60,7 @@ describe('metrics', () => {
   it('a real Prometheus scrapes --metrics-port while the run goes and after it; a real Pushgateway gets the push', async () => {
     const metricsPort = await freePort();
     const prometheus = await startPrometheus({ scrape: [`127.0.0.1:${metricsPort}`] });
-    const file = experimentFile('metrics-demo', 4);
+    const file = experimentFile('metrics-demo', 8); // long enough for a 1s scrape to see it even on a loaded machine
     const run = startCli(
       ['run', file, '--metrics-port', String(metricsPort), '--metrics-linger', '15s', '--pushgateway', pushgateway.url, '--no-progress'],
       { home: tempHome() },

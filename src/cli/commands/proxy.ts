@@ -11,6 +11,7 @@ import { type ProxySpec, parseProxySpec } from '../../proxy/api/server.js';
 import { checkUpstream } from '../../proxy/endpoint-setup.js';
 import { type ApiServer, ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION } from '../../proxy/index.js';
 import { newProxySeed } from '../../proxy/random.js';
+import { buildToxic } from '../../proxy/toxic.js';
 import { errorMessage, UserError } from '../../util/errors.js';
 import { say, warn } from '../output.js';
 
@@ -81,6 +82,13 @@ export function registerProxy(program: Command): void {
       for (const spec of specs) {
         if (names.has(spec.name)) throw new UserError(`proxy ${spec.name} is declared twice; give each proxy its own name`);
         names.add(spec.name);
+        (spec.toxics ?? []).forEach((toxic, i) => {
+          try {
+            buildToxic(toxic, 0);
+          } catch (error) {
+            throw new UserError(`${options.config ?? '--proxy'}: proxy ${spec.name}, toxic ${i + 1}: ${errorMessage(error)}`);
+          }
+        });
       }
       const seed = options.seed ?? newProxySeed();
       const collection = new ProxyCollection({ seed, onWarning: (message) => warn(`faultline proxy: ${message}`) });
