@@ -8,6 +8,26 @@ import type { Sample } from '../probes/sample.js';
 import type { RunReport } from '../report/types.js';
 import { auditHash, GENESIS_HASH } from './audit-chain.js';
 import {
+  type AuditRow,
+  auditOf,
+  type ExperimentRow,
+  experimentOf,
+  type OccurrenceRow,
+  occurrenceOf,
+  type RunRowColumns,
+  runRowOf,
+  type ScheduleRow,
+  type SessionRow,
+  scheduleOf,
+  sessionOf,
+  type TokenRow,
+  type TokenSecretRow,
+  tokenOf,
+  tokenSecretOf,
+  type UserRow,
+  userOf,
+} from './daemon-rows.js';
+import {
   type AuditEntry,
   type AuditFilter,
   type AuditInput,
@@ -26,8 +46,7 @@ import {
   type UserRecord,
 } from './daemon-store.js';
 import type { RunStart } from './recorder.js';
-import { type RunRowColumns, runRowOf } from './sql.js';
-import { auditOf, experimentOf, occurrenceOf, scheduleOf, tokenOf, userOf } from './sqlite-daemon-store.js';
+import { auditFilterConditions, checkDocumentPresence, type Placeholder, RUN_COLUMNS, runFilterConditions, whereClause } from './sql.js';
 
 const SCHEMA_LOCK = 7_340_101;
 const AUDIT_LOCK = 7_340_102;
@@ -86,9 +105,6 @@ CREATE OR REPLACE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit FOR
 CREATE OR REPLACE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT EXECUTE FUNCTION faultline_audit_append_only();
 `;
 
-const RUN_COLUMNS = `r.id, r.experiment, r.file, r.verdict, r.reason, r.started_at, r.ended_at, r.seed,
-  m.trigger_kind, m.actor, m.schedule, m.scheduled_for, m.mttd_ms, m.mttr_ms, m.availability`;
-
 /** `postgres://user@host:5432/db`: the URL without its password, for messages and logs. */
 export function redactUrl(url: string): string {
   try {
@@ -101,6 +117,14 @@ export function redactUrl(url: string): string {
 }
 
 type Queryable = pg.Pool | pg.PoolClient;
+
+/** PostgreSQL's placeholder: `$n`, n the value's position in `args`. */
+function numbered(args: unknown[]): Placeholder {
+  return (value) => {
+    args.push(value);
+    return `$${args.length}`;
+  };
+}
 
 export class PostgresDaemonStore implements DaemonStore {
   readonly kind = 'postgres' as const;
@@ -226,23 +250,11 @@ export class PostgresDaemonStore implements DaemonStore {
   }
 
   async listRuns(filter: RunFilter): Promise<RunRow[]> {
-    const where: string[] = [];
     const args: unknown[] = [];
-    const arg = (value: unknown) => {
-      args.push(value);
-      return `$${args.length}`;
-    };
-    if (filter.experiment) where.push(`r.experiment = ${arg(filter.experiment)}`);
-    if (filter.verdict === 'running') where.push('r.verdict IS NULL');
-    else if (filter.verdict) where.push(`r.verdict = ${arg(filter.verdict)}`);
-    if (filter.schedule) where.push(`m.schedule = ${arg(filter.schedule)}`);
-    if (filter.trigger === 'cli') where.push('m.run_id IS NULL');
-    else if (filter.trigger) where.push(`m.trigger_kind = ${arg(filter.trigger)}`);
-    if (filter.since) where.push(`r.started_at >= ${arg(filter.since)}`);
-    if (filter.until) where.push(`r.started_at < ${arg(filter.until)}`);
-    if (filter.before) where.push(`(r.started_at, r.id) < (${arg(filter.before.startedAt)}, ${arg(filter.before.id)})`);
+    const arg = numbered(args);
+    const where = runFilterConditions(filter, arg);
     const rows = await this.rows<RunRowColumns>(
-      `SELECT ${RUN_COLUMNS} FROM runs r LEFT JOIN run_meta m ON m.run_id = r.id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT ${RUN_COLUMNS} FROM runs r LEFT JOIN run_meta m ON m.run_id = r.id ${whereClause(where)}
        ORDER BY r.started_at DESC, r.id DESC LIMIT ${arg(filter.limit)}`,
       args,
     );
@@ -326,11 +338,11 @@ export class PostgresDaemonStore implements DaemonStore {
   // ---------- documents ----------
 
   async listExperiments(): Promise<StoredExperiment[]> {
-    return (await this.rows<Parameters<typeof experimentOf>[0]>('SELECT * FROM experiments ORDER BY name')).map(experimentOf);
+    return (await this.rows<ExperimentRow>('SELECT * FROM experiments ORDER BY name')).map(experimentOf);
   }
 
   async getExperiment(name: string): Promise<StoredExperiment | undefined> {
-    const [row] = await this.rows<Parameters<typeof experimentOf>[0]>('SELECT * FROM experiments WHERE name = $1', [name]);
+    const [row] = await this.rows<ExperimentRow>('SELECT * FROM experiments WHERE name = $1', [name]);
     return row ? experimentOf(row) : undefined;
   }
 
@@ -354,11 +366,11 @@ export class PostgresDaemonStore implements DaemonStore {
   }
 
   async listSchedules(): Promise<StoredSchedule[]> {
-    return (await this.rows<Parameters<typeof scheduleOf>[0]>('SELECT * FROM schedules ORDER BY name')).map(scheduleOf);
+    return (await this.rows<ScheduleRow>('SELECT * FROM schedules ORDER BY name')).map(scheduleOf);
   }
 
   async getSchedule(name: string): Promise<StoredSchedule | undefined> {
-    const [row] = await this.rows<Parameters<typeof scheduleOf>[0]>('SELECT * FROM schedules WHERE name = $1', [name]);
+    const [row] = await this.rows<ScheduleRow>('SELECT * FROM schedules WHERE name = $1', [name]);
     return row ? scheduleOf(row) : undefined;
   }
 
@@ -439,7 +451,7 @@ export class PostgresDaemonStore implements DaemonStore {
   }
 
   async listOccurrences(schedule: string, limit: number): Promise<Occurrence[]> {
-    const rows = await this.rows<Parameters<typeof occurrenceOf>[0]>(
+    const rows = await this.rows<OccurrenceRow>(
       'SELECT * FROM schedule_occurrences WHERE schedule = $1 ORDER BY scheduled_for DESC LIMIT $2',
       [schedule, limit],
     );
@@ -457,11 +469,11 @@ export class PostgresDaemonStore implements DaemonStore {
   // ---------- users, tokens, sessions ----------
 
   async listUsers(): Promise<UserRecord[]> {
-    return (await this.rows<Parameters<typeof userOf>[0]>('SELECT * FROM users ORDER BY name')).map(userOf);
+    return (await this.rows<UserRow>('SELECT * FROM users ORDER BY name')).map(userOf);
   }
 
   async getUser(name: string): Promise<UserRecord | undefined> {
-    const [row] = await this.rows<Parameters<typeof userOf>[0]>('SELECT * FROM users WHERE name = $1', [name]);
+    const [row] = await this.rows<UserRow>('SELECT * FROM users WHERE name = $1', [name]);
     return row ? userOf(row) : undefined;
   }
 
@@ -482,7 +494,7 @@ export class PostgresDaemonStore implements DaemonStore {
   }
 
   async listTokens(): Promise<TokenRecord[]> {
-    return (await this.rows<Parameters<typeof tokenOf>[0]>('SELECT * FROM tokens ORDER BY created_at')).map(tokenOf);
+    return (await this.rows<TokenRow>('SELECT * FROM tokens ORDER BY created_at')).map(tokenOf);
   }
 
   async createToken(t: TokenSecretRecord): Promise<void> {
@@ -494,11 +506,11 @@ export class PostgresDaemonStore implements DaemonStore {
   }
 
   async getTokenSecret(id: string): Promise<TokenSecretRecord | undefined> {
-    const [row] = await this.rows<Parameters<typeof tokenOf>[0] & { salt: string; hash: string; role: string | null }>(
+    const [row] = await this.rows<TokenSecretRow>(
       'SELECT t.*, u.role FROM tokens t LEFT JOIN users u ON u.name = t.user_name WHERE t.id = $1',
       [id],
     );
-    return row ? { ...tokenOf(row), salt: row.salt, hash: row.hash, role: (row.role as TokenSecretRecord['role']) ?? null } : undefined;
+    return row ? tokenSecretOf(row) : undefined;
   }
 
   async revokeToken(id: string, at: string): Promise<boolean> {
@@ -524,11 +536,8 @@ export class PostgresDaemonStore implements DaemonStore {
   }
 
   async getSession(idHash: string): Promise<SessionRecord | undefined> {
-    const [row] = await this.rows<{ token_id: string; user_name: string; created_at: string; expires_at: string }>(
-      'SELECT * FROM sessions WHERE id_hash = $1',
-      [idHash],
-    );
-    return row ? { tokenId: row.token_id, user: row.user_name, createdAt: row.created_at, expiresAt: row.expires_at } : undefined;
+    const [row] = await this.rows<SessionRow>('SELECT * FROM sessions WHERE id_hash = $1', [idHash]);
+    return row ? sessionOf(row) : undefined;
   }
 
   async deleteSession(idHash: string): Promise<void> {
@@ -554,27 +563,15 @@ export class PostgresDaemonStore implements DaemonStore {
   }
 
   async listAudit(filter: AuditFilter): Promise<AuditEntry[]> {
-    const where: string[] = [];
     const args: unknown[] = [];
-    const arg = (value: unknown) => {
-      args.push(value);
-      return `$${args.length}`;
-    };
-    if (filter.actor) where.push(`actor = ${arg(filter.actor)}`);
-    if (filter.action) where.push(`action LIKE ${arg(`${filter.action}%`)}`);
-    if (filter.outcome) where.push(`outcome = ${arg(filter.outcome)}`);
-    if (filter.beforeSeq !== undefined) where.push(`seq < ${arg(filter.beforeSeq)}`);
-    const rows = await this.rows<Parameters<typeof auditOf>[0]>(
-      `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${arg(filter.limit)}`,
-      args,
-    );
+    const arg = numbered(args);
+    const where = auditFilterConditions(filter, arg);
+    const rows = await this.rows<AuditRow>(`SELECT * FROM audit ${whereClause(where)} ORDER BY seq DESC LIMIT ${arg(filter.limit)}`, args);
     return rows.map(auditOf);
   }
 
   async auditChain(afterSeq: number, limit: number): Promise<AuditEntry[]> {
-    return (
-      await this.rows<Parameters<typeof auditOf>[0]>('SELECT * FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])
-    ).map(auditOf);
+    return (await this.rows<AuditRow>('SELECT * FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])).map(auditOf);
   }
 
   async getSetting(key: string): Promise<string | undefined> {
@@ -595,11 +592,6 @@ export class PostgresDaemonStore implements DaemonStore {
         (r) => r.name,
       ),
     );
-    const clash = docs.filter((d) => found.has(d.name) !== replace).map((d) => d.name);
-    if (!clash.length) return;
-    throw new ConflictError(
-      replace ? `no ${what} named ${clash.join(', ')}; create it first` : `${what} ${clash.join(', ')} exists already; replace it with PUT`,
-      clash,
-    );
+    checkDocumentPresence(what, docs, replace, (name) => found.has(name));
   }
 }

@@ -1,6 +1,10 @@
-/** The daemon's tables (SQLite dialect; PostgreSQL's are in postgres-daemon-store.ts) and row mappings both stores share. */
-import type { Verdict } from '../report/types.js';
-import type { RunRow } from './daemon-store.js';
+/**
+ * SQL both daemon stores share: the daemon's tables (SQLite dialect; PostgreSQL's are in
+ * postgres-daemon-store.ts), the run columns, and the WHERE clauses of the run and audit filters.
+ * Placeholders differ by dialect (`?` against `$1`), so the filters take `arg`, which records a
+ * value and returns its placeholder; the values come out in the order the clauses name them.
+ */
+import { type AuditFilter, ConflictError, type RunFilter } from './daemon-store.js';
 
 export const DAEMON_TABLES = `
 CREATE TABLE IF NOT EXISTS run_meta (
@@ -95,42 +99,55 @@ CREATE TABLE IF NOT EXISTS settings (
 );
 `;
 
-export interface RunRowColumns {
-  id: string;
-  experiment: string;
-  file: string | null;
-  verdict: string | null;
-  reason: string | null;
-  started_at: string;
-  ended_at: string | null;
-  seed: number | string;
-  trigger_kind: string | null;
-  actor: string | null;
-  schedule: string | null;
-  scheduled_for: string | null;
-  mttd_ms: number | null;
-  mttr_ms: number | null;
-  availability: number | null;
+/** The columns of a `RunRow`, from `runs r LEFT JOIN run_meta m`. */
+export const RUN_COLUMNS = `r.id, r.experiment, r.file, r.verdict, r.reason, r.started_at, r.ended_at, r.seed,
+  m.trigger_kind, m.actor, m.schedule, m.scheduled_for, m.mttd_ms, m.mttr_ms, m.availability`;
+
+/** Records a value for the query and returns its placeholder. */
+export type Placeholder = (value: unknown) => string;
+
+/** `WHERE a AND b`, or nothing when there are no conditions. */
+export function whereClause(conditions: readonly string[]): string {
+  return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
 }
 
-const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
+export function runFilterConditions(filter: RunFilter, arg: Placeholder): string[] {
+  const where: string[] = [];
+  if (filter.experiment) where.push(`r.experiment = ${arg(filter.experiment)}`);
+  if (filter.verdict === 'running') where.push('r.verdict IS NULL');
+  else if (filter.verdict) where.push(`r.verdict = ${arg(filter.verdict)}`);
+  if (filter.schedule) where.push(`m.schedule = ${arg(filter.schedule)}`);
+  if (filter.trigger === 'cli') where.push('m.run_id IS NULL');
+  else if (filter.trigger) where.push(`m.trigger_kind = ${arg(filter.trigger)}`);
+  if (filter.since) where.push(`r.started_at >= ${arg(filter.since)}`);
+  if (filter.until) where.push(`r.started_at < ${arg(filter.until)}`);
+  if (filter.before) where.push(`(r.started_at, r.id) < (${arg(filter.before.startedAt)}, ${arg(filter.before.id)})`);
+  return where;
+}
 
-export function runRowOf(r: RunRowColumns): RunRow {
-  return {
-    id: r.id,
-    experiment: r.experiment,
-    file: r.file,
-    verdict: r.verdict as Verdict | null,
-    reason: r.reason,
-    startedAt: r.started_at,
-    endedAt: r.ended_at,
-    seed: Number(r.seed),
-    trigger: r.trigger_kind as RunRow['trigger'],
-    actor: r.actor,
-    schedule: r.schedule,
-    scheduledFor: r.scheduled_for,
-    mttdMs: num(r.mttd_ms),
-    mttrMs: num(r.mttr_ms),
-    availability: num(r.availability),
-  };
+export function auditFilterConditions(filter: AuditFilter, arg: Placeholder): string[] {
+  const where: string[] = [];
+  if (filter.actor) where.push(`actor = ${arg(filter.actor)}`);
+  if (filter.action) where.push(`action LIKE ${arg(`${filter.action}%`)}`);
+  if (filter.outcome) where.push(`outcome = ${arg(filter.outcome)}`);
+  if (filter.beforeSeq !== undefined) where.push(`seq < ${arg(filter.beforeSeq)}`);
+  return where;
+}
+
+/**
+ * Fails a put of documents when `replace` does not match what exists: a create must not find the
+ * name, a replace must find it. `exists` says whether a name is stored.
+ */
+export function checkDocumentPresence(
+  what: string,
+  docs: readonly { name: string }[],
+  replace: boolean,
+  exists: (name: string) => boolean,
+): void {
+  const clash = docs.filter((d) => exists(d.name) !== replace).map((d) => d.name);
+  if (!clash.length) return;
+  throw new ConflictError(
+    replace ? `no ${what} named ${clash.join(', ')}; create it first` : `${what} ${clash.join(', ')} exists already; replace it with PUT`,
+    clash,
+  );
 }

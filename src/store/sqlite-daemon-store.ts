@@ -10,6 +10,26 @@ import { faultlineHome } from '../util/home.js';
 import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
 import { auditHash, GENESIS_HASH } from './audit-chain.js';
 import {
+  type AuditRow,
+  auditOf,
+  type ExperimentRow,
+  experimentOf,
+  type OccurrenceRow,
+  occurrenceOf,
+  type RunRowColumns,
+  runRowOf,
+  type ScheduleRow,
+  type SessionRow,
+  scheduleOf,
+  sessionOf,
+  type TokenRow,
+  type TokenSecretRow,
+  tokenOf,
+  tokenSecretOf,
+  type UserRow,
+  userOf,
+} from './daemon-rows.js';
+import {
   type AuditEntry,
   type AuditFilter,
   type AuditInput,
@@ -28,7 +48,15 @@ import {
   type UserRecord,
 } from './daemon-store.js';
 import type { RunStart } from './recorder.js';
-import { DAEMON_TABLES, type RunRowColumns, runRowOf } from './sql.js';
+import {
+  auditFilterConditions,
+  checkDocumentPresence,
+  DAEMON_TABLES,
+  type Placeholder,
+  RUN_COLUMNS,
+  runFilterConditions,
+  whereClause,
+} from './sql.js';
 import { RunStore } from './store.js';
 
 const SQLITE_EXTRA = `
@@ -36,8 +64,13 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 `;
 
-const RUN_COLUMNS = `r.id, r.experiment, r.file, r.verdict, r.reason, r.started_at, r.ended_at, r.seed,
-  m.trigger_kind, m.actor, m.schedule, m.scheduled_for, m.mttd_ms, m.mttr_ms, m.availability`;
+/** SQLite's placeholder: `?`, the value appended to `args` in order. */
+function positional(args: unknown[]): Placeholder {
+  return (value) => {
+    args.push(value);
+    return '?';
+  };
+}
 
 export class SqliteDaemonStore implements DaemonStore {
   readonly kind = 'sqlite' as const;
@@ -89,20 +122,11 @@ export class SqliteDaemonStore implements DaemonStore {
   }
 
   async listRuns(filter: RunFilter): Promise<RunRow[]> {
-    const where: string[] = [];
     const args: unknown[] = [];
-    if (filter.experiment) where.push('r.experiment = ?') && args.push(filter.experiment);
-    if (filter.verdict === 'running') where.push('r.verdict IS NULL');
-    else if (filter.verdict) where.push('r.verdict = ?') && args.push(filter.verdict);
-    if (filter.schedule) where.push('m.schedule = ?') && args.push(filter.schedule);
-    if (filter.trigger === 'cli') where.push('m.run_id IS NULL');
-    else if (filter.trigger) where.push('m.trigger_kind = ?') && args.push(filter.trigger);
-    if (filter.since) where.push('r.started_at >= ?') && args.push(filter.since);
-    if (filter.until) where.push('r.started_at < ?') && args.push(filter.until);
-    if (filter.before) where.push('(r.started_at, r.id) < (?, ?)') && args.push(filter.before.startedAt, filter.before.id);
+    const where = runFilterConditions(filter, positional(args));
     const rows = this.db
       .prepare(
-        `SELECT ${RUN_COLUMNS} FROM runs r LEFT JOIN run_meta m ON m.run_id = r.id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        `SELECT ${RUN_COLUMNS} FROM runs r LEFT JOIN run_meta m ON m.run_id = r.id ${whereClause(where)}
          ORDER BY r.started_at DESC, r.id DESC LIMIT ?`,
       )
       .all(...args, filter.limit) as RunRowColumns[];
@@ -358,9 +382,9 @@ export class SqliteDaemonStore implements DaemonStore {
 
   async getTokenSecret(id: string): Promise<TokenSecretRecord | undefined> {
     const row = this.db.prepare('SELECT t.*, u.role FROM tokens t LEFT JOIN users u ON u.name = t.user_name WHERE t.id = ?').get(id) as
-      | (TokenRow & { salt: string; hash: string; role: string | null })
+      | TokenSecretRow
       | undefined;
-    return row ? { ...tokenOf(row), salt: row.salt, hash: row.hash, role: (row.role as TokenSecretRecord['role']) ?? null } : undefined;
+    return row ? tokenSecretOf(row) : undefined;
   }
 
   async revokeToken(id: string, at: string): Promise<boolean> {
@@ -383,7 +407,7 @@ export class SqliteDaemonStore implements DaemonStore {
 
   async getSession(idHash: string): Promise<SessionRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM sessions WHERE id_hash = ?').get(idHash) as SessionRow | undefined;
-    return row ? { tokenId: row.token_id, user: row.user_name, createdAt: row.created_at, expiresAt: row.expires_at } : undefined;
+    return row ? sessionOf(row) : undefined;
   }
 
   async deleteSession(idHash: string): Promise<void> {
@@ -413,14 +437,10 @@ export class SqliteDaemonStore implements DaemonStore {
   }
 
   async listAudit(filter: AuditFilter): Promise<AuditEntry[]> {
-    const where: string[] = [];
     const args: unknown[] = [];
-    if (filter.actor) where.push('actor = ?') && args.push(filter.actor);
-    if (filter.action) where.push('action LIKE ?') && args.push(`${filter.action}%`);
-    if (filter.outcome) where.push('outcome = ?') && args.push(filter.outcome);
-    if (filter.beforeSeq !== undefined) where.push('seq < ?') && args.push(filter.beforeSeq);
+    const where = auditFilterConditions(filter, positional(args));
     const rows = this.db
-      .prepare(`SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`)
+      .prepare(`SELECT * FROM audit ${whereClause(where)} ORDER BY seq DESC LIMIT ?`)
       .all(...args, filter.limit) as AuditRow[];
     return rows.map(auditOf);
   }
@@ -441,152 +461,6 @@ export class SqliteDaemonStore implements DaemonStore {
 
   private checkPresence(table: string, what: string, docs: readonly { name: string }[], replace: boolean): void {
     const exists = this.db.prepare(`SELECT 1 FROM ${table} WHERE name = ?`);
-    const clash = docs.filter((d) => Boolean(exists.get(d.name)) !== replace).map((d) => d.name);
-    if (!clash.length) return;
-    throw new ConflictError(
-      replace ? `no ${what} named ${clash.join(', ')}; create it first` : `${what} ${clash.join(', ')} exists already; replace it with PUT`,
-      clash,
-    );
+    checkDocumentPresence(what, docs, replace, (name) => Boolean(exists.get(name)));
   }
-}
-
-interface DocumentRow {
-  name: string;
-  yaml: string;
-  labels: string;
-  created_at: string;
-  updated_at: string;
-  updated_by: string;
-}
-
-type ExperimentRow = DocumentRow & { hypothesis: string };
-
-export function experimentOf(r: ExperimentRow): StoredExperiment {
-  return {
-    name: r.name,
-    yaml: r.yaml,
-    labels: JSON.parse(r.labels) as Record<string, string>,
-    hypothesis: r.hypothesis,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    updatedBy: r.updated_by,
-  };
-}
-
-interface ScheduleRow extends DocumentRow {
-  cron: string;
-  time_zone: string;
-  experiment_ref: string | null;
-  suspended: number | boolean;
-  last_scheduled_at: string | null;
-}
-
-export function scheduleOf(r: ScheduleRow): StoredSchedule {
-  return {
-    name: r.name,
-    yaml: r.yaml,
-    labels: JSON.parse(r.labels) as Record<string, string>,
-    cron: r.cron,
-    timeZone: r.time_zone,
-    experimentRef: r.experiment_ref,
-    suspended: Boolean(r.suspended),
-    lastScheduledAt: r.last_scheduled_at,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    updatedBy: r.updated_by,
-  };
-}
-
-interface OccurrenceRow {
-  schedule: string;
-  scheduled_for: string;
-  decided_at: string;
-  outcome: OccurrenceOutcome;
-  detail: string;
-  run_id: string | null;
-}
-
-export function occurrenceOf(r: OccurrenceRow): Occurrence {
-  return {
-    schedule: r.schedule,
-    scheduledFor: r.scheduled_for,
-    decidedAt: r.decided_at,
-    outcome: r.outcome,
-    detail: r.detail,
-    runId: r.run_id,
-  };
-}
-
-interface UserRow {
-  name: string;
-  role: string;
-  created_at: string;
-  created_by: string;
-}
-
-export function userOf(r: UserRow): UserRecord {
-  return { name: r.name, role: r.role as UserRecord['role'], createdAt: r.created_at, createdBy: r.created_by };
-}
-
-interface TokenRow {
-  id: string;
-  user_name: string;
-  description: string;
-  scope: string | null;
-  created_at: string;
-  created_by: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-export function tokenOf(r: TokenRow): TokenRecord {
-  return {
-    id: r.id,
-    user: r.user_name,
-    description: r.description,
-    scope: r.scope ? (JSON.parse(r.scope) as TokenRecord['scope']) : null,
-    createdAt: r.created_at,
-    createdBy: r.created_by,
-    expiresAt: r.expires_at,
-    lastUsedAt: r.last_used_at,
-    revokedAt: r.revoked_at,
-  };
-}
-
-interface SessionRow {
-  token_id: string;
-  user_name: string;
-  created_at: string;
-  expires_at: string;
-}
-
-interface AuditRow {
-  seq: number | string;
-  at: string;
-  actor: string;
-  role: string;
-  action: string;
-  resource: string;
-  source: string;
-  outcome: AuditInput['outcome'];
-  detail: string;
-  prev_hash: string;
-  hash: string;
-}
-
-export function auditOf(r: AuditRow): AuditEntry {
-  return {
-    seq: Number(r.seq),
-    at: r.at,
-    actor: r.actor,
-    role: r.role,
-    action: r.action,
-    resource: r.resource,
-    source: r.source,
-    outcome: r.outcome,
-    detail: r.detail,
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  };
 }

@@ -1,7 +1,9 @@
 /** Real processes for tests: a long sleeper, a python HTTP server; their state read from /proc. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
+
+export { freePort } from '../../src/util/ports.js';
 
 const started: ChildProcess[] = [];
 
@@ -42,17 +44,6 @@ export function processState(pid: number): string | undefined {
 export function isGone(pid: number): boolean {
   const state = processState(pid);
   return state === undefined || state === 'Z';
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `check` every 50ms until it holds or `timeoutMs` passes. */

@@ -5,34 +5,22 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '@commander-js/extra-typings';
-import { type RunResult, runExperiment } from '../../engine/run.js';
 import { RunObservers } from '../../observe/session.js';
 import { loadExperiments } from '../../spec/load.js';
 import { formatDuration } from '../../util/duration.js';
 import { EXIT, UserError } from '../../util/errors.js';
+import { freePort } from '../../util/ports.js';
 import { color, say, table, verdictText, warn } from '../output.js';
-import { Progress } from '../progress.js';
-import { reportFilePath, writeReportFiles } from '../report-files.js';
-import { printSummary } from './run.js';
+import { writeReportFiles } from '../report-files.js';
+import { notifyFinished, notifyOption, runSeries, type SeriesResult } from '../run-series.js';
+import { formatAvailability } from '../summary.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
 const EXPECTED = 'faultline.dev/demo-expected-verdict';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the supervisor and waits for its `ready` line. */
 function startDemoSystem(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
@@ -77,12 +65,7 @@ export function registerDemo(program: Command): void {
     .description('start the demo system on loopback, run the demo experiments, print a summary, stop everything')
     .option('--report-dir <dir>', 'where reports go', 'faultline-reports')
     .option('--no-progress', 'no live progress on the terminal')
-    .option(
-      '--notify <channel>',
-      'also notify after each run: slack, pagerduty, webhook=URL (see docs/notifications.md)',
-      (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
-    )
+    .addOption(notifyOption())
     .action(async (options) => {
       const observers = await RunObservers.start({ notify: options.notify });
       const stateDir = mkdtempSync(join(tmpdir(), 'faultline-demo-'));
@@ -104,31 +87,18 @@ export function registerDemo(program: Command): void {
       for (const line of observers.check(experiments)) warn(`faultline: ${line}`);
       say(`${color.bold('faultline demo')}: gateway :${gateway}, providers :${a} :${b}, tenant API :${tenant} (state ${stateDir})`);
       const system = await startDemoSystem(env);
-      const interrupt = new AbortController();
-      const onSignal = () => interrupt.abort();
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      const results: RunResult[] = [];
+      let series: SeriesResult;
       try {
-        for (const experiment of experiments) {
-          if (interrupt.signal.aborted) break;
-          say(`\n${color.bold(experiment.name)}: ${experiment.hypothesis}`);
-          const progress = new Progress(experiment.name, options.progress && Boolean(process.stderr.isTTY));
-          const observed = observers.run();
-          try {
-            results.push(await runExperiment(experiment, { signal: interrupt.signal, onEvent: observed.listener(progress.listener) }));
-          } finally {
-            progress.stop();
-          }
-          printSummary(results.at(-1) as RunResult);
-          for (const line of observed.finish(results.at(-1) as RunResult)) say(color.dim(line));
-        }
+        series = await runSeries(experiments, {
+          observers,
+          progress: options.progress,
+          announce: (experiment) => say(`\n${color.bold(experiment.name)}: ${experiment.hypothesis}`),
+        });
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
         await stopDemoSystem(system);
         rmSync(stateDir, { recursive: true, force: true });
       }
+      const { results, interrupted } = series;
       writeReportFiles(
         results.map((r) => r.report),
         options.reportDir,
@@ -146,7 +116,7 @@ export function registerDemo(program: Command): void {
             asExpected ? color.green('yes') : color.red(`no (expected ${expected ?? 'passed'})`),
             formatDuration(m.mttdMs),
             formatDuration(m.mttrMs),
-            m.availability === null ? '-' : `${(m.availability * 100).toFixed(2)}%`,
+            formatAvailability(m.availability),
           ],
         };
       });
@@ -158,17 +128,9 @@ export function registerDemo(program: Command): void {
         ),
       );
       say(color.dim(`reports in ${options.reportDir}/`));
-      const finished = results.map((result, i) => ({
-        experiment: experiments[i] as (typeof experiments)[number],
-        result,
-        reportFile: resolve(reportFilePath(options.reportDir, result.report, 'html')),
-      }));
-      for (const outcome of await observers.finish(finished)) {
-        if (outcome.ok) say(color.dim(outcome.line));
-        else warn(`faultline: ${outcome.line}`);
-      }
+      await notifyFinished(observers, experiments, results, options.reportDir);
       const allAsExpected = rows.length === experiments.length && rows.every((r) => r.asExpected);
       if (!allAsExpected) warn('faultline demo: some verdicts were not the expected ones (see the table above)');
-      process.exitCode = interrupt.signal.aborted ? EXIT.interrupted : allAsExpected ? EXIT.passed : EXIT.failed;
+      process.exitCode = interrupted ? EXIT.interrupted : allAsExpected ? EXIT.passed : EXIT.failed;
     });
 }

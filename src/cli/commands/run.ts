@@ -1,19 +1,18 @@
 /** `faultline run FILE...`: runs every experiment of the files in order and reports each. */
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { dryRun } from '../../engine/dry-run.js';
 import { newSeed } from '../../engine/rng.js';
-import { type RunResult, runExperiment } from '../../engine/run.js';
+import type { RunResult } from '../../engine/run.js';
 import { Monitoring } from '../../observe/monitoring.js';
 import { RunObservers } from '../../observe/session.js';
 import { renderJUnitSuites } from '../../report/junit.js';
 import { type Experiment, loadExperiments } from '../../spec/load.js';
 import { formatDuration, parseDuration } from '../../util/duration.js';
 import { EXIT, UserError } from '../../util/errors.js';
-import { color, say, verdictText, warn } from '../output.js';
-import { Progress } from '../progress.js';
-import { reportFilePath, writeReportFiles } from '../report-files.js';
+import { color, say, warn } from '../output.js';
+import { writeReportFiles } from '../report-files.js';
+import { notifyFinished, notifyOption, runSeries, type SeriesResult } from '../run-series.js';
 
 /** The exit code of several runs: the most severe one. */
 const SEVERITY: number[] = [EXIT.passed, EXIT.failed, EXIT.aborted, EXIT.error, EXIT.interrupted];
@@ -32,17 +31,6 @@ function parseSeed(text: string): number {
   if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)
     throw new UserError(`--seed ${text}: expected a whole number from 0 to 4294967295`);
   return seed;
-}
-
-export function printSummary(result: RunResult): void {
-  const { report } = result;
-  const m = report.measurements;
-  const pm = m.probeIntervalMs === null ? '' : ` ±${formatDuration(m.probeIntervalMs)}`;
-  say(`${verdictText(report.verdict)} ${color.bold(report.experiment.name)}  run ${report.runId}  seed ${report.seed}`);
-  say(`  ${report.reason}`);
-  say(
-    `  MTTD ${formatDuration(m.mttdMs)}${m.mttdMs === null ? '' : pm}  MTTR ${formatDuration(m.mttrMs)}${m.mttrMs === null ? '' : pm}  availability ${m.availability === null ? '-' : `${(m.availability * 100).toFixed(2)}%`}  p95 during ${m.latencyMs.during.p95 === null ? '-' : `${m.latencyMs.during.p95}ms`}`,
-  );
 }
 
 async function printDryRun(experiment: Experiment, seed: number): Promise<boolean> {
@@ -95,12 +83,7 @@ export function registerRun(program: Command): void {
       'project file with shared targets, probes and policy (default: faultline.yaml beside the experiment file, else in the working directory)',
     )
     .option('--no-progress', 'no live progress on the terminal')
-    .option(
-      '--notify <channel>',
-      'also notify after each run: slack, pagerduty, webhook=URL (secrets from the environment, see docs/notifications.md); none: send no notification at all',
-      (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
-    )
+    .addOption(notifyOption())
     .option('--metrics-port <port>', 'serve Prometheus metrics on /metrics while the runs go: PORT (on 127.0.0.1) or HOST:PORT')
     .addOption(
       new Option('--metrics-linger <duration>', 'after the last run, keep /metrics up until it is scraped once more, at most this long')
@@ -132,57 +115,15 @@ export function registerRun(program: Command): void {
         alertsPort: options.alertsPort,
       });
       for (const line of monitoring.lines) warn(`faultline: ${line}`);
-      const results: RunResult[] = [];
-      const interrupt = new AbortController();
-      let signals = 0;
-      const onSignal = (signal: NodeJS.Signals) => {
-        signals++;
-        warn(
-          signals === 1
-            ? `\n${signal}: reverting every fault, please wait`
-            : `${signal} again: still reverting; faults left behind are reverted by \`faultline recover\``,
-        );
-        interrupt.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      let series: SeriesResult;
       try {
-        for (const experiment of experiments) {
-          if (interrupt.signal.aborted) break;
-          const progress = new Progress(experiment.name, options.progress && Boolean(process.stderr.isTTY));
-          const observed = observers.run();
-          const monitored = monitoring.trackRun(experiment.name);
-          try {
-            const result = await runExperiment(experiment, {
-              seed: options.seed,
-              signal: interrupt.signal,
-              onEvent: observed.listener(progress.listener, monitored.listener),
-              alerts: monitoring.alerts,
-            });
-            results.push(result);
-          } finally {
-            progress.stop();
-          }
-          printSummary(results.at(-1) as RunResult);
-          for (const line of observed.finish(results.at(-1) as RunResult)) say(color.dim(line));
-          for (const line of await monitored.finish((results.at(-1) as RunResult).report)) warn(`faultline: ${line}`);
-        }
+        series = await runSeries(experiments, { observers, monitoring, progress: options.progress, seed: options.seed });
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
         for (const line of await monitoring.close()) warn(`faultline: ${line}`);
       }
+      const { results } = series;
       writeReports(results, options.reportDir, options.junit);
-      // after every run has ended and every fault is reverted: notifications never delay a revert
-      const finished = results.map((result, i) => ({
-        experiment: experiments[i] as Experiment,
-        result,
-        reportFile: options.reportDir ? resolve(reportFilePath(options.reportDir, result.report, 'html')) : undefined,
-      }));
-      for (const outcome of await observers.finish(finished)) {
-        if (outcome.ok) say(color.dim(outcome.line));
-        else warn(`faultline: ${outcome.line}`);
-      }
+      await notifyFinished(observers, experiments, results, options.reportDir);
       process.exitCode = worstExit(results.map((r) => r.exitCode));
     });
 }

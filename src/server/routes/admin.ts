@@ -4,6 +4,7 @@ import { describeScope } from '../../auth/scope.js';
 import { verifyAuditChain } from '../../store/audit-chain.js';
 import { ConflictError } from '../../store/daemon-store.js';
 import { parseDuration } from '../../util/duration.js';
+import type { Daemon } from '../daemon.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { documentBody, jsonBody, limitParam } from '../http.js';
 import { type ApiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
@@ -14,6 +15,24 @@ const LABEL_KEY = /^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/;
 /** Only an unscoped admin manages users and tokens: a scoped one could otherwise mint itself a wider token. */
 function requireUnscoped(c: Ctx): void {
   if (principalOf(c).scope) throw forbidden('a token limited to a scope may not manage users and tokens');
+}
+
+/**
+ * Deletes a user or revokes a token (`withdraw` says whether there was one to withdraw), then drops
+ * every cached credential, so that the change holds from the very next request.
+ */
+async function withdrawAccess(
+  c: Ctx,
+  d: Daemon,
+  key: string,
+  withdraw: (key: string, at: string) => Promise<boolean>,
+  missing: (key: string) => string,
+): Promise<Response> {
+  requireUnscoped(c);
+  if (!(await withdraw(key, new Date().toISOString()))) throw notFound(missing(key));
+  d.auth.forgetAll();
+  auditDetail(c, key);
+  return c.body(null, 204);
 }
 
 function parseScope(value: unknown): TokenScope | null {
@@ -103,14 +122,8 @@ export const adminRoutes: ApiRoute[] = [
     action: 'user.delete',
     summary: 'Delete a user; every token of theirs stops working at once',
     responses: { 204: 'deleted', 404: 'no such user' },
-    handler: async (c, d) => {
-      requireUnscoped(c);
-      const name = param(c, 'name');
-      if (!(await d.store.deleteUser(name, new Date().toISOString()))) throw notFound(`no user named ${name}`);
-      d.auth.forgetAll();
-      auditDetail(c, name);
-      return c.body(null, 204);
-    },
+    handler: (c, d) =>
+      withdrawAccess(c, d, param(c, 'name'), (name, at) => d.store.deleteUser(name, at), (name) => `no user named ${name}`),
   },
   {
     method: 'GET',
@@ -164,14 +177,7 @@ export const adminRoutes: ApiRoute[] = [
     action: 'token.revoke',
     summary: 'Revoke a token; it stops working at once, and its dashboard sessions end',
     responses: { 204: 'revoked', 404: 'no such token, or revoked already' },
-    handler: async (c, d) => {
-      requireUnscoped(c);
-      const id = param(c, 'id');
-      if (!(await d.store.revokeToken(id, new Date().toISOString()))) throw notFound(`no active token ${id}`);
-      d.auth.forgetAll();
-      auditDetail(c, id);
-      return c.body(null, 204);
-    },
+    handler: (c, d) => withdrawAccess(c, d, param(c, 'id'), (id, at) => d.store.revokeToken(id, at), (id) => `no active token ${id}`),
   },
   {
     method: 'GET',

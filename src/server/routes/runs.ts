@@ -12,6 +12,7 @@ import { ApiError, badRequest, conflict, forbidden, notFound } from '../errors.j
 import { Channel } from '../events.js';
 import { decodeCursor, encodeCursor, jsonBody, limitParam, streamChannel } from '../http.js';
 import { type ApiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
+import { planOrReject, plannedStepFields } from './plan-response.js';
 
 const VERDICTS = ['passed', 'failed', 'aborted', 'error', 'interrupted', 'running'];
 const CONTENT_TYPES: Record<string, string> = {
@@ -153,7 +154,7 @@ export const runRoutes: ApiRoute[] = [
       const experiment = await d.documents.experimentOf(body);
       d.documents.checkScope(experiment, principalOf(c));
       const seed = parseSeed(body.seed) ?? newSeed();
-      try {
+      return planOrReject(async () => {
         const result = await dryRun(experiment, seed, d.control);
         const refused = result.guards.filter((g) => !g.ok).map((g) => g.guard);
         auditDetail(c, `${experiment.name}: ${refused.length ? `would be refused by ${refused.join(', ')}` : 'would proceed'}`);
@@ -161,11 +162,7 @@ export const runRoutes: ApiRoute[] = [
           experiment: experiment.name,
           seed,
           steps: result.plan.map((p) => ({
-            path: p.path,
-            name: p.step.name,
-            fault: p.fault.name,
-            mode: p.step.mode,
-            value: p.step.value ?? null,
+            ...plannedStepFields(p),
             durationMs: p.step.durationMs,
             candidates: p.candidates.map(instanceLabel),
             selected: p.selected.map(instanceLabel),
@@ -175,10 +172,7 @@ export const runRoutes: ApiRoute[] = [
           stopConditions: result.stopConditions,
           wouldProceed: refused.length === 0,
         });
-      } catch (error) {
-        if (error instanceof UserError) throw new ApiError(422, 'cannot_plan', error.message);
-        throw error;
-      }
+      });
     },
   },
   {

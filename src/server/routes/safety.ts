@@ -10,6 +10,7 @@ import { UserError } from '../../util/errors.js';
 import { ApiError, badRequest, forbidden } from '../errors.js';
 import { jsonBody } from '../http.js';
 import { type ApiRoute, auditDetail, type Ctx, principalOf } from '../route.js';
+import { planOrReject, plannedStepFields } from './plan-response.js';
 
 const who = (c: Ctx) => `${principalOf(c).user} (api from ${c.get('source')})`;
 
@@ -95,25 +96,18 @@ export const safetyRoutes: ApiRoute[] = [
       const body = await jsonBody(c);
       const experiment = await d.documents.experimentOf(body);
       const seed = typeof body.seed === 'number' ? body.seed : newSeed();
-      try {
+      return planOrReject(async () => {
         const plan = await planExperiment(experiment, seed);
         return c.json({
           experiment: experiment.name,
           seed,
           steps: plan.map((p) => ({
-            path: p.path,
-            name: p.step.name,
-            fault: p.fault.name,
-            mode: p.step.mode,
-            value: p.step.value ?? null,
+            ...plannedStepFields(p),
             candidates: p.candidates.map((t) => ({ target: instanceLabel(t), labels: t.labels, command: t.command ?? null })),
             selected: p.selected.map(instanceLabel),
           })),
         });
-      } catch (error) {
-        if (error instanceof UserError) throw new ApiError(422, 'cannot_plan', error.message);
-        throw error;
-      }
+      });
     },
   },
   {

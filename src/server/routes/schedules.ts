@@ -4,7 +4,7 @@ import type { StoredSchedule } from '../../store/daemon-store.js';
 import type { Daemon } from '../daemon.js';
 import { conflict, notFound } from '../errors.js';
 import { documentBody, limitParam } from '../http.js';
-import { type ApiRoute, auditDetail, param, principalOf } from '../route.js';
+import { type ApiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
 
 export function upcomingOf(d: Daemon, name: string, count = 5): string[] {
   return d.scheduler.status(name, count)?.nextRuns ?? [];
@@ -51,6 +51,15 @@ async function stored(d: Daemon, name: string): Promise<StoredSchedule> {
   const schedule = await d.store.getSchedule(name);
   if (!schedule) throw notFound(`no schedule named ${name}; list them with GET /api/v1/schedules`);
   return schedule;
+}
+
+/** Pauses or resumes a schedule (404 when there is none) and answers with the schedule as it is now. */
+async function setSuspended(c: Ctx, d: Daemon, name: string, suspended: boolean): Promise<Response> {
+  await stored(d, name);
+  await d.store.setScheduleSuspended(name, suspended, principalOf(c).user);
+  await d.scheduler.reload(name);
+  d.bus.daemon.publish('schedule', { name, suspended });
+  return c.json(await describe(d, await stored(d, name)));
 }
 
 const yamlBody = {
@@ -145,14 +154,7 @@ export const scheduleRoutes: ApiRoute[] = [
     action: 'schedule.pause',
     summary: 'Suspend a schedule: no run starts until it is resumed (a run going on is not stopped)',
     responses: { 200: 'suspended', 404: 'no such schedule' },
-    handler: async (c, d) => {
-      const name = param(c, 'name');
-      await stored(d, name);
-      await d.store.setScheduleSuspended(name, true, principalOf(c).user);
-      await d.scheduler.reload(name);
-      d.bus.daemon.publish('schedule', { name, suspended: true });
-      return c.json(await describe(d, await stored(d, name)));
-    },
+    handler: (c, d) => setSuspended(c, d, param(c, 'name'), true),
   },
   {
     method: 'POST',
@@ -162,14 +164,7 @@ export const scheduleRoutes: ApiRoute[] = [
     action: 'schedule.resume',
     summary: 'Resume a schedule from now on (what it missed while suspended is not caught up)',
     responses: { 200: 'resumed', 404: 'no such schedule' },
-    handler: async (c, d) => {
-      const name = param(c, 'name');
-      await stored(d, name);
-      await d.store.setScheduleSuspended(name, false, principalOf(c).user);
-      await d.scheduler.reload(name);
-      d.bus.daemon.publish('schedule', { name, suspended: false });
-      return c.json(await describe(d, await stored(d, name)));
-    },
+    handler: (c, d) => setSuspended(c, d, param(c, 'name'), false),
   },
   {
     method: 'POST',

@@ -1,0 +1,102 @@
+/**
+ * Runs experiments one after the other for `faultline run` and `faultline demo`: progress on the
+ * terminal, observers (traces, notifications) and monitoring (metrics, alerts) around each run,
+ * SIGINT/SIGTERM reverting everything, and the notifications sent once every run has ended.
+ */
+import { resolve } from 'node:path';
+import { Option } from '@commander-js/extra-typings';
+import { type RunResult, runExperiment } from '../engine/run.js';
+import type { Monitoring } from '../observe/monitoring.js';
+import type { RunObservers } from '../observe/session.js';
+import type { Experiment } from '../spec/load.js';
+import { color, say, warn } from './output.js';
+import { Progress } from './progress.js';
+import { reportFilePath } from './report-files.js';
+import { printSummary } from './summary.js';
+
+export interface SeriesOptions {
+  observers: RunObservers;
+  monitoring?: Monitoring;
+  progress: boolean;
+  seed?: number;
+  /** printed before each run (the demo names the hypothesis) */
+  announce?: (experiment: Experiment) => void;
+}
+
+export interface SeriesResult {
+  results: RunResult[];
+  interrupted: boolean;
+}
+
+/** The `--notify` option, shared by the commands that run experiments (repeatable). */
+export function notifyOption() {
+  return new Option(
+    '--notify <channel>',
+    'also notify after each run: slack, pagerduty, webhook=URL (secrets from the environment, see docs/notifications.md); none: send no notification at all',
+  )
+    .argParser((value: string, previous: string[]) => [...previous, value])
+    .default([] as string[]);
+}
+
+export async function runSeries(experiments: readonly Experiment[], options: SeriesOptions): Promise<SeriesResult> {
+  const results: RunResult[] = [];
+  const interrupt = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    warn(
+      signals === 1
+        ? `\n${signal}: reverting every fault, please wait`
+        : `${signal} again: still reverting; faults left behind are reverted by \`faultline recover\``,
+    );
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    for (const experiment of experiments) {
+      if (interrupt.signal.aborted) break;
+      options.announce?.(experiment);
+      const progress = new Progress(experiment.name, options.progress && Boolean(process.stderr.isTTY));
+      const observed = options.observers.run();
+      const monitored = options.monitoring?.trackRun(experiment.name);
+      let result: RunResult;
+      try {
+        result = await runExperiment(experiment, {
+          seed: options.seed,
+          signal: interrupt.signal,
+          onEvent: monitored ? observed.listener(progress.listener, monitored.listener) : observed.listener(progress.listener),
+          alerts: options.monitoring?.alerts,
+        });
+      } finally {
+        progress.stop();
+      }
+      results.push(result);
+      printSummary(result);
+      for (const line of observed.finish(result)) say(color.dim(line));
+      for (const line of (await monitored?.finish(result.report)) ?? []) warn(`faultline: ${line}`);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return { results, interrupted: interrupt.signal.aborted };
+}
+
+/** Sends the notifications, after every run has ended and every fault is reverted: they never delay a revert. */
+export async function notifyFinished(
+  observers: RunObservers,
+  experiments: readonly Experiment[],
+  results: readonly RunResult[],
+  reportDir: string | undefined,
+): Promise<void> {
+  const finished = results.map((result, i) => ({
+    experiment: experiments[i] as Experiment,
+    result,
+    reportFile: reportDir ? resolve(reportFilePath(reportDir, result.report, 'html')) : undefined,
+  }));
+  for (const outcome of await observers.finish(finished)) {
+    if (outcome.ok) say(color.dim(outcome.line));
+    else warn(`faultline: ${outcome.line}`);
+  }
+}
