@@ -11,38 +11,39 @@
 import { randomBytes } from 'node:crypto';
 import { Journal } from '../journal/journal.js';
 import { recoverJournal } from '../journal/recover.js';
-import { measure } from '../measure/measurements.js';
-import { measureSlo, sloContext } from '../measure/slo.js';
+import { sloContext } from '../measure/slo.js';
 import { evaluateTolerance } from '../measure/tolerance.js';
 import { findProbeType } from '../probes/registry.js';
 import type { Phase, Sample } from '../probes/sample.js';
 import { ProbeLoop, sampleProbe } from '../probes/scheduler.js';
-import { REPORT_SCHEMA_VERSION, type ReportProbe, type ReportProgressive, type RunReport, type Verdict } from '../report/types.js';
+import type { ReportProgressive, RunReport, Verdict } from '../report/types.js';
 import { registerRun, unregisterRun } from '../safety/active-runs.js';
 import { openControlDb } from '../safety/control-db.js';
-import { activeHalt, describeHalt, type Halt } from '../safety/halt.js';
+import { describeHalt } from '../safety/halt.js';
 import { conflictingLocks, type LockRequest, releaseLocks, tryLock } from '../safety/locks.js';
 import type { Experiment } from '../spec/load.js';
 import type { ProbeSpec } from '../spec/schema.js';
 import type { RunRecorder } from '../store/recorder.js';
 import { RunStore } from '../store/store.js';
-import { formatDuration } from '../util/duration.js';
 import { EXIT, errorMessage, UserError } from '../util/errors.js';
-import { describeFailure, runCommand } from '../util/run-command.js';
 import { sleep } from '../util/sleep.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
 import { Abort } from './abort.js';
 import type { AlertFeed, ReceivedAlert } from './alerts.js';
 import { type RunListener, Timeline } from './events.js';
+import { watchHalt } from './halt-watch.js';
 import { Injector } from './injector.js';
 import { runMethod } from './method.js';
 import { planExperiment, selectedLabels } from './plan.js';
 import { checkBeforeHarm } from './preflight.js';
 import { bindProbesToRun, finishProbes } from './probe-runs.js';
-import { progressiveFailure } from './progressive.js';
+import { waitForRecovery } from './recovery.js';
+import { buildReport, measureRun } from './report-builder.js';
 import { RunResources, setUpTargets } from './resources.js';
 import { newSeed } from './rng.js';
+import { runRollbacks } from './rollbacks.js';
 import { StopWatcher } from './stop-conditions.js';
+import { Outcome, settleVerdict } from './verdict.js';
 
 export interface RunOptions {
   /** replays a selection; default: a new random seed, recorded in the report */
@@ -66,23 +67,6 @@ export interface RunResult {
 }
 
 const EXIT_BY_VERDICT: Record<Verdict, number> = EXIT;
-
-/** How the run ended, decided by the first thing that ended it. */
-class Outcome {
-  verdict: Verdict = 'passed';
-  reason = '';
-  /** replaces whatever ending came first: for what matters more than anything else (a fault left behind) */
-  override(verdict: Verdict, reason: string): void {
-    this.verdict = verdict;
-    this.reason = reason;
-  }
-  /** keeps the first decisive ending; later ones (e.g. a failure after an abort) do not replace it */
-  end(verdict: Verdict, reason: string): void {
-    if (this.verdict !== 'passed') return;
-    this.verdict = verdict;
-    this.reason = reason;
-  }
-}
 
 function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
@@ -272,170 +256,44 @@ async function execute(parsed: Experiment, options: RunOptions, { journal, store
   const findings = await finishProbes(experiment, injector.firstInjectedAt, timeline, options.signal); // lost writes
   for (const failure of findings.failures) outcome.end('failed', failure);
   for (const problem of await resources.disposeAll()) timeline.add('teardown-failed', `${problem}; run faultline recover`);
-  for (const rollback of experiment.rollbacks) {
-    const result = await runCommand(rollback.cmd, { timeoutMs: rollback.timeout });
-    const ok = !result.spawnError && !result.timedOut && result.exitCode === 0;
-    timeline.add(ok ? 'rollback' : 'rollback-failed', ok ? rollback.cmd.join(' ') : describeFailure(rollback.cmd, result));
-  }
+  await runRollbacks(experiment, timeline);
 
   // 8. Verdict and measurements.
-  const measurements = measure(
-    samples,
-    experiment.steadyState.probes,
-    { injectedAt: injector.firstInjectedAt, faultEndedAt: injector.lastRevertedAt },
-    {
-      recoverySamples: experiment.steadyState.recoverySamples,
-      probeIntervalMs: experiment.probes
-        .filter((p) => experiment.steadyState.probes.includes(p.name))
-        .reduce<number | null>((min, p) => (min === null ? p.intervalMs : Math.min(min, p.intervalMs)), null),
-    },
-  );
-  const during = samples.filter((s) => s.phase === 'during' && experiment.steadyState.probes.includes(s.probe));
-  const tolerances =
-    experiment.steadyState.probes.length && injector.firstInjectedAt !== null
-      ? evaluateTolerance(experiment.steadyState.tolerance, during)
-      : [];
-  const brokeAt = progressiveFailure(progressive);
-  if (outcome.verdict === 'passed' && brokeAt) outcome.end('failed', `progressive chaos: ${brokeAt}`);
-  if (outcome.verdict === 'passed')
-    judge(experiment, outcome, tolerances, measurements.mttrMs, during.length, injector.firstInjectedAt !== null);
-  // A fault left in place outweighs any other ending: the operator must act.
-  const leftBehind = injector.reportFaults.filter((f) => f.error?.startsWith('revert failed'));
-  if (leftBehind.length) {
-    outcome.override(
-      'error',
-      `${leftBehind.map((f) => `${f.fault} on ${f.target}: ${f.error}`).join('; ')}; run faultline recover, or see docs/safety.md`,
-    );
-  }
+  const measured = measureRun(experiment, samples, { injectedAt: injector.firstInjectedAt, faultEndedAt: injector.lastRevertedAt });
+  settleVerdict(experiment, outcome, {
+    tolerances: measured.tolerances,
+    mttrMs: measured.measurements.mttrMs,
+    duringSamples: measured.duringSamples,
+    injected: injector.firstInjectedAt !== null,
+    progressive,
+    faults: injector.reportFaults,
+  });
 
   const endedAt = Date.now();
   timeline.add('run-ended', `${outcome.verdict}: ${outcome.reason}`, endedAt);
   timeline.emit({ type: 'phase', phase: 'done' });
-  const report: RunReport = {
-    schemaVersion: REPORT_SCHEMA_VERSION,
+  const report = buildReport(experiment, {
     runId,
-    experiment: { name: experiment.name, file: experiment.file },
-    hypothesis: experiment.hypothesis,
-    verdict: outcome.verdict,
-    reason: outcome.reason,
-    startedAt: new Date(startedAt).toISOString(),
-    endedAt: new Date(endedAt).toISOString(),
     seed,
+    startedAt,
+    endedAt,
+    outcome,
     targets,
     faults: injector.reportFaults,
-    probes: probeSummaries(experiment, samples),
-    tolerances,
-    measurements: {
-      ...measurements,
-      mttdAlertMs: timeToAlert(alerts, injector.firstInjectedAt),
-      slo: measureSlo(experiment, samples, injector.firstInjectedAt),
-    },
-    alerts: alerts.map((a) => ({ name: a.name, status: a.status, labels: a.labels, receivedAt: new Date(a.receivedAt).toISOString() })),
-    ...(progressive.length ? { progressive } : {}),
-    ...(findings.dataLoss ? { dataLoss: findings.dataLoss } : {}),
+    samples,
+    measured,
+    injectedAt: injector.firstInjectedAt,
+    alerts,
+    progressive,
+    dataLoss: findings.dataLoss,
     timeline: timeline.events,
-  };
+  });
   options.signal?.removeEventListener('abort', onInterrupt);
   store.finishRun(report, samples);
   unregisterRun(control, runId);
   return { report, samples, exitCode: EXIT_BY_VERDICT[outcome.verdict] };
 }
 
-/** Injection to the first firing alert received after it. */
-function timeToAlert(alerts: readonly ReceivedAlert[], injectedAt: number | null): number | null {
-  if (injectedAt === null) return null;
-  const first = alerts.find((a) => a.status === 'firing' && a.receivedAt >= injectedAt);
-  return first ? first.receivedAt - injectedAt : null;
-}
-
-/** Polls the halt switch every 250ms, so a halt reverts every fault within one second. */
-function watchHalt(control: SqliteDatabase, onHalt: (h: Halt) => void): NodeJS.Timeout {
-  const timer = setInterval(() => {
-    const halted = activeHalt(control);
-    if (halted) {
-      clearInterval(timer);
-      onHalt(halted);
-    }
-  }, 250);
-  return timer;
-}
-
 async function stopLoops(loops: ProbeLoop[], which: (p: ProbeSpec) => boolean): Promise<void> {
   await Promise.all(loops.filter((l) => which(l.probe)).map((l) => l.stop()));
-}
-
-/** Waits until every steady-state probe has k consecutive good samples after the faults ended, or the timeout. */
-async function waitForRecovery(experiment: Experiment, samples: Sample[], faultEndedAt: number, signal?: AbortSignal): Promise<void> {
-  const { recoverySamples: k, recoveryTimeout } = experiment.steadyState;
-  const deadline = faultEndedAt + recoveryTimeout;
-  const recovered = () =>
-    experiment.steadyState.probes.every((name) => {
-      const after = samples.filter((s) => s.probe === name && s.t >= faultEndedAt);
-      return after.length >= k && after.slice(-k).every((s) => s.ok);
-    });
-  while (!recovered() && Date.now() < deadline && !signal?.aborted) await sleep(50, signal);
-}
-
-function judge(
-  experiment: Experiment,
-  outcome: Outcome,
-  tolerances: ReturnType<typeof evaluateTolerance>,
-  mttrMs: number | null,
-  duringSamples: number,
-  injected: boolean,
-): void {
-  if (!injected) {
-    outcome.end('passed', 'no fault was injected: every step chose no target (allowEmpty); the hypothesis was not put to the test');
-    return;
-  }
-  if (experiment.steadyState.probes.length === 0) {
-    outcome.end('passed', 'every fault was applied and reverted (no steady-state probe to judge the hypothesis)');
-    return;
-  }
-  if (duringSamples === 0) {
-    outcome.end(
-      'failed',
-      'no steady-state sample was taken while faults were active; give the fault steps a duration longer than the probe interval',
-    );
-    return;
-  }
-  const broken = tolerances.filter((t) => !t.ok);
-  if (broken.length) {
-    outcome.end(
-      'failed',
-      `hypothesis refuted: ${broken.map((t) => `${t.name} ${formatValue(t.actual)}, expected ${t.expected}`).join('; ')}`,
-    );
-    return;
-  }
-  if (experiment.steadyState.requireRecovery && mttrMs === null) {
-    outcome.end(
-      'failed',
-      `the steady state did not return within ${formatDuration(experiment.steadyState.recoveryTimeout)} after the faults ended`,
-    );
-    return;
-  }
-  outcome.end('passed', `the steady state held: ${tolerances.map((t) => `${t.name} ${formatValue(t.actual)} (${t.expected})`).join(', ')}`);
-}
-
-function formatValue(value: number | null): string {
-  if (value === null) return 'n/a';
-  return Number.isInteger(value) ? String(value) : value.toFixed(4).replace(/0+$/, '');
-}
-
-function probeSummaries(experiment: Experiment, samples: readonly Sample[]): ReportProbe[] {
-  return experiment.probes
-    .map((probe) => {
-      const own = samples.filter((s) => s.probe === probe.name);
-      const failures = own.filter((s) => !s.ok);
-      return {
-        name: probe.name,
-        mode: probe.mode,
-        type: probe.type,
-        samples: own.length,
-        ok: own.length - failures.length,
-        failed: failures.length,
-        lastFailure: failures.at(-1)?.detail ?? null,
-      };
-    })
-    .filter((p) => p.samples > 0);
 }

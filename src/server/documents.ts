@@ -81,15 +81,9 @@ export class Documents {
     for (const experiment of parsed.experiments) this.checkScope(experiment, principal);
     const texts = new Map(splitDocuments(text).map((d) => [d.name, d.text]));
     const now = new Date().toISOString();
-    const records = parsed.experiments.map((e) => ({
-      name: e.name,
-      yaml: parsed.experiments.length === 1 ? text : (texts.get(e.name) as string),
-      labels: e.labels,
-      hypothesis: e.hypothesis,
-      createdAt: now,
-      updatedAt: now,
-      updatedBy: principal.user,
-    }));
+    const records = parsed.experiments.map((e) =>
+      experimentRecord(e, parsed.experiments.length === 1 ? text : (texts.get(e.name) as string), now, principal.user),
+    );
     await this.write(() => this.store.putExperiments(records, replacing !== undefined));
     return records;
   }
@@ -150,20 +144,9 @@ export class Documents {
       );
     const texts = new Map(splitDocuments(text).map((d) => [d.name, d.text]));
     const now = new Date().toISOString();
-    const records: StoredSchedule[] = parsed.schedules.map((s) => ({
-      name: s.name,
-      yaml: parsed.schedules.length === 1 ? text : (texts.get(s.name) as string),
-      labels: s.labels,
-      cron: s.cron,
-      timeZone: s.timeZone,
-      experimentRef: 'ref' in s.experiment ? s.experiment.ref : null,
-      suspended: s.suspend,
-      // a new schedule starts from now: nothing before it was created is missed
-      lastScheduledAt: now,
-      createdAt: now,
-      updatedAt: now,
-      updatedBy: principal.user,
-    }));
+    const records = parsed.schedules.map((s) =>
+      scheduleRecord(s, parsed.schedules.length === 1 ? text : (texts.get(s.name) as string), now, principal.user),
+    );
     await this.write(() => this.store.putSchedules(records, replacing !== undefined));
     return records;
   }
@@ -178,15 +161,7 @@ export class Documents {
     const now = new Date().toISOString();
     for (const e of parsed.experiments) {
       const exists = Boolean(await this.store.getExperiment(e.name));
-      const record = {
-        name: e.name,
-        yaml: texts.get(`Experiment/${e.name}`) ?? text,
-        labels: e.labels,
-        hypothesis: e.hypothesis,
-        createdAt: now,
-        updatedAt: now,
-        updatedBy: by,
-      };
+      const record = experimentRecord(e, texts.get(`Experiment/${e.name}`) ?? text, now, by);
       await this.store.putExperiments([record], exists);
     }
     for (const s of parsed.schedules) {
@@ -194,19 +169,7 @@ export class Documents {
         throw new UserError(`${file}: schedule ${s.name} runs experiment ${s.experiment.ref}, which is neither in the file nor stored`);
       }
       const exists = Boolean(await this.store.getSchedule(s.name));
-      const record: StoredSchedule = {
-        name: s.name,
-        yaml: texts.get(`Schedule/${s.name}`) ?? text,
-        labels: s.labels,
-        cron: s.cron,
-        timeZone: s.timeZone,
-        experimentRef: 'ref' in s.experiment ? s.experiment.ref : null,
-        suspended: s.suspend,
-        lastScheduledAt: now,
-        createdAt: now,
-        updatedAt: now,
-        updatedBy: by,
-      };
+      const record = scheduleRecord(s, texts.get(`Schedule/${s.name}`) ?? text, now, by);
       await this.store.putSchedules([record], exists);
     }
     return { experiments: parsed.experiments.map((e) => e.name), schedules: parsed.schedules.map((s) => s.name) };
@@ -238,4 +201,27 @@ export class Documents {
       throw error;
     }
   }
+}
+
+/** The stored form of an experiment written `now` by `by`, as `yaml` (its own document's text). */
+function experimentRecord(e: Experiment, yaml: string, now: string, by: string): StoredExperiment {
+  return { name: e.name, yaml, labels: e.labels, hypothesis: e.hypothesis, createdAt: now, updatedAt: now, updatedBy: by };
+}
+
+/** The stored form of a schedule written `now` by `by`, as `yaml` (its own document's text). */
+function scheduleRecord(s: ScheduleDefinition, yaml: string, now: string, by: string): StoredSchedule {
+  return {
+    name: s.name,
+    yaml,
+    labels: s.labels,
+    cron: s.cron,
+    timeZone: s.timeZone,
+    experimentRef: 'ref' in s.experiment ? s.experiment.ref : null,
+    suspended: s.suspend,
+    // a new schedule starts from now: nothing before it was created is missed (a replaced one keeps its own)
+    lastScheduledAt: now,
+    createdAt: now,
+    updatedAt: now,
+    updatedBy: by,
+  };
 }

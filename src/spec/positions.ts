@@ -8,7 +8,8 @@ export function formatPath(path: Path): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
-    else if (!/^[A-Za-z_$][\w$-]*$/.test(String(key))) out += `[${JSON.stringify(String(key))}]`; // odd keys quoted, on one line
+    else if (!/^[A-Za-z_$][\w$-]*$/.test(String(key)))
+      out += `[${JSON.stringify(String(key))}]`; // odd keys quoted, on one line
     else out += out ? `.${String(key)}` : String(key);
   }
   return out || '(document)';

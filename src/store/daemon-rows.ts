@@ -1,10 +1,11 @@
-/** Row shapes of the daemon's tables and their mapping to records: the same in SQLite and PostgreSQL. */
+/** The daemon's rows in both dialects: their shapes, their mapping to records, and records back to column values. */
 import type { Verdict } from '../report/types.js';
 import type {
   AuditEntry,
   AuditInput,
   Occurrence,
   OccurrenceOutcome,
+  RunOrigin,
   RunRow,
   SessionRecord,
   StoredExperiment,
@@ -204,4 +205,45 @@ export type TokenSecretRow = TokenRow & { salt: string; hash: string; role: stri
 
 export function tokenSecretOf(r: TokenSecretRow): TokenSecretRecord {
   return { ...tokenOf(r), salt: r.salt, hash: r.hash, role: (r.role as TokenSecretRecord['role']) ?? null };
+}
+
+// ---------- records to column values, in the order of the INSERTs of both stores ----------
+
+/** run_id, trigger_kind, actor, schedule, scheduled_for, owner_pid, owner_start, owner_host */
+export function runMetaValues(runId: string, origin: RunOrigin): unknown[] {
+  return [
+    runId,
+    origin.trigger,
+    origin.actor,
+    origin.schedule,
+    origin.scheduledFor,
+    origin.owner.pid,
+    origin.owner.start,
+    origin.owner.host,
+  ];
+}
+
+/** name, yaml, labels, hypothesis, created_at, updated_at, updated_by */
+export function experimentValues(e: StoredExperiment): unknown[] {
+  return [e.name, e.yaml, JSON.stringify(e.labels), e.hypothesis, e.createdAt, e.updatedAt, e.updatedBy];
+}
+
+/**
+ * name, yaml, labels, cron, time_zone, experiment_ref, suspended, last_scheduled_at, created_at,
+ * updated_at, updated_by; `suspended` as the dialect stores it (SQLite has no boolean).
+ */
+export function scheduleValues(s: StoredSchedule, suspended: boolean | number): unknown[] {
+  return [
+    s.name,
+    s.yaml,
+    JSON.stringify(s.labels),
+    s.cron,
+    s.timeZone,
+    s.experimentRef,
+    suspended,
+    s.lastScheduledAt,
+    s.createdAt,
+    s.updatedAt,
+    s.updatedBy,
+  ];
 }

@@ -7,26 +7,8 @@ import pg from 'pg';
 import type { Sample } from '../probes/sample.js';
 import type { RunReport } from '../report/types.js';
 import { auditHash, GENESIS_HASH } from './audit-chain.js';
-import {
-  type AuditRow,
-  auditOf,
-  type ExperimentRow,
-  experimentOf,
-  type OccurrenceRow,
-  occurrenceOf,
-  type RunRowColumns,
-  runRowOf,
-  type ScheduleRow,
-  type SessionRow,
-  scheduleOf,
-  sessionOf,
-  type TokenRow,
-  type TokenSecretRow,
-  tokenOf,
-  tokenSecretOf,
-  type UserRow,
-  userOf,
-} from './daemon-rows.js';
+/** row shapes and their mapping to records, shared with the other store */
+import * as daemonRows from './daemon-rows.js';
 import {
   type AuditEntry,
   type AuditFilter,
@@ -192,16 +174,7 @@ export class PostgresDaemonStore implements DaemonStore {
       if (origin) {
         await c.query(
           'INSERT INTO run_meta (run_id, trigger_kind, actor, schedule, scheduled_for, owner_pid, owner_start, owner_host) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-          [
-            run.id,
-            origin.trigger,
-            origin.actor,
-            origin.schedule,
-            origin.scheduledFor,
-            origin.owner.pid,
-            origin.owner.start,
-            origin.owner.host,
-          ],
+          daemonRows.runMetaValues(run.id, origin),
         );
       }
     });
@@ -253,20 +226,20 @@ export class PostgresDaemonStore implements DaemonStore {
     const args: unknown[] = [];
     const arg = numbered(args);
     const where = runFilterConditions(filter, arg);
-    const rows = await this.rows<RunRowColumns>(
+    const rows = await this.rows<daemonRows.RunRowColumns>(
       `SELECT ${RUN_COLUMNS} FROM runs r LEFT JOIN run_meta m ON m.run_id = r.id ${whereClause(where)}
        ORDER BY r.started_at DESC, r.id DESC LIMIT ${arg(filter.limit)}`,
       args,
     );
-    return rows.map(runRowOf);
+    return rows.map(daemonRows.runRowOf);
   }
 
   async getRun(id: string): Promise<RunRow | undefined> {
-    const [row] = await this.rows<RunRowColumns>(
+    const [row] = await this.rows<daemonRows.RunRowColumns>(
       `SELECT ${RUN_COLUMNS} FROM runs r LEFT JOIN run_meta m ON m.run_id = r.id WHERE r.id = $1`,
       [id],
     );
-    return row ? runRowOf(row) : undefined;
+    return row ? daemonRows.runRowOf(row) : undefined;
   }
 
   async getReport(id: string): Promise<RunReport | undefined> {
@@ -338,12 +311,12 @@ export class PostgresDaemonStore implements DaemonStore {
   // ---------- documents ----------
 
   async listExperiments(): Promise<StoredExperiment[]> {
-    return (await this.rows<ExperimentRow>('SELECT * FROM experiments ORDER BY name')).map(experimentOf);
+    return (await this.rows<daemonRows.ExperimentRow>('SELECT * FROM experiments ORDER BY name')).map(daemonRows.experimentOf);
   }
 
   async getExperiment(name: string): Promise<StoredExperiment | undefined> {
-    const [row] = await this.rows<ExperimentRow>('SELECT * FROM experiments WHERE name = $1', [name]);
-    return row ? experimentOf(row) : undefined;
+    const [row] = await this.rows<daemonRows.ExperimentRow>('SELECT * FROM experiments WHERE name = $1', [name]);
+    return row ? daemonRows.experimentOf(row) : undefined;
   }
 
   async putExperiments(experiments: StoredExperiment[], replace: boolean): Promise<void> {
@@ -354,7 +327,7 @@ export class PostgresDaemonStore implements DaemonStore {
         const result = await c.query(
           `INSERT INTO experiments (name, yaml, labels, hypothesis, created_at, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (name) DO ${replace ? 'UPDATE SET yaml = excluded.yaml, labels = excluded.labels, hypothesis = excluded.hypothesis, updated_at = excluded.updated_at, updated_by = excluded.updated_by' : 'NOTHING'}`,
-          [e.name, e.yaml, JSON.stringify(e.labels), e.hypothesis, e.createdAt, e.updatedAt, e.updatedBy],
+          daemonRows.experimentValues(e),
         );
         if (!result.rowCount) throw new ConflictError(`experiment ${e.name} exists already; replace it with PUT`, [e.name]);
       }
@@ -366,12 +339,12 @@ export class PostgresDaemonStore implements DaemonStore {
   }
 
   async listSchedules(): Promise<StoredSchedule[]> {
-    return (await this.rows<ScheduleRow>('SELECT * FROM schedules ORDER BY name')).map(scheduleOf);
+    return (await this.rows<daemonRows.ScheduleRow>('SELECT * FROM schedules ORDER BY name')).map(daemonRows.scheduleOf);
   }
 
   async getSchedule(name: string): Promise<StoredSchedule | undefined> {
-    const [row] = await this.rows<ScheduleRow>('SELECT * FROM schedules WHERE name = $1', [name]);
-    return row ? scheduleOf(row) : undefined;
+    const [row] = await this.rows<daemonRows.ScheduleRow>('SELECT * FROM schedules WHERE name = $1', [name]);
+    return row ? daemonRows.scheduleOf(row) : undefined;
   }
 
   async putSchedules(schedules: StoredSchedule[], replace: boolean): Promise<void> {
@@ -383,19 +356,7 @@ export class PostgresDaemonStore implements DaemonStore {
             `INSERT INTO schedules (name, yaml, labels, cron, time_zone, experiment_ref, suspended, last_scheduled_at, created_at, updated_at, updated_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT (name) DO ${replace ? 'UPDATE SET yaml = excluded.yaml, labels = excluded.labels, cron = excluded.cron, time_zone = excluded.time_zone, experiment_ref = excluded.experiment_ref, suspended = excluded.suspended, updated_at = excluded.updated_at, updated_by = excluded.updated_by' : 'NOTHING'}`,
-            [
-              s.name,
-              s.yaml,
-              JSON.stringify(s.labels),
-              s.cron,
-              s.timeZone,
-              s.experimentRef,
-              s.suspended,
-              s.lastScheduledAt,
-              s.createdAt,
-              s.updatedAt,
-              s.updatedBy,
-            ],
+            daemonRows.scheduleValues(s, s.suspended),
           )
           .then((result) => {
             if (!result.rowCount) throw new ConflictError(`schedule ${s.name} exists already; replace it with PUT`, [s.name]);
@@ -451,11 +412,11 @@ export class PostgresDaemonStore implements DaemonStore {
   }
 
   async listOccurrences(schedule: string, limit: number): Promise<Occurrence[]> {
-    const rows = await this.rows<OccurrenceRow>(
+    const rows = await this.rows<daemonRows.OccurrenceRow>(
       'SELECT * FROM schedule_occurrences WHERE schedule = $1 ORDER BY scheduled_for DESC LIMIT $2',
       [schedule, limit],
     );
-    return rows.map(occurrenceOf);
+    return rows.map(daemonRows.occurrenceOf);
   }
 
   async lastStartOf(schedule: string): Promise<number | null> {
@@ -469,12 +430,12 @@ export class PostgresDaemonStore implements DaemonStore {
   // ---------- users, tokens, sessions ----------
 
   async listUsers(): Promise<UserRecord[]> {
-    return (await this.rows<UserRow>('SELECT * FROM users ORDER BY name')).map(userOf);
+    return (await this.rows<daemonRows.UserRow>('SELECT * FROM users ORDER BY name')).map(daemonRows.userOf);
   }
 
   async getUser(name: string): Promise<UserRecord | undefined> {
-    const [row] = await this.rows<UserRow>('SELECT * FROM users WHERE name = $1', [name]);
-    return row ? userOf(row) : undefined;
+    const [row] = await this.rows<daemonRows.UserRow>('SELECT * FROM users WHERE name = $1', [name]);
+    return row ? daemonRows.userOf(row) : undefined;
   }
 
   async createUser(user: UserRecord): Promise<void> {
@@ -494,7 +455,7 @@ export class PostgresDaemonStore implements DaemonStore {
   }
 
   async listTokens(): Promise<TokenRecord[]> {
-    return (await this.rows<TokenRow>('SELECT * FROM tokens ORDER BY created_at')).map(tokenOf);
+    return (await this.rows<daemonRows.TokenRow>('SELECT * FROM tokens ORDER BY created_at')).map(daemonRows.tokenOf);
   }
 
   async createToken(t: TokenSecretRecord): Promise<void> {
@@ -506,11 +467,11 @@ export class PostgresDaemonStore implements DaemonStore {
   }
 
   async getTokenSecret(id: string): Promise<TokenSecretRecord | undefined> {
-    const [row] = await this.rows<TokenSecretRow>(
+    const [row] = await this.rows<daemonRows.TokenSecretRow>(
       'SELECT t.*, u.role FROM tokens t LEFT JOIN users u ON u.name = t.user_name WHERE t.id = $1',
       [id],
     );
-    return row ? tokenSecretOf(row) : undefined;
+    return row ? daemonRows.tokenSecretOf(row) : undefined;
   }
 
   async revokeToken(id: string, at: string): Promise<boolean> {
@@ -536,8 +497,8 @@ export class PostgresDaemonStore implements DaemonStore {
   }
 
   async getSession(idHash: string): Promise<SessionRecord | undefined> {
-    const [row] = await this.rows<SessionRow>('SELECT * FROM sessions WHERE id_hash = $1', [idHash]);
-    return row ? sessionOf(row) : undefined;
+    const [row] = await this.rows<daemonRows.SessionRow>('SELECT * FROM sessions WHERE id_hash = $1', [idHash]);
+    return row ? daemonRows.sessionOf(row) : undefined;
   }
 
   async deleteSession(idHash: string): Promise<void> {
@@ -566,12 +527,17 @@ export class PostgresDaemonStore implements DaemonStore {
     const args: unknown[] = [];
     const arg = numbered(args);
     const where = auditFilterConditions(filter, arg);
-    const rows = await this.rows<AuditRow>(`SELECT * FROM audit ${whereClause(where)} ORDER BY seq DESC LIMIT ${arg(filter.limit)}`, args);
-    return rows.map(auditOf);
+    const rows = await this.rows<daemonRows.AuditRow>(
+      `SELECT * FROM audit ${whereClause(where)} ORDER BY seq DESC LIMIT ${arg(filter.limit)}`,
+      args,
+    );
+    return rows.map(daemonRows.auditOf);
   }
 
   async auditChain(afterSeq: number, limit: number): Promise<AuditEntry[]> {
-    return (await this.rows<AuditRow>('SELECT * FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])).map(auditOf);
+    return (await this.rows<daemonRows.AuditRow>('SELECT * FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])).map(
+      daemonRows.auditOf,
+    );
   }
 
   async getSetting(key: string): Promise<string | undefined> {

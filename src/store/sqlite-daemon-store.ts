@@ -9,26 +9,8 @@ import type { RunReport } from '../report/types.js';
 import { faultlineHome } from '../util/home.js';
 import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
 import { auditHash, GENESIS_HASH } from './audit-chain.js';
-import {
-  type AuditRow,
-  auditOf,
-  type ExperimentRow,
-  experimentOf,
-  type OccurrenceRow,
-  occurrenceOf,
-  type RunRowColumns,
-  runRowOf,
-  type ScheduleRow,
-  type SessionRow,
-  scheduleOf,
-  sessionOf,
-  type TokenRow,
-  type TokenSecretRow,
-  tokenOf,
-  tokenSecretOf,
-  type UserRow,
-  userOf,
-} from './daemon-rows.js';
+/** row shapes and their mapping to records, shared with the other store */
+import * as daemonRows from './daemon-rows.js';
 import {
   type AuditEntry,
   type AuditFilter,
@@ -99,16 +81,7 @@ export class SqliteDaemonStore implements DaemonStore {
           .prepare(
             'INSERT INTO run_meta (run_id, trigger_kind, actor, schedule, scheduled_for, owner_pid, owner_start, owner_host) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
           )
-          .run(
-            run.id,
-            origin.trigger,
-            origin.actor,
-            origin.schedule,
-            origin.scheduledFor,
-            origin.owner.pid,
-            origin.owner.start,
-            origin.owner.host,
-          );
+          .run(...daemonRows.runMetaValues(run.id, origin));
       }
     })();
   }
@@ -129,15 +102,15 @@ export class SqliteDaemonStore implements DaemonStore {
         `SELECT ${RUN_COLUMNS} FROM runs r LEFT JOIN run_meta m ON m.run_id = r.id ${whereClause(where)}
          ORDER BY r.started_at DESC, r.id DESC LIMIT ?`,
       )
-      .all(...args, filter.limit) as RunRowColumns[];
-    return rows.map(runRowOf);
+      .all(...args, filter.limit) as daemonRows.RunRowColumns[];
+    return rows.map(daemonRows.runRowOf);
   }
 
   async getRun(id: string): Promise<RunRow | undefined> {
     const row = this.db.prepare(`SELECT ${RUN_COLUMNS} FROM runs r LEFT JOIN run_meta m ON m.run_id = r.id WHERE r.id = ?`).get(id) as
-      | RunRowColumns
+      | daemonRows.RunRowColumns
       | undefined;
-    return row ? runRowOf(row) : undefined;
+    return row ? daemonRows.runRowOf(row) : undefined;
   }
 
   async getReport(id: string): Promise<RunReport | undefined> {
@@ -198,12 +171,12 @@ export class SqliteDaemonStore implements DaemonStore {
   // ---------- documents ----------
 
   async listExperiments(): Promise<StoredExperiment[]> {
-    return (this.db.prepare('SELECT * FROM experiments ORDER BY name').all() as ExperimentRow[]).map(experimentOf);
+    return (this.db.prepare('SELECT * FROM experiments ORDER BY name').all() as daemonRows.ExperimentRow[]).map(daemonRows.experimentOf);
   }
 
   async getExperiment(name: string): Promise<StoredExperiment | undefined> {
-    const row = this.db.prepare('SELECT * FROM experiments WHERE name = ?').get(name) as ExperimentRow | undefined;
-    return row ? experimentOf(row) : undefined;
+    const row = this.db.prepare('SELECT * FROM experiments WHERE name = ?').get(name) as daemonRows.ExperimentRow | undefined;
+    return row ? daemonRows.experimentOf(row) : undefined;
   }
 
   async putExperiments(experiments: StoredExperiment[], replace: boolean): Promise<void> {
@@ -214,7 +187,7 @@ export class SqliteDaemonStore implements DaemonStore {
          ON CONFLICT (name) DO UPDATE SET yaml = excluded.yaml, labels = excluded.labels, hypothesis = excluded.hypothesis,
            updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
       );
-      for (const e of experiments) put.run(e.name, e.yaml, JSON.stringify(e.labels), e.hypothesis, e.createdAt, e.updatedAt, e.updatedBy);
+      for (const e of experiments) put.run(...daemonRows.experimentValues(e));
     })();
   }
 
@@ -223,12 +196,12 @@ export class SqliteDaemonStore implements DaemonStore {
   }
 
   async listSchedules(): Promise<StoredSchedule[]> {
-    return (this.db.prepare('SELECT * FROM schedules ORDER BY name').all() as ScheduleRow[]).map(scheduleOf);
+    return (this.db.prepare('SELECT * FROM schedules ORDER BY name').all() as daemonRows.ScheduleRow[]).map(daemonRows.scheduleOf);
   }
 
   async getSchedule(name: string): Promise<StoredSchedule | undefined> {
-    const row = this.db.prepare('SELECT * FROM schedules WHERE name = ?').get(name) as ScheduleRow | undefined;
-    return row ? scheduleOf(row) : undefined;
+    const row = this.db.prepare('SELECT * FROM schedules WHERE name = ?').get(name) as daemonRows.ScheduleRow | undefined;
+    return row ? daemonRows.scheduleOf(row) : undefined;
   }
 
   async putSchedules(schedules: StoredSchedule[], replace: boolean): Promise<void> {
@@ -241,21 +214,7 @@ export class SqliteDaemonStore implements DaemonStore {
          ON CONFLICT (name) DO UPDATE SET yaml = excluded.yaml, labels = excluded.labels, cron = excluded.cron, time_zone = excluded.time_zone,
            experiment_ref = excluded.experiment_ref, suspended = excluded.suspended, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
       );
-      for (const s of schedules) {
-        put.run(
-          s.name,
-          s.yaml,
-          JSON.stringify(s.labels),
-          s.cron,
-          s.timeZone,
-          s.experimentRef,
-          s.suspended ? 1 : 0,
-          s.lastScheduledAt,
-          s.createdAt,
-          s.updatedAt,
-          s.updatedBy,
-        );
-      }
+      for (const s of schedules) put.run(...daemonRows.scheduleValues(s, s.suspended ? 1 : 0));
     })();
   }
 
@@ -314,8 +273,8 @@ export class SqliteDaemonStore implements DaemonStore {
   async listOccurrences(schedule: string, limit: number): Promise<Occurrence[]> {
     const rows = this.db
       .prepare('SELECT * FROM schedule_occurrences WHERE schedule = ? ORDER BY scheduled_for DESC LIMIT ?')
-      .all(schedule, limit) as OccurrenceRow[];
-    return rows.map(occurrenceOf);
+      .all(schedule, limit) as daemonRows.OccurrenceRow[];
+    return rows.map(daemonRows.occurrenceOf);
   }
 
   async lastStartOf(schedule: string): Promise<number | null> {
@@ -330,12 +289,12 @@ export class SqliteDaemonStore implements DaemonStore {
   // ---------- users, tokens, sessions ----------
 
   async listUsers(): Promise<UserRecord[]> {
-    return (this.db.prepare('SELECT * FROM users ORDER BY name').all() as UserRow[]).map(userOf);
+    return (this.db.prepare('SELECT * FROM users ORDER BY name').all() as daemonRows.UserRow[]).map(daemonRows.userOf);
   }
 
   async getUser(name: string): Promise<UserRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
-    return row ? userOf(row) : undefined;
+    const row = this.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as daemonRows.UserRow | undefined;
+    return row ? daemonRows.userOf(row) : undefined;
   }
 
   async createUser(user: UserRecord): Promise<void> {
@@ -358,7 +317,7 @@ export class SqliteDaemonStore implements DaemonStore {
   }
 
   async listTokens(): Promise<TokenRecord[]> {
-    return (this.db.prepare('SELECT * FROM tokens ORDER BY created_at').all() as TokenRow[]).map(tokenOf);
+    return (this.db.prepare('SELECT * FROM tokens ORDER BY created_at').all() as daemonRows.TokenRow[]).map(daemonRows.tokenOf);
   }
 
   async createToken(token: TokenSecretRecord): Promise<void> {
@@ -382,9 +341,9 @@ export class SqliteDaemonStore implements DaemonStore {
 
   async getTokenSecret(id: string): Promise<TokenSecretRecord | undefined> {
     const row = this.db.prepare('SELECT t.*, u.role FROM tokens t LEFT JOIN users u ON u.name = t.user_name WHERE t.id = ?').get(id) as
-      | TokenSecretRow
+      | daemonRows.TokenSecretRow
       | undefined;
-    return row ? tokenSecretOf(row) : undefined;
+    return row ? daemonRows.tokenSecretOf(row) : undefined;
   }
 
   async revokeToken(id: string, at: string): Promise<boolean> {
@@ -406,8 +365,8 @@ export class SqliteDaemonStore implements DaemonStore {
   }
 
   async getSession(idHash: string): Promise<SessionRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM sessions WHERE id_hash = ?').get(idHash) as SessionRow | undefined;
-    return row ? sessionOf(row) : undefined;
+    const row = this.db.prepare('SELECT * FROM sessions WHERE id_hash = ?').get(idHash) as daemonRows.SessionRow | undefined;
+    return row ? daemonRows.sessionOf(row) : undefined;
   }
 
   async deleteSession(idHash: string): Promise<void> {
@@ -441,12 +400,14 @@ export class SqliteDaemonStore implements DaemonStore {
     const where = auditFilterConditions(filter, positional(args));
     const rows = this.db
       .prepare(`SELECT * FROM audit ${whereClause(where)} ORDER BY seq DESC LIMIT ?`)
-      .all(...args, filter.limit) as AuditRow[];
-    return rows.map(auditOf);
+      .all(...args, filter.limit) as daemonRows.AuditRow[];
+    return rows.map(daemonRows.auditOf);
   }
 
   async auditChain(afterSeq: number, limit: number): Promise<AuditEntry[]> {
-    return (this.db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as AuditRow[]).map(auditOf);
+    return (this.db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as daemonRows.AuditRow[]).map(
+      daemonRows.auditOf,
+    );
   }
 
   async getSetting(key: string): Promise<string | undefined> {

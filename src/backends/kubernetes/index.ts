@@ -187,20 +187,15 @@ registerBackend({
       selected.push(workload && instance.pod ? { ...instance, pod: { ...instance.pod, workload } } : instance);
     }
 
+    const planned = (actions: string[]) => ({ path, step, fault, candidates, selected, kubernetes: { experiment, namespace }, actions });
     if (settings.engine === 'native') {
       for (const ns of new Set(selected.map((t) => t.pod?.namespace ?? namespace))) await client.requireAccess(['delete'], '', 'pods', ns);
       const grace = gracePeriodOf(step);
-      return {
-        path,
-        step,
-        fault,
-        candidates,
-        selected,
-        kubernetes: { experiment, namespace },
-        actions: selected.map(
+      return planned(
+        selected.map(
           (t) => `${does}: delete pod ${t.name} ${grace === undefined ? 'with its own grace period' : `with a grace period of ${grace}s`}`,
         ),
-      };
+      );
     }
     // compiled now (pure) so that a parameter the engine cannot take stops the run before any harm
     const names = selected.map((t) => ({ namespace: t.pod?.namespace ?? namespace, name: t.pod?.name ?? t.name }));
@@ -214,17 +209,9 @@ registerBackend({
       objectNameFor(experiment.name, step.name),
     );
     await checkEngine(client, where, settings.engine, compiled);
-    return {
-      path,
-      step,
-      fault,
-      candidates,
-      selected,
-      kubernetes: { experiment, namespace },
-      actions: selected.map(
-        (t) => `${compiled.summary} on pod ${t.name} (one ${compiled.ref.kind} in namespace ${namespace} for the step)`,
-      ),
-    };
+    return planned(
+      selected.map((t) => `${compiled.summary} on pod ${t.name} (one ${compiled.ref.kind} in namespace ${namespace} for the step)`),
+    );
   },
 
   async applyStep(planned: PlannedFault, injector: Injector): Promise<Injection[]> {

@@ -10,9 +10,9 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { TargetInstance } from '../../engine/target-instance.js';
 import { percentString, strict } from '../../spec/fields.js';
-import { formatDuration } from '../../util/duration.js';
 import { errorMessage, UserError } from '../../util/errors.js';
 import { formatSize, size } from '../../util/size.js';
+import { heldFor } from '../describe.js';
 import { registerFault } from '../registry.js';
 import { type FileBackup, planBackup, restore, writeBackup } from './backup.js';
 
@@ -167,7 +167,7 @@ registerFault<Params, CorruptState>({
     }
     return (
       `${ACTION[p.mode](describeAmount(p))} ${files} of ${target.name} (backed up with sha256 in $FAULTLINE_HOME/backups) ` +
-      `${durationMs === null ? 'until the method ends' : `for ${formatDuration(durationMs)}`}, then restore the original bytes`
+      `${heldFor(durationMs)}, then restore the original bytes`
     );
   },
   async inject({ params: p, target, journal }) {

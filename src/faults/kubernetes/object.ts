@@ -22,6 +22,7 @@ import {
 import type { ClusterRef, ObjectRef } from '../../backends/kubernetes/types.js';
 import { formatDuration } from '../../util/duration.js';
 import { UserError } from '../../util/errors.js';
+import { heldFor } from '../describe.js';
 import { registerFault } from '../registry.js';
 import type { FaultType } from '../types.js';
 
@@ -60,7 +61,7 @@ function showPods(pods: readonly string[]): string {
 }
 
 function describe(p: ObjectParams, durationMs: number | null, once: boolean): string {
-  const hold = once ? '' : durationMs === null ? ' until the method ends' : ` for ${formatDuration(durationMs)}`;
+  const hold = once ? '' : ` ${heldFor(durationMs)}`;
   return `${p.summary}: create ${objectName(p.ref)} on ${p.expect.length} pod(s) (${showPods(p.expect)})${hold}, then delete it`;
 }
 

@@ -2,9 +2,9 @@
 
 import { instanceLabel } from '../../engine/target-instance.js';
 import { strict } from '../../spec/fields.js';
-import { formatDuration } from '../../util/duration.js';
 import { UserError } from '../../util/errors.js';
 import { isSameProcess } from '../../util/processes.js';
+import { heldFor } from '../describe.js';
 import { registerFault } from '../registry.js';
 import { sendSignal } from './signals.js';
 
@@ -22,8 +22,7 @@ registerFault<Record<string, never>, PauseState>({
   params,
   needs: 'process',
   takesDown: true,
-  describe: (_p, target, durationMs) =>
-    `SIGSTOP ${instanceLabel(target)} ${durationMs === null ? 'until the method ends' : `for ${formatDuration(durationMs)}`}, then SIGCONT`,
+  describe: (_p, target, durationMs) => `SIGSTOP ${instanceLabel(target)} ${heldFor(durationMs)}, then SIGCONT`,
   async inject({ target, journal }) {
     const pid = target.pid as number;
     journal({ pid, startTime: target.startTime });

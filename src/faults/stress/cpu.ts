@@ -1,22 +1,9 @@
 /** stress.cpu: worker processes that each use `load`% of one CPU (a duty cycle), beside the target process. */
 import { z } from 'zod';
-import { instanceLabel } from '../../engine/target-instance.js';
 import { strict } from '../../spec/fields.js';
 import { registerFault } from '../registry.js';
-import { cgroupPlacesOf } from './cgroup.js';
-import {
-  builtinWorker,
-  cgroupField,
-  describeHold,
-  engineField,
-  launchWorkers,
-  requireStressNg,
-  revertStress,
-  type StressState,
-  stressNgWorker,
-  workerDeadline,
-  workersField,
-} from './launch.js';
+import { revertStress, type StressState, workersField } from './launch.js';
+import { describeBeside, engineAndCgroupFields, injectWorkers, workerFaultNeeds } from './worker-fault.js';
 
 const loadError = (input: unknown) => `expected a load from 0 to 100 (percent of one CPU per worker), got ${JSON.stringify(input)}`;
 
@@ -28,8 +15,7 @@ const params = strict({
     .max(100, { error: (i) => loadError(i.input) })
     .default(100)
     .describe('percent of one CPU that each worker uses (a duty cycle in 100ms periods)'),
-  engine: engineField,
-  cgroup: cgroupField,
+  ...engineAndCgroupFields,
 });
 
 type Params = z.infer<typeof params>;
@@ -38,26 +24,17 @@ registerFault<Params, StressState>({
   name: 'stress.cpu',
   summary: 'worker processes that each keep one CPU busy for `load` percent of the time',
   params,
-  // a process target only to join its cgroups; otherwise the workers stress this host
-  needs: (p) => (p.cgroup === 'target' ? 'process' : 'host'),
+  needs: workerFaultNeeds,
   describe: (p, target, durationMs) =>
-    `run ${p.workers} CPU worker${p.workers > 1 ? 's' : ''} at ${p.load}% of one CPU each (${p.engine}) beside ${instanceLabel(target)}` +
-    `${p.cgroup === 'target' ? ', in its cgroups' : ''} ${describeHold(durationMs)}, then kill them`,
-  async inject({ params: p, target, durationMs, journal }) {
-    const cgroups = p.cgroup === 'target' ? cgroupPlacesOf(target.pid as number, instanceLabel(target)) : [];
-    const deadline = workerDeadline(durationMs);
-    const commands =
-      p.engine === 'stress-ng'
-        ? [stressNgWorker(requireStressNg(), deadline, ['--cpu', String(p.workers), '--cpu-load', String(Math.round(p.load))])]
-        : Array.from({ length: p.workers }, () => builtinWorker('cpu', deadline, { load: p.load }));
-    await launchWorkers({
+    `run ${p.workers} CPU worker${p.workers > 1 ? 's' : ''} at ${p.load}% of one CPU each (${p.engine}) ` +
+    `${describeBeside(p, target, durationMs)}, then kill them`,
+  inject: (ctx) =>
+    injectWorkers(ctx, {
       fault: 'stress.cpu',
-      commands,
-      saysReady: p.engine === 'builtin',
+      kind: 'cpu',
+      stressNgArgs: ['--cpu', String(ctx.params.workers), '--cpu-load', String(Math.round(ctx.params.load))],
+      builtinOptions: () => ({ load: ctx.params.load }),
       readyTimeoutMs: 10_000,
-      cgroups,
-      journal: (workers) => journal({ engine: p.engine, workers, deadline: new Date(deadline).toISOString() }),
-    });
-  },
+    }),
   revert: revertStress,
 });

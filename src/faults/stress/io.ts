@@ -4,29 +4,16 @@
  * journaled before it is made and removed on revert.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { instanceLabel } from '../../engine/target-instance.js';
 import { strict } from '../../spec/fields.js';
 import { UserError } from '../../util/errors.js';
 import { formatSize, size } from '../../util/size.js';
 import { registerFault } from '../registry.js';
-import { cgroupPlacesOf } from './cgroup.js';
-import {
-  builtinWorker,
-  cgroupField,
-  describeHold,
-  engineField,
-  launchWorkers,
-  requireStressNg,
-  revertStress,
-  type StressState,
-  stressNgWorker,
-  workerDeadline,
-  workersField,
-} from './launch.js';
+import { revertStress, type StressState, workersField } from './launch.js';
+import { describeBeside, engineAndCgroupFields, injectWorkers, workerFaultNeeds } from './worker-fault.js';
 
 const MAX_BLOCK = 64 * 2 ** 20;
 const STRESS_NG_MAX_BLOCK = 4 * 2 ** 20;
@@ -37,8 +24,7 @@ const params = strict({
   blockSize: size.default(64 * 1024).describe('bytes per write, e.g. 64Ki, 1Mi'),
   fileSize: size.default(64 * 2 ** 20).describe('size at which each worker wraps around to the start of its file'),
   fsync: z.boolean().default(true).describe('fsync after every write, so the writes reach the disk'),
-  engine: engineField,
-  cgroup: cgroupField,
+  ...engineAndCgroupFields,
 })
   .refine((p) => p.blockSize >= 512 && p.blockSize <= MAX_BLOCK, {
     path: ['blockSize'],
@@ -76,46 +62,33 @@ registerFault<Params, StressState>({
   name: 'stress.io',
   summary: 'worker processes that write and fsync blocks to files under a path',
   params,
-  // a process target only to join its cgroups; otherwise the workers stress this host
-  needs: (p) => (p.cgroup === 'target' ? 'process' : 'host'),
+  needs: workerFaultNeeds,
   describe: (p, target, durationMs) =>
     `run ${p.workers} IO worker${p.workers > 1 ? 's' : ''} (${p.engine}) writing ${formatSize(p.blockSize)} blocks${p.fsync ? ' with fsync' : ''} ` +
-    `to files of up to ${formatSize(p.fileSize)} in a scratch folder under ${folderOf(p)}, beside ${instanceLabel(target)}` +
-    `${p.cgroup === 'target' ? ', in its cgroups' : ''} ${describeHold(durationMs)}, then kill them and remove the folder`,
-  async inject({ params: p, target, durationMs, journal }) {
+    `to files of up to ${formatSize(p.fileSize)} in a scratch folder under ${folderOf(p)}, ` +
+    `${describeBeside(p, target, durationMs)}, then kill them and remove the folder`,
+  async inject(ctx) {
+    const p = ctx.params;
     const folder = folderOf(p);
     checkFolder(folder);
     const dir = join(folder, `faultline-io-${randomBytes(6).toString('hex')}`);
-    const cgroups = p.cgroup === 'target' ? cgroupPlacesOf(target.pid as number, instanceLabel(target)) : [];
-    const deadline = workerDeadline(durationMs);
-    const commands =
-      p.engine === 'stress-ng'
-        ? [
-            stressNgWorker(requireStressNg(), deadline, [
-              '--hdd',
-              String(p.workers),
-              '--hdd-bytes',
-              String(p.fileSize),
-              '--hdd-write-size',
-              String(p.blockSize),
-              ...(p.fsync ? ['--hdd-opts', 'fsync'] : []),
-              '--temp-path',
-              dir,
-            ]),
-          ]
-        : Array.from({ length: p.workers }, (_, index) =>
-            builtinWorker('io', deadline, { dir, block: p.blockSize, 'file-size': p.fileSize, fsync: p.fsync ? 1 : 0, index }),
-          );
-    await launchWorkers({
+    await injectWorkers(ctx, {
       fault: 'stress.io',
-      commands,
-      saysReady: p.engine === 'builtin',
+      kind: 'io',
+      stressNgArgs: [
+        '--hdd',
+        String(p.workers),
+        '--hdd-bytes',
+        String(p.fileSize),
+        '--hdd-write-size',
+        String(p.blockSize),
+        ...(p.fsync ? ['--hdd-opts', 'fsync'] : []),
+        '--temp-path',
+        dir,
+      ],
+      builtinOptions: (index) => ({ dir, block: p.blockSize, 'file-size': p.fileSize, fsync: p.fsync ? 1 : 0, index }),
       readyTimeoutMs: 10_000,
-      cgroups,
-      journal: (workers) => {
-        journal({ engine: p.engine, workers, dir, deadline: new Date(deadline).toISOString() });
-        mkdirSync(dir, { mode: 0o700 });
-      },
+      dir,
     });
   },
   revert: revertStress,

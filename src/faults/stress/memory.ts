@@ -5,31 +5,17 @@
 import { readFileSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
 import type { z } from 'zod';
-import { instanceLabel } from '../../engine/target-instance.js';
 import { strict } from '../../spec/fields.js';
 import { UserError } from '../../util/errors.js';
 import { describeSizeOrPercent, formatSize, type SizeOrPercent, sizeOrPercent } from '../../util/size.js';
 import { registerFault } from '../registry.js';
-import { cgroupPlacesOf } from './cgroup.js';
-import {
-  builtinWorker,
-  cgroupField,
-  describeHold,
-  engineField,
-  launchWorkers,
-  requireStressNg,
-  revertStress,
-  type StressState,
-  stressNgWorker,
-  workerDeadline,
-  workersField,
-} from './launch.js';
+import { revertStress, type StressState, workersField } from './launch.js';
+import { describeBeside, engineAndCgroupFields, injectWorkers, workerFaultNeeds } from './worker-fault.js';
 
 const params = strict({
   size: sizeOrPercent.describe('resident memory to hold in total, e.g. 512Mi, 2Gi, or a percent of total memory such as "25%"'),
   workers: workersField.describe('worker processes that share the size'),
-  engine: engineField,
-  cgroup: cgroupField,
+  ...engineAndCgroupFields,
 });
 
 type Params = z.infer<typeof params>;
@@ -56,12 +42,12 @@ registerFault<Params, StressState>({
   name: 'stress.memory',
   summary: 'worker processes that hold `size` of resident memory in total',
   params,
-  // a process target only to join its cgroups; otherwise the workers stress this host
-  needs: (p) => (p.cgroup === 'target' ? 'process' : 'host'),
+  needs: workerFaultNeeds,
   describe: (p, target, durationMs) =>
-    `hold ${describeSizeOrPercent(p.size, 'total memory')} of resident memory in ${p.workers} worker${p.workers > 1 ? 's' : ''} (${p.engine}) beside ${instanceLabel(target)}` +
-    `${p.cgroup === 'target' ? ', in its cgroups' : ''} ${describeHold(durationMs)}, then kill them`,
-  async inject({ params: p, target, durationMs, journal }) {
+    `hold ${describeSizeOrPercent(p.size, 'total memory')} of resident memory in ${p.workers} worker${p.workers > 1 ? 's' : ''} (${p.engine}) ` +
+    `${describeBeside(p, target, durationMs)}, then kill them`,
+  async inject(ctx) {
+    const p = ctx.params;
     const bytes = bytesOf(p.size);
     const available = availableMemory();
     const margin = safetyMargin();
@@ -70,22 +56,13 @@ registerFault<Params, StressState>({
         `stress.memory: size ${formatSize(bytes)} is more than this host can give: ${formatSize(available)} available minus a safety margin of ${formatSize(margin)}; use a smaller size`,
       );
     }
-    const cgroups = p.cgroup === 'target' ? cgroupPlacesOf(target.pid as number, instanceLabel(target)) : [];
-    const deadline = workerDeadline(durationMs);
     const perWorker = Math.floor(bytes / p.workers);
-    const commands =
-      p.engine === 'stress-ng'
-        ? [stressNgWorker(requireStressNg(), deadline, ['--vm', String(p.workers), '--vm-bytes', `${bytes}`, '--vm-keep'])]
-        : Array.from({ length: p.workers }, () =>
-            builtinWorker('memory', deadline, { bytes: perWorker, 'count-own': cgroups.length ? 0 : 1 }),
-          );
-    await launchWorkers({
+    await injectWorkers(ctx, {
       fault: 'stress.memory',
-      commands,
-      saysReady: p.engine === 'builtin',
+      kind: 'memory',
+      stressNgArgs: ['--vm', String(p.workers), '--vm-bytes', `${bytes}`, '--vm-keep'],
+      builtinOptions: (_, cgroups) => ({ bytes: perWorker, 'count-own': cgroups.length ? 0 : 1 }),
       readyTimeoutMs: 30_000 + Math.round(bytes / 2 ** 20) * 20, // touching every page: allow 50 MiB/s at worst
-      cgroups,
-      journal: (workers) => journal({ engine: p.engine, workers, deadline: new Date(deadline).toISOString() }),
     });
   },
   revert: revertStress,

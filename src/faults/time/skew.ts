@@ -10,6 +10,7 @@ import { strict } from '../../spec/fields.js';
 import { formatDuration, parseDuration } from '../../util/duration.js';
 import { UserError } from '../../util/errors.js';
 import { isSameProcess } from '../../util/processes.js';
+import { heldFor } from '../describe.js';
 import { registerFault } from '../registry.js';
 import { clockOf, faketimeSpec, processStartSeconds, restoredSpec, writeControlFile } from './faketime.js';
 
@@ -67,7 +68,7 @@ registerFault<Params, SkewState>({
   params,
   needs: 'process',
   describe: (p, target, durationMs) =>
-    `move the clock of ${instanceLabel(target)} ${describeSkew(p)} ${durationMs === null ? 'until the method ends' : `for ${formatDuration(durationMs)}`}, then back (libfaketime control file)`,
+    `move the clock of ${instanceLabel(target)} ${describeSkew(p)} ${heldFor(durationMs)}, then back (libfaketime control file)`,
   async inject({ params: p, target, journal }) {
     const label = instanceLabel(target);
     const clock = clockOf(target.pid as number, label);

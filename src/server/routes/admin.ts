@@ -123,7 +123,13 @@ export const adminRoutes: ApiRoute[] = [
     summary: 'Delete a user; every token of theirs stops working at once',
     responses: { 204: 'deleted', 404: 'no such user' },
     handler: (c, d) =>
-      withdrawAccess(c, d, param(c, 'name'), (name, at) => d.store.deleteUser(name, at), (name) => `no user named ${name}`),
+      withdrawAccess(
+        c,
+        d,
+        param(c, 'name'),
+        (name, at) => d.store.deleteUser(name, at),
+        (name) => `no user named ${name}`,
+      ),
   },
   {
     method: 'GET',
@@ -177,7 +183,14 @@ export const adminRoutes: ApiRoute[] = [
     action: 'token.revoke',
     summary: 'Revoke a token; it stops working at once, and its dashboard sessions end',
     responses: { 204: 'revoked', 404: 'no such token, or revoked already' },
-    handler: (c, d) => withdrawAccess(c, d, param(c, 'id'), (id, at) => d.store.revokeToken(id, at), (id) => `no active token ${id}`),
+    handler: (c, d) =>
+      withdrawAccess(
+        c,
+        d,
+        param(c, 'id'),
+        (id, at) => d.store.revokeToken(id, at),
+        (id) => `no active token ${id}`,
+      ),
   },
   {
     method: 'GET',

@@ -6,13 +6,12 @@ import { getReportFormat, reportFormatNames } from '../../report/index.js';
 import type { Verdict } from '../../report/types.js';
 import { activeHalt, describeHalt } from '../../safety/halt.js';
 import type { RunFilter } from '../../store/daemon-store.js';
-import { UserError } from '../../util/errors.js';
 import type { Daemon } from '../daemon.js';
-import { ApiError, badRequest, conflict, forbidden, notFound } from '../errors.js';
+import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { Channel } from '../events.js';
 import { decodeCursor, encodeCursor, jsonBody, limitParam, streamChannel } from '../http.js';
 import { type ApiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
-import { planOrReject, plannedStepFields } from './plan-response.js';
+import { plannedStepFields, planOrReject } from './plan-response.js';
 
 const VERDICTS = ['passed', 'failed', 'aborted', 'error', 'interrupted', 'running'];
 const CONTENT_TYPES: Record<string, string> = {

@@ -6,11 +6,10 @@ import { instanceLabel } from '../../engine/target-instance.js';
 import { parseAlertmanagerPayload } from '../../observe/alertmanager.js';
 import { activeRuns } from '../../safety/active-runs.js';
 import { activeHalt, describeHalt, halt, unhalt } from '../../safety/halt.js';
-import { UserError } from '../../util/errors.js';
-import { ApiError, badRequest, forbidden } from '../errors.js';
+import { badRequest, forbidden } from '../errors.js';
 import { jsonBody } from '../http.js';
 import { type ApiRoute, auditDetail, type Ctx, principalOf } from '../route.js';
-import { planOrReject, plannedStepFields } from './plan-response.js';
+import { plannedStepFields, planOrReject } from './plan-response.js';
 
 const who = (c: Ctx) => `${principalOf(c).user} (api from ${c.get('source')})`;
 

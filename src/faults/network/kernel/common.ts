@@ -6,8 +6,9 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { TargetInstance } from '../../../engine/target-instance.js';
-import { currentNetns, nftApply, nftDeleteTable } from '../../../kernel/commands.js';
+import { checkKernelAccess, currentNetns, newTableName, nftApply, nftDeleteTable } from '../../../kernel/commands.js';
 import { UserError } from '../../../util/errors.js';
+import type { InjectContext } from '../../types.js';
 
 /** An IPv4/IPv6 address, or a network with a prefix length (`10.0.1.0/24`). */
 export function parseCidr(value: string): { family: 4 | 6; text: string } | null {
@@ -104,6 +105,41 @@ export function filterTable(table: string, out: string[], input: string[]): stri
   const chain = (name: string, hook: string, rules: string[]) =>
     `  chain ${name} {\n    type filter hook ${hook} priority -10; policy accept;\n${rules.map((r) => `    ${r}\n`).join('')}  }\n`;
   return `table inet ${table} {\n${chain('out', 'output', out)}${chain('in', 'input', input)}}\n`;
+}
+
+/**
+ * A filter table that turns each match line into rules (`rules`), on the output chain unless
+ * `direction` is `from` and on the input chain unless it is `to`.
+ */
+export function directedFilterTable(
+  table: string,
+  m: Match,
+  way: z.infer<typeof direction>,
+  rules: (line: string, way: 'out' | 'in') => string[],
+): string {
+  const out = way === 'from' ? [] : matchLines(m, 'out').flatMap((l) => rules(l, 'out'));
+  const input = way === 'to' ? [] : matchLines(m, 'in').flatMap((l) => rules(l, 'in'));
+  return filterTable(table, out, input);
+}
+
+/**
+ * The injection of a fault that is one nftables table of its own (partition, loss): in the target's
+ * namespace, journaled before it is applied so that a crash in between still has it reverted.
+ * `ruleset` builds the table from its name and the target's own addresses.
+ */
+export async function injectFilterTable<P>(
+  ctx: InjectContext<P, TableState>,
+  fault: string,
+  ruleset: (table: string, params: P, self: string[]) => string,
+): Promise<void> {
+  const { addresses } = networkOf(ctx.target);
+  const netns = await injectionNetns(ctx.target);
+  const what = `${fault} (kernel) on ${ctx.target.name}`;
+  await checkKernelAccess(what, ['nft'], netns);
+  const state: TableState = { ...(netns ? { netns } : {}), family: 'inet', table: newTableName() };
+  const text = ruleset(state.table, ctx.params, addresses);
+  ctx.journal(state);
+  await applyTable(state, text, what);
 }
 
 /** Applies a table atomically; on failure nothing is left and a UserError says why. */

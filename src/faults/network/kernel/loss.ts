@@ -5,17 +5,14 @@
  * and `ports` named, or every non-loopback packet when none are named. TCP retransmits what is lost.
  */
 import { z } from 'zod';
-import { checkKernelAccess, newTableName } from '../../../kernel/commands.js';
 import { percentString, strict } from '../../../spec/fields.js';
 import { registerNetworkMechanism } from '../mechanisms.js';
 import {
   addressList,
-  applyTable,
+  directedFilterTable,
   direction,
-  filterTable,
-  injectionNetns,
+  injectFilterTable,
   type Match,
-  matchLines,
   networkOf,
   portList,
   protocol,
@@ -39,10 +36,7 @@ export function lossRuleset(table: string, p: Params, self: string[]): string {
   const threshold = Math.round(p.percent * 100);
   // 100%: every packet; 0%: no rule at all (numgen draws 0..9999)
   const rule = (line: string) => (threshold >= 10000 ? `${line} drop` : `${line} numgen random mod 10000 < ${threshold} drop`).trim();
-  const lines = (way: 'out' | 'in') => (threshold <= 0 ? [] : matchLines(m, way).map(rule));
-  const out = p.direction === 'from' ? [] : lines('out');
-  const input = p.direction === 'to' ? [] : lines('in');
-  return filterTable(table, out, input);
+  return directedFilterTable(table, m, p.direction, (line) => (threshold <= 0 ? [] : [rule(line)]));
 }
 
 registerNetworkMechanism<Params, TableState>('network.loss', {
@@ -54,15 +48,6 @@ registerNetworkMechanism<Params, TableState>('network.loss', {
     const dir = p.direction === 'both' ? 'sent and received' : p.direction === 'to' ? 'sent' : 'received';
     return `drop ${p.percent}% of the packets ${target.name} has ${dir}${peers}${ports} at random (nftables, ${whereLabel(netns)})`;
   },
-  async inject(ctx) {
-    const { addresses } = networkOf(ctx.target);
-    const netns = await injectionNetns(ctx.target);
-    const what = `network.loss (kernel) on ${ctx.target.name}`;
-    await checkKernelAccess(what, ['nft'], netns);
-    const state: TableState = { ...(netns ? { netns } : {}), family: 'inet', table: newTableName() };
-    const ruleset = lossRuleset(state.table, ctx.params, addresses);
-    ctx.journal(state);
-    await applyTable(state, ruleset, what);
-  },
+  inject: (ctx) => injectFilterTable(ctx, 'network.loss', lossRuleset),
   revert: revertTable,
 });

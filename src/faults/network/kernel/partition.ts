@@ -6,17 +6,14 @@
  * revert deletes the table.
  */
 import { z } from 'zod';
-import { checkKernelAccess, newTableName } from '../../../kernel/commands.js';
 import { strict } from '../../../spec/fields.js';
 import { registerNetworkMechanism } from '../mechanisms.js';
 import {
   addressList,
-  applyTable,
+  directedFilterTable,
   direction,
-  filterTable,
-  injectionNetns,
+  injectFilterTable,
   type Match,
-  matchLines,
   networkOf,
   portList,
   protocol,
@@ -45,9 +42,7 @@ function verdict(action: Params['action'], line: string, way: 'out' | 'in'): str
 /** The table of a partition (exported for tests and dry runs). */
 export function partitionRuleset(table: string, p: Params, self: string[]): string {
   const m: Match = { self, peers: p.addresses, ports: p.ports, protocol: p.protocol };
-  const out = p.direction === 'from' ? [] : matchLines(m, 'out').flatMap((l) => verdict(p.action, l, 'out'));
-  const input = p.direction === 'to' ? [] : matchLines(m, 'in').flatMap((l) => verdict(p.action, l, 'in'));
-  return filterTable(table, out, input);
+  return directedFilterTable(table, m, p.direction, (line, way) => verdict(p.action, line, way));
 }
 
 registerNetworkMechanism<Params, TableState>('network.partition', {
@@ -59,15 +54,6 @@ registerNetworkMechanism<Params, TableState>('network.partition', {
       p.direction === 'both' ? 'both directions' : p.direction === 'to' ? `from ${target.name} to them` : `from them to ${target.name}`;
     return `${p.action} ${p.protocol === 'all' ? '' : `${p.protocol} `}packets between ${target.name} and ${peers}, ${dir} (nftables, ${whereLabel(netns)})`;
   },
-  async inject(ctx) {
-    const { addresses } = networkOf(ctx.target);
-    const netns = await injectionNetns(ctx.target);
-    const what = `network.partition (kernel) on ${ctx.target.name}`;
-    await checkKernelAccess(what, ['nft'], netns);
-    const state: TableState = { ...(netns ? { netns } : {}), family: 'inet', table: newTableName() };
-    const ruleset = partitionRuleset(state.table, ctx.params, addresses);
-    ctx.journal(state);
-    await applyTable(state, ruleset, what);
-  },
+  inject: (ctx) => injectFilterTable(ctx, 'network.partition', partitionRuleset),
   revert: revertTable,
 });
