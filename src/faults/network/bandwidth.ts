@@ -36,7 +36,8 @@ export function parseRate(value: string | number): number | null {
   return Number.isFinite(n) && n > 0 ? n : null;
 }
 
-const rate = z
+/** A rate field: a number of KB/s, or `1mbps` (bytes/s), `8mbit` (bits/s); parsed to KB/s. The kernel mechanism uses it too. */
+export const rateField = z
   .union([z.number(), z.string()])
   .transform((value, ctx) => {
     const kbs = parseRate(value);
@@ -53,7 +54,7 @@ const rate = z
 
 const params = strict({
   mechanism: z.literal('proxy').optional().describe('proxy (default), or kernel where available'),
-  rate,
+  rate: rateField,
   stream: streamParam('downstream'),
   toxicity: toxicityParam,
 });

@@ -11,8 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { TargetInstance } from '../../engine/target-instance.js';
 import { type HostRef, proxyResourceKey, removeToxicByRef, type ToxicHost, type ToxicInput } from '../../proxy/index.js';
-import { formatDuration } from '../../util/duration.js';
 import { errorMessage, UserError } from '../../util/errors.js';
+import { heldFor } from '../describe.js';
 import { registerFault } from '../registry.js';
 import type { FaultType, InjectContext } from '../types.js';
 
@@ -43,10 +43,6 @@ export function endpointLabel(target: TargetInstance): string {
   if (endpoint?.proxy) return `proxy ${endpoint.proxy} at ${endpoint.api ?? 'http://127.0.0.1:8474'} (target ${target.name})`;
   if (endpoint?.listen) return `${target.name}'s proxy ${endpoint.listen} -> ${endpoint.upstream}`;
   return `${target.name}'s proxy`;
-}
-
-export function heldFor(durationMs: number | null): string {
-  return durationMs === null ? 'until the method ends' : `for ${formatDuration(durationMs)}`;
 }
 
 export interface ProxyFaultDefinition<P> {

@@ -9,21 +9,9 @@ import { checkKernelAccess, deviceExists, mustRun, netnsExists, QDISC_HANDLE, qd
 import { duration, strict } from '../../../spec/fields.js';
 import { UserError } from '../../../util/errors.js';
 import { parseSize } from '../../../util/size.js';
-import { parseRate } from '../bandwidth.js';
+import { rateField as rate } from '../bandwidth.js';
 import { registerNetworkMechanism } from '../mechanisms.js';
 import { injectionNetns, networkOf, whereLabel } from './common.js';
-
-const rate = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const kbs = parseRate(value);
-  if (kbs === null) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `expected a rate such as 1mbps (bytes/s), 8mbit (bits/s) or a number of KB/s, got ${JSON.stringify(value)}`,
-    });
-    return z.NEVER;
-  }
-  return kbs;
-});
 
 const size = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const bytes = parseSize(value);
