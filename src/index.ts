@@ -1,5 +1,5 @@
 /**
- * The faultline library: the CLI, and later the daemon and dashboard, are thin layers over it.
+ * The faultline library: the CLI, the daemon and the dashboard are thin layers over it.
  *
  * ```ts
  * import { loadExperiment, runExperiment } from 'faultline';
@@ -24,12 +24,16 @@ export { probeTypeNames } from './probes/index.js';
 export type { Phase, Sample } from './probes/sample.js';
 export { getReportFormat, reportFormatNames } from './report/index.js';
 export type {
+  DataLoss,
   Measurements,
+  ReportAlert,
   ReportFault,
   ReportProbe,
   ReportProgressive,
   ReportProgressiveStage,
+  ReportTolerance,
   RunReport,
+  SloMeasurement,
   TimelineEvent,
   Verdict,
 } from './report/types.js';
@@ -48,8 +52,10 @@ export {
 } from './spec/load.js';
 export type { DaemonStore } from './store/daemon-store.js';
 export { openDaemonStore } from './store/open.js';
+export type { RunRecorder } from './store/recorder.js';
 export { RunStore } from './store/store.js';
 export { EXIT, UserError, UserErrors } from './util/errors.js';
+export type { SqliteDatabase } from './util/sqlite.js';
 
 /**
  * `faultline serve` in this process: the scheduler, the HTTP API, the dashboard, /metrics. Its modules

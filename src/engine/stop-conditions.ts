@@ -56,12 +56,14 @@ export function evaluateCondition(condition: StopCondition, samples: readonly Sa
     const rate = inWindow.filter((s) => !s.ok).length / inWindow.length;
     if (compareNumber(rate, condition.failureRate)) return `failureRate ${rate.toFixed(3)} over ${inWindow.length} samples`;
   }
-  if (condition.latencyP95Ms) {
-    const p95 = percentile(
+  for (const [key, p] of LATENCY_PERCENTILES) {
+    const expected = condition[key];
+    if (!expected) continue;
+    const value = percentile(
       inWindow.map((s) => s.latencyMs),
-      95,
+      p,
     ) as number;
-    if (compareNumber(p95, condition.latencyP95Ms)) return `latencyP95Ms ${p95.toFixed(1)} over ${inWindow.length} samples`;
+    if (compareNumber(value, expected)) return `${key} ${value.toFixed(1)} over ${inWindow.length} samples`;
   }
   return null;
 }

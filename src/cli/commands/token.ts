@@ -144,6 +144,7 @@ export function registerToken(program: Command): void {
   const user = program.command('user').description("manage the daemon's users");
   user
     .command('list')
+    .description('list the dashboard users (never their passwords)')
     .addOption(storeOption())
     .action(async (options) => {
       await withStore(options.store, async (store) => {
