@@ -6,6 +6,7 @@ import { progressiveFailure } from './progressive.js';
 
 /** How the run ended, decided by the first thing that ended it. */
 export class Outcome {
+  /** 'passed' until something decides otherwise: the hypothesis is judged last, only if nothing else ended the run */
   verdict: Verdict = 'passed';
   reason = '';
   /** replaces whatever ending came first: for what matters more than anything else (a fault left behind) */
