@@ -176,7 +176,9 @@ describe('YAML syntax errors', () => {
     const dir = folder({ 'dup.yaml': text });
     const result = await validate(['dup.yaml'], dir);
     expect(result.code).toBe(3);
-    expect(located(result.stderr)).toEqual(['dup.yaml:5:3: YAML syntax: Map keys must be unique']);
+    expect(located(result.stderr)).toEqual([
+      'dup.yaml:5:3: duplicate key "name"; a key may appear once in a mapping: remove or rename one',
+    ]);
   });
 
   it('reports an unclosed flow collection as located YAML syntax lines', async () => {

@@ -4,10 +4,10 @@
  * caller's token scope, and written all at once or not at all. The text is kept as written, `${VAR}`
  * references included, and parsed again at run time.
  */
-import { parseAllDocuments } from 'yaml';
 import type { Principal } from '../auth/roles.js';
 import { scopeViolations } from '../auth/scope.js';
 import { type Experiment, type ParsedDocuments, parseDocuments, type ScheduleDefinition } from '../spec/load.js';
+import { parseYamlDocuments } from '../spec/yaml-input.js';
 import { ConflictError, type DaemonStore, type StoredExperiment, type StoredSchedule } from '../store/daemon-store.js';
 import { UserError } from '../util/errors.js';
 import { ApiError, badRequest, conflict, forbidden, invalidDocument, notFound } from './errors.js';
@@ -15,7 +15,7 @@ import type { ProjectSource } from './project.js';
 
 /** The text of each document of a multi-document YAML body, with its kind and name. */
 export function splitDocuments(text: string): { kind: unknown; name: unknown; text: string }[] {
-  return parseAllDocuments(text).flatMap((doc) => {
+  return parseYamlDocuments(text).flatMap((doc) => {
     if (!('contents' in doc) || doc.contents === null) return [];
     const value = doc.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null;
     const [start, , end] = doc.range;

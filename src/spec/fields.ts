@@ -12,7 +12,9 @@ export function strict<T extends z.core.$ZodLooseShape>(shape: T) {
   return z.strictObject(shape, {
     error: (issue) => {
       if (issue.code !== 'unrecognized_keys') return undefined;
+      // the first hundred are enough to act on (the loader shows no more), and each costs a did-you-mean
       return issue.keys
+        .slice(0, 100)
         .map((key) => `unknown field ${JSON.stringify(key)}${didYouMean(key, known)}; known fields: ${known.join(', ')}`)
         .join('\n'); // one line per key: the loader reports each at the key's own position
     },

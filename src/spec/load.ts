@@ -3,9 +3,9 @@
  * per file, validation by the format's schemas, references checked against the project file.
  * Every error of a file is reported at once as `file:line:column: path: message`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { type Document, LineCounter, parse, parseAllDocuments, visit } from 'yaml';
+import { type Document, isNode, isScalar, LineCounter, type Node, parse, visit } from 'yaml';
 import type { z } from 'zod';
 import { KUBERNETES_SELECTOR_KEYS } from '../backends/kubernetes/spec.js';
 import type { NotificationSpec } from '../observe/notify/schema.js';
@@ -25,6 +25,7 @@ import {
   scheduleSchema,
   type TargetSpec,
 } from './schema.js';
+import { parseYamlDocuments, tooManyBytes } from './yaml-input.js';
 import { substituteEnv } from './substitute.js';
 
 export interface Experiment {
@@ -91,6 +92,8 @@ interface ParsedDocument {
   value: unknown;
 }
 
+const MAX_ERRORS_SHOWN = 100;
+
 /** Collects located errors for one file. */
 class ErrorList {
   readonly messages: string[] = [];
@@ -99,7 +102,7 @@ class ErrorList {
   private prefix: Path = [];
   constructor(
     private readonly file: string,
-    private readonly lineCounter: LineCounter,
+    readonly lineCounter: LineCounter,
   ) {}
   /** a message at a line and column of the file */
   add(line: number, col: number, message: string) {
@@ -118,10 +121,14 @@ class ErrorList {
     this.add(line, col, `${path.length || key ? `${formatPath(key ? [...path, key] : path)}: ` : ''}${message}`);
   }
   zod(doc: Document, error: z.ZodError) {
-    for (const issue of error.issues) {
+    // bounded: each located message costs a walk of the document, and only the first ones are shown
+    for (const issue of error.issues.slice(0, MAX_ERRORS_SHOWN)) {
       if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys)
-          this.at(doc, issue.path, issue.message.split('\n').find((m) => m.includes(JSON.stringify(key))) ?? issue.message, key);
+        const lines = issue.message.split('\n');
+        for (const key of issue.keys.slice(0, MAX_ERRORS_SHOWN))
+          this.at(doc, issue.path, lines.find((m) => m.includes(JSON.stringify(key))) ?? issue.message, key);
+        if (issue.keys.length > MAX_ERRORS_SHOWN)
+          this.at(doc, issue.path, `and ${issue.keys.length - MAX_ERRORS_SHOWN} more unknown fields here`);
       } else {
         this.at(doc, issue.path, issue.message);
       }
@@ -132,19 +139,26 @@ class ErrorList {
     // in file order, as an editor lists them
     const keyed = this.messages.map((message, i) => ({ message, key: this.order[i] as number, i }));
     keyed.sort((a, b) => a.key - b.key || a.i - b.i);
-    throw new UserErrors(keyed.map((k) => k.message));
+    // a hostile or broken file can hold thousands of mistakes: the first ones say what to fix
+    const shown = keyed.slice(0, MAX_ERRORS_SHOWN).map((k) => k.message);
+    if (keyed.length > MAX_ERRORS_SHOWN) shown.push(`${this.file}: and ${keyed.length - MAX_ERRORS_SHOWN} more errors; fix these first`);
+    throw new UserErrors(shown);
   }
 }
 
 function readText(file: string): string {
+  let tooBig: string | null = null;
   try {
-    return readFileSync(file, 'utf8');
+    // refused before reading: a huge file would cost its whole read before inputTooLarge could say so
+    tooBig = tooManyBytes(statSync(file).size);
+    if (!tooBig) return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`${file}: no such file; check the path`);
     if (code === 'EISDIR') throw new UserError(`${file}: is a directory; give an experiment file`);
     throw new UserError(`${file}: cannot read: ${(error as Error).message}`);
   }
+  throw new UserError(`${file}:1:1: ${tooBig}`);
 }
 
 /** What a plain YAML scalar with this text would be: a number, a boolean, null, or the text. */
@@ -157,15 +171,36 @@ function parseScalar(text: string): unknown {
   }
 }
 
+/** The keys that repeat an earlier key of the same mapping, in one pass over the document. */
+function duplicateKeys(doc: Document): { node: Node; key: string }[] {
+  const found: { node: Node; key: string }[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const keyNode = pair.key;
+        const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+        if (seen.has(key) && isNode(keyNode)) found.push({ node: keyNode, key });
+        seen.add(key);
+      }
+    },
+  });
+  return found;
+}
+
 /** YAML syntax, then `${ENV}` substitution; every problem located. */
 function parseYaml(text: string, file: string, env: NodeJS.ProcessEnv): { docs: ParsedDocument[]; errors: ErrorList } {
   const lineCounter = new LineCounter();
   const errors = new ErrorList(file, lineCounter);
   const docs: ParsedDocument[] = [];
-  let all: ReturnType<typeof parseAllDocuments>;
+  let all: ReturnType<typeof parseYamlDocuments>;
   try {
-    all = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+    all = parseYamlDocuments(text, { lineCounter, prettyErrors: false });
   } catch (error) {
+    if (error instanceof UserError) {
+      errors.add(1, 1, error.message);
+      return { docs, errors };
+    }
     // the parser recurses: a hostile file nested thousands of levels deep exhausts the stack
     errors.add(
       1,
@@ -182,6 +217,10 @@ function parseYaml(text: string, file: string, env: NodeJS.ProcessEnv): { docs: 
     }
     if (doc.errors.length || doc.contents === null) return;
     let envMissing = false;
+    for (const { node, key } of duplicateKeys(doc)) {
+      const { line, col } = lineCounter.linePos(node.range?.[0] ?? 0);
+      errors.add(line, col, `duplicate key ${JSON.stringify(key)}; a key may appear once in a mapping: remove or rename one`);
+    }
     visit(doc, {
       Scalar(_key, node) {
         if (typeof node.value !== 'string' || !node.value.includes('${')) return;
@@ -285,6 +324,19 @@ function mergeByName<T extends { name: string }>(base: T[], own: T[]): T[] {
   const merged = new Map(base.map((item) => [item.name, item]));
   for (const item of own) merged.set(item.name, item);
   return [...merged.values()];
+}
+
+/** Two documents of one kind with one name in a file: the later one would silently replace the first. */
+function checkUniqueNames(items: readonly { name: string }[], docs: readonly Document[], errors: ErrorList, kind: string) {
+  const first = new Map<string, number>();
+  items.forEach((item, i) => {
+    const earlier = first.get(item.name);
+    if (earlier === undefined) first.set(item.name, i);
+    else {
+      const { line } = positionOf(docs[earlier] as Document, errors.lineCounter, ['metadata', 'name']);
+      errors.at(docs[i] as Document, ['metadata', 'name'], `a second ${kind} named "${item.name}" (the first is at line ${line}); names are unique in a file: rename one`);
+    }
+  });
 }
 
 function checkDuplicates(doc: Document, errors: ErrorList, items: { name: string }[], path: string[]) {
@@ -421,6 +473,7 @@ export function parseDocuments(text: string, file: string | null, options: LoadO
     ...topLevel.map((parsed) => ({ parsed, errors, schedule: undefined as ScheduleDefinition | undefined })),
     ...schedules.inline,
   ];
+  const experimentDocs: Document[] = [];
   for (const { parsed, errors, schedule } of sources) {
     const result = experimentSchema().safeParse(parsed.value);
     if (!result.success) {
@@ -469,8 +522,13 @@ export function parseDocuments(text: string, file: string | null, options: LoadO
       notifications,
     };
     if (schedule) schedule.experiment = { inline: built };
-    else experiments.push(built);
+    else {
+      experiments.push(built);
+      experimentDocs.push(parsed.doc);
+    }
   }
+  checkUniqueNames(experiments, experimentDocs, errors, 'Experiment');
+  checkUniqueNames(schedules.definitions, schedules.docs, errors, 'Schedule');
   errors.throwIfAny();
   return { experiments, schedules: schedules.definitions };
 }
@@ -507,6 +565,7 @@ function isScheduleDocument(parsed: ParsedDocument): boolean {
 /** Validates the Schedule documents; their inline experiments are returned to be built like top-level ones. */
 function scheduleDocuments(docs: readonly ParsedDocument[], errors: ErrorList, file: string | null) {
   const definitions: ScheduleDefinition[] = [];
+  const docsOfDefinitions: Document[] = [];
   const inline: { parsed: ParsedDocument; errors: ErrorList; schedule: ScheduleDefinition }[] = [];
   for (const parsed of docs.filter(isScheduleDocument)) {
     const result = scheduleSchema().safeParse(parsed.value);
@@ -537,6 +596,7 @@ function scheduleDocuments(docs: readonly ParsedDocument[], errors: ErrorList, f
       suspend: spec.suspend,
     };
     definitions.push(definition);
+    docsOfDefinitions.push(parsed.doc);
     if (typeof spec.experiment !== 'string') {
       // validated as an Experiment document of its own; errors point into the schedule
       const value = {
@@ -552,7 +612,7 @@ function scheduleDocuments(docs: readonly ParsedDocument[], errors: ErrorList, f
       });
     }
   }
-  return { definitions, inline };
+  return { definitions, docs: docsOfDefinitions, inline };
 }
 
 /** Every Experiment and Schedule document of a file. */

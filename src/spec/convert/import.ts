@@ -6,9 +6,10 @@
  * Safety first: a selector field faultline cannot express (expressionSelectors, nodes, nodeSelectors,
  * a set-based Litmus label) would select more pods once dropped, so such an object is not imported.
  */
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { goDuration, toMs } from '../../backends/kubernetes/params.js';
 import { API_VERSION } from '../schema.js';
+import { parseYamlDocuments } from '../yaml-input.js';
 import { probeFromLitmus } from './litmus-probes.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: YAML documents are free-form
@@ -718,7 +719,7 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
 /** Every importable document of a YAML text. */
 export function importDocuments(text: string, options: ImportOptions = {}): ImportResult {
   const result: ImportResult = { imported: [], skipped: [] };
-  for (const [index, yamlDoc] of parseAllDocuments(text).entries()) {
+  for (const [index, yamlDoc] of parseYamlDocuments(text).entries()) {
     if (yamlDoc.errors.length) {
       result.skipped.push(`document ${index + 1}: YAML syntax: ${yamlDoc.errors[0]?.message.split('\n')[0]}`);
       continue;
