@@ -25,8 +25,8 @@ import {
   scheduleSchema,
   type TargetSpec,
 } from './schema.js';
-import { parseYamlDocuments, tooManyBytes } from './yaml-input.js';
 import { substituteEnv } from './substitute.js';
+import { parseYamlDocuments, tooManyBytes } from './yaml-input.js';
 
 export interface Experiment {
   name: string;
@@ -334,7 +334,11 @@ function checkUniqueNames(items: readonly { name: string }[], docs: readonly Doc
     if (earlier === undefined) first.set(item.name, i);
     else {
       const { line } = positionOf(docs[earlier] as Document, errors.lineCounter, ['metadata', 'name']);
-      errors.at(docs[i] as Document, ['metadata', 'name'], `a second ${kind} named "${item.name}" (the first is at line ${line}); names are unique in a file: rename one`);
+      errors.at(
+        docs[i] as Document,
+        ['metadata', 'name'],
+        `a second ${kind} named "${item.name}" (the first is at line ${line}); names are unique in a file: rename one`,
+      );
     }
   });
 }
