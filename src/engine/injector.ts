@@ -7,6 +7,7 @@ import type { FaultType } from '../faults/types.js';
 import type { Journal } from '../journal/journal.js';
 import type { ReportFault } from '../report/types.js';
 import { errorMessage } from '../util/errors.js';
+import { sleep } from '../util/sleep.js';
 import type { Timeline } from './events.js';
 import type { RunResources } from './resources.js';
 import { instanceLabel, type TargetInstance } from './target-instance.js';
@@ -21,8 +22,13 @@ export interface Injection {
   reverting?: Promise<void>;
 }
 
+/** The longest a revert waits for another process that is reverting the same entry. */
+const OTHER_REVERTER_WAIT_MS = 30_000;
+
 export class Injector {
   private readonly injections: Injection[] = [];
+  /** faults that another process (the guardian of a stalled runner) reverted before this run could */
+  readonly revertedElsewhere: string[] = [];
   firstInjectedAt: number | null = null;
   lastRevertedAt: number | null = null;
 
@@ -107,6 +113,14 @@ export class Injector {
       return;
     }
     try {
+      await this.waitForOtherReverter(injection.journalId);
+      this.journal.claim(injection.journalId);
+      const before = this.journal.get(injection.journalId);
+      if (before?.status === 'reverted' && before.revertedBy && before.revertedBy !== 'run') {
+        this.revertedElsewhere.push(`${injection.fault.name} on ${label} by ${before.revertedBy}`);
+      }
+      // reverted here too, even when another process did: what lives in this process (an embedded proxy's
+      // toxics) can only be undone here, and reverting is idempotent
       await injection.fault.revert(injection.state);
       this.journal.markReverted(injection.journalId);
       injection.reverted = true;
@@ -120,6 +134,12 @@ export class Injector {
       this.timeline.add('revert-failed', `${injection.fault.name} on ${label}: ${errorMessage(error)}; run faultline recover`);
       injection.reverting = undefined;
     }
+  }
+
+  /** While the runner's guardian or `faultline recover` is reverting the entry, wait for it (bounded). */
+  private async waitForOtherReverter(journalId: number): Promise<void> {
+    const until = Date.now() + OTHER_REVERTER_WAIT_MS;
+    while (this.journal.claimedByOther(journalId) !== null && Date.now() < until) await sleep(20);
   }
 
   /** Reverts every active injection at once. */

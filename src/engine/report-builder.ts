@@ -1,4 +1,5 @@
 /** The measurements of a run and its report, built from what the run recorded once it has ended. */
+import { type Coverage, sampleCoverage } from '../measure/coverage.js';
 import { type Markers, measure } from '../measure/measurements.js';
 import { measureSlo } from '../measure/slo.js';
 import { evaluateTolerance } from '../measure/tolerance.js';
@@ -18,13 +19,19 @@ import type { Outcome } from './verdict.js';
 
 export interface RunMeasures {
   measurements: Measurements;
+  /** per steady-state probe, the share of the chaos window its samples cover (empty without a window) */
+  coverage: Coverage[];
   tolerances: ReportTolerance[];
   /** steady-state samples taken while faults were active */
   duringSamples: number;
 }
 
 /** The measurements of the steady-state probes, and the tolerances judged on the samples of the faults' window. */
-export function measureRun(experiment: Experiment, samples: readonly Sample[], window: Markers): RunMeasures {
+export function measureRun(
+  experiment: Experiment,
+  samples: readonly Sample[],
+  window: Markers & { chaosEndedAt?: number | null },
+): RunMeasures {
   const { probes: steadyProbes } = experiment.steadyState;
   const measurements = measure(samples, steadyProbes, window, {
     recoverySamples: experiment.steadyState.recoverySamples,
@@ -34,7 +41,14 @@ export function measureRun(experiment: Experiment, samples: readonly Sample[], w
   });
   const during = samples.filter((s) => s.phase === 'during' && steadyProbes.includes(s.probe));
   const tolerances = steadyProbes.length && window.injectedAt !== null ? evaluateTolerance(experiment.steadyState.tolerance, during) : [];
-  return { measurements, tolerances, duringSamples: during.length };
+  const coverage =
+    window.injectedAt !== null && window.chaosEndedAt
+      ? experiment.probes
+          .filter((p) => steadyProbes.includes(p.name))
+          .map((p) => sampleCoverage(p.name, samples, { from: window.injectedAt as number, to: window.chaosEndedAt as number }, p))
+      : [];
+  if (coverage.length) measurements.coverage = coverage;
+  return { measurements, tolerances, duringSamples: during.length, coverage };
 }
 
 export interface ReportParts {

@@ -19,6 +19,7 @@ import { ProbeLoop, sampleProbe } from '../probes/scheduler.js';
 import type { ReportProgressive, RunReport, Verdict } from '../report/types.js';
 import { registerRun, unregisterRun } from '../safety/active-runs.js';
 import { openControlDb } from '../safety/control-db.js';
+import { acquireGuardian, releaseGuardian } from '../safety/guardian.js';
 import { describeHalt } from '../safety/halt.js';
 import { conflictingLocks, type LockRequest, releaseLocks, tryLock } from '../safety/locks.js';
 import type { Experiment } from '../spec/load.js';
@@ -67,6 +68,8 @@ export interface RunResult {
 }
 
 const EXIT_BY_VERDICT: Record<Verdict, number> = EXIT;
+/** how often, while faults are active, the stop conditions' probes are checked for silence */
+const FRESHNESS_CHECK_MS = 100;
 
 function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
@@ -129,7 +132,15 @@ async function execute(parsed: Experiment, options: RunOptions, { journal, store
       harm.abort();
     },
     sloContext(experiment),
+    new Map(experiment.probes.map((p) => [p.name, p])),
   );
+  // Fail closed: while faults are active, a watched probe that goes quiet trips its condition.
+  let chaosEndedAt: number | null = null;
+  const freshness = setInterval(() => {
+    if (injector.firstInjectedAt === null || chaosEndedAt !== null || harm.signal.aborted) return;
+    stopWatcher.startWatching(injector.firstInjectedAt);
+    stopWatcher.checkFreshness(Date.now());
+  }, FRESHNESS_CHECK_MS);
 
   const record = (sample: Sample, probe: ProbeSpec) => {
     samples.push(sample);
@@ -169,15 +180,28 @@ async function execute(parsed: Experiment, options: RunOptions, { journal, store
     harm.abort();
   });
 
+  // The dead-man's switch: a guardian process that reverts this run's faults if this process dies or stalls.
+  const guarded = acquireGuardian(journal.file);
+  guarded.catch(() => {});
   try {
     // 1. Nothing left behind by an earlier run that died.
-    for (const r of await recoverJournal(journal)) if (r.action !== 'skipped-live-run') timeline.add('recovered', r.detail);
+    for (const r of await recoverJournal(journal, { by: 'the next run' })) {
+      if (r.action !== 'skipped-live-run') timeline.add('recovered', r.detail);
+    }
 
     // 2. Before any harm: every probe can run, every selector matches.
     for (const probe of experiment.probes) await findProbeType(probe.type)?.preflight?.(probe.config);
     const plan = await planExperiment(experiment, seed);
     targets = selectedLabels(plan);
     for (const p of plan) for (const action of p.actions) timeline.add('planned', `${p.step.name}: ${action}`);
+
+    // The guardian must watch before anything changes (target setups journal records too); waited for
+    // here, before the guard probes, so that its start does not compete with them.
+    try {
+      await guarded;
+    } catch (error) {
+      throw new UserError(`${errorMessage(error)}; faultline injects nothing without it (it reverts the faults if this process dies)`);
+    }
 
     // 3. Halt switch, policy, guards, locks, guard and start-of-test probes.
     timeline.emit({ type: 'phase', phase: 'before' });
@@ -227,6 +251,13 @@ async function execute(parsed: Experiment, options: RunOptions, { journal, store
       await injector.revertAll();
     }
     const faultEndedAt = injector.lastRevertedAt ?? Date.now();
+    chaosEndedAt = Date.now();
+    if (injector.revertedElsewhere.length) {
+      outcome.end(
+        'aborted',
+        `this runner stopped making progress while faults were active, and its guardian reverted them: ${injector.revertedElsewhere.join('; ')}`,
+      );
+    }
     phase = 'after';
     timeline.emit({ type: 'phase', phase: 'after' });
     await stopLoops(loops, (p) => p.mode === 'OnChaos');
@@ -245,6 +276,8 @@ async function execute(parsed: Experiment, options: RunOptions, { journal, store
 
   // 7. End-of-test probes, rollbacks.
   phase = 'after';
+  chaosEndedAt ??= Date.now();
+  clearInterval(freshness);
   await stopLoops(loops, () => true);
   clearInterval(haltWatch);
   unsubscribe?.();
@@ -259,7 +292,11 @@ async function execute(parsed: Experiment, options: RunOptions, { journal, store
   await runRollbacks(experiment, timeline);
 
   // 8. Verdict and measurements.
-  const measured = measureRun(experiment, samples, { injectedAt: injector.firstInjectedAt, faultEndedAt: injector.lastRevertedAt });
+  const measured = measureRun(experiment, samples, {
+    injectedAt: injector.firstInjectedAt,
+    faultEndedAt: injector.lastRevertedAt,
+    chaosEndedAt,
+  });
   settleVerdict(experiment, outcome, {
     tolerances: measured.tolerances,
     mttrMs: measured.measurements.mttrMs,
@@ -267,6 +304,8 @@ async function execute(parsed: Experiment, options: RunOptions, { journal, store
     injected: injector.firstInjectedAt !== null,
     progressive,
     faults: injector.reportFaults,
+    coverage: measured.coverage,
+    intervals: new Map(experiment.probes.map((p) => [p.name, p.intervalMs])),
   });
 
   const endedAt = Date.now();
@@ -291,6 +330,7 @@ async function execute(parsed: Experiment, options: RunOptions, { journal, store
   options.signal?.removeEventListener('abort', onInterrupt);
   store.finishRun(report, samples);
   unregisterRun(control, runId);
+  releaseGuardian(journal.file);
   return { report, samples, exitCode: EXIT_BY_VERDICT[outcome.verdict] };
 }
 

@@ -68,8 +68,25 @@ export function evaluateCondition(condition: StopCondition, samples: readonly Sa
   return null;
 }
 
+/** How often a probe is sampled, to tell when it has gone quiet. */
+export interface ProbeCadence {
+  intervalMs: number;
+  timeoutMs: number;
+  initialDelayMs: number;
+}
+
+/** The default bound is never below this: a busy host delays a sample by a few hundred ms without any fault. */
+const MIN_SAMPLE_GAP_MS = 1_000;
+
+/** The longest a probe may give no sample while faults are active before its stop condition trips. */
+export function sampleGapBound(condition: Pick<StopCondition, 'maxSampleGap'>, cadence: ProbeCadence): number {
+  return condition.maxSampleGap ?? Math.max(MIN_SAMPLE_GAP_MS, 2 * cadence.intervalMs + cadence.timeoutMs);
+}
+
 export class StopWatcher {
   private readonly samples = new Map<string, Sample[]>();
+  /** when each probe last gave a sample (or when the watch began), epoch ms */
+  private readonly lastHeard = new Map<string, number>();
   tripped: Trip | null = null;
 
   constructor(
@@ -77,7 +94,51 @@ export class StopWatcher {
     private readonly onTrip: (trip: Trip) => void,
     /** the experiment's SLO, for burnRate conditions */
     private readonly slo?: SloContext,
+    /** the cadence of each probe by name, for the no-sample rule */
+    private readonly cadences: ReadonlyMap<string, ProbeCadence> = new Map(),
   ) {}
+
+  /** The probe a condition judges (a burnRate condition judges the SLO's probe), or null for alerts. */
+  private probeOf(condition: StopCondition): string | null {
+    if (condition.alert !== undefined) return null;
+    if (condition.burnRate) return this.slo?.probe ?? null;
+    return condition.probe ?? null;
+  }
+
+  /** Faults became active at `now`: from here on, each watched probe must keep giving samples. */
+  startWatching(now: number): void {
+    for (const condition of this.conditions) {
+      const probe = this.probeOf(condition);
+      const cadence = probe ? this.cadences.get(probe) : undefined;
+      // an OnChaos probe starts with the chaos: its first sample may wait for its initial delay
+      if (probe && cadence && !this.lastHeard.has(probe)) this.lastHeard.set(probe, now + cadence.initialDelayMs);
+    }
+  }
+
+  /**
+   * Fail closed: a condition whose probe has gone quiet for longer than its bound trips, whatever the
+   * reason (a stalled event loop, a probe that hangs): no sample must never read as no problem.
+   */
+  checkFreshness(now: number, only?: string): void {
+    if (this.tripped) return;
+    for (const condition of this.conditions) {
+      const probe = this.probeOf(condition);
+      if (only !== undefined && probe !== only) continue;
+      const cadence = probe ? this.cadences.get(probe) : undefined;
+      const since = probe ? this.lastHeard.get(probe) : undefined;
+      if (!probe || !cadence || since === undefined) continue;
+      const bound = sampleGapBound(condition, cadence);
+      if (now - since > bound) {
+        this.tripped = {
+          condition: describeCondition(condition),
+          observed: `no samples from probe ${probe} for ${formatDuration(now - since)} (bound ${formatDuration(bound)})`,
+          at: now,
+        };
+        this.onTrip(this.tripped);
+        return;
+      }
+    }
+  }
 
   /** Feeds an alert received while faults were active. */
   observeAlert(alert: ReceivedAlert): void {
@@ -94,6 +155,9 @@ export class StopWatcher {
 
   /** Feeds one sample taken while faults were active. */
   observe(sample: Sample): void {
+    // a sample that arrives after too long a silence trips first (whichever callback runs first after a stall)
+    this.checkFreshness(Date.now(), sample.probe);
+    this.lastHeard.set(sample.probe, Date.now());
     if (this.tripped) return;
     const list = this.samples.get(sample.probe) ?? [];
     list.push(sample);

@@ -1,4 +1,5 @@
 /** The verdict of a run: how the run ended (`Outcome`), and the rules that judge the hypothesis at its end. */
+import { type Coverage, MIN_COVERAGE } from '../measure/coverage.js';
 import type { ReportFault, ReportProgressive, ReportTolerance, Verdict } from '../report/types.js';
 import type { Experiment } from '../spec/load.js';
 import { formatDuration } from '../util/duration.js';
@@ -30,6 +31,10 @@ export interface Judged {
   injected: boolean;
   progressive: readonly ReportProgressive[];
   faults: readonly ReportFault[];
+  /** the share of the chaos window each steady-state probe's samples cover */
+  coverage?: readonly Coverage[];
+  /** the probe intervals by name (a window shorter than two intervals is too short to judge coverage) */
+  intervals?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -40,7 +45,12 @@ export interface Judged {
 export function settleVerdict(experiment: Experiment, outcome: Outcome, judged: Judged): void {
   const brokeAt = progressiveFailure(judged.progressive);
   if (outcome.verdict === 'passed' && brokeAt) outcome.end('failed', `progressive chaos: ${brokeAt}`);
-  if (outcome.verdict === 'passed') judge(experiment, outcome, judged);
+  if (outcome.verdict === 'passed') {
+    judge(experiment, outcome, judged);
+    // a refuted hypothesis stands on the samples it has; a pass needs the whole window watched
+    const thin = outcome.verdict === 'passed' && judged.injected ? poorCoverage(judged) : null;
+    if (thin) outcome.override('error', thin);
+  }
   // A fault left in place outweighs any other ending: the operator must act.
   const leftBehind = judged.faults.filter((f) => f.error?.startsWith('revert failed'));
   if (leftBehind.length) {
@@ -49,6 +59,22 @@ export function settleVerdict(experiment: Experiment, outcome: Outcome, judged: 
       `${leftBehind.map((f) => `${f.fault} on ${f.target}: ${f.error}`).join('; ')}; run faultline recover, or see docs/safety.md`,
     );
   }
+}
+
+/**
+ * Fail closed: samples that cover too little of the chaos window (a stalled runner, a hung probe) cannot
+ * support `passed`; the run ends `error`, saying how much was covered.
+ */
+function poorCoverage({ coverage = [], intervals }: Judged): string | null {
+  const thin = coverage.filter((c) => c.windowMs >= 2 * (intervals?.get(c.probe) ?? 0) && c.ratio < MIN_COVERAGE);
+  if (!thin.length) return null;
+  const what = thin
+    .map(
+      (c) =>
+        `probe ${c.probe} covered ${(c.ratio * 100).toFixed(0)}% of the ${formatDuration(c.windowMs)} chaos window (longest gap ${formatDuration(c.longestGapMs)})`,
+    )
+    .join('; ');
+  return `${what}, below the ${MIN_COVERAGE * 100}% a verdict needs: the runner stalled or the probe could not keep its interval; the hypothesis was not tested`;
 }
 
 /** The hypothesis, judged on the samples taken while faults were active and on the recovery. */

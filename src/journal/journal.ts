@@ -3,14 +3,17 @@
  * and closed after the fault is reverted, so whatever dies, `faultline recover` knows what to undo.
  *
  *   open:   applying -> active -> (revert fails: revert-failed)
- *   closed: reverted
+ *           reverting (claimed by one process: the runner's guardian, or `faultline recover`)
+ *   closed: reverted (with who reverted it: the run itself, its guardian, or recover)
+ *
+ * A claim keeps two processes from reverting one entry at once; a claim whose process died is void.
  */
 import { join } from 'node:path';
 import { faultlineHome } from '../util/home.js';
 import { ownerIsAlive, selfOwner } from '../util/owner.js';
 import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
 
-export type EntryStatus = 'applying' | 'active' | 'revert-failed' | 'reverted';
+export type EntryStatus = 'applying' | 'active' | 'revert-failed' | 'reverting' | 'reverted';
 
 export interface JournalEntry {
   id: number;
@@ -27,6 +30,8 @@ export interface JournalEntry {
   host: string;
   createdAt: string;
   revertedAt: string | null;
+  /** who reverted it: `run`, `guardian (...)`, `recover` */
+  revertedBy: string | null;
   error: string | null;
 }
 
@@ -50,6 +55,13 @@ CREATE TABLE IF NOT EXISTS injections (
 CREATE INDEX IF NOT EXISTS injections_open ON injections (status) WHERE status != 'reverted';
 `;
 
+/** Columns added after the first release: added to an older journal when it is opened. */
+const ADDED_COLUMNS = [
+  ['reverted_by', 'TEXT'],
+  ['claim_pid', 'INTEGER'],
+  ['claim_start', 'TEXT'],
+] as const;
+
 interface Row {
   id: number;
   run_id: string;
@@ -64,6 +76,9 @@ interface Row {
   host: string;
   created_at: string;
   reverted_at: string | null;
+  reverted_by: string | null;
+  claim_pid: number | null;
+  claim_start: string | null;
   error: string | null;
 }
 
@@ -82,6 +97,7 @@ function fromRow(row: Row): JournalEntry {
     host: row.host,
     createdAt: row.created_at,
     revertedAt: row.reverted_at,
+    revertedBy: row.reverted_by,
     error: row.error,
   };
 }
@@ -89,8 +105,49 @@ function fromRow(row: Row): JournalEntry {
 export class Journal {
   private readonly db: SqliteDatabase;
 
-  constructor(file: string = join(faultlineHome(), 'journal.db')) {
+  constructor(readonly file: string = join(faultlineHome(), 'journal.db')) {
     this.db = openSqlite(file, SCHEMA);
+    const columns = new Set((this.db.prepare('PRAGMA table_info(injections)').all() as { name: string }[]).map((c) => c.name));
+    for (const [name, type] of ADDED_COLUMNS) if (!columns.has(name)) this.db.exec(`ALTER TABLE injections ADD COLUMN ${name} ${type}`);
+  }
+
+  /**
+   * Takes the entry for reverting it, so that no other process reverts it at the same time. False when
+   * it is reverted already, or being reverted by another live process.
+   */
+  claim(id: number): boolean {
+    const me = selfOwner();
+    return this.db
+      .transaction(() => {
+        const row = this.db.prepare('SELECT status, claim_pid, claim_start, host FROM injections WHERE id = ?').get(id) as
+          | Pick<Row, 'status' | 'claim_pid' | 'claim_start' | 'host'>
+          | undefined;
+        if (!row || row.status === 'reverted') return false;
+        if (row.status === 'reverting' && !(row.claim_pid === me.pid && row.claim_start === me.start)) {
+          if (ownerIsAlive({ pid: row.claim_pid ?? 0, start: row.claim_start ?? '', host: row.host })) return false;
+        }
+        this.db
+          .prepare(`UPDATE injections SET status = 'reverting', claim_pid = ?, claim_start = ? WHERE id = ?`)
+          .run(me.pid, me.start, id);
+        return true;
+      })
+      .immediate();
+  }
+
+  /** The live process reverting the entry now, if another one is. */
+  claimedByOther(id: number): number | null {
+    const row = this.db.prepare('SELECT status, claim_pid, claim_start, host FROM injections WHERE id = ?').get(id) as
+      | Pick<Row, 'status' | 'claim_pid' | 'claim_start' | 'host'>
+      | undefined;
+    if (row?.status !== 'reverting' || !row.claim_pid) return null;
+    const me = selfOwner();
+    if (row.claim_pid === me.pid && row.claim_start === me.start) return null;
+    return ownerIsAlive({ pid: row.claim_pid, start: row.claim_start ?? '', host: row.host }) ? row.claim_pid : null;
+  }
+
+  get(id: number): JournalEntry | undefined {
+    const row = this.db.prepare('SELECT * FROM injections WHERE id = ?').get(id) as Row | undefined;
+    return row ? fromRow(row) : undefined;
   }
 
   /** Records an injection before it is applied. Returns the entry id. */
@@ -125,14 +182,20 @@ export class Journal {
     this.db.prepare(`UPDATE injections SET status = 'active' WHERE id = ? AND status = 'applying'`).run(id);
   }
 
-  markReverted(id: number): void {
+  /** Closes the entry; the first to revert it is kept as who did. */
+  markReverted(id: number, by = 'run'): void {
     this.db
-      .prepare(`UPDATE injections SET status = 'reverted', reverted_at = ?, error = NULL WHERE id = ?`)
-      .run(new Date().toISOString(), id);
+      .prepare(
+        `UPDATE injections SET status = 'reverted', reverted_at = COALESCE(reverted_at, ?), reverted_by = COALESCE(reverted_by, ?),
+         error = NULL, claim_pid = NULL, claim_start = NULL WHERE id = ?`,
+      )
+      .run(new Date().toISOString(), by, id);
   }
 
   markRevertFailed(id: number, error: string): void {
-    this.db.prepare(`UPDATE injections SET status = 'revert-failed', error = ? WHERE id = ?`).run(error, id);
+    this.db
+      .prepare(`UPDATE injections SET status = 'revert-failed', error = ?, claim_pid = NULL, claim_start = NULL WHERE id = ?`)
+      .run(error, id);
   }
 
   /** Entries whose fault may still be in effect. */

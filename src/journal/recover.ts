@@ -1,10 +1,13 @@
 /**
  * Reverts every fault the journal shows as still in effect whose run is gone (crashed, killed,
- * power lost). Runs of live processes are left to revert their own faults.
+ * power lost). Runs of live processes are left to revert their own faults, unless the caller is the
+ * guardian of a run that stopped making progress. Each entry is claimed first, so the guardian and a
+ * `faultline recover` started at the same moment never revert one fault twice at once.
  */
 import { hostname } from 'node:os';
 import { findFault } from '../faults/index.js';
 import { errorMessage } from '../util/errors.js';
+import type { Owner } from '../util/owner.js';
 import { entryOwnerIsAlive, type Journal, type JournalEntry } from './journal.js';
 
 export interface RecoveryOutcome {
@@ -13,9 +16,20 @@ export interface RecoveryOutcome {
   detail: string;
 }
 
-export async function recoverJournal(journal: Journal, options: { includeLiveRuns?: boolean } = {}): Promise<RecoveryOutcome[]> {
+export interface RecoverOptions {
+  /** revert the entries of live runs too (a halt, or an operator who knows better) */
+  includeLiveRuns?: boolean;
+  /** only the entries of this process (a guardian reverts its own runner's) */
+  owner?: Pick<Owner, 'pid' | 'start'>;
+  /** who reverts, kept in the journal: `recover` (default), `guardian (runner died)`, ... */
+  by?: string;
+}
+
+export async function recoverJournal(journal: Journal, options: RecoverOptions = {}): Promise<RecoveryOutcome[]> {
   const outcomes: RecoveryOutcome[] = [];
-  for (const entry of journal.open()) {
+  const { owner } = options;
+  const entries = journal.open().filter((e) => !owner || (e.ownerPid === owner.pid && e.ownerStart === owner.start));
+  for (const entry of entries) {
     if (!options.includeLiveRuns && entryOwnerIsAlive(entry)) {
       const detail =
         entry.host === hostname()
@@ -24,6 +38,7 @@ export async function recoverJournal(journal: Journal, options: { includeLiveRun
       outcomes.push({ entry, action: 'skipped-live-run', detail });
       continue;
     }
+    if (!journal.claim(entry.id)) continue; // reverted meanwhile, or being reverted by another live process
     const fault = findFault(entry.fault);
     if (!fault) {
       journal.markRevertFailed(entry.id, `fault ${entry.fault} is unknown to this faultline version`);
@@ -36,7 +51,7 @@ export async function recoverJournal(journal: Journal, options: { includeLiveRun
     }
     try {
       await fault.revert(entry.state);
-      journal.markReverted(entry.id);
+      journal.markReverted(entry.id, options.by ?? 'recover');
       outcomes.push({ entry, action: 'reverted', detail: `reverted ${entry.fault} on ${entry.target}` });
     } catch (error) {
       journal.markRevertFailed(entry.id, errorMessage(error));

@@ -7,6 +7,8 @@ export interface Sample {
   t: number;
   ok: boolean;
   latencyMs: number;
+  /** when the sample was complete, every attempt included, epoch ms (kept in memory, not stored) */
+  endedAt?: number;
   phase: Phase;
   detail: string;
 }

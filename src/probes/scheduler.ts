@@ -20,7 +20,7 @@ export async function sampleProbe(probe: ProbeSpec, phase: Phase, signal: AbortS
     if (outcome.ok) break;
     if (attempt < probe.retry) outcome.detail = `${outcome.detail} (attempt ${attempt}/${probe.retry})`;
   }
-  return { probe: probe.name, t, ok: outcome.ok, latencyMs: outcome.latencyMs, phase, detail: outcome.detail };
+  return { probe: probe.name, t, ok: outcome.ok, latencyMs: outcome.latencyMs, endedAt: Date.now(), phase, detail: outcome.detail };
 }
 
 /** A probe sampled every `interval` until `stop()`; a sample cut short by stop() is discarded. */

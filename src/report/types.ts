@@ -66,6 +66,18 @@ export interface Measurements {
   recoverySamples: number;
   /** the run against the experiment's SLO (`spec.slo`), from the samples of its SLI probe after the first fault */
   slo?: SloMeasurement;
+  /** how much of the chaos window each steady-state probe's samples cover (a run below 90% cannot pass) */
+  coverage?: ReportCoverage[];
+}
+
+/** The share of the chaos window (first fault to the end of the method) covered by a probe's samples. */
+export interface ReportCoverage {
+  probe: string;
+  /** 0 to 1 */
+  ratio: number;
+  windowMs: number;
+  longestGapMs: number;
+  samples: number;
 }
 
 /** Error budget and burn rate of one run (reference notes, commercial-sre.md 5.1 and 5.3). */

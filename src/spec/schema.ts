@@ -452,6 +452,11 @@ export const stopConditionSchema = strict({
   latencyP99Ms: numberComparatorSchema.optional(),
   window: duration.default(10_000),
   minSamples: z.number().int().min(1).default(1),
+  maxSampleGap: duration
+    .optional()
+    .describe(
+      'trips when the probe has given no sample for this long while faults are active (default: 2 intervals + the probe timeout, at least 1s)',
+    ),
 })
   .refine((c) => c.alert !== undefined || c.burnRate !== undefined || c.probe !== undefined, {
     message: 'expected a probe (with a criterion), an alert or a burnRate',

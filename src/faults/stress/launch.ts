@@ -13,10 +13,10 @@
  * the workers; each also has a hard deadline in its arguments so that none runs forever.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { builtScript } from '../../util/built-script.js';
 import { formatDuration } from '../../util/duration.js';
 import { UserError } from '../../util/errors.js';
 import { isSameProcess, processInfo } from '../../util/processes.js';
@@ -73,11 +73,7 @@ export function describeHold(durationMs: number | null): string {
 
 /** The built-in worker script: dist/faults/stress/worker.js (also when this module runs from src/ in tests). */
 export function workerScript(): string {
-  const beside = fileURLToPath(new URL('./worker.js', import.meta.url));
-  if (existsSync(beside)) return beside;
-  const built = beside.replace(/([\\/])src([\\/]faults[\\/]stress[\\/]worker\.js)$/, '$1dist$2');
-  if (existsSync(built)) return built;
-  throw new UserError(`the stress worker ${beside} is missing; build faultline first (npm run build)`);
+  return builtScript(import.meta.url, './worker.js');
 }
 
 /** The full path of an executable on PATH, or null. */
