@@ -1,11 +1,13 @@
 /**
- * No fault outlives its run: SIGKILL the runner while a fault is active, then `faultline recover`
+ * No fault outlives its run: SIGKILL the runner while a fault is active and its guardian reverts it
+ * within a second, with nobody involved; when the guardian dies too (a lost host), `faultline recover`
  * (or the next `faultline run`) reverts it from the journal alone.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, startCli, tempDir, tempHome } from './support/cli.js';
+import { expectGuardianReverts, GUARDIAN_BOUND_MS, killRunnerAndGuardian } from './support/guardian.js';
 import { killStarted, processState, startSleeper, waitFor } from './support/processes.js';
 
 afterEach(() => killStarted());
@@ -32,15 +34,26 @@ spec:
 }
 
 describe('process.pause after the runner is SIGKILLed', () => {
-  it('is resumed by faultline recover: the process is no longer stopped', async () => {
+  it('is resumed by the guardian within a second, with nobody running recover', async () => {
+    const home = tempHome();
+    const worker = startSleeper('crash-pause-guardian');
+    const pid = worker.pid as number;
+    const run = startCli(['run', pauseExperiment(tempDir(), pid)], { home });
+    await waitFor(() => processState(pid) === 'T', 10_000, 'the worker to be stopped by the run');
+    const took = await expectGuardianReverts(run, home, () => processState(pid) === 'S', 'the paused worker');
+    expect(took).toBeLessThanOrEqual(GUARDIAN_BOUND_MS);
+    const recovered = await runCli(['recover'], { home });
+    expect(recovered.stdout).toMatch(/nothing to recover/);
+  });
+
+  it('is resumed by faultline recover when the guardian died too: the process is no longer stopped', async () => {
     const home = tempHome();
     const worker = startSleeper('crash-pause');
     const pid = worker.pid as number;
     const run = startCli(['run', pauseExperiment(tempDir(), pid)], { home });
     await waitFor(() => processState(pid) === 'T', 10_000, 'the worker to be stopped by the run');
 
-    run.child.kill('SIGKILL');
-    await run.done;
+    await killRunnerAndGuardian(run, home);
     expect(processState(pid)).toBe('T'); // the fault outlived its runner...
 
     const recovered = await runCli(['recover'], { home });
@@ -60,8 +73,7 @@ describe('process.pause after the runner is SIGKILLed', () => {
     const pid = worker.pid as number;
     const run = startCli(['run', pauseExperiment(dir, pid)], { home });
     await waitFor(() => processState(pid) === 'T', 10_000, 'the worker to be stopped');
-    run.child.kill('SIGKILL');
-    await run.done;
+    await killRunnerAndGuardian(run, home);
 
     const other = startSleeper('crash-other');
     const next = startCli(['run', pauseExperiment(dir, other.pid as number, 'pause-other')], { home });
@@ -111,8 +123,7 @@ spec:
     );
     const run = startCli(['run', file], { home });
     await waitFor(() => existsSync(marker), 10_000, 'the action to run');
-    run.child.kill('SIGKILL');
-    await run.done;
+    await killRunnerAndGuardian(run, home);
     expect(existsSync(marker)).toBe(true);
     const recovered = await runCli(['recover'], { home });
     expect(recovered.code).toBe(0);
@@ -143,11 +154,36 @@ spec:
     );
     const run = startCli(['run', file], { home });
     await waitFor(() => existsSync(started), 10_000, 'the action to start');
-    run.child.kill('SIGKILL');
-    await run.done;
+    await killRunnerAndGuardian(run, home);
     const recovered = await runCli(['recover'], { home });
     expect(recovered.stdout).toMatch(/reverted #\d+ custom.action/);
     await new Promise((r) => setTimeout(r, 2500));
     expect(existsSync(harm)).toBe(false);
+  });
+
+  it('is ended by the guardian within a second when only the runner dies', async () => {
+    const home = tempHome();
+    const dir = tempDir();
+    const started = join(dir, 'started');
+    const harm = join(dir, 'late-harm');
+    const file = join(dir, 'slow-action.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: faultline.dev/v1
+kind: Experiment
+metadata: { name: slow-action-guardian }
+spec:
+  hypothesis: A slow custom action is ended with its runner.
+  method:
+    - fault: custom.action
+      params: { run: [ sh, -c, "touch ${started}; sleep 2; touch ${harm}" ], revert: [ rm, -f, ${started} ] }
+      duration: 10m
+`,
+    );
+    const run = startCli(['run', file], { home });
+    await waitFor(() => existsSync(started), 10_000, 'the action to start');
+    await expectGuardianReverts(run, home, () => !existsSync(started), 'the custom action');
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(existsSync(harm)).toBe(false); // its run command was ended with the revert
   });
 });

@@ -10,6 +10,7 @@ import '../src/faults/index.js';
 import { getFault } from '../src/faults/index.js';
 import { runCli, startCli, tempDir, tempHome } from './support/cli.js';
 import { writeExperiment } from './support/experiment.js';
+import { expectGuardianReverts, killRunnerAndGuardian } from './support/guardian.js';
 import { killStarted, waitFor } from './support/processes.js';
 
 afterEach(() => killStarted());
@@ -221,8 +222,7 @@ describe('file.corrupt after the runner is SIGKILLed', () => {
     const { file, sum, original } = dataFile(dir);
     const run = startCli(['run', corruptExperiment(dir, file, '{ mode: random-bytes, percent: 10 }', '10m')], { home });
     await waitFor(() => sha(file) !== sum, 15_000, 'the file to be corrupted');
-    run.child.kill('SIGKILL');
-    await run.done;
+    await killRunnerAndGuardian(run, home);
     expect(sha(file)).not.toBe(sum);
 
     const recovered = await runCli(['recover'], { home });
@@ -230,5 +230,16 @@ describe('file.corrupt after the runner is SIGKILLed', () => {
     expect(recovered.stdout).toMatch(/reverted #\d+ file.corrupt on model/);
     expect(readFileSync(file).equals(original)).toBe(true);
     expect(backupsOf(home)).toEqual([]);
+  });
+
+  it('is restored byte for byte by the guardian within a second, with nobody running recover', async () => {
+    const home = tempHome();
+    const dir = tempDir();
+    const { file, sum, original } = dataFile(dir);
+    const run = startCli(['run', corruptExperiment(dir, file, '{ mode: random-bytes, percent: 10 }', '10m')], { home });
+    await waitFor(() => sha(file) !== sum, 15_000, 'the file to be corrupted');
+    await expectGuardianReverts(run, home, () => sha(file) === sum, 'the corrupted file');
+    expect(readFileSync(file).equals(original)).toBe(true);
+    await waitFor(() => backupsOf(home).length === 0, 2_000, 'the backup to be removed');
   });
 });

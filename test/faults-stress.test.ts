@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listProcesses } from '../src/util/processes.js';
 import { ROOT, runCli, startCli, tempDir, tempHome } from './support/cli.js';
 import { writeExperiment } from './support/experiment.js';
+import { expectGuardianReverts, killRunnerAndGuardian } from './support/guardian.js';
 import { isGone, killStarted, startSleeper, waitFor } from './support/processes.js';
 
 afterEach(() => killStarted());
@@ -487,8 +488,7 @@ describe('stress faults after the runner is SIGKILLed', () => {
     await waitFor(() => readdirSync(scratch).length === 2, 10_000, 'the io folder and the fill file');
     await waitFor(() => processesWith('stress-ng-cpu').length > 0, 10_000, 'the stress-ng worker');
 
-    run.child.kill('SIGKILL');
-    await run.done;
+    await killRunnerAndGuardian(run, home);
     await new Promise((r) => setTimeout(r, 300));
     expect(workers.filter(isGone)).toEqual([]); // the pressure outlived its runner...
     expect(isGone(stressNg)).toBe(false);
@@ -504,5 +504,34 @@ describe('stress faults after the runner is SIGKILLed', () => {
 
     const again = await runCli(['recover'], { home });
     expect(again.stdout).toMatch(/nothing to recover/);
+  });
+
+  it('the guardian kills every worker and removes the fill file within a second, with nobody running recover', async () => {
+    const home = tempHome();
+    const dir = tempDir();
+    const scratch = join(dir, 'disk');
+    mkdirSync(scratch);
+    const target = startSleeper('stress-crash-guardian-target');
+    const file = stressExperiment(
+      dir,
+      'stress-crash-guardian',
+      target.pid as number,
+      `
+- parallel:
+    - { fault: stress.cpu, selector: { names: [ app ] }, params: { load: 20 }, duration: 10m }
+    - { fault: stress.memory, selector: { names: [ app ] }, params: { size: 64Mi }, duration: 10m }
+    - { fault: disk.fill, params: { path: ${scratch}, size: 16Mi }, duration: 10m }
+`,
+    );
+    const run = startCli(['run', file], { home });
+    const runPid = run.child.pid as number;
+    const workers = [...(await workersOf(runPid, 'cpu', 1)), ...(await workersOf(runPid, 'memory', 1))];
+    await waitFor(() => readdirSync(scratch).length === 1, 10_000, 'the fill file');
+    await expectGuardianReverts(
+      run,
+      home,
+      () => workers.every(isGone) && readdirSync(scratch).length === 0,
+      'the stress workers and the fill file',
+    );
   });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CliResult, runCli, startCli, tempDir, tempHome } from './support/cli.js';
 import { writeExperiment } from './support/experiment.js';
+import { expectGuardianReverts, killRunnerAndGuardian } from './support/guardian.js';
 import { freePort, isGone, killStarted, startSleeper, waitFor } from './support/processes.js';
 
 /** Answers every connection with its Date.now(); exits after 2 minutes at most. */
@@ -207,8 +208,7 @@ describe('time.skew after the runner is SIGKILLed', () => {
     const { port } = await startWrappedClock(home, 'skew-crash');
     const run = startCli(['run', skewExperiment(tempDir(), '{ match: "--tag=skew-crash" }', '{ timeOffset: +1h }', '10m')], { home });
     await waitFor(async () => Math.abs((await offsetSeconds(port)) - 3600) < 1, 10_000, 'the clock to be 1h ahead');
-    run.child.kill('SIGKILL');
-    await run.done;
+    await killRunnerAndGuardian(run, home);
     expect(Math.abs((await offsetSeconds(port)) - 3600)).toBeLessThan(1); // the skew outlived its runner...
 
     const recovered = await runCli(['recover'], { home });
@@ -220,5 +220,18 @@ describe('time.skew after the runner is SIGKILLed', () => {
     w.child.kill('SIGTERM');
     await w.done;
     expect(isGone(w.child.pid as number)).toBe(true);
+  });
+
+  it('the guardian puts the clock back within a second, with nobody running recover', async () => {
+    const home = tempHome();
+    const { port } = await startWrappedClock(home, 'skew-crash-guardian');
+    const run = startCli(['run', skewExperiment(tempDir(), '{ match: "--tag=skew-crash-guardian" }', '{ timeOffset: +1h }', '10m')], {
+      home,
+    });
+    await waitFor(async () => Math.abs((await offsetSeconds(port)) - 3600) < 1, 10_000, 'the clock to be 1h ahead');
+    await expectGuardianReverts(run, home, async () => Math.abs(await offsetSeconds(port)) < 1, 'the skewed clock');
+    const w = wrapped.pop() as (typeof wrapped)[number];
+    w.child.kill('SIGTERM');
+    await w.done;
   });
 });

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nftTables, qdiscs } from '../src/kernel/commands.js';
 import { createTestHosts, type TestHosts } from '../src/netns/index.js';
 import { runCli, startCli, tempDir, tempHome } from './support/cli.js';
+import { expectGuardianReverts, killRunnerAndGuardian } from './support/guardian.js';
 import { waitFor } from './support/processes.js';
 
 const canRun = process.platform === 'linux' && process.getuid?.() === 0;
@@ -46,12 +47,22 @@ spec:
 const faultlineTables = async (h: TestHosts) => (await nftTables(h.netns('gw'))).filter((t) => t.name.startsWith('faultline'));
 const tbf = async (h: TestHosts) => (await qdiscs(h.netns('gw'), h.device('gw'))).filter((q) => q.kind === 'tbf');
 
+/** SIGKILL the runner alone: its guardian reverts the fault within a second, nobody runs recover. */
+async function crashAndGuardian(file: string, applied: () => Promise<boolean>): Promise<void> {
+  const home = tempHome();
+  const run = startCli(['run', file], { home });
+  await waitFor(applied, 15_000, `the fault to be applied (${run.output()})`);
+  await expectGuardianReverts(run, home, async () => !(await applied()), 'the kernel fault');
+  const again = await runCli(['recover'], { home });
+  expect(again.stdout).toMatch(/nothing to recover/);
+}
+
+/** SIGKILL the runner and its guardian (a lost host): recover reverts the fault. */
 async function crashAndRecover(file: string, applied: () => Promise<boolean>): Promise<void> {
   const home = tempHome();
   const run = startCli(['run', file], { home });
   await waitFor(applied, 15_000, `the fault to be applied (${run.output()})`);
-  run.child.kill('SIGKILL');
-  await run.done;
+  await killRunnerAndGuardian(run, home);
   expect(await applied()).toBe(true); // the fault outlived its runner...
   const recovered = await runCli(['recover'], { home });
   expect(recovered.code).toBe(0);
@@ -61,12 +72,12 @@ async function crashAndRecover(file: string, applied: () => Promise<boolean>): P
 }
 
 describe.skipIf(!canRun)('kernel faults after the runner is SIGKILLed', () => {
-  it('network.partition: recover deletes the table and traffic flows again', async () => {
+  it('network.partition: the guardian deletes the table within a second and traffic flows again', async () => {
     const h = (hosts = await createTestHosts({ hosts: ['gw', 'pa'], links: [['gw', 'pa']] }));
     await h.startTcpServer('pa', 7001);
     const pa = h.address('pa');
     const file = experiment('kernel-partition-crash', h, `network.partition|{ mechanism: kernel, addresses: [ ${pa} ], ports: [ 7001 ] }`);
-    await crashAndRecover(file, async () => (await faultlineTables(h)).length === 1);
+    await crashAndGuardian(file, async () => (await faultlineTables(h)).length === 1);
     expect(await h.tcpCheck('gw', pa, 7001, 5000)).toBe('ok');
     expect(await faultlineTables(h)).toEqual([]);
   });
@@ -97,11 +108,11 @@ describe.skipIf(!canRun)('kernel faults after the runner is SIGKILLed', () => {
     expect(await faultlineTables(h)).toEqual([]);
   });
 
-  it('network.bandwidth: recover deletes the tbf qdisc', async () => {
+  it('network.bandwidth: the guardian deletes the tbf qdisc within a second', async () => {
     const h = (hosts = await createTestHosts({ hosts: ['gw', 'pa'], links: [['gw', 'pa']] }));
     await h.startTcpServer('pa', 7001);
     const file = experiment('kernel-bandwidth-crash', h, `network.bandwidth|{ mechanism: kernel, rate: 1mbit, device: ${h.device('gw')} }`);
-    await crashAndRecover(file, async () => (await tbf(h)).length === 1);
+    await crashAndGuardian(file, async () => (await tbf(h)).length === 1);
     expect(await tbf(h)).toEqual([]);
     expect(await h.tcpCheck('gw', h.address('pa'), 7001)).toBe('ok');
   });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, startCli, tempDir, tempHome } from './support/cli.js';
 import { FakeKubeApiServer } from './support/fake-kube-apiserver.js';
+import { expectGuardianReverts, killRunnerAndGuardian } from './support/guardian.js';
 import { waitFor } from './support/processes.js';
 
 let fake: FakeKubeApiServer | undefined;
@@ -41,6 +42,18 @@ const LONG_LATENCY = `    - fault: network.latency
       duration: 10m`;
 
 describe('faultline recover after the runner is SIGKILLed', () => {
+  it("the runner's guardian deletes the Chaos Mesh object within a second, with nobody running recover", async () => {
+    fake = await FakeKubeApiServer.start();
+    fake.seedDeployment({ namespace: 'shop', name: 'web', replicas: 2, labels: { app: 'web' } });
+    const dir = tempDir('faultline-k8s-crash-');
+    const kubeconfig = fake.writeKubeconfig(dir, { namespace: 'shop' });
+    const home = tempHome();
+    const run = startCli(['run', experimentFile(dir, LONG_LATENCY)], { home, env: { KUBECONFIG: kubeconfig } });
+    const server = fake;
+    await waitFor(() => server.list('networkchaos')[0]?.status !== undefined, 20_000, 'the run to inject');
+    await expectGuardianReverts(run, home, () => server.list('networkchaos').length === 0, 'the NetworkChaos object');
+  });
+
   it('deletes the Chaos Mesh object the dead run left, from the journal alone', async () => {
     fake = await FakeKubeApiServer.start();
     fake.seedDeployment({ namespace: 'shop', name: 'web', replicas: 2, labels: { app: 'web' } });
@@ -57,8 +70,7 @@ describe('faultline recover after the runner is SIGKILLed', () => {
       20_000,
       'the run to create the NetworkChaos and the engine to inject it',
     );
-    run.child.kill('SIGKILL');
-    await run.done;
+    await killRunnerAndGuardian(run, home);
     const [left] = fake.list('networkchaos');
     expect(left?.metadata.name).toMatch(/^fl-slow-web-network-latency-[0-9a-f]{5}$/); // the fault outlived its runner...
     const deletesBefore = fake.requests.filter((r) => r.method === 'DELETE').length;
@@ -90,8 +102,7 @@ describe('faultline recover after the runner is SIGKILLed', () => {
     const first = startCli(['run', experimentFile(dir, LONG_LATENCY)], { home, env: { KUBECONFIG: kubeconfig } });
     const server = fake;
     await waitFor(() => server.list('networkchaos')[0]?.status !== undefined, 20_000, 'the first run to inject');
-    first.child.kill('SIGKILL');
-    await first.done;
+    await killRunnerAndGuardian(first, home);
     const leftName = fake.list('networkchaos')[0]?.metadata.name;
 
     const second = await runCli(

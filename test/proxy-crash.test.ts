@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, tempDir, tempHome } from './support/cli.js';
+import { expectGuardianReverts, killRunnerAndGuardian } from './support/guardian.js';
 import { freePort, portOpen, waitFor } from './support/processes.js';
 import { connectTo, echoServer, readBytes, type TestServer } from './support/proxy-net.js';
 
@@ -65,8 +66,7 @@ describe('a toxic on an external faultline proxy when the runner is SIGKILLed', 
       await waitFor(async () => (await toxics()).length === 1, 15_000, 'the latency toxic on the proxy');
       expect(await roundTrip(listen)).toBeGreaterThanOrEqual(245);
 
-      run.child.kill('SIGKILL');
-      await run.done;
+      await killRunnerAndGuardian(run, home);
       expect(await toxics()).toHaveLength(1); // the fault outlived its runner...
 
       const recovered = await runCli(['recover'], { home });
@@ -75,6 +75,27 @@ describe('a toxic on an external faultline proxy when the runner is SIGKILLed', 
       expect(await toxics()).toEqual([]); // ...until recover removed it
       expect(await roundTrip(listen)).toBeLessThan(200);
       expect((await runCli(['recover'], { home })).stdout).toMatch(/nothing to recover/);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.done;
+    }
+  });
+
+  it("is removed by the runner's guardian within a second, with nobody running recover", async () => {
+    const apiPort = await freePort();
+    const listen = await freePort();
+    const api = `http://127.0.0.1:${apiPort}`;
+    const server = startCli(['proxy', '--port', String(apiPort), '--proxy', `echo=127.0.0.1:${listen},127.0.0.1:${echo.port}`], {
+      home: tempHome(),
+    });
+    try {
+      await waitFor(() => server.output().includes('ready'), 15_000, 'faultline proxy');
+      const home = tempHome();
+      const run = startCli(['run', experiment(`- name: echo\n  endpoint: { proxy: echo, api: "${api}" }`)], { home });
+      const toxics = async () => (await (await fetch(`${api}/proxies/echo/toxics`)).json()) as { name: string; type: string }[];
+      await waitFor(async () => (await toxics()).length === 1, 15_000, 'the latency toxic on the proxy');
+      await expectGuardianReverts(run, home, async () => (await toxics()).length === 0, 'the latency toxic');
+      expect(await roundTrip(listen)).toBeLessThan(200);
     } finally {
       server.child.kill('SIGTERM');
       await server.done;
@@ -91,8 +112,7 @@ describe('a toxic on an external faultline proxy when the runner is SIGKILLed', 
     await waitFor(() => server.output().includes('ready'), 15_000, 'faultline proxy');
     const run = startCli(['run', experiment(`- name: echo\n  endpoint: { proxy: echo, api: "${api}" }`)], { home });
     await waitFor(async () => ((await (await fetch(`${api}/proxies/echo/toxics`)).json()) as unknown[]).length === 1, 15_000, 'the toxic');
-    run.child.kill('SIGKILL');
-    await run.done;
+    await killRunnerAndGuardian(run, home);
     server.child.kill('SIGTERM');
     await server.done;
 
@@ -125,13 +145,8 @@ describe("the run's own proxy when the runner is SIGKILLed", () => {
     await waitFor(() => portOpen(listen), 15_000, 'the run to open its proxy');
     await waitFor(async () => (await roundTrip(listen)) >= 245, 15_000, 'the latency to be injected');
 
-    run.child.kill('SIGKILL');
-    await run.done;
-    expect(await portOpen(listen)).toBe(false);
-
-    const recovered = await runCli(['recover'], { home });
-    expect(recovered.code).toBe(0);
-    expect(recovered.stdout).toMatch(/reverted #\d+ network\.latency on echo/);
+    // the proxy dies with the runner; its guardian closes the journal entry, with nobody running recover
+    await expectGuardianReverts(run, home, async () => !(await portOpen(listen)), "the run's proxy");
     expect((await runCli(['recover'], { home })).stdout).toMatch(/nothing to recover/);
   });
 });

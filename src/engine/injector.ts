@@ -7,7 +7,6 @@ import type { FaultType } from '../faults/types.js';
 import type { Journal } from '../journal/journal.js';
 import type { ReportFault } from '../report/types.js';
 import { errorMessage } from '../util/errors.js';
-import { sleep } from '../util/sleep.js';
 import type { Timeline } from './events.js';
 import type { RunResources } from './resources.js';
 import { instanceLabel, type TargetInstance } from './target-instance.js';
@@ -21,9 +20,6 @@ export interface Injection {
   reverted: boolean;
   reverting?: Promise<void>;
 }
-
-/** The longest a revert waits for another process that is reverting the same entry. */
-const OTHER_REVERTER_WAIT_MS = 30_000;
 
 export class Injector {
   private readonly injections: Injection[] = [];
@@ -113,7 +109,7 @@ export class Injector {
       return;
     }
     try {
-      await this.waitForOtherReverter(injection.journalId);
+      await this.journal.waitForOtherReverter(injection.journalId);
       this.journal.claim(injection.journalId);
       const before = this.journal.get(injection.journalId);
       if (before?.status === 'reverted' && before.revertedBy && before.revertedBy !== 'run') {
@@ -134,12 +130,6 @@ export class Injector {
       this.timeline.add('revert-failed', `${injection.fault.name} on ${label}: ${errorMessage(error)}; run faultline recover`);
       injection.reverting = undefined;
     }
-  }
-
-  /** While the runner's guardian or `faultline recover` is reverting the entry, wait for it (bounded). */
-  private async waitForOtherReverter(journalId: number): Promise<void> {
-    const until = Date.now() + OTHER_REVERTER_WAIT_MS;
-    while (this.journal.claimedByOther(journalId) !== null && Date.now() < until) await sleep(20);
   }
 
   /** Reverts every active injection at once. */

@@ -49,6 +49,11 @@ export interface FaultType<P = unknown, S = unknown> {
   inject(ctx: InjectContext<P, S>): Promise<void>;
   /** undoes the fault from the journaled state alone; idempotent and safe on a half-applied fault */
   revert(state: S): Promise<void>;
+  /**
+   * loads ahead of time what `revert` needs (a heavy client library): a guardian calls it as soon as
+   * the fault is journaled, so that its revert after a crash is not slowed by the loading
+   */
+  prepareRevert?(): Promise<void>;
 }
 
 /** What a step of this fault needs from its targets, given its params. */

@@ -15,7 +15,7 @@
 import { appendFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import '../faults/index.js'; // every fault registers: recovery reverts by name
+import { findFault } from '../faults/index.js'; // every fault registers: recovery reverts by name
 import { Journal } from '../journal/journal.js';
 import { recoverJournal } from '../journal/recover.js';
 import { errorMessage } from '../util/errors.js';
@@ -88,6 +88,19 @@ process.stdin.on('data', (chunk: string) => {
 process.stdin.on('end', () => void runnerGone());
 process.stdin.on('error', () => void runnerGone());
 process.stdout.on('error', () => {}); // the runner may be gone: nobody reads any more
+
+/** Loads what the reverts of the runner's open entries need, once per fault, before it may be needed. */
+const prepared = new Set<string>();
+function prepareReverts(): void {
+  for (const entry of journal.open()) {
+    if (entry.ownerPid !== owner.pid || prepared.has(entry.fault)) continue;
+    prepared.add(entry.fault);
+    findFault(entry.fault)
+      ?.prepareRevert?.()
+      .catch((error) => log(`could not prepare the revert of ${entry.fault}: ${errorMessage(error)}`));
+  }
+}
+setInterval(prepareReverts, 250).unref();
 
 setInterval(() => {
   if (busy || stallHandled || Date.now() - lastBeat <= stallMs) return;

@@ -11,6 +11,7 @@
 import { join } from 'node:path';
 import { faultlineHome } from '../util/home.js';
 import { ownerIsAlive, selfOwner } from '../util/owner.js';
+import { sleep } from '../util/sleep.js';
 import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
 
 export type EntryStatus = 'applying' | 'active' | 'revert-failed' | 'reverting' | 'reverted';
@@ -143,6 +144,12 @@ export class Journal {
     const me = selfOwner();
     if (row.claim_pid === me.pid && row.claim_start === me.start) return null;
     return ownerIsAlive({ pid: row.claim_pid, start: row.claim_start ?? '', host: row.host }) ? row.claim_pid : null;
+  }
+
+  /** While another live process reverts the entry, waits (bounded): a revert is never run twice at once. */
+  async waitForOtherReverter(id: number, timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.claimedByOther(id) !== null && Date.now() < until) await sleep(20);
   }
 
   get(id: number): JournalEntry | undefined {

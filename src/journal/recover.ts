@@ -38,7 +38,20 @@ export async function recoverJournal(journal: Journal, options: RecoverOptions =
       outcomes.push({ entry, action: 'skipped-live-run', detail });
       continue;
     }
-    if (!journal.claim(entry.id)) continue; // reverted meanwhile, or being reverted by another live process
+    if (!journal.claim(entry.id)) {
+      // another live process (the runner's guardian) is reverting it: wait for it, then see
+      await journal.waitForOtherReverter(entry.id);
+      const now = journal.get(entry.id);
+      if (now?.status === 'reverted') {
+        outcomes.push({
+          entry,
+          action: 'reverted',
+          detail: `${entry.fault} on ${entry.target} was reverted by ${now.revertedBy ?? 'another process'}`,
+        });
+        continue;
+      }
+      if (!journal.claim(entry.id)) continue;
+    }
     const fault = findFault(entry.fault);
     if (!fault) {
       journal.markRevertFailed(entry.id, `fault ${entry.fault} is unknown to this faultline version`);

@@ -11,7 +11,7 @@
  * the engine removes its own once it has undone the fault; a revert that times out stays open in the
  * journal for `faultline recover`.
  */
-import { type KObject, reconnect, WaitTimeout } from '../../backends/kubernetes/client.js';
+import { type KObject, loadK8s, reconnect, WaitTimeout } from '../../backends/kubernetes/client.js';
 import {
   chaosMeshInjected,
   describeChaosMesh,
@@ -181,6 +181,9 @@ function objectFault(name: string, once: boolean): FaultType<ObjectParams, Objec
       await waitInjected(p, state);
     },
     revert: revertObject,
+    prepareRevert: async () => {
+      await loadK8s();
+    },
   };
 }
 
