@@ -6,7 +6,7 @@
 import type { FaultType } from '../faults/types.js';
 import type { Journal } from '../journal/journal.js';
 import type { ReportFault } from '../report/types.js';
-import { errorMessage } from '../util/errors.js';
+import { errorMessage, UserError } from '../util/errors.js';
 import type { Timeline } from './events.js';
 import type { RunResources } from './resources.js';
 import { instanceLabel, type TargetInstance } from './target-instance.js';
@@ -33,6 +33,8 @@ export class Injector {
     private readonly run: { runId: string; experiment: string },
     private readonly timeline: Timeline,
     private readonly resources: RunResources,
+    /** why an injection into this target must not happen (a protected target), or null */
+    private readonly refuse: (target: TargetInstance) => string | null = () => null,
   ) {}
 
   get reportFaults(): ReportFault[] {
@@ -46,6 +48,12 @@ export class Injector {
   /** Applies one fault to one target. On failure, whatever was applied is reverted and the error rethrown. */
   async inject(stepName: string, fault: FaultType, params: unknown, target: TargetInstance, durationMs: number | null): Promise<Injection> {
     const label = instanceLabel(target);
+    // the last gate before any harm, whatever chose the target: a protected target, by identity, is refused
+    const refusal = this.refuse(target);
+    if (refusal) {
+      this.timeline.add('inject-refused', `${fault.name} on ${label}: ${refusal}`);
+      throw new UserError(`${stepName}: ${refusal}`);
+    }
     const injection: Injection = {
       fault,
       target,

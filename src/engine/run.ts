@@ -33,6 +33,7 @@ import { Abort } from './abort.js';
 import type { AlertFeed, ReceivedAlert } from './alerts.js';
 import { type RunListener, Timeline } from './events.js';
 import { watchHalt } from './halt-watch.js';
+import { protectionRefusal } from './identity.js';
 import { Injector } from './injector.js';
 import { runMethod } from './method.js';
 import { planExperiment, selectedLabels } from './plan.js';
@@ -114,7 +115,9 @@ async function execute(parsed: Experiment, options: RunOptions, { journal, store
   let targets: string[] = [];
   const harm = new AbortController(); // aborted: stop injecting and revert everything now
   const resources = new RunResources();
-  const injector = new Injector(journal, { runId, experiment: experiment.name }, timeline, resources);
+  const injector = new Injector(journal, { runId, experiment: experiment.name }, timeline, resources, (target) =>
+    protectionRefusal(experiment, target),
+  );
   const loops: ProbeLoop[] = [];
   const progressive: ReportProgressive[] = [];
 

@@ -7,6 +7,7 @@ import type { TargetNeed } from '../faults/types.js';
 import type { Selector, TargetSpec } from '../spec/schema.js';
 import { UserError } from '../util/errors.js';
 import { currentUid, listProcesses, type ProcessInfo, processInfo, selfAndAncestors } from '../util/processes.js';
+import { protectedBy } from './identity.js';
 import type { TargetInstance } from './target-instance.js';
 
 export function matchesSelector(target: TargetSpec, selector: Selector | undefined): boolean {
@@ -71,11 +72,20 @@ function instancesOf(target: TargetSpec, need: TargetNeed): TargetInstance[] {
   });
 }
 
-/** Every instance a step's selector could hit now (before the mode picks among them). */
-export function candidatesFor(selector: Selector | undefined, need: TargetNeed, targets: readonly TargetSpec[]): TargetInstance[] {
+/**
+ * Every instance a step's selector could hit now (before the mode picks among them): protected targets
+ * are left out by name, and so is every instance that is a protected target by identity (`protectedIds`,
+ * see identity.ts), however it was named.
+ */
+export function candidatesFor(
+  selector: Selector | undefined,
+  need: TargetNeed,
+  targets: readonly TargetSpec[],
+  protectedIds: ReadonlyMap<string, string> = new Map(),
+): TargetInstance[] {
   if (need === 'host') return [{ name: 'localhost', labels: {}, host: true, spec: { name: 'localhost', labels: {}, protected: false } }];
   const chosen = targets.filter((t) => !t.protected && matchesSelector(t, selector));
-  return chosen.flatMap((t) => instancesOf(t, need));
+  return chosen.flatMap((t) => instancesOf(t, need)).filter((instance) => !protectedBy(instance, protectedIds));
 }
 
 /** `names [a, b]` / `labels app=payments`: how a selector reads in messages. */

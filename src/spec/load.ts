@@ -38,8 +38,10 @@ export interface Experiment {
   backend: ExperimentDocument['spec']['backend'];
   /** backend kubernetes: engine, namespace, context, timeouts (absent: the defaults) */
   kubernetes?: ExperimentDocument['spec']['kubernetes'];
-  /** the project's targets, then the experiment's own (which win on a name clash) */
+  /** the project's targets, then the experiment's own (which win on a name clash, but stay protected if the project's was) */
   targets: TargetSpec[];
+  /** the project's protected targets that the experiment redefined: still protected by what they are */
+  protectedTargets?: TargetSpec[];
   /** the experiment's own probes, and the project's probes that it names */
   probes: ProbeSpec[];
   steadyState: ExperimentDocument['spec']['steadyState'];
@@ -487,7 +489,12 @@ export function parseDocuments(text: string, file: string | null, options: LoadO
     const { metadata, spec } = result.data;
     checkDuplicates(parsed.doc, errors, spec.targets, ['spec', 'targets']);
     checkDuplicates(parsed.doc, errors, spec.probes, ['spec', 'probes']);
-    const targets = mergeByName(sharedTargets, spec.targets);
+    // protection set in the project cannot be lifted by an experiment: a redefined target stays protected,
+    // and the project's own definition of it is still resolved and protected (engine/identity.ts)
+    const overridden = sharedTargets.filter((t) => t.protected && spec.targets.some((own) => own.name === t.name));
+    const targets = mergeByName(sharedTargets, spec.targets).map((t) =>
+      overridden.some((o) => o.name === t.name) ? { ...t, protected: true } : t,
+    );
     const available = mergeByName(sharedProbes, spec.probes);
     checkReferences(parsed.doc, errors, spec, targets, available);
     const healthProbes = Object.fromEntries(
@@ -514,6 +521,7 @@ export function parseDocuments(text: string, file: string | null, options: LoadO
       backend: spec.backend,
       kubernetes: spec.kubernetes,
       targets,
+      ...(overridden.length ? { protectedTargets: overridden } : {}),
       probes,
       steadyState: spec.steadyState,
       ...(spec.slo ? { slo: spec.slo } : {}),
