@@ -9,15 +9,14 @@
  *   `aborted` and reverts again what only it can reach).
  *
  * Protocol on stdin, one line each: `beat STALL_MS` (every 200ms), `bye` (the runner is done with it).
- * It prints `ready` once it watches. What it does goes to FAULTLINE_HOME/guardian.log.
+ * It prints `ready` once it watches (the fault registry, which reverting needs, loads right after: the
+ * runner does not wait for it). What it does goes to FAULTLINE_HOME/guardian.log.
  * Usage: node main.js JOURNAL_FILE OWNER_PID OWNER_START
  */
 import { appendFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { findFault } from '../faults/index.js'; // every fault registers: recovery reverts by name
 import { Journal } from '../journal/journal.js';
-import { recoverJournal } from '../journal/recover.js';
 import { errorMessage } from '../util/errors.js';
 import { ownerIsAlive } from '../util/owner.js';
 import { sleep } from '../util/sleep.js';
@@ -43,9 +42,14 @@ let stallHandled = false;
 let saidBye = false;
 let busy = false;
 
+/** Recovery and the fault registry (every fault registers itself: recovery reverts by name). */
+const recovery = import('../journal/recover.js');
+const registry = import('../faults/index.js');
+
 async function revert(why: string, includeLiveRuns: boolean): Promise<void> {
   busy = true;
   try {
+    const { recoverJournal } = await recovery;
     const outcomes = await recoverJournal(journal, { owner, includeLiveRuns, by: `guardian (${why})` });
     for (const o of outcomes) if (o.action !== 'skipped-live-run') log(`${why}: ${o.detail}`);
   } catch (error) {
@@ -91,7 +95,8 @@ process.stdout.on('error', () => {}); // the runner may be gone: nobody reads an
 
 /** Loads what the reverts of the runner's open entries need, once per fault, before it may be needed. */
 const prepared = new Set<string>();
-function prepareReverts(): void {
+async function prepareReverts(): Promise<void> {
+  const { findFault } = await registry;
   for (const entry of journal.open()) {
     if (entry.ownerPid !== owner.pid || prepared.has(entry.fault)) continue;
     prepared.add(entry.fault);
@@ -100,7 +105,7 @@ function prepareReverts(): void {
       .catch((error) => log(`could not prepare the revert of ${entry.fault}: ${errorMessage(error)}`));
   }
 }
-setInterval(prepareReverts, 250).unref();
+setInterval(() => void prepareReverts().catch(() => {}), 250).unref();
 
 setInterval(() => {
   if (busy || stallHandled || Date.now() - lastBeat <= stallMs) return;

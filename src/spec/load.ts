@@ -143,7 +143,12 @@ class ErrorList {
     keyed.sort((a, b) => a.key - b.key || a.i - b.i);
     // a hostile or broken file can hold thousands of mistakes: the first ones say what to fix
     const shown = keyed.slice(0, MAX_ERRORS_SHOWN).map((k) => k.message);
-    if (keyed.length > MAX_ERRORS_SHOWN) shown.push(`${this.file}: and ${keyed.length - MAX_ERRORS_SHOWN} more errors; fix these first`);
+    const next = keyed[MAX_ERRORS_SHOWN];
+    if (next) {
+      // located where the first error not shown is, as every line of the list
+      const where = next.message.slice(0, next.message.length - next.message.replace(/^.*?:\d+:\d+: /, '').length);
+      shown.push(`${where}and ${keyed.length - MAX_ERRORS_SHOWN} more errors; fix these first`);
+    }
     throw new UserErrors(shown);
   }
 }
