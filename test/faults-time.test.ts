@@ -1,6 +1,7 @@
 /**
- * time.skew and `faultline wrap` on real processes under libfaketime (Debian package libfaketime): the
- * wrapped process answers its own Date.now() on a loopback port, so each test reads the clock it sees.
+ * time.skew and `faultline wrap` on real processes under faultline's preload library (built by npm run
+ * build): the wrapped process answers its own Date.now() on a loopback port, so each test reads the clock
+ * it sees. test/clock-runtimes.test.ts runs the same skew in Python, Java, Go and a shell.
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -81,6 +82,7 @@ describe('faultline wrap', () => {
     const result = await w.done;
     expect(result.signal).toBe('SIGTERM'); // ended the way the command ended
     expect(readdirSync(join(home, 'clocks'))).toEqual([]);
+    expect(readdirSync(join(home, 'io'))).toEqual([]);
   });
 
   it("exits with the command's exit code", async () => {
@@ -88,15 +90,15 @@ describe('faultline wrap', () => {
     expect(result.code).toBe(7);
   });
 
-  it('says how to install libfaketime when it cannot find it, and starts nothing', async () => {
+  it('names a preload library that is not there, and starts nothing', async () => {
     const marker = join(tempDir(), 'ran');
     const result = await runCli(['wrap', '--', 'touch', marker], {
       home: tempHome(),
-      env: { FAULTLINE_LIBFAKETIME: '/nonexistent/libfaketime.so.1' },
+      env: { FAULTLINE_PRELOAD: '/nonexistent/libfaultline-preload.so' },
     });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(
-      'FAULTLINE_LIBFAKETIME=/nonexistent/libfaketime.so.1: no such file; point it at libfaketime.so.1, or unset it',
+      'FAULTLINE_PRELOAD=/nonexistent/libfaultline-preload.so: no such file; point it at libfaultline-preload.so, or unset it',
     );
     expect(existsSync(marker)).toBe(false);
   });
@@ -177,7 +179,7 @@ method:
       const result = await runCli(['run', skewExperiment(tempDir(), `{ pid: ${sleeper.pid} }`, '{ timeOffset: +1h }')], { home });
       expect(result.code).toBe(3);
       expect(result.stdout).toContain(
-        'was not started under faultline wrap, so its clock cannot be moved; start it as `faultline wrap -- COMMAND...` (libfaketime must be installed)',
+        'was not started under faultline wrap, so its clock cannot be moved; start it as `faultline wrap -- COMMAND...`',
       );
     } finally {
       killStarted();
