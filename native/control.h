@@ -22,7 +22,7 @@ struct control_file {
   pthread_mutex_t lock;
 };
 
-/* Monotonic nanoseconds, through the raw clock_gettime system call (never a faked clock). */
+/* Coarse monotonic nanoseconds, from libc's clock_gettime (the vDSO; never a faked clock). */
 int64_t control_monotonic_ns(void);
 
 /*
