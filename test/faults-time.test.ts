@@ -160,6 +160,28 @@ method:
     expect(Math.abs(await offsetSeconds(port))).toBeLessThan(0.5); // and it no longer drifts
   });
 
+  it('moves only the clocks named in clockIds: CLOCK_TAI an hour ahead, the wall clock true', async () => {
+    const home = tempHome();
+    // prints its CLOCK_TAI minus its CLOCK_REALTIME, and its wall clock, every 100ms (at most 2 minutes)
+    const program =
+      'import time\nfor _ in range(1200):\n  print(round(time.clock_gettime(time.CLOCK_TAI) - time.time()), int(time.time() * 1000), flush=True)\n  time.sleep(0.1)';
+    const w = startCli(['wrap', '--', 'python3', '-c', program], { home });
+    wrapped.push(w);
+    const last = () => {
+      const lines = w.output().trim().split('\n');
+      const [tai, wall] = (lines[lines.length - 1] ?? '').split(' ').map(Number);
+      return { tai: tai as number, wall: wall as number };
+    };
+    await waitFor(() => w.output().includes('\n'), 10_000, 'the first line');
+    const before = last().tai; // the kernel's TAI offset (0 or 37 s)
+    const experiment = skewExperiment(tempDir(), `{ pid: ${w.child.pid} }`, '{ timeOffset: +1h, clockIds: [ CLOCK_TAI ] }', '2s');
+    const run = startCli(['run', experiment], { home });
+    await waitFor(() => last().tai - before === 3600, 10_000, 'CLOCK_TAI to be an hour ahead');
+    expect(Math.abs(last().wall - Date.now())).toBeLessThan(1000);
+    expect((await run.done).code, run.output()).toBe(0);
+    await waitFor(() => last().tai === before, 5_000, 'CLOCK_TAI to come back');
+  });
+
   it('finds the wrapped command when the target is the faultline wrap process (a pid file of a supervisor)', async () => {
     const home = tempHome();
     const dir = tempDir();
@@ -194,6 +216,7 @@ method:
       ['{ rate: 0 }', /expected a rate above 0 and at most 100/],
       ['{}', /time.skew needs timeOffset \(such as \+1h\) or rate \(such as 1.01\), or both/],
       ['{ timeOfset: +1h }', /unknown field "timeOfset" \(did you mean "timeOffset"\?\)/],
+      ['{ timeOffset: +1h, clockIds: [ CLOCK_WALL ] }', /expected a clock id \(CLOCK_REALTIME, CLOCK_MONOTONIC, .*\), got "CLOCK_WALL"/],
     ];
     for (const [params, message] of cases) {
       const result = await runCli(['validate', skewExperiment(dir, '{ pid: 1 }', params)], { home });
