@@ -257,9 +257,14 @@ static void mislead(const struct rule *r, void *buf, ssize_t n) {
     if (a_->attrs & ATTR_CTIME) (st)->st_ctim.SEC = a_->ctime, (st)->st_ctim.NSEC = 0; \
   }
 
-#define REAL(name) \
-  static __typeof__(name) *real_##name; \
-  if (!real_##name) real_##name = (__typeof__(name) *)dlsym(RTLD_NEXT, #name)
+/* The next definition of `name` (libc's); `fail` with ENOSYS when there is none (a libc without that symbol). */
+#define REAL(name, fail)                                                             \
+  static __typeof__(name) *real_##name;                                              \
+  if (!real_##name) real_##name = (__typeof__(name) *)dlsym(RTLD_NEXT, #name);       \
+  if (!real_##name) {                                                                \
+    errno = ENOSYS;                                                                  \
+    return fail;                                                                     \
+  }
 
 #define FAIL_IF(v, value) \
   if ((v).err) { errno = (v).err; return value; }
@@ -272,7 +277,7 @@ int open(const char *path, int flags, ...) {
   va_list ap; va_start(ap, flags); mode_t mode = mode_arg(flags, ap); va_end(ap);
   struct verdict v = judge_at(OP_OPEN, AT_FDCWD, path);
   FAIL_IF(v, -1);
-  REAL(open);
+  REAL(open, -1);
   return real_open(path, flags, mode);
 }
 
@@ -280,7 +285,7 @@ int open64(const char *path, int flags, ...) {
   va_list ap; va_start(ap, flags); mode_t mode = mode_arg(flags, ap); va_end(ap);
   struct verdict v = judge_at(OP_OPEN, AT_FDCWD, path);
   FAIL_IF(v, -1);
-  REAL(open64);
+  REAL(open64, -1);
   return real_open64(path, flags, mode);
 }
 
@@ -288,7 +293,7 @@ int openat(int dirfd, const char *path, int flags, ...) {
   va_list ap; va_start(ap, flags); mode_t mode = mode_arg(flags, ap); va_end(ap);
   struct verdict v = judge_at(OP_OPEN, dirfd, path);
   FAIL_IF(v, -1);
-  REAL(openat);
+  REAL(openat, -1);
   return real_openat(dirfd, path, flags, mode);
 }
 
@@ -296,7 +301,7 @@ int openat64(int dirfd, const char *path, int flags, ...) {
   va_list ap; va_start(ap, flags); mode_t mode = mode_arg(flags, ap); va_end(ap);
   struct verdict v = judge_at(OP_OPEN, dirfd, path);
   FAIL_IF(v, -1);
-  REAL(openat64);
+  REAL(openat64, -1);
   return real_openat64(dirfd, path, flags, mode);
 }
 
@@ -306,14 +311,14 @@ int creat64(const char *path, mode_t mode) { return open64(path, O_CREAT | O_WRO
 FILE *fopen(const char *path, const char *mode) {
   struct verdict v = judge_at(OP_OPEN, AT_FDCWD, path);
   FAIL_IF(v, NULL);
-  REAL(fopen);
+  REAL(fopen, NULL);
   return real_fopen(path, mode);
 }
 
 FILE *fopen64(const char *path, const char *mode) {
   struct verdict v = judge_at(OP_OPEN, AT_FDCWD, path);
   FAIL_IF(v, NULL);
-  REAL(fopen64);
+  REAL(fopen64, NULL);
   return real_fopen64(path, mode);
 }
 
@@ -322,7 +327,7 @@ FILE *fopen64(const char *path, const char *mode) {
 ssize_t read(int fd, void *buf, size_t count) {
   struct verdict v = judge_fd(OP_READ, fd);
   FAIL_IF(v, -1);
-  REAL(read);
+  REAL(read, -1);
   ssize_t n = real_read(fd, buf, count);
   mislead(v.mistake, buf, n);
   return n;
@@ -331,7 +336,7 @@ ssize_t read(int fd, void *buf, size_t count) {
 ssize_t pread(int fd, void *buf, size_t count, off_t offset) {
   struct verdict v = judge_fd(OP_READ, fd);
   FAIL_IF(v, -1);
-  REAL(pread);
+  REAL(pread, -1);
   ssize_t n = real_pread(fd, buf, count, offset);
   mislead(v.mistake, buf, n);
   return n;
@@ -340,7 +345,7 @@ ssize_t pread(int fd, void *buf, size_t count, off_t offset) {
 ssize_t pread64(int fd, void *buf, size_t count, off64_t offset) {
   struct verdict v = judge_fd(OP_READ, fd);
   FAIL_IF(v, -1);
-  REAL(pread64);
+  REAL(pread64, -1);
   ssize_t n = real_pread64(fd, buf, count, offset);
   mislead(v.mistake, buf, n);
   return n;
@@ -354,7 +359,7 @@ static void mislead_iov(const struct rule *r, const struct iovec *iov, int iovcn
 ssize_t readv(int fd, const struct iovec *iov, int iovcnt) {
   struct verdict v = judge_fd(OP_READ, fd);
   FAIL_IF(v, -1);
-  REAL(readv);
+  REAL(readv, -1);
   ssize_t n = real_readv(fd, iov, iovcnt);
   mislead_iov(v.mistake, iov, iovcnt, n);
   return n;
@@ -363,7 +368,7 @@ ssize_t readv(int fd, const struct iovec *iov, int iovcnt) {
 ssize_t preadv(int fd, const struct iovec *iov, int iovcnt, off_t offset) {
   struct verdict v = judge_fd(OP_READ, fd);
   FAIL_IF(v, -1);
-  REAL(preadv);
+  REAL(preadv, -1);
   ssize_t n = real_preadv(fd, iov, iovcnt, offset);
   mislead_iov(v.mistake, iov, iovcnt, n);
   return n;
@@ -372,7 +377,7 @@ ssize_t preadv(int fd, const struct iovec *iov, int iovcnt, off_t offset) {
 ssize_t preadv64(int fd, const struct iovec *iov, int iovcnt, off64_t offset) {
   struct verdict v = judge_fd(OP_READ, fd);
   FAIL_IF(v, -1);
-  REAL(preadv64);
+  REAL(preadv64, -1);
   ssize_t n = real_preadv64(fd, iov, iovcnt, offset);
   mislead_iov(v.mistake, iov, iovcnt, n);
   return n;
@@ -383,42 +388,42 @@ ssize_t preadv64(int fd, const struct iovec *iov, int iovcnt, off64_t offset) {
 ssize_t write(int fd, const void *buf, size_t count) {
   struct verdict v = judge_fd(OP_WRITE, fd);
   FAIL_IF(v, -1);
-  REAL(write);
+  REAL(write, -1);
   return real_write(fd, buf, count);
 }
 
 ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset) {
   struct verdict v = judge_fd(OP_WRITE, fd);
   FAIL_IF(v, -1);
-  REAL(pwrite);
+  REAL(pwrite, -1);
   return real_pwrite(fd, buf, count, offset);
 }
 
 ssize_t pwrite64(int fd, const void *buf, size_t count, off64_t offset) {
   struct verdict v = judge_fd(OP_WRITE, fd);
   FAIL_IF(v, -1);
-  REAL(pwrite64);
+  REAL(pwrite64, -1);
   return real_pwrite64(fd, buf, count, offset);
 }
 
 ssize_t writev(int fd, const struct iovec *iov, int iovcnt) {
   struct verdict v = judge_fd(OP_WRITE, fd);
   FAIL_IF(v, -1);
-  REAL(writev);
+  REAL(writev, -1);
   return real_writev(fd, iov, iovcnt);
 }
 
 ssize_t pwritev(int fd, const struct iovec *iov, int iovcnt, off_t offset) {
   struct verdict v = judge_fd(OP_WRITE, fd);
   FAIL_IF(v, -1);
-  REAL(pwritev);
+  REAL(pwritev, -1);
   return real_pwritev(fd, iov, iovcnt, offset);
 }
 
 ssize_t pwritev64(int fd, const struct iovec *iov, int iovcnt, off64_t offset) {
   struct verdict v = judge_fd(OP_WRITE, fd);
   FAIL_IF(v, -1);
-  REAL(pwritev64);
+  REAL(pwritev64, -1);
   return real_pwritev64(fd, iov, iovcnt, offset);
 }
 
@@ -427,14 +432,14 @@ ssize_t pwritev64(int fd, const struct iovec *iov, int iovcnt, off64_t offset) {
 int fsync(int fd) {
   struct verdict v = judge_fd(OP_FSYNC, fd);
   FAIL_IF(v, -1);
-  REAL(fsync);
+  REAL(fsync, -1);
   return real_fsync(fd);
 }
 
 int fdatasync(int fd) {
   struct verdict v = judge_fd(OP_FSYNC, fd);
   FAIL_IF(v, -1);
-  REAL(fdatasync);
+  REAL(fdatasync, -1);
   return real_fdatasync(fd);
 }
 
@@ -444,7 +449,7 @@ int fdatasync(int fd) {
   {                                                             \
     struct verdict v = judge_at(OP_STAT, dirfd_expr, path_expr); \
     FAIL_IF(v, -1);                                             \
-    REAL(name);                                                 \
+    REAL(name, -1);                                                 \
     int result = call;                                          \
     if (result == 0) OVERRIDE_ATTRS(v, st, tv_sec, tv_nsec);    \
     return result;                                              \
@@ -454,7 +459,7 @@ int fdatasync(int fd) {
   {                                                          \
     struct verdict v = judge_fd(OP_STAT, fd);                \
     FAIL_IF(v, -1);                                          \
-    REAL(name);                                              \
+    REAL(name, -1);                                              \
     int result = call;                                       \
     if (result == 0) OVERRIDE_ATTRS(v, st, tv_sec, tv_nsec); \
     return result;                                           \
@@ -474,7 +479,7 @@ int fstat64(int fd, struct stat64 *st) STAT_FD(fstat64, real_fstat64(fd, st))
 int statx(int dirfd, const char *restrict path, int flags, unsigned int mask, struct statx *restrict stx) {
   struct verdict v = judge_at(OP_STAT, dirfd, path);
   FAIL_IF(v, -1);
-  REAL(statx);
+  REAL(statx, -1);
   int result = real_statx(dirfd, path, flags, mask, stx);
   if (result != 0) return result;
   for (int i = 0; i < v.attrs; i++) {

@@ -154,8 +154,10 @@ describe('io.attr', () => {
     const during = await op(s, 'stat');
     expect(during.mode).toBe(0o400);
     expect(during.mtime).toBe(Date.parse('2020-01-01T00:00:00Z') / 1000);
+    expect(await op(s, 'stat-command')).toMatchObject({ size: 123456, mode: 0o400 }); // statx, in a child process
     expect((await run.done).code, run.output()).toBe(0);
     expect(await op(s, 'stat')).toMatchObject({ size: 4096, mode: before.mode, mtime: before.mtime });
+    expect(await op(s, 'stat-command')).toMatchObject({ size: 4096, mode: before.mode });
   });
 });
 

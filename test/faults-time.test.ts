@@ -196,7 +196,7 @@ method:
 
   it('refuses a process that was not started under faultline wrap', async () => {
     const home = tempHome();
-    const sleeper = startSleeper('skew-not-wrapped'); // a plain process, not under libfaketime
+    const sleeper = startSleeper('skew-not-wrapped'); // a plain process, not under faultline wrap
     try {
       const result = await runCli(['run', skewExperiment(tempDir(), `{ pid: ${sleeper.pid} }`, '{ timeOffset: +1h }')], { home });
       expect(result.code).toBe(3);

@@ -1,7 +1,7 @@
 """A process whose file calls tests observe: GET /OP?path=FILE runs one operation (open, read, write, fsync,
-stat) on FILE and answers JSON with what the process saw: the errno, the time taken, the bytes read, the
+stat, or stat-command: stat(1) run as a child) on FILE and answers JSON with what the process saw: the errno, the time taken, the bytes read, the
 attributes stat reported. Listens on 127.0.0.1:PORT (argv[1]); exits after 120 s at most."""
-import base64, http.server, json, os, sys, threading, time, urllib.parse
+import base64, http.server, json, os, subprocess, sys, threading, time, urllib.parse
 
 
 def run(op, path):
@@ -31,6 +31,9 @@ def run(op, path):
         elif op == 'stat':
             st = os.stat(path)
             seen.update(size=st.st_size, mode=st.st_mode & 0o7777, mtime=int(st.st_mtime), uid=st.st_uid, nlink=st.st_nlink)
+        elif op == 'stat-command':  # coreutils stat(1) (statx), a child that inherits faultline wrap's library
+            size, mode = subprocess.run(['stat', '-c', '%s %a', path], capture_output=True, text=True, check=True).stdout.split()
+            seen.update(size=int(size), mode=int(mode, 8))
         seen['errno'] = 0
     except OSError as error:
         seen['errno'] = error.errno

@@ -74,7 +74,7 @@ interface SkewState {
   controlFile: string;
   /** the control file's text before the skew, written back on revert */
   previous: string;
-  /** the process under libfaketime, for reports */
+  /** the process under the preload library, for reports */
   pid: number;
   startTime?: string;
 }
