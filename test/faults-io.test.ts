@@ -143,6 +143,31 @@ describe('io.error', () => {
   });
 });
 
+describe('IO faults together on one process', () => {
+  it('hold side by side, and the revert of one leaves the other in place', async () => {
+    const s = await startService('io-together');
+    const file = writeExperiment(
+      'io-together',
+      `
+hypothesis: Two IO faults on one process come and go independently.
+targets:
+  - { name: db, process: { match: "--tag=io-together" }, files: [ ${s.data} ] }
+method:
+  - parallel:
+      - { fault: io.latency, selector: { names: [ db ] }, params: { delay: 250ms, methods: [ read ] }, duration: 2s }
+      - { fault: io.error, selector: { names: [ db ] }, params: { errno: EIO, methods: [ fsync ] }, duration: 5s }
+`,
+      s.dir,
+    );
+    const run = startCli(['run', file], { home: s.home });
+    await waitFor(async () => (await op(s, 'read')).ms >= 250 && (await op(s, 'fsync')).errno === 5, 10_000, 'both faults');
+    await waitFor(async () => (await op(s, 'read')).ms < 100, 10_000, 'the latency to end');
+    expect((await op(s, 'fsync')).errno).toBe(5); // the error is still held
+    expect((await run.done).code, run.output()).toBe(0);
+    expect((await op(s, 'fsync')).errno).toBe(0);
+  });
+});
+
 describe('io.attr', () => {
   it('makes stat report the overridden size, permissions and mtime, and the true ones after', async () => {
     const s = await startService('io-attr');
