@@ -206,16 +206,19 @@ describe('io.mistake', () => {
 });
 
 describe('IO faults: dry run and bad input', () => {
-  it('describes the fault in a dry run', async () => {
+  it('describes each fault in a dry run, and changes nothing', async () => {
     const s = await startService('io-dry');
-    const result = await runCli(
-      ['run', '--dry-run', ioExperiment(s, 'io-dry', 'io.error', '{ errno: ENOSPC, methods: [ write ], percent: 25 }')],
-      {
-        home: s.home,
-      },
-    );
-    expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/fail 25% of write with ENOSPC for db \(pid \d+\) on .*\/data, .*\/data\/\* for 3s, then back/);
+    const dry = (file: string) => runCli(['run', '--dry-run', file], { home: s.home });
+    const one = await dry(ioExperiment(s, 'io-dry', 'io.error', '{ errno: ENOSPC, methods: [ write ], percent: 25 }'));
+    expect(one.code, one.stdout + one.stderr).toBe(0);
+    expect(one.stdout).toMatch(/fail 25% of write with ENOSPC for db \(pid \d+\) on .*\/data, .*\/data\/\* for 3s, then back/);
+    const four = await dry(allFourExperiment(s, 'io-dry', '2s'));
+    expect(four.code, four.stdout + four.stderr).toBe(0);
+    expect(four.stdout).toMatch(/delay read by 300ms for db \(pid \d+\)/);
+    expect(four.stdout).toMatch(/fail fsync with EIO for db/);
+    expect(four.stdout).toMatch(/report size 7 from stat for db/);
+    expect(four.stdout).toMatch(/return up to 1 run\(s\) of up to 8 zeroed byte\(s\) in reads for db/);
+    expect(await effects(s)).toEqual({ slow: false, eio: false, size7: false, wrong: false });
   });
 
   it('refuses a path outside the target, a process not under faultline wrap and a target without files, changing nothing', async () => {
@@ -275,20 +278,52 @@ method:
   });
 });
 
+/** The four IO faults at once on the service, held `duration`. */
+function allFourExperiment(s: Service, tag: string, duration: string): string {
+  return writeExperiment(
+    'io-all-four',
+    `
+hypothesis: Every IO fault can be held and removed.
+targets:
+  - { name: db, process: { match: "--tag=${tag}" }, files: [ ${s.data} ] }
+method:
+  - parallel:
+      - { fault: io.latency, selector: { names: [ db ] }, params: { delay: 300ms, methods: [ read ] }, duration: ${duration} }
+      - { fault: io.error, selector: { names: [ db ] }, params: { errno: EIO, methods: [ fsync ] }, duration: ${duration} }
+      - { fault: io.attr, selector: { names: [ db ] }, params: { attr: { size: 7 } }, duration: ${duration} }
+      - { fault: io.mistake, selector: { names: [ db ] }, params: { filling: zero, maxLength: 8 }, duration: ${duration} }
+`,
+    s.dir,
+  );
+}
+
+/** What the service sees of each of the four faults. */
+async function effects(s: Service): Promise<{ slow: boolean; eio: boolean; size7: boolean; wrong: boolean }> {
+  const read = await op(s, 'read');
+  return {
+    slow: read.ms >= 300,
+    eio: (await op(s, 'fsync')).errno === 5,
+    size7: (await op(s, 'stat')).size === 7,
+    wrong: !Buffer.from(read.data as string, 'base64').equals(s.content),
+  };
+}
+
 describe('IO faults after the runner is SIGKILLed', () => {
-  it('stops failing fsync on faultline recover', async () => {
+  it('all four outlive the runner, and faultline recover removes them', async () => {
     const s = await startService('io-crash');
-    const run = startCli(['run', ioExperiment(s, 'io-crash', 'io.error', '{ errno: EIO, methods: [ fsync ] }', '10m')], { home: s.home });
-    await waitFor(async () => (await op(s, 'fsync')).errno === 5, 10_000, 'fsync to fail with EIO');
+    const run = startCli(['run', allFourExperiment(s, 'io-crash', '10m')], { home: s.home });
+    const all = { slow: true, eio: true, size7: true, wrong: true };
+    await waitFor(async () => JSON.stringify(await effects(s)) === JSON.stringify(all), 15_000, 'the four faults to hold');
     run.child.kill('SIGKILL');
     await run.done;
     await new Promise((r) => setTimeout(r, 200));
-    expect((await op(s, 'fsync')).errno).toBe(5); // the fault outlived its runner...
+    expect(await effects(s)).toEqual(all); // the faults outlived their runner...
 
     const recovered = await runCli(['recover'], { home: s.home });
     expect(recovered.code, recovered.stdout + recovered.stderr).toBe(0);
-    expect(recovered.stdout).toMatch(/reverted #\d+ io.error on db/);
-    expect((await op(s, 'fsync')).errno).toBe(0); // ...until recover removed it
+    for (const fault of ['io.latency', 'io.error', 'io.attr', 'io.mistake'])
+      expect(recovered.stdout).toMatch(new RegExp(`reverted #\\d+ ${fault} on db`));
+    expect(await effects(s)).toEqual({ slow: false, eio: false, size7: false, wrong: false }); // ...until recover removed them
     const [controlFile] = readdirSync(join(s.home, 'io'));
     expect(readFileSync(join(s.home, 'io', controlFile as string), 'utf8').trim()).toBe(''); // no rule left
   });
