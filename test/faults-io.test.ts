@@ -143,6 +143,56 @@ describe('io.error', () => {
   });
 });
 
+/** Node's file calls over HTTP: GET /stat answers fs.stat's size (libuv calls statx through syscall(2)), /read readFile's error code. */
+const NODE_FILES = `
+const fs = require('node:fs');
+const [port, file] = process.argv.slice(1);
+require('node:http').createServer(async (req, res) => {
+  try {
+    res.end(String(req.url === '/stat' ? (await fs.promises.stat(file)).size : (await fs.promises.readFile(file)).length));
+  } catch (error) {
+    res.end(error.code);
+  }
+}).listen(Number(port), '127.0.0.1', () => console.log('listening'));
+setTimeout(() => process.exit(0), 120000);
+`;
+
+describe('IO faults on a Node process', () => {
+  it('reach fs.stat and fs.readFile', async () => {
+    const s = await startService('io-node-files'); // for its folders and home; the Node process is the target
+    const port = await freePort();
+    const node = startCli(['wrap', '--', process.execPath, '-e', NODE_FILES, String(port), s.file, '--tag=node-web-target'], {
+      home: s.home,
+    });
+    wrapped.push(node);
+    await waitFor(() => node.output().includes('listening'), 10_000, 'the Node process to listen');
+    const ask = async (what: string) => (await fetch(`http://127.0.0.1:${port}/${what}`)).text();
+    expect(await ask('stat')).toBe('4096');
+    const file = writeExperiment(
+      'io-node',
+      `
+hypothesis: Node's file calls are reached.
+targets:
+  - { name: web, process: { match: "--tag=node-web-target" }, files: [ ${s.data} ] }
+method:
+  - parallel:
+      - { fault: io.attr, selector: { names: [ web ] }, params: { attr: { size: 1 } }, duration: 3s }
+      - { fault: io.error, selector: { names: [ web ] }, params: { errno: EACCES, methods: [ open ] }, duration: 3s }
+`,
+      s.dir,
+    );
+    const run = startCli(['run', file], { home: s.home });
+    await waitFor(
+      async () => (await ask('stat')) === '1' && (await ask('read')) === 'EACCES',
+      10_000,
+      'size 1 from fs.stat, EACCES on open',
+    );
+    expect((await run.done).code, run.output()).toBe(0);
+    expect(await ask('stat')).toBe('4096');
+    expect(await ask('read')).toBe('4096');
+  });
+});
+
 describe('IO faults together on one process', () => {
   it('hold side by side, and the revert of one leaves the other in place', async () => {
     const s = await startService('io-together');
