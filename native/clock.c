@@ -79,8 +79,12 @@ static void resolve_real(void) {
   if (!real_clock_nanosleep) real_clock_nanosleep = dlsym(RTLD_NEXT, "clock_nanosleep");
 }
 
+/* a fork while another thread looked at the file would leave the child's lock held for good */
+static void clock_after_fork(void) { pthread_mutex_init(&clock_control.lock, NULL); }
+
 __attribute__((constructor)) static void clock_init(void) {
   resolve_real();
+  pthread_atfork(NULL, NULL, clock_after_fork);
   clock_control.path = getenv("FAULTLINE_CLOCK_FILE");
   struct timespec ts;
   real_clock_gettime(CLOCK_REALTIME, &ts);

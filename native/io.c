@@ -56,7 +56,13 @@ struct rules {
 static struct control_file io_control = {.lock = PTHREAD_MUTEX_INITIALIZER};
 static _Atomic(struct rules *) current_rules;
 
-__attribute__((constructor)) static void io_init(void) { io_control.path = getenv("FAULTLINE_IO_FILE"); }
+/* a fork while another thread looked at the file would leave the child's lock held for good */
+static void io_after_fork(void) { pthread_mutex_init(&io_control.lock, NULL); }
+
+__attribute__((constructor)) static void io_init(void) {
+  io_control.path = getenv("FAULTLINE_IO_FILE");
+  pthread_atfork(NULL, NULL, io_after_fork);
+}
 
 static unsigned ops_of(const char *list) {
   unsigned ops = 0;

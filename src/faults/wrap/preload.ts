@@ -6,7 +6,7 @@
  * and reverted without restarting the process.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../util/errors.js';
 
@@ -26,7 +26,8 @@ export function findPreloadLibrary(env: NodeJS.ProcessEnv = process.env): string
   }
   const override = env[PRELOAD_ENV];
   if (override) {
-    if (existsSync(override)) return override;
+    // absolute: a relative LD_PRELOAD entry is lost by any process that changes its working directory
+    if (existsSync(override)) return resolve(override);
     throw new UserError(`${PRELOAD_ENV}=${override}: no such file; point it at libfaultline-preload.so, or unset it`);
   }
   if (existsSync(BUILT)) return BUILT;
