@@ -131,7 +131,7 @@ describe('io.error', () => {
 
   it('fails only a share of the calls with percent, and takes an errno by number as Chaos Mesh writes it', async () => {
     const s = await startService('io-error-percent');
-    const run = startCli(['run', ioExperiment(s, 'io-error-percent', 'io.error', '{ errno: 28, methods: [ open ], percent: 50 }', '5s')], {
+    const run = startCli(['run', ioExperiment(s, 'io-error-percent', 'io.error', '{ errno: 28, methods: [ open ], percent: 50 }', '8s')], {
       home: s.home,
     });
     await waitFor(async () => (await op(s, 'open')).errno === 28, 10_000, 'open to fail with ENOSPC');
