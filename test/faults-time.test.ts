@@ -3,11 +3,12 @@
  * build): the wrapped process answers its own Date.now() on a loopback port, so each test reads the clock
  * it sees. test/clock-runtimes.test.ts runs the same skew in Python, Java, Go and a shell.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliResult, runCli, startCli, tempDir, tempHome } from './support/cli.js';
+import { type CliResult, ROOT, runCli, startCli, tempDir, tempHome } from './support/cli.js';
 import { writeExperiment } from './support/experiment.js';
 import { freePort, isGone, killStarted, startSleeper, waitFor } from './support/processes.js';
 
@@ -101,6 +102,20 @@ describe('faultline wrap', () => {
       'FAULTLINE_PRELOAD=/nonexistent/libfaultline-preload.so: no such file; point it at libfaultline-preload.so, or unset it',
     );
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('is built at install; without a C compiler the install goes on and says how to get it', () => {
+    const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-native.mjs')], { encoding: 'utf8' });
+    expect(built.status).toBe(0);
+    expect(built.stdout).toMatch(/faultline: built .*dist\/native\/libfaultline-preload\.so/);
+    const without = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-native.mjs')], {
+      encoding: 'utf8',
+      env: { ...process.env, CC: 'no-such-compiler' },
+    });
+    expect(without.status).toBe(0); // the rest of faultline works without it
+    expect(without.stderr).toContain(
+      'faultline: no C compiler (cc or gcc), so the preload library for faultline wrap (time.skew, io.*) was not built; install one (Debian: apt-get install gcc) and run npm run build',
+    );
   });
 
   it('names a command that does not exist', async () => {
