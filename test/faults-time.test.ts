@@ -1,12 +1,14 @@
 /**
- * time.skew and `faultline wrap` on real processes under libfaketime (Debian package libfaketime): the
- * wrapped process answers its own Date.now() on a loopback port, so each test reads the clock it sees.
+ * time.skew and `faultline wrap` on real processes under faultline's preload library (built by npm run
+ * build): the wrapped process answers its own Date.now() on a loopback port, so each test reads the clock
+ * it sees. test/clock-runtimes.test.ts runs the same skew in Python, Java, Go and a shell.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliResult, runCli, startCli, tempDir, tempHome } from './support/cli.js';
+import { type CliResult, ROOT, runCli, startCli, tempDir, tempHome } from './support/cli.js';
 import { writeExperiment } from './support/experiment.js';
 import { expectGuardianReverts, killRunnerAndGuardian } from './support/guardian.js';
 import { freePort, isGone, killStarted, startSleeper, waitFor } from './support/processes.js';
@@ -82,6 +84,7 @@ describe('faultline wrap', () => {
     const result = await w.done;
     expect(result.signal).toBe('SIGTERM'); // ended the way the command ended
     expect(readdirSync(join(home, 'clocks'))).toEqual([]);
+    expect(readdirSync(join(home, 'io'))).toEqual([]);
   });
 
   it("exits with the command's exit code", async () => {
@@ -89,17 +92,31 @@ describe('faultline wrap', () => {
     expect(result.code).toBe(7);
   });
 
-  it('says how to install libfaketime when it cannot find it, and starts nothing', async () => {
+  it('names a preload library that is not there, and starts nothing', async () => {
     const marker = join(tempDir(), 'ran');
     const result = await runCli(['wrap', '--', 'touch', marker], {
       home: tempHome(),
-      env: { FAULTLINE_LIBFAKETIME: '/nonexistent/libfaketime.so.1' },
+      env: { FAULTLINE_PRELOAD: '/nonexistent/libfaultline-preload.so' },
     });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(
-      'FAULTLINE_LIBFAKETIME=/nonexistent/libfaketime.so.1: no such file; point it at libfaketime.so.1, or unset it',
+      'FAULTLINE_PRELOAD=/nonexistent/libfaultline-preload.so: no such file; point it at libfaultline-preload.so, or unset it',
     );
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('is built at install; without a C compiler the install goes on and says how to get it', () => {
+    const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-native.mjs')], { encoding: 'utf8' });
+    expect(built.status).toBe(0);
+    expect(built.stdout).toMatch(/faultline: built .*dist\/native\/libfaultline-preload\.so/);
+    const without = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-native.mjs')], {
+      encoding: 'utf8',
+      env: { ...process.env, CC: 'no-such-compiler' },
+    });
+    expect(without.status).toBe(0); // the rest of faultline works without it
+    expect(without.stderr).toContain(
+      'faultline: no C compiler (cc or gcc), so the preload library for faultline wrap (time.skew, io.*) was not built; install one (Debian: apt-get install gcc) and run npm run build',
+    );
   });
 
   it('names a command that does not exist', async () => {
@@ -159,6 +176,28 @@ method:
     expect(Math.abs(await offsetSeconds(port))).toBeLessThan(0.5); // and it no longer drifts
   });
 
+  it('moves only the clocks named in clockIds: CLOCK_TAI an hour ahead, the wall clock true', async () => {
+    const home = tempHome();
+    // prints its CLOCK_TAI minus its CLOCK_REALTIME, and its wall clock, every 100ms (at most 2 minutes)
+    const program =
+      'import time\nfor _ in range(1200):\n  print(round(time.clock_gettime(time.CLOCK_TAI) - time.time()), int(time.time() * 1000), flush=True)\n  time.sleep(0.1)';
+    const w = startCli(['wrap', '--', 'python3', '-c', program], { home });
+    wrapped.push(w);
+    const last = () => {
+      const lines = w.output().trim().split('\n');
+      const [tai, wall] = (lines[lines.length - 1] ?? '').split(' ').map(Number);
+      return { tai: tai as number, wall: wall as number };
+    };
+    await waitFor(() => w.output().includes('\n'), 10_000, 'the first line');
+    const before = last().tai; // the kernel's TAI offset (0 or 37 s)
+    const experiment = skewExperiment(tempDir(), `{ pid: ${w.child.pid} }`, '{ timeOffset: +1h, clockIds: [ CLOCK_TAI ] }', '2s');
+    const run = startCli(['run', experiment], { home });
+    await waitFor(() => last().tai - before === 3600, 10_000, 'CLOCK_TAI to be an hour ahead');
+    expect(Math.abs(last().wall - Date.now())).toBeLessThan(1000);
+    expect((await run.done).code, run.output()).toBe(0);
+    await waitFor(() => last().tai === before, 5_000, 'CLOCK_TAI to come back');
+  });
+
   it('finds the wrapped command when the target is the faultline wrap process (a pid file of a supervisor)', async () => {
     const home = tempHome();
     const dir = tempDir();
@@ -173,12 +212,12 @@ method:
 
   it('refuses a process that was not started under faultline wrap', async () => {
     const home = tempHome();
-    const sleeper = startSleeper('skew-not-wrapped'); // a plain process, not under libfaketime
+    const sleeper = startSleeper('skew-not-wrapped'); // a plain process, not under faultline wrap
     try {
       const result = await runCli(['run', skewExperiment(tempDir(), `{ pid: ${sleeper.pid} }`, '{ timeOffset: +1h }')], { home });
       expect(result.code).toBe(3);
       expect(result.stdout).toContain(
-        'was not started under faultline wrap, so its clock cannot be moved; start it as `faultline wrap -- COMMAND...` (libfaketime must be installed)',
+        'was not started under faultline wrap, so its clock cannot be moved; start it as `faultline wrap -- COMMAND...`',
       );
     } finally {
       killStarted();
@@ -193,6 +232,7 @@ method:
       ['{ rate: 0 }', /expected a rate above 0 and at most 100/],
       ['{}', /time.skew needs timeOffset \(such as \+1h\) or rate \(such as 1.01\), or both/],
       ['{ timeOfset: +1h }', /unknown field "timeOfset" \(did you mean "timeOffset"\?\)/],
+      ['{ timeOffset: +1h, clockIds: [ CLOCK_WALL ] }', /expected a clock id \(CLOCK_REALTIME, CLOCK_MONOTONIC, .*\), got "CLOCK_WALL"/],
     ];
     for (const [params, message] of cases) {
       const result = await runCli(['validate', skewExperiment(dir, '{ pid: 1 }', params)], { home });

@@ -135,8 +135,48 @@ spec:
   volumePath: /var/lib/postgresql
   path: /var/lib/postgresql/data/**
   mistake: { filling: zero, maxOccurrences: 1, maxLength: 16 }
+  methods: [read]
   percent: 100
   duration: 20s
+---
+apiVersion: chaos-mesh.org/v1alpha1
+kind: IOChaos
+metadata: { name: slow-disk, namespace: db }
+spec:
+  selector: { labelSelectors: { app: postgres } }
+  mode: one
+  action: latency
+  volumePath: /var/lib/postgresql
+  path: /var/lib/postgresql/data/*
+  delay: 100ms
+  methods: [read, write]
+  percent: 50
+  duration: 30s
+---
+apiVersion: chaos-mesh.org/v1alpha1
+kind: IOChaos
+metadata: { name: eio-on-fsync, namespace: db }
+spec:
+  selector: { labelSelectors: { app: postgres } }
+  mode: all
+  action: fault
+  volumePath: /var/lib/postgresql
+  errno: 5
+  methods: [fsync]
+  percent: 100
+  duration: 30s
+---
+apiVersion: chaos-mesh.org/v1alpha1
+kind: IOChaos
+metadata: { name: read-only-config, namespace: db }
+spec:
+  selector: { labelSelectors: { app: postgres } }
+  mode: one
+  action: attrOverride
+  volumePath: /etc/app
+  attr: { perm: 292, size: 0, mtime: { sec: 1577836800, nsec: 0 } }
+  percent: 100
+  duration: 30s
 ---
 apiVersion: chaos-mesh.org/v1alpha1
 kind: HTTPChaos
@@ -216,6 +256,7 @@ spec:
   action: latency
   volumePath: /data
   delay: 100ms
+  methods: [readdir, mkdir]
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -268,10 +309,13 @@ describe('faultline import of Chaos Mesh objects', () => {
     });
     expect(step('skew-web')).toMatchObject({ fault: 'time.skew', params: { timeOffset: -600_000 } });
     expect(step('corrupt-db')).toMatchObject({
-      fault: 'file.corrupt',
-      params: { mode: 'zero', bytes: 16 },
+      fault: 'io.mistake',
+      params: { filling: 'zero', maxOccurrences: 1, maxLength: 16, path: '/var/lib/postgresql/data/**' },
       kubernetes: { volumePath: '/var/lib/postgresql' },
     });
+    expect(step('slow-disk')).toMatchObject({ fault: 'io.latency', params: { delay: 100, methods: ['read', 'write'], percent: 50 } });
+    expect(step('eio-on-fsync')).toMatchObject({ fault: 'io.error', params: { errno: 'EIO', methods: ['fsync'] } });
+    expect(step('read-only-config')).toMatchObject({ fault: 'io.attr', params: { attr: { perm: 0o444, size: 0, mtime: 1577836800 } } });
     expect(step('slow-api')).toMatchObject({
       fault: 'http.delay',
       params: { delay: 2000, method: 'POST', path: '/checkout/*' },
@@ -285,7 +329,7 @@ describe('faultline import of Chaos Mesh objects', () => {
     const { result, rendered, parsed } = importText(CHAOS_MESH_LOSSY);
     expect(result.skipped).toEqual([
       'NetworkChaos shop/by-expression: selector expressionSelectors cannot be expressed in faultline; dropping it would select more pods, so it is not imported',
-      'IOChaos shop/io-latency: IOChaos io-latency: action latency has no faultline fault (file.corrupt maps IOChaos mistake)',
+      'IOChaos shop/io-latency: IOChaos io-latency: methods readdir, mkdir have no faultline operation (open, read, write, fsync, stat)',
       'ConfigMap default/not-chaos: v1 ConfigMap is not a Chaos Mesh object or a Litmus ChaosEngine',
     ]);
     const squeeze = parsed.experiments.find((e) => e.name === 'squeeze');

@@ -111,6 +111,12 @@ const CHAOS_MESH_CASES: [fault: string, params: string, kubernetes?: string][] =
   ['time.skew', '{ timeOffset: +1h30m }', '{ containerNames: [app] }'],
   ['file.corrupt', '{}', '{ volumePath: /data }'],
   ['file.corrupt', '{ mode: zero, bytes: 16, path: /data/db/*.sst }', '{ volumePath: /data, containerNames: [db] }'],
+  ['io.latency', '{ delay: 100ms }', '{ volumePath: /data }'],
+  ['io.latency', '{ delay: 1s, methods: [ read, stat ], percent: 50, path: /data/db/* }', '{ volumePath: /data, containerNames: [db] }'],
+  ['io.error', '{ errno: EIO, methods: [ fsync ] }', '{ volumePath: /data }'],
+  ['io.error', '{ errno: 28 }', '{ volumePath: /data }'],
+  ['io.attr', '{ attr: { perm: "0444", size: 0, mtime: 1577836800 } }', '{ volumePath: /data }'],
+  ['io.mistake', '{ filling: zero, maxOccurrences: 2, maxLength: 16 }', '{ volumePath: /data }'],
   ['http.abort', '{}', '{ port: 8080 }'],
   ['http.abort', '{ code: 500, body: oops, path: /api/*, method: POST }', '{ port: 8080 }'],
   ['http.delay', '{ delay: 500ms }', '{ port: 80 }'],
@@ -175,6 +181,24 @@ describe('Chaos Mesh objects validate against the Chaos Mesh CRDs', () => {
     expect(skew.timeOffset).toBe('-10m');
     const replace = compileChaosMesh(input(stepOf('http.replace', '{ body: hello }', '{ port: 80 }'))).body.spec;
     expect(Buffer.from(replace.replace.body, 'base64').toString()).toBe('hello');
+    const io = (fault: string, params: string) => compileChaosMesh(input(stepOf(fault, params, '{ volumePath: /data }'))).body.spec;
+    expect(io('io.latency', '{ delay: 1s, methods: [ read, stat ], percent: 50 }')).toMatchObject({
+      action: 'latency',
+      delay: '1s',
+      methods: ['read', 'getattr'],
+      percent: 50,
+    });
+    expect(io('io.latency', '{ delay: 1s }').methods).toBeUndefined(); // every operation: IOChaos's default
+    expect(io('io.error', '{ errno: ENOSPC }')).toMatchObject({ action: 'fault', errno: 28 });
+    expect(io('io.attr', '{ attr: { perm: "0444", mtime: 1577836800 } }').attr).toEqual({
+      perm: 0o444,
+      mtime: { sec: 1577836800, nsec: 0 },
+    });
+    expect(io('io.mistake', '{ maxLength: 8 }')).toMatchObject({
+      action: 'mistake',
+      mistake: { filling: 'random', maxOccurrences: 1, maxLength: 8 },
+      methods: ['read'],
+    });
     const bandwidth = compileChaosMesh(input(stepOf('network.bandwidth', '{ rate: 500 }'))).body.spec;
     expect(bandwidth.bandwidth).toMatchObject({ rate: '500kbps', limit: 20971520, buffer: 10000 });
   });
@@ -189,6 +213,7 @@ describe('Chaos Mesh objects validate against the Chaos Mesh CRDs', () => {
     expect(refuse('http.abort', '{}')).toThrow(/needs kubernetes.port/);
     expect(refuse('file.corrupt', '{ mode: truncate }', '{ volumePath: /data }')).toThrow(/mode truncate cannot run on Chaos Mesh/);
     expect(refuse('file.corrupt', '{}')).toThrow(/needs kubernetes.volumePath/);
+    expect(refuse('io.error', '{ errno: EIO }')).toThrow(/io.error on Chaos Mesh needs kubernetes.volumePath/);
     expect(refuse('process.kill', '{}', '{ action: container-kill }')).toThrow(/container-kill needs kubernetes.containerNames/);
     expect(refuse('network.latency', '{ latency: 1s }', '{ direction: both }')).toThrow(/direction both needs kubernetes.target/);
   });
@@ -255,6 +280,10 @@ describe('a fault an engine cannot do names the engine that can', () => {
         'http.delay',
         'http.patch',
         'http.replace',
+        'io.attr',
+        'io.error',
+        'io.latency',
+        'io.mistake',
         'network.bandwidth',
         'network.corrupt',
         'network.latency',

@@ -47,6 +47,10 @@ const SUPPORT: Record<string, Support> = {
   'disk.fill': { litmus: 'disk-fill', notes: { 'chaos-mesh': 'Chaos Mesh has no disk-fill for pods' } },
   'time.skew': { 'chaos-mesh': 'TimeChaos' },
   'file.corrupt': { 'chaos-mesh': 'IOChaos mistake' },
+  'io.latency': { 'chaos-mesh': 'IOChaos latency' },
+  'io.error': { 'chaos-mesh': 'IOChaos fault' },
+  'io.attr': { 'chaos-mesh': 'IOChaos attrOverride' },
+  'io.mistake': { 'chaos-mesh': 'IOChaos mistake' },
   'dns.error': { 'chaos-mesh': 'DNSChaos error', litmus: 'pod-dns-error' },
   'dns.random': { 'chaos-mesh': 'DNSChaos random' },
 };

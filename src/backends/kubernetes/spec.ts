@@ -84,7 +84,7 @@ export const kubernetesStepSchema = strict({
     .describe('network faults: the pods on the other side'),
   externalTargets: z.array(z.string().min(1)).min(1).optional().describe('network faults: IPs, CIDRs or hosts on the other side'),
   device: z.string().min(1).optional().describe('network faults: the interface (default eth0)'),
-  volumePath: z.string().min(1).optional().describe('file.corrupt: the mount point of the volume (Chaos Mesh IOChaos)'),
+  volumePath: z.string().min(1).optional().describe('file.corrupt and io.*: the mount point of the volume (Chaos Mesh IOChaos)'),
   path: z.string().min(1).optional().describe('file.corrupt: the files under volumePath to hit (glob)'),
   port: z.number().int().min(1).max(65535).optional().describe('http faults: the port of the pods whose traffic is changed'),
   env: z.record(z.string(), z.string()).optional().describe("Litmus: env of this step's experiment"),

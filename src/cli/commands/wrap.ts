@@ -1,11 +1,13 @@
-/** `faultline wrap -- COMMAND...`: runs a command under libfaketime so that time.skew can move its clock. */
+/** `faultline wrap -- COMMAND...`: runs a command under faultline's preload library, for time.skew and the io.* faults. */
 import type { Command } from '@commander-js/extra-typings';
-import { runWrapped } from '../../faults/time/wrap.js';
+import { runWrapped } from '../../faults/wrap/run-wrapped.js';
 
 export function registerWrap(program: Command): void {
   program
     .command('wrap')
-    .description('run COMMAND under libfaketime with a clock control file, so that time.skew can move its clock (Linux)')
+    .description(
+      "run COMMAND under faultline's preload library, so that time.skew can move its clock and io.* faults reach its files (Linux)",
+    )
     .argument('<command...>', 'the command and its arguments (put -- before it)')
     .allowUnknownOption()
     .action(async (command) => {

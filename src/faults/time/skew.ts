@@ -1,7 +1,8 @@
 /**
- * time.skew: moves the wall clock of a process started by `faultline wrap` (libfaketime), by an offset
- * (`timeOffset: +1h`, `-30m`) and/or a drift (`rate: 1.01`, 1% fast), without restarting it; revert puts
- * the control file's previous text back (normally `+0`). Only that process (and what it started) sees it.
+ * time.skew: moves the wall clock of a process started by `faultline wrap` (faultline's preload library),
+ * by an offset (`timeOffset: +1h`, `-30m`) and/or a drift (`rate: 1.01`, 1% fast), without restarting it;
+ * `clockIds` chooses other clocks, as in Chaos Mesh. Revert puts the control file's previous text back
+ * (normally `+0`). Only that process (and what it started) sees it.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -12,7 +13,8 @@ import { UserError } from '../../util/errors.js';
 import { isSameProcess } from '../../util/processes.js';
 import { heldFor } from '../describe.js';
 import { registerFault } from '../registry.js';
-import { clockOf, faketimeSpec, processStartSeconds, restoredSpec, writeControlFile } from './faketime.js';
+import { writeControlFile } from '../wrap/control-file.js';
+import { clockOf, faketimeSpec, processStartSeconds, restoredSpec } from './faketime.js';
 
 const offsetError = (input: unknown) => `expected a time offset such as +1h, -30m or +90s, got ${JSON.stringify(input)}`;
 
@@ -32,6 +34,23 @@ const timeOffset = z
 
 const rateError = (input: unknown) => `expected a rate above 0 and at most 100 (1.01 runs the clock 1% fast), got ${JSON.stringify(input)}`;
 
+/** Linux clock ids, by the names Chaos Mesh's TimeChaos uses. */
+const CLOCK_IDS = {
+  CLOCK_REALTIME: 0,
+  CLOCK_MONOTONIC: 1,
+  CLOCK_PROCESS_CPUTIME_ID: 2,
+  CLOCK_THREAD_CPUTIME_ID: 3,
+  CLOCK_MONOTONIC_RAW: 4,
+  CLOCK_REALTIME_COARSE: 5,
+  CLOCK_MONOTONIC_COARSE: 6,
+  CLOCK_BOOTTIME: 7,
+  CLOCK_REALTIME_ALARM: 8,
+  CLOCK_BOOTTIME_ALARM: 9,
+  CLOCK_TAI: 11,
+} as const;
+type ClockName = keyof typeof CLOCK_IDS;
+const CLOCK_NAMES = Object.keys(CLOCK_IDS) as [ClockName, ...ClockName[]];
+
 const params = strict({
   timeOffset: timeOffset.optional().describe('how far to move the clock: +1h, -30m, +90s'),
   rate: z
@@ -40,6 +59,11 @@ const params = strict({
     .max(100, { error: (i) => rateError(i.input) })
     .optional()
     .describe('clock speed from the injection on: 1.01 is 1% fast, 0.99 1% slow'),
+  clockIds: z
+    .array(z.enum(CLOCK_NAMES, { error: (i) => `expected a clock id (${CLOCK_NAMES.join(', ')}), got ${JSON.stringify(i.input)}` }))
+    .min(1, { message: 'clockIds lists at least one clock, such as CLOCK_REALTIME' })
+    .optional()
+    .describe('the clocks to move, as in Chaos Mesh (default CLOCK_REALTIME, which gettimeofday and time() follow)'),
 }).refine((p) => p.timeOffset !== undefined || p.rate !== undefined, {
   message: 'time.skew needs timeOffset (such as +1h) or rate (such as 1.01), or both',
 });
@@ -50,7 +74,7 @@ interface SkewState {
   controlFile: string;
   /** the control file's text before the skew, written back on revert */
   previous: string;
-  /** the process under libfaketime, for reports */
+  /** the process under the preload library, for reports */
   pid: number;
   startTime?: string;
 }
@@ -59,16 +83,17 @@ function describeSkew(p: Params): string {
   const parts: string[] = [];
   if (p.timeOffset !== undefined) parts.push(`by ${p.timeOffset < 0 ? '-' : '+'}${formatDuration(Math.abs(p.timeOffset))}`);
   if (p.rate !== undefined) parts.push(`at ${p.rate}x speed`);
-  return parts.join(' and ');
+  const clocks = p.clockIds ? ` (${p.clockIds.join(', ')})` : '';
+  return parts.join(' and ') + clocks;
 }
 
 registerFault<Params, SkewState>({
   name: 'time.skew',
-  summary: 'move the wall clock of a process started under `faultline wrap` (libfaketime), and back',
+  summary: 'move the wall clock of a process started under `faultline wrap`, and back',
   params,
   needs: 'process',
   describe: (p, target, durationMs) =>
-    `move the clock of ${instanceLabel(target)} ${describeSkew(p)} ${heldFor(durationMs)}, then back (libfaketime control file)`,
+    `move the clock of ${instanceLabel(target)} ${describeSkew(p)} ${heldFor(durationMs)}, then back (clock control file of faultline wrap)`,
   async inject({ params: p, target, journal }) {
     const label = instanceLabel(target);
     const clock = clockOf(target.pid as number, label);
@@ -81,7 +106,13 @@ registerFault<Params, SkewState>({
       );
     }
     journal({ controlFile: clock.controlFile, previous, pid: clock.pid, startTime: target.startTime });
-    const spec = faketimeSpec((p.timeOffset ?? 0) / 1000, p.rate ?? 1, p.rate === undefined ? null : processStartSeconds(clock.pid));
+    const spec = faketimeSpec(
+      (p.timeOffset ?? 0) / 1000,
+      p.rate ?? 1,
+      p.rate === undefined ? null : processStartSeconds(clock.pid),
+      Date.now() / 1000,
+      (p.clockIds ?? []).map((name) => CLOCK_IDS[name]),
+    );
     if (!writeControlFile(clock.controlFile, spec)) throw new UserError(`time.skew: the clock control file ${clock.controlFile} vanished`);
     if (!isSameProcess(clock.pid, undefined)) throw new UserError(`time.skew: ${label} exited while its clock was being moved`);
   },

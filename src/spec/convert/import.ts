@@ -7,6 +7,7 @@
  * a set-based Litmus label) would select more pods once dropped, so such an object is not imported.
  */
 import { stringify } from 'yaml';
+import { methodsFromChaosMesh } from '../../backends/kubernetes/chaos-mesh/io-methods.js';
 import { goDuration, toMs } from '../../backends/kubernetes/params.js';
 import { API_VERSION } from '../schema.js';
 import { parseYamlDocuments } from '../yaml-input.js';
@@ -46,6 +47,55 @@ const EMBED_KEYS: Record<string, string> = {
 const KIND_KEYS = Object.fromEntries(Object.entries(EMBED_KEYS).map(([k, v]) => [v, k]));
 
 class Skip extends Error {}
+
+const IO_ATTRS = ['size', 'perm', 'uid', 'gid', 'nlink', 'ino', 'atime', 'mtime', 'ctime'];
+
+/** An IOChaos as the fault and params of io.latency, io.error, io.attr or io.mistake (the volume and containers go in `k`). */
+function ioStep(spec: Doc, k: Doc, where: string, notes: string[]): { fault: string; params: Doc } {
+  containers(spec, k);
+  k.volumePath = spec.volumePath;
+  const params: Doc = {};
+  if (spec.path) params.path = spec.path;
+  if (spec.percent !== undefined && spec.percent !== 100) params.percent = spec.percent;
+  if (spec.methods?.length) {
+    const { ops, unmapped } = methodsFromChaosMesh(spec.methods);
+    if (!ops.length)
+      throw new Skip(`${where}: methods ${spec.methods.join(', ')} have no faultline operation (open, read, write, fsync, stat)`);
+    if (unmapped.length)
+      notes.push(`${where}: methods ${unmapped.join(', ')} not mapped (faultline's operations: open, read, write, fsync, stat)`);
+    params.methods = ops;
+  }
+  switch (spec.action) {
+    case 'latency':
+      return { fault: 'io.latency', params: { delay: dur(spec.delay, notes, `${where}: delay`) ?? '100ms', ...params } };
+    case 'fault':
+      return { fault: 'io.error', params: { errno: spec.errno, ...params } };
+    case 'attrOverride': {
+      const attr: Doc = {};
+      for (const [key, value] of Object.entries((spec.attr ?? {}) as Doc)) {
+        if (!IO_ATTRS.includes(key)) notes.push(`${where}: attr.${key} not mapped`);
+        else attr[key] = typeof value === 'object' && value !== null ? value.sec : value;
+      }
+      if (!Object.keys(attr).length) throw new Skip(`${where}: attr has nothing faultline overrides (${IO_ATTRS.join(', ')})`);
+      return { fault: 'io.attr', params: { attr, ...params } };
+    }
+    case 'mistake': {
+      const m = spec.mistake ?? {};
+      const methods = params.methods ?? ['read', 'write'];
+      if (methods.some((op: string) => op !== 'read'))
+        notes.push(
+          `${where}: mistake on ${methods.filter((op: string) => op !== 'read').join(', ')} not mapped (io.mistake changes what is read, never the file)`,
+        );
+      delete params.methods;
+      return {
+        fault: 'io.mistake',
+        params: { filling: m.filling ?? 'random', maxOccurrences: m.maxOccurrences ?? 1, maxLength: m.maxLength ?? 1, ...params },
+      };
+    }
+    default:
+      throw new Skip(`${where}: action ${spec.action} has no faultline fault (latency, fault, attrOverride and mistake do)`);
+  }
+}
 
 function dur(text: unknown, notes: string[], what: string): string | undefined {
   if (text === undefined || text === null || text === '') return undefined;
@@ -235,23 +285,14 @@ function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string
     }
     case 'TimeChaos': {
       containers(spec, k);
-      if (spec.clockIds && !(spec.clockIds.length === 1 && spec.clockIds[0] === 'CLOCK_REALTIME'))
-        notes.push(`${where}: clockIds ${spec.clockIds.join(', ')} not mapped (faultline shifts the wall clock)`);
       const ms = toMs(String(spec.timeOffset));
       if (ms === null) throw new Skip(`${where}: timeOffset ${spec.timeOffset} is not a duration faultline reads`);
-      return [step('time.skew', { timeOffset: `${ms < 0 ? '-' : '+'}${goDuration(Math.abs(ms))}` }, k)];
+      const clockIds = spec.clockIds?.length ? { clockIds: spec.clockIds } : {};
+      return [step('time.skew', { timeOffset: `${ms < 0 ? '-' : '+'}${goDuration(Math.abs(ms))}`, ...clockIds }, k)];
     }
     case 'IOChaos': {
-      if (spec.action !== 'mistake')
-        throw new Skip(`${where}: action ${spec.action} has no faultline fault (file.corrupt maps IOChaos mistake)`);
-      containers(spec, k);
-      k.volumePath = spec.volumePath;
-      if (spec.path) k.path = spec.path;
-      const m = spec.mistake ?? {};
-      if ((m.maxOccurrences ?? 1) !== 1) notes.push(`${where}: mistake.maxOccurrences ${m.maxOccurrences} not mapped`);
-      if ((spec.percent ?? 100) !== 100) notes.push(`${where}: percent ${spec.percent} (of operations) not mapped`);
-      ignored(spec, ['methods'], notes, where);
-      return [step('file.corrupt', { mode: m.filling === 'zero' ? 'zero' : 'random-bytes', bytes: m.maxLength ?? 1 }, k)];
+      const io = ioStep(spec, k, where, notes);
+      return [step(io.fault, io.params, k)];
     }
     case 'HTTPChaos': {
       if (spec.port) k.port = spec.port;

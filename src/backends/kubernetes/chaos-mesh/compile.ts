@@ -7,12 +7,14 @@
  * run faultline owns the duration, so it omits it and deletes the object when the step ends; an export
  * (no faultline around) writes the step's duration.
  */
+import { constants } from 'node:os';
 import { formatDuration } from '../../../util/duration.js';
 import { UserError } from '../../../util/errors.js';
 import type { KObject } from '../client.js';
 import { type Compiled, type CompileInput, chaosMeshSelection } from '../compile.js';
 import { chaosMeshSize, goDuration, ParamReader } from '../params.js';
 import type { KubernetesStep } from '../spec.js';
+import { ALL_IO_OPS, TO_CHAOS_MESH } from './io-methods.js';
 
 export const CHAOS_MESH_GROUP = 'chaos-mesh.org';
 export const CHAOS_MESH_VERSION = 'v1alpha1';
@@ -83,6 +85,33 @@ function tcBytesRate(kbs: number): string {
 }
 
 const tcRate = /^\d+(\.\d+)?(bps|kbps|mbps|gbps|tbps|bit|kbit|mbit|gbit|tbit)$/i;
+
+/** An IOChaos of an io.* step: its volume, path glob, methods and percent, and the action's own fields. */
+function ioChaos(p: ParamReader, k: KubernetesStep, input: CompileInput, action: string, fields: KObject, what: string): KindSpec {
+  if (!k.volumePath) {
+    throw new UserError(
+      `${input.where}: ${input.fault} on Chaos Mesh needs kubernetes.volumePath, the mount point of the volume (IOChaos works per volume)`,
+    );
+  }
+  const path = p.string(['path']) ?? k.path;
+  const methods = p.strings(['methods']);
+  // attrOverride only ever changes getattr: its methods are left to IOChaos's default
+  const partial = methods && action !== 'attrOverride' && !ALL_IO_OPS.every((op) => methods.includes(op));
+  const written = partial ? methods.map((m) => TO_CHAOS_MESH[m] ?? m) : undefined;
+  return {
+    kind: 'IOChaos',
+    spec: {
+      action,
+      volumePath: k.volumePath,
+      ...(path ? { path } : {}),
+      ...fields,
+      ...(written ? { methods: written } : {}),
+      percent: p.number(['percent'], 100),
+    },
+    summary: `IOChaos ${what} on ${path ?? k.volumePath}`,
+    containers: true,
+  };
+}
 
 const compilers: Record<string, Compiler> = {
   'network.latency': (p, k, input) => {
@@ -256,6 +285,35 @@ const compilers: Record<string, Compiler> = {
       summary: `IOChaos mistake (${filling}, ${maxLength} byte(s)) on ${path ?? k.volumePath}`,
       containers: true,
     };
+  },
+
+  'io.latency': (p, k, input) => {
+    const delay = goDuration(p.durationMs(['delay'], true, '100ms'));
+    return ioChaos(p, k, input, 'latency', { delay }, `latency ${delay}`);
+  },
+  'io.error': (p, k, input) => {
+    const name = p.string(['errno']) ?? p.missing('errno', 'EIO');
+    const errno = /^\d+$/.test(name) ? Number(name) : constants.errno[name as keyof typeof constants.errno];
+    if (errno === undefined) p.bad('errno', name, 'an errno such as EIO');
+    return ioChaos(p, k, input, 'fault', { errno }, `fault ${name}`);
+  },
+  'io.attr': (p, k, input) => {
+    const given = (p.raw('attr') ?? {}) as Record<string, number | undefined>;
+    const attr: KObject = {};
+    for (const [key, value] of Object.entries(given)) {
+      if (value === undefined) continue;
+      const n = key === 'size' ? ((value as unknown as { bytes?: number }).bytes ?? value) : value;
+      attr[key] = ['atime', 'mtime', 'ctime'].includes(key) ? { sec: n, nsec: 0 } : n;
+    }
+    return ioChaos(p, k, input, 'attrOverride', { attr }, `attrOverride ${Object.keys(attr).join(', ')}`);
+  },
+  'io.mistake': (p, k, input) => {
+    const mistake = {
+      filling: p.string(['filling']) ?? 'random',
+      maxOccurrences: p.number(['maxOccurrences'], 1),
+      maxLength: p.size(['maxLength'])?.bytes ?? 1,
+    };
+    return ioChaos(p, k, input, 'mistake', { mistake }, `mistake (${mistake.filling}, ${mistake.maxLength} byte(s))`);
   },
 
   // ---------- HTTP ----------

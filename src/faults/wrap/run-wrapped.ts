@@ -1,6 +1,7 @@
 /**
- * `faultline wrap -- COMMAND...`: runs COMMAND under libfaketime with a clock control file that faultline
- * owns, in $FAULTLINE_HOME/clocks/, so that time.skew can move its clock later without restarting it.
+ * `faultline wrap -- COMMAND...`: runs COMMAND under faultline's preload library with two control files
+ * that faultline owns, in $FAULTLINE_HOME/clocks/ and $FAULTLINE_HOME/io/, so that time.skew can move its
+ * clock and the io.* faults can change what its file calls see, later, without restarting it.
  *
  * The wrapper stays as COMMAND's parent (Node cannot exec): it passes its stdin, stdout and stderr through,
  * forwards the signals it receives, exits with COMMAND's exit status, and removes the control file when
@@ -14,22 +15,32 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../util/errors.js';
 import { faultlineHome } from '../../util/home.js';
-import { clockEnvironment, findLibfaketime } from './faketime.js';
+import { findPreloadLibrary, preloadEnvironment } from './preload.js';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+function controlFile(folder: string, name: string, text: string): string {
+  const dir = join(faultlineHome(), folder);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
 
 /** Runs the command to its end; resolves with the exit code to use (128 + n for a signal that cannot be re-raised). */
 export function runWrapped(command: readonly string[]): Promise<number> {
   const [file, ...args] = command;
   if (!file) throw new UserError('faultline wrap needs a command: faultline wrap -- COMMAND [ARGS...]');
-  const library = findLibfaketime();
-  const dir = join(faultlineHome(), 'clocks');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const controlFile = join(dir, `clock-${process.pid}-${randomBytes(4).toString('hex')}.faketime`);
-  writeFileSync(controlFile, '+0 x1\n');
-  const removeControlFile = () => rmSync(controlFile, { force: true });
+  const library = findPreloadLibrary();
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const clock = controlFile('clocks', `clock-${tag}.faketime`, '+0 x1\n');
+  const io = controlFile('io', `io-${tag}.rules`, '');
+  const removeControlFile = () => {
+    rmSync(clock, { force: true });
+    rmSync(io, { force: true });
+  };
 
-  const child = spawn(file, args, { stdio: 'inherit', env: clockEnvironment(library, controlFile, process.env) });
+  const child = spawn(file, args, { stdio: 'inherit', env: preloadEnvironment(library, { clock, io }, process.env) });
   process.title = 'faultline-wrap';
   const forward = (signal: NodeJS.Signals) => () => {
     try {
