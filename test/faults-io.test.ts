@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CliResult, ROOT, runCli, startCli, tempDir, tempHome } from './support/cli.js';
 import { writeExperiment } from './support/experiment.js';
+import { expectGuardianReverts, killRunnerAndGuardian } from './support/guardian.js';
 import { freePort, killStarted, startSleeper, waitFor } from './support/processes.js';
 
 const SERVER = join(ROOT, 'test', 'support', 'file-ops-server.py');
@@ -359,13 +360,23 @@ async function effects(s: Service): Promise<{ slow: boolean; eio: boolean; size7
 }
 
 describe('IO faults after the runner is SIGKILLed', () => {
-  it('all four outlive the runner, and faultline recover removes them', async () => {
+  it("the runner's guardian removes all four within a second, with nobody running recover", async () => {
+    const s = await startService('io-crash-guardian');
+    const run = startCli(['run', allFourExperiment(s, 'io-crash-guardian', '10m')], { home: s.home });
+    const all = { slow: true, eio: true, size7: true, wrong: true };
+    await waitFor(async () => JSON.stringify(await effects(s)) === JSON.stringify(all), 15_000, 'the four faults to hold');
+    const rules = () => readdirSync(join(s.home, 'io')).map((f) => readFileSync(join(s.home, 'io', f), 'utf8').trim());
+    await expectGuardianReverts(run, s.home, () => rules().every((r) => r === ''), 'the four IO rules');
+    await new Promise((r) => setTimeout(r, 200)); // the library reads its control file every 50ms
+    expect(await effects(s)).toEqual({ slow: false, eio: false, size7: false, wrong: false });
+  });
+
+  it('all four outlive a runner killed with its guardian, and faultline recover removes them', async () => {
     const s = await startService('io-crash');
     const run = startCli(['run', allFourExperiment(s, 'io-crash', '10m')], { home: s.home });
     const all = { slow: true, eio: true, size7: true, wrong: true };
     await waitFor(async () => JSON.stringify(await effects(s)) === JSON.stringify(all), 15_000, 'the four faults to hold');
-    run.child.kill('SIGKILL');
-    await run.done;
+    await killRunnerAndGuardian(run, s.home);
     await new Promise((r) => setTimeout(r, 200));
     expect(await effects(s)).toEqual(all); // the faults outlived their runner...
 
