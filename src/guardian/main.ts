@@ -9,8 +9,8 @@
  *   `aborted` and reverts again what only it can reach).
  *
  * Protocol on stdin, one line each: `beat STALL_MS` (every 200ms), `bye` (the runner is done with it).
- * It prints `ready` once it watches (the fault registry, which reverting needs, loads right after: the
- * runner does not wait for it). What it does goes to FAULTLINE_HOME/guardian.log.
+ * It prints `ready` once it watches, everything a revert needs loaded (so that nothing it does later
+ * competes for the CPU with the run's probes). What it does goes to FAULTLINE_HOME/guardian.log.
  * Usage: node main.js JOURNAL_FILE OWNER_PID OWNER_START
  */
 import { appendFileSync } from 'node:fs';
@@ -43,13 +43,13 @@ let saidBye = false;
 let busy = false;
 
 /** Recovery and the fault registry (every fault registers itself: recovery reverts by name). */
-const recovery = import('../journal/recover.js');
-const registry = import('../faults/index.js');
+const recovery = await import('../journal/recover.js');
+const registry = await import('../faults/index.js');
 
 async function revert(why: string, includeLiveRuns: boolean): Promise<void> {
   busy = true;
   try {
-    const { recoverJournal } = await recovery;
+    const { recoverJournal } = recovery;
     const outcomes = await recoverJournal(journal, { owner, includeLiveRuns, by: `guardian (${why})` });
     for (const o of outcomes) if (o.action !== 'skipped-live-run') log(`${why}: ${o.detail}`);
   } catch (error) {
@@ -96,7 +96,7 @@ process.stdout.on('error', () => {}); // the runner may be gone: nobody reads an
 /** Loads what the reverts of the runner's open entries need, once per fault, before it may be needed. */
 const prepared = new Set<string>();
 async function prepareReverts(): Promise<void> {
-  const { findFault } = await registry;
+  const { findFault } = registry;
   for (const entry of journal.open()) {
     if (entry.ownerPid !== owner.pid || prepared.has(entry.fault)) continue;
     prepared.add(entry.fault);
