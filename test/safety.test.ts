@@ -76,7 +76,7 @@ describe('target locks', () => {
     const home = tempHome();
     const worker = startSleeper('locked');
     const pid = worker.pid as number;
-    const first = startCli(['run', pauseFor('holder', pid, '1500ms')], { home });
+    const first = startCli(['run', pauseFor('holder', pid, '4s')], { home });
     await waitFor(() => processState(pid) === 'T', 10_000, 'the first run to pause the worker');
 
     const refused = await runCli(['run', pauseFor('intruder', pid, '100ms')], { home });
