@@ -86,9 +86,14 @@ export async function runExperiment(experiment: Experiment, options: RunOptions 
   const ownStore = options.store ? undefined : new RunStore();
   const store = options.store ?? (ownStore as RunStore);
   const control = options.control ?? openControlDb();
+  // The dead-man's switch: a guardian process that reverts this run's faults if this process dies or
+  // stalls. Started now, waited for before any harm (see execute).
+  const guarded = acquireGuardian(journal.file);
+  guarded.catch(() => {});
   try {
-    return await execute(experiment, options, { journal, store, control });
+    return await execute(experiment, options, { journal, store, control, guarded });
   } finally {
+    releaseGuardian(journal.file);
     if (!options.journal) journal.close();
     ownStore?.close();
     if (!options.control) control.close();
@@ -99,9 +104,11 @@ interface Stores {
   journal: Journal;
   store: RunRecorder;
   control: SqliteDatabase;
+  /** settles once the run's guardian watches */
+  guarded: Promise<void>;
 }
 
-async function execute(parsed: Experiment, options: RunOptions, { journal, store, control }: Stores): Promise<RunResult> {
+async function execute(parsed: Experiment, options: RunOptions, { journal, store, control, guarded }: Stores): Promise<RunResult> {
   const runId = newRunId();
   const experiment = bindProbesToRun(parsed, runId); // stateful probes (write) get the run's own state
   const seed = options.seed ?? newSeed();
@@ -183,9 +190,6 @@ async function execute(parsed: Experiment, options: RunOptions, { journal, store
     harm.abort();
   });
 
-  // The dead-man's switch: a guardian process that reverts this run's faults if this process dies or stalls.
-  const guarded = acquireGuardian(journal.file);
-  guarded.catch(() => {});
   try {
     // 1. Nothing left behind by an earlier run that died.
     for (const r of await recoverJournal(journal, { by: 'the next run' })) {
@@ -333,7 +337,6 @@ async function execute(parsed: Experiment, options: RunOptions, { journal, store
   options.signal?.removeEventListener('abort', onInterrupt);
   store.finishRun(report, samples);
   unregisterRun(control, runId);
-  releaseGuardian(journal.file);
   return { report, samples, exitCode: EXIT_BY_VERDICT[outcome.verdict] };
 }
 
