@@ -83,7 +83,9 @@ method:
     expect(markdown).toMatch(/\| lostWrites \| == 0 \| - \| ❔ unknown \| needs a write probe \|/);
     expect(html).toMatch(/<h3>Objectives<\/h3>/);
     expect(html).toMatch(/❔ unknown/);
-    expect(junit).toMatch(/<testcase classname="faultline.pause-web-with-objectives" name="objective: availability &gt;= 0.99">\s*<failure message="availability missed/);
+    expect(junit).toMatch(
+      /<testcase classname="faultline.pause-web-with-objectives" name="objective: availability &gt;= 0.99">\s*<failure message="availability missed/,
+    );
     expect(junit).toMatch(/name="objective: mttd &lt; 1m"\/>/);
     expect(junit).toMatch(/name="objective: lostWrites == 0">\s*<skipped message="lostWrites unknown: needs a write probe"\/>/);
     expect(junit).toMatch(/skipped="1"/);
