@@ -16,6 +16,7 @@ const NAV = [
   ['runs', '/runs', 'Runs'],
   ['experiments', '/experiments', 'Experiments'],
   ['schedules', '/schedules', 'Schedules'],
+  ['scorecard', '/scorecard', 'Scorecard'],
   ['audit', '/audit', 'Audit log'],
 ] as const;
 
