@@ -42,7 +42,7 @@ export function layout(o: PageOptions): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${o.title} · faultline</title>
 <link rel="stylesheet" href="/assets/app.css?v=${ASSET_VERSION}">
-<script src="/assets/app.js?v=${ASSET_VERSION}" defer></script>
+<script type="module" src="/assets/app.js?v=${ASSET_VERSION}"></script>
 </head>
 <body data-page="${o.page}" data-role="${o.principal.role}"${data}>
 <header class="top">

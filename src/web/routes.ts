@@ -19,7 +19,7 @@ import type { Ctx, Env } from '../server/route.js';
 import { verifyAuditChain } from '../store/audit-chain.js';
 import type { RunFilter } from '../store/daemon-store.js';
 import { parseDuration } from '../util/duration.js';
-import { APP_JS } from './client.js';
+import { clientScript } from './client-script.js';
 import { historyPage } from './history.js';
 import { type Html, layout, type PageOptions } from './layout.js';
 import {
@@ -75,7 +75,7 @@ export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
   app.get('/assets/app.js', (c) => {
     c.header('Content-Type', 'text/javascript; charset=utf-8');
     c.header('Cache-Control', 'public, max-age=3600');
-    return c.body(APP_JS);
+    return c.body(clientScript());
   });
   app.get('/assets/app.css', (c) => {
     c.header('Content-Type', 'text/css; charset=utf-8');
