@@ -98,7 +98,7 @@ describe('the dashboard shows every run with the numbers of its report', () => {
     expect((await page.textContent('#history-runs'))?.trim()).toBe('2');
     expect((await page.textContent('#history-pass-rate'))?.trim()).toBe('100%');
     expect((await page.textContent('#history-objectives-met'))?.trim()).toBe('0%'); // lostWrites is unknown: never met
-    expect(await page.locator('#pass-rate-chart rect.ok').count()).toBe(1);
+    expect(await page.locator('#pass-rate-chart rect.bar.ok').count()).toBe(1);
     expect(await page.textContent('#objective-targets')).toMatch(/mttr < 1m/);
     await page.goto(`${daemon.url}/scorecard`);
     expect(await page.locator('#scorecard-table tr[data-experiment="web-back-after-pause"] td').nth(1).textContent()).toBe('2');

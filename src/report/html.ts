@@ -19,7 +19,7 @@ import {
   formatPercent,
   OBJECTIVE_STATUS_TEXT,
 } from '../util/format.js';
-import { type ChartMarker, type ChartWindow, escapeHtml, renderProbeChart } from './chart.js';
+import { CHART_CSS, type ChartMarker, type ChartWindow, escapeHtml, renderProbeChart } from './chart.js';
 import { formatOffset } from './markdown.js';
 import { type RenderContext, registerReportFormat } from './registry.js';
 import type { ReportFault, RunReport, Verdict } from './types.js';
@@ -112,23 +112,7 @@ tr.bad td{background:#fef2f2}
 .swatch{display:inline-block;width:12px;height:12px;border-radius:2px;vertical-align:-2px;margin-right:4px}
 .chart-box{background:#fff;border:1px solid var(--line);border-radius:8px;padding:6px 8px 2px;margin-bottom:12px;overflow-x:auto}
 .chart-box h3{margin:4px 4px 0}
-svg.chart{display:block;max-width:100%;height:auto;font-family:inherit}
-svg .grid{stroke:#eef0f3;stroke-width:1}
-svg .tick{stroke:#9ca3af}
-svg .frame{fill:none;stroke:#d1d5db}
-svg .axis{fill:#6b7280;font-size:11px}
-svg .axis-title{fill:#9ca3af;font-size:11px}
-svg .fault-window{fill:#f59e0b;fill-opacity:.2;stroke:#f59e0b;stroke-opacity:.6}
-svg .fault-window.open{fill:#dc2626;fill-opacity:.14;stroke:#dc2626;stroke-dasharray:4 3}
-svg .fault-label{fill:#92400e;font-size:11px;font-weight:600}
-svg .strip.ok{fill:#86efac}
-svg .strip.failed{fill:#dc2626}
-svg .latency{fill:none;stroke:#93c5fd;stroke-width:1.2}
-svg .point.ok{fill:#2563eb}
-svg .point.failed{fill:#dc2626;stroke:#fff;stroke-width:.8}
-svg .marker{stroke:#7c3aed;stroke-width:1.5;stroke-dasharray:5 3}
-svg .marker-label{fill:#7c3aed;font-size:11px;font-weight:600}
-svg .empty{fill:#9ca3af;font-size:13px}
+${CHART_CSS}
 .event-injected td:nth-child(2),.event-reverted td:nth-child(2){color:#92400e;font-weight:600}
 .event-bad td:nth-child(2){color:var(--bad);font-weight:600}
 footer{margin-top:30px;color:var(--muted);font-size:12px}

@@ -6,6 +6,7 @@ import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { type Principal, roleAtLeast } from '../auth/roles.js';
 import type { Halt } from '../safety/halt.js';
+import { CLIENT_ENTRY } from './client-script.js';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -42,7 +43,7 @@ export function layout(o: PageOptions): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${o.title} · faultline</title>
 <link rel="stylesheet" href="/assets/app.css?v=${ASSET_VERSION}">
-<script type="module" src="/assets/app.js?v=${ASSET_VERSION}"></script>
+<script type="module" src="${CLIENT_ENTRY}?v=${ASSET_VERSION}"></script>
 </head>
 <body data-page="${o.page}" data-role="${o.principal.role}"${data}>
 <header class="top">

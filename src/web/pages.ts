@@ -141,7 +141,7 @@ ${report ? formats.map((f) => html`<a class="btn" href="/api/v1/runs/${row.id}/r
 </div>
 <div class="cols">
 <div class="card"><h2>Probe latency and success${active ? ' (live)' : ''}</h2>
-<svg id="live-chart" class="chart" viewBox="0 0 900 260" role="img" aria-label="probe samples over time"></svg>
+<div id="live-chart" class="live-chart" aria-label="probe samples over time"></div>
 <div class="legend"><span><i class="ok"></i>good sample</span><span><i class="bad"></i>failed sample</span><span><i class="fault"></i>fault active</span><span id="live-stats"></span></div></div>
 <div class="card"><h2>Run</h2><dl class="kv">
 <dt>Started</dt><dd>${when(row.startedAt)}</dd>

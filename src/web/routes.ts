@@ -19,7 +19,7 @@ import type { Ctx, Env } from '../server/route.js';
 import { verifyAuditChain } from '../store/audit-chain.js';
 import type { RunFilter } from '../store/daemon-store.js';
 import { parseDuration } from '../util/duration.js';
-import { clientScript } from './client-script.js';
+import { clientModule } from './client-script.js';
 import { historyPage } from './history.js';
 import { type Html, layout, type PageOptions } from './layout.js';
 import {
@@ -72,10 +72,12 @@ function notFoundPage(c: Ctx, daemon: Daemon, principal: Principal, what: string
 }
 
 export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
-  app.get('/assets/app.js', (c) => {
+  app.get('/assets/:path{.+\\.js}', (c) => {
+    const text = clientModule(c.req.param('path') ?? '');
+    if (text === undefined) return c.notFound();
     c.header('Content-Type', 'text/javascript; charset=utf-8');
     c.header('Cache-Control', 'public, max-age=3600');
-    return c.body(clientScript());
+    return c.body(text);
   });
   app.get('/assets/app.css', (c) => {
     c.header('Content-Type', 'text/css; charset=utf-8');

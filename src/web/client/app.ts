@@ -1,10 +1,12 @@
 /**
- * The dashboard's script, served at /assets/app.js: progressive over server-rendered pages. It calls the
- * same API as everyone (the session cookie plus the CSRF header), follows the daemon's and a run's live
- * events over SSE, draws the live chart, and drives the editor. Type-checked and linted with the rest;
- * compiled by the build to dist/web/client/app.js and loaded as a module. It imports nothing, so it is
- * served as the one file it is.
+ * The dashboard's script: progressive over server-rendered pages. It calls the same API as everyone (the
+ * session cookie plus the CSRF header), follows the daemon's and a run's live events over SSE, draws the
+ * live chart with the one chart module (the HTML report's), and drives the editor. Type-checked and
+ * linted with the rest; compiled by the build to dist/, and served with the modules it imports as ES
+ * modules under /assets/ (src/web/client-script.ts).
  */
+import type { Sample } from '../../probes/sample.js';
+import { type ChartWindow, renderProbeChart } from '../../report/chart.js';
 
 interface ApiResult {
   ok: boolean;
@@ -20,11 +22,8 @@ interface ErrorDetail {
   message: string;
 }
 
-interface LiveSample {
-  t: number;
-  ok: boolean;
-  latencyMs: number;
-}
+/** A sample as the run's event stream sends it (without its detail). */
+type LiveSample = Omit<Sample, 'detail'>;
 
 interface TimelineEntry {
   t: string;
@@ -74,15 +73,6 @@ function el(tag: string, attrs: Record<string, string> = {}, children: (Node | s
     else node.setAttribute(k, v);
   }
   for (const c of children) if (c) node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
-  return node;
-}
-
-function svg(tag: string, attrs: Record<string, string | number>): SVGElement {
-  const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'text') node.textContent = String(v);
-    else node.setAttribute(k, String(v));
-  }
   return node;
 }
 
@@ -194,7 +184,7 @@ function daemonEvents(): void {
 
 // ---------- a run, live ----------
 function liveRun(runId: string): void {
-  const chart = byId('live-chart') as unknown as SVGSVGElement | null;
+  const chart = byId('live-chart');
   const list = byId('timeline');
   const stepLine = byId('current-step');
   if (!chart) return;
@@ -205,38 +195,30 @@ function liveRun(runId: string): void {
   const finished = body.dataset.ended === 'true';
   let endedAt: number | null = finished && body.dataset.endedAt ? Date.parse(body.dataset.endedAt) : null;
   let pending = false;
-  const [W, H, L, R, T, B] = [900, 260, 46, 10, 10, 26];
 
+  /** One chart per probe, drawn by the chart module of the HTML report. */
   function draw(): void {
     pending = false;
     if (!chart) return;
-    while (chart.firstChild) chart.removeChild(chart.firstChild);
-    const end = endedAt ?? Date.now();
-    const t0 = startedAt;
-    const span = Math.max(1000, end - t0);
-    const maxLat = Math.ceil(Math.max(10, ...samples.map((s) => s.latencyMs)) * 1.15);
-    const x = (t: number) => L + ((W - L - R) * (t - t0)) / span;
-    const y = (v: number) => T + (H - T - B) * (1 - v / maxLat);
-    for (const w of windows) {
-      const x1 = x(w.from);
-      const x2 = x(w.to ?? end);
-      chart.appendChild(svg('rect', { class: 'fault', x: x1, y: T, width: Math.max(1, x2 - x1), height: H - T - B }));
-    }
-    for (let i = 0; i <= 4; i++) {
-      const v = (maxLat * i) / 4;
-      chart.appendChild(svg('line', { class: 'gridline', x1: L, x2: W - R, y1: y(v), y2: y(v) }));
-      chart.appendChild(svg('text', { x: L - 6, y: y(v) + 4, 'text-anchor': 'end', text: `${Math.round(v)}ms` }));
-    }
-    for (let j = 0; j <= 5; j++) {
-      const t = t0 + (span * j) / 5;
-      chart.appendChild(svg('text', { x: x(t), y: H - 8, 'text-anchor': 'middle', text: `+${((t - t0) / 1000).toFixed(1)}s` }));
-    }
-    chart.appendChild(svg('line', { class: 'axis', x1: L, x2: W - R, y1: H - B, y2: H - B }));
-    for (const s of samples) {
-      chart.appendChild(
-        svg('circle', { class: s.ok ? 'ok' : 'bad', cx: x(s.t), cy: y(s.ok ? s.latencyMs : maxLat * 0.97), r: s.ok ? 2.6 : 3.4 }),
-      );
-    }
+    const to = endedAt ?? Date.now();
+    const faultWindows: ChartWindow[] = windows.map((w, i) => ({
+      label: `fault ${i + 1}`,
+      title: 'faults active',
+      start: w.from,
+      end: w.to ?? (endedAt === null ? to : null),
+    }));
+    const probes = [...new Set(samples.map((s) => s.probe))];
+    const charts = (probes.length ? probes : ['waiting for samples']).map((probe) =>
+      renderProbeChart({
+        probe,
+        samples: samples.filter((s) => s.probe === probe).map((s) => ({ ...s, detail: '' })),
+        from: startedAt,
+        to: Math.max(to, startedAt + 1000),
+        windows: faultWindows,
+      }),
+    );
+    // the chart module escapes every text it draws
+    chart.innerHTML = charts.join('\n');
     const good = samples.filter((s) => s.ok).length;
     const stats = byId('live-stats');
     if (stats) stats.textContent = `${samples.length} samples, ${samples.length ? ((100 * good) / samples.length).toFixed(1) : '-'}% good`;
@@ -446,5 +428,3 @@ for (const node of document.querySelectorAll<HTMLElement>('[data-ago]')) {
   node.textContent = ago(iso);
   node.title = iso;
 }
-
-export {};
