@@ -3,6 +3,7 @@
  * run whose hypothesis held and is named in the reason; an objective that could not be measured is
  * `unknown`, never met; every report format shows them (JUnit: one testcase each).
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -30,6 +31,7 @@ async function runWithReports(file: string) {
     return name ? readFileSync(join(dir, name), 'utf8') : '';
   };
   const report = JSON.parse(read('.json')) as RunReport;
+  execFileSync('xmllint', ['--noout', join(dir, 'junit.xml')]); // well-formed (Debian's libxml2-utils)
   return { ...result, report, markdown: read('.md'), html: read('.html'), junit: readFileSync(join(dir, 'junit.xml'), 'utf8'), home };
 }
 
