@@ -1,6 +1,6 @@
 /**
  * The dashboard: server-rendered pages plus one small script for live updates over SSE, served by the
- * daemon itself (no frontend build). A page needs a session, made by logging in with a token; the
+ * daemon itself (TypeScript compiled by the one build, loaded as ES modules; no bundler). A page needs a session, made by logging in with a token; the
  * session cookie is HttpOnly and SameSite=Strict, and every change the script makes also carries the
  * CSRF header. Pages are shown under a Content-Security-Policy that allows no inline script or style.
  */
