@@ -162,4 +162,31 @@ method:
     expect(rto).toMatchObject({ name: 'rto', status: 'met' });
     expect(rto?.actual).toBe(held + (report.measurements.mttrMs as number));
   });
+
+  it('refuses an objective on a figure that does not exist, or a number where a duration belongs: located, exit 3, nothing run', async () => {
+    const file = writeExperiment(
+      'bad-objectives',
+      `
+hypothesis: h
+probes:
+  - { name: p, type: tcp, tcp: { address: "127.0.0.1:1" } }
+steadyState: { probes: [ p ] }
+objectives:
+  mttx: { lt: 5s }
+  rpo: { lt: 30 }
+method:
+  - pause: 1s
+`,
+    );
+    const home = tempHome();
+    const result = await runCli(['run', file], { home });
+    expect(result.code).toBe(3);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(
+      /bad-objectives\.yaml:10:5: spec\.objectives\.mttx: unknown field "mttx" \(did you mean "mttd"\?\); known fields: mttd, mttr, timeToAlert/,
+    );
+    expect(lines[1]).toMatch(/bad-objectives\.yaml:11:16: spec\.objectives\.rpo\.lt: expected a duration like 30s, got 30/);
+    expect(result.stderr).not.toMatch(/^\s+at\s/m);
+    expect(readdirSync(home)).not.toContain('runs.db'); // nothing ran
+  });
 });
