@@ -96,9 +96,9 @@ describe('the dashboard', () => {
     await page.waitForURL(/\/runs\/\d{8}T\d{6}-[0-9a-f]{6}$/);
     expect(await page.textContent('#verdict-banner')).toMatch(/running/);
     // good samples first, then the web server is paused: a fault window and failing samples
-    await page.waitForFunction(() => document.querySelectorAll('#live-chart circle.ok').length >= 5, null, { timeout: 20_000 });
-    await page.waitForFunction(() => document.querySelectorAll('#live-chart rect.fault').length >= 1, null, { timeout: 20_000 });
-    await page.waitForFunction(() => document.querySelectorAll('#live-chart circle.bad').length >= 8, null, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#live-chart circle.point.ok').length >= 5, null, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#live-chart rect.fault-window').length >= 1, null, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#live-chart circle.point.failed').length >= 8, null, { timeout: 20_000 });
     expect(processState(web.pid)).toBe('T');
     expect(await page.textContent('#current-step')).toMatch(/Step 2 of 2: process.pause/);
     expect(await page.textContent('#timeline')).toMatch(/injected/);

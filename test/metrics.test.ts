@@ -81,10 +81,10 @@ describe('metrics', () => {
     expect(await value(prometheus, 'faultline_experiments_active')).toBe(0);
     expect(await value(prometheus, 'faultline_injections_total{fault="custom.action"}')).toBe(1);
     expect(await value(prometheus, 'faultline_experiment_duration_seconds_count{experiment="metrics-demo"}')).toBe(1);
-    expect(await value(prometheus, 'faultline_mttr_seconds_count{experiment="metrics-demo"}')).toBe(1);
     expect(await value(prometheus, 'faultline_probe_samples_total{probe="web-before",ok="true"}')).toBe(1);
     expect(await value(prometheus, 'faultline_probe_samples_total{probe="web",ok="true"}')).toBeGreaterThan(10);
     expect(await value(prometheus, 'faultline_mttd_seconds_count')).toBeUndefined(); // nothing failed: nothing detected
+    expect(await value(prometheus, 'faultline_mttr_seconds_count')).toBeUndefined(); // nor recovered from: MTTR not applicable
 
     // the push: job faultline, grouped by experiment
     const pushed = await (await fetch(`${pushgateway.url}/metrics`)).text();

@@ -1,6 +1,7 @@
 /** The verdict of a run: how the run ended (`Outcome`), and the rules that judge the hypothesis at its end. */
 import { type Coverage, MIN_COVERAGE } from '../measure/coverage.js';
-import type { ReportFault, ReportProgressive, ReportTolerance, Verdict } from '../report/types.js';
+import { describeMiss } from '../measure/objectives.js';
+import type { ReportFault, ReportObjective, ReportProgressive, ReportTolerance, Verdict } from '../report/types.js';
 import type { Experiment } from '../spec/load.js';
 import { formatDuration } from '../util/duration.js';
 import { progressiveFailure } from './progressive.js';
@@ -35,6 +36,8 @@ export interface Judged {
   coverage?: readonly Coverage[];
   /** the probe intervals by name (a window shorter than two intervals is too short to judge coverage) */
   intervals?: ReadonlyMap<string, number>;
+  /** `spec.objectives` judged after the run; a missed one fails a run that would have passed */
+  objectives?: readonly ReportObjective[];
 }
 
 /**
@@ -51,6 +54,9 @@ export function settleVerdict(experiment: Experiment, outcome: Outcome, judged: 
     const thin = outcome.verdict === 'passed' && judged.injected ? poorCoverage(judged) : null;
     if (thin) outcome.override('error', thin);
   }
+  const missed = (judged.objectives ?? []).filter((o) => o.status === 'missed');
+  // unknown objectives are reported as such and never count as met, but do not refute the hypothesis
+  if (outcome.verdict === 'passed' && missed.length) outcome.end('failed', `objective missed: ${missed.map(describeMiss).join('; ')}`);
   // A fault left in place outweighs any other ending: the operator must act.
   const leftBehind = judged.faults.filter((f) => f.error?.startsWith('revert failed'));
   if (leftBehind.length) {

@@ -1,11 +1,38 @@
 /**
- * Inline SVG timeline charts for the HTML report: one chart per probe, latency of each sample over
- * time, a success strip under it (green while the probe passed, red while it failed), the fault windows
- * shaded across both and markers for events such as a tripped stop condition. Plain SVG, no library and
- * no script: the numbers are computed here, the look comes from the page's CSS classes.
+ * The one chart module: inline SVG for the HTML report, the dashboard (drawn on the server, and live in
+ * the browser, whose script imports this file) and the scorecard.
+ * - the probe chart: latency of each sample over time, a success strip under it (green while the probe
+ *   passed, red while it failed), the fault windows shaded across both, markers such as a tripped stop;
+ * - the series chart: figures per run over time (MTTD and MTTR);
+ * - the bar chart: a ratio per bucket (pass rate per day).
+ * Plain SVG, no library: the numbers are computed here, the look comes from CHART_CSS. It imports only
+ * the duration formatter, so the browser can load it as it is.
  */
 import type { Sample } from '../probes/sample.js';
 import { formatDuration } from '../util/duration.js';
+
+/** The look of every chart, shared by the HTML report and the dashboard. */
+export const CHART_CSS = `svg.chart{display:block;max-width:100%;height:auto;font-family:inherit}
+svg .grid{stroke:#eef0f3;stroke-width:1}
+svg .tick{stroke:#9ca3af}
+svg .frame{fill:none;stroke:#d1d5db}
+svg .axis{fill:#6b7280;font-size:11px}
+svg .axis-title{fill:#9ca3af;font-size:11px}
+svg .fault-window{fill:#f59e0b;fill-opacity:.2;stroke:#f59e0b;stroke-opacity:.6}
+svg .fault-window.open{fill:#dc2626;fill-opacity:.14;stroke:#dc2626;stroke-dasharray:4 3}
+svg .fault-label{fill:#92400e;font-size:11px;font-weight:600}
+svg .strip.ok{fill:#86efac}
+svg .strip.failed{fill:#dc2626}
+svg .latency{fill:none;stroke:#93c5fd;stroke-width:1.2}
+svg .point.ok{fill:#2563eb}
+svg .point.failed{fill:#dc2626;stroke:#fff;stroke-width:.8}
+svg .marker{stroke:#7c3aed;stroke-width:1.5;stroke-dasharray:5 3}
+svg .marker-label{fill:#7c3aed;font-size:11px;font-weight:600}
+svg .empty{fill:#9ca3af;font-size:13px}
+svg .series-line{fill:none;stroke-width:2}
+svg .series-mttd{stroke:#bf8700;fill:#bf8700}svg .series-mttr{stroke:#0969da;fill:#0969da}
+svg .bar.ok{fill:#1a7f37}svg .bar.bad{fill:#cf222e}
+`;
 
 /** Text and attribute values safe in HTML and SVG: markup characters as entities, control characters dropped. */
 export function escapeHtml(text: string): string {
@@ -223,6 +250,94 @@ export function renderProbeChart(chart: ProbeChart): string {
   parts.push(`<rect class="frame" x="${LEFT}" y="${TOP}" width="${PLOT_WIDTH}" height="${PLOT_HEIGHT}"/>`);
   if (!samples.length) {
     parts.push(`<text class="empty" x="${LEFT + PLOT_WIDTH / 2}" y="${TOP + PLOT_HEIGHT / 2}" text-anchor="middle">no samples</text>`);
+  }
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+const SMALL_WIDTH = 460;
+const SMALL_HEIGHT = 200;
+const SMALL = { left: 56, right: 12, top: 12, bottom: 28 };
+
+export interface SeriesPoint {
+  /** epoch ms */
+  t: number;
+  value: number;
+  title: string;
+}
+
+export interface Series {
+  /** class suffix: `series-NAME` */
+  name: string;
+  points: readonly SeriesPoint[];
+}
+
+const dateLabel = (t: number) => new Date(t).toISOString().slice(5, 16).replace('T', ' ');
+
+/** Durations per run over time, one line and a dot per point for each series (MTTD, MTTR). */
+export function renderSeriesChart(options: { id?: string; label: string; series: readonly Series[] }): string {
+  const all = options.series.flatMap((s) => s.points);
+  const { left, right, top, bottom } = SMALL;
+  const t0 = Math.min(...all.map((p) => p.t));
+  const t1 = Math.max(t0 + 1000, ...all.map((p) => p.t));
+  const ticks = niceTicks(Math.max(100, ...all.map((p) => p.value)) * 1.08);
+  const max = ticks.at(-1) as number;
+  const x = (t: number) => round(left + ((SMALL_WIDTH - left - right) * (t - t0)) / (t1 - t0));
+  const y = (v: number) => round(top + (SMALL_HEIGHT - top - bottom) * (1 - v / max));
+  const parts = [
+    `<svg class="chart"${options.id ? ` id="${escapeHtml(options.id)}"` : ''} xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${SMALL_WIDTH} ${SMALL_HEIGHT}" role="img" aria-label="${escapeHtml(options.label)}">`,
+  ];
+  for (const v of ticks) {
+    parts.push(`<line class="grid" x1="${left}" x2="${SMALL_WIDTH - right}" y1="${y(v)}" y2="${y(v)}"/>`);
+    parts.push(`<text class="axis" x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${escapeHtml(formatDuration(v))}</text>`);
+  }
+  parts.push(`<text class="axis" x="${left}" y="${SMALL_HEIGHT - 8}">${escapeHtml(dateLabel(t0))}</text>`);
+  parts.push(`<text class="axis" x="${SMALL_WIDTH - right}" y="${SMALL_HEIGHT - 8}" text-anchor="end">${escapeHtml(dateLabel(t1))}</text>`);
+  for (const s of options.series) {
+    const points = [...s.points].sort((a, b) => a.t - b.t);
+    if (points.length > 1) {
+      parts.push(`<polyline class="series-line series-${s.name}" points="${points.map((p) => `${x(p.t)},${y(p.value)}`).join(' ')}"/>`);
+    }
+    for (const p of points) {
+      parts.push(`<circle class="series-${s.name}" cx="${x(p.t)}" cy="${y(p.value)}" r="3"><title>${escapeHtml(p.title)}</title></circle>`);
+    }
+  }
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+export interface Bar {
+  label: string;
+  /** 0 to 1 */
+  value: number;
+  /** `ok` or `bad` */
+  tone: 'ok' | 'bad';
+  title: string;
+}
+
+/** A ratio per bucket as bars from 0 to 100% (the pass rate per day). */
+export function renderBarChart(options: { id?: string; label: string; bars: readonly Bar[] }): string {
+  const { left, right, top, bottom } = SMALL;
+  const slot = (SMALL_WIDTH - left - right) / Math.max(1, options.bars.length);
+  const y = (v: number) => round(top + (SMALL_HEIGHT - top - bottom) * (1 - v));
+  const parts = [
+    `<svg class="chart"${options.id ? ` id="${escapeHtml(options.id)}"` : ''} xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${SMALL_WIDTH} ${SMALL_HEIGHT}" role="img" aria-label="${escapeHtml(options.label)}">`,
+  ];
+  for (const v of [0, 0.5, 1]) {
+    parts.push(`<line class="grid" x1="${left}" x2="${SMALL_WIDTH - right}" y1="${y(v)}" y2="${y(v)}"/>`);
+    parts.push(`<text class="axis" x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${v * 100}%</text>`);
+  }
+  options.bars.forEach((b, i) => {
+    const x = round(left + i * slot + slot * 0.15);
+    parts.push(
+      `<rect class="bar ${b.tone}" data-label="${escapeHtml(b.label)}" x="${x}" y="${y(b.value)}" width="${round(slot * 0.7)}" height="${round(SMALL_HEIGHT - bottom - y(b.value))}"><title>${escapeHtml(b.title)}</title></rect>`,
+    );
+  });
+  const first = options.bars[0];
+  const last = options.bars.at(-1);
+  if (first && last) {
+    parts.push(`<text class="axis" x="${left}" y="${SMALL_HEIGHT - 8}">${escapeHtml(first.label)}</text>`);
+    parts.push(`<text class="axis" x="${SMALL_WIDTH - right}" y="${SMALL_HEIGHT - 8}" text-anchor="end">${escapeHtml(last.label)}</text>`);
   }
   parts.push('</svg>');
   return parts.join('\n');

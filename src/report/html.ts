@@ -10,8 +10,16 @@
 
 import { percentile } from '../measure/percentile.js';
 import type { Phase, Sample } from '../probes/sample.js';
-import { formatDuration } from '../util/duration.js';
-import { type ChartMarker, type ChartWindow, escapeHtml, renderProbeChart } from './chart.js';
+import {
+  formatDuration,
+  formatFigure,
+  formatLatency,
+  formatMttr,
+  formatNumber,
+  formatPercent,
+  OBJECTIVE_STATUS_TEXT,
+} from '../util/format.js';
+import { CHART_CSS, type ChartMarker, type ChartWindow, escapeHtml, renderProbeChart } from './chart.js';
 import { formatOffset } from './markdown.js';
 import { type RenderContext, registerReportFormat } from './registry.js';
 import type { ReportFault, RunReport, Verdict } from './types.js';
@@ -29,6 +37,7 @@ const KNOWN_MEASUREMENTS = new Set([
   'mttdMs',
   'mttdAlertMs',
   'mttrMs',
+  'mttrReason',
   'availability',
   'availabilityByPhase',
   'samplesByPhase',
@@ -53,6 +62,7 @@ const KNOWN_KEYS = new Set([
   'faults',
   'probes',
   'tolerances',
+  'objectives',
   'measurements',
   'alerts',
   'timeline',
@@ -102,23 +112,7 @@ tr.bad td{background:#fef2f2}
 .swatch{display:inline-block;width:12px;height:12px;border-radius:2px;vertical-align:-2px;margin-right:4px}
 .chart-box{background:#fff;border:1px solid var(--line);border-radius:8px;padding:6px 8px 2px;margin-bottom:12px;overflow-x:auto}
 .chart-box h3{margin:4px 4px 0}
-svg.chart{display:block;max-width:100%;height:auto;font-family:inherit}
-svg .grid{stroke:#eef0f3;stroke-width:1}
-svg .tick{stroke:#9ca3af}
-svg .frame{fill:none;stroke:#d1d5db}
-svg .axis{fill:#6b7280;font-size:11px}
-svg .axis-title{fill:#9ca3af;font-size:11px}
-svg .fault-window{fill:#f59e0b;fill-opacity:.2;stroke:#f59e0b;stroke-opacity:.6}
-svg .fault-window.open{fill:#dc2626;fill-opacity:.14;stroke:#dc2626;stroke-dasharray:4 3}
-svg .fault-label{fill:#92400e;font-size:11px;font-weight:600}
-svg .strip.ok{fill:#86efac}
-svg .strip.failed{fill:#dc2626}
-svg .latency{fill:none;stroke:#93c5fd;stroke-width:1.2}
-svg .point.ok{fill:#2563eb}
-svg .point.failed{fill:#dc2626;stroke:#fff;stroke-width:.8}
-svg .marker{stroke:#7c3aed;stroke-width:1.5;stroke-dasharray:5 3}
-svg .marker-label{fill:#7c3aed;font-size:11px;font-weight:600}
-svg .empty{fill:#9ca3af;font-size:13px}
+${CHART_CSS}
 .event-injected td:nth-child(2),.event-reverted td:nth-child(2){color:#92400e;font-weight:600}
 .event-bad td:nth-child(2){color:var(--bad);font-weight:600}
 footer{margin-top:30px;color:var(--muted);font-size:12px}
@@ -129,16 +123,8 @@ dl.kv dt{color:var(--muted)}dl.kv dd{margin:0}
 
 const PHASES: Phase[] = ['before', 'during', 'after'];
 
-function num(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '-';
-  if (Number.isInteger(value)) return String(value);
-  const rounded = Number(value.toFixed(4));
-  return rounded === 0 ? value.toPrecision(3) : String(rounded);
-}
-
-function percent(value: number | null | undefined): string {
-  return value === null || value === undefined || !Number.isFinite(value) ? '-' : `${(value * 100).toFixed(2)}%`;
-}
+const num = formatNumber;
+const percent = formatPercent;
 
 function ms(value: number | null | undefined): string {
   return formatDuration(value);
@@ -174,6 +160,7 @@ function numbers(r: RunReport): string {
   const during = m.samplesByPhase.during;
   const good = m.availability === null ? null : Math.round(m.availability * during);
   const duration = Date.parse(r.endedAt) - Date.parse(r.startedAt);
+  const mttr = formatMttr(m);
   const notRecovered = m.mttrMs === null && m.mttdMs !== null;
   const cards = [
     card(
@@ -199,9 +186,9 @@ function numbers(r: RunReport): string {
   cards.push(
     card(
       'MTTR',
-      notRecovered ? 'not recovered' : timed(m.mttrMs, interval),
-      notRecovered
-        ? `no ${m.recoverySamples} consecutive good samples after the last fault`
+      m.mttrMs === null ? escapeHtml(mttr) : timed(m.mttrMs, interval),
+      m.mttrMs === null
+        ? escapeHtml(m.mttrReason ?? `no ${m.recoverySamples} consecutive good samples after the last fault`)
         : `last fault end to first of ${m.recoverySamples} good samples${uncertainty}`,
       notRecovered ? 'bad' : '',
     ),
@@ -230,9 +217,13 @@ function numbers(r: RunReport): string {
   );
   const latency = table(
     ['Phase', 'p50', 'p95', 'p99', 'n'],
-    PHASES.map((p) => [p, ms(m.latencyMs[p].p50), ms(m.latencyMs[p].p95), ms(m.latencyMs[p].p99), String(m.latencyMs[p].n)]).map((row) =>
-      row.map(escapeHtml),
-    ),
+    PHASES.map((p) => [
+      p,
+      formatLatency(m.latencyMs[p].p50),
+      formatLatency(m.latencyMs[p].p95),
+      formatLatency(m.latencyMs[p].p99),
+      String(m.latencyMs[p].n),
+    ]).map((row) => row.map(escapeHtml)),
     { numeric: [1, 2, 3, 4] },
   );
   const slo = m.slo;
@@ -281,8 +272,29 @@ function numbers(r: RunReport): string {
           ]),
           { numeric: [2, 4], rowClass: (i) => (r.tolerances[i]?.ok ? '' : 'bad') },
         ),
+    ...objectivesTable(r),
     '</section>',
   ].join('\n');
+}
+
+/** `spec.objectives`, one row each: an unknown objective is shown as such, never as met. */
+function objectivesTable(r: RunReport): string[] {
+  if (!r.objectives) return [];
+  const tone = { met: 'ok', missed: 'bad', unknown: 'muted' } as const;
+  return [
+    '<h3>Objectives</h3>',
+    table(
+      ['Objective', 'Expected', 'Measured', 'Status', 'Detail'],
+      r.objectives.map((o) => [
+        escapeHtml(o.name),
+        escapeHtml(o.expected),
+        escapeHtml(formatFigure(o.unit, o.actual)),
+        `<span class="${tone[o.status]}">${escapeHtml(OBJECTIVE_STATUS_TEXT[o.status])}</span>`,
+        escapeHtml(o.detail),
+      ]),
+      { numeric: [2], rowClass: (i) => (r.objectives?.[i]?.status === 'missed' ? 'bad' : '') },
+    ),
+  ];
 }
 
 /** Any JSON value as HTML: objects as key/value lists, arrays of objects as tables. */

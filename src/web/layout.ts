@@ -6,6 +6,7 @@ import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { type Principal, roleAtLeast } from '../auth/roles.js';
 import type { Halt } from '../safety/halt.js';
+import { CLIENT_ENTRY } from './client-script.js';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -16,6 +17,7 @@ const NAV = [
   ['runs', '/runs', 'Runs'],
   ['experiments', '/experiments', 'Experiments'],
   ['schedules', '/schedules', 'Schedules'],
+  ['scorecard', '/scorecard', 'Scorecard'],
   ['audit', '/audit', 'Audit log'],
 ] as const;
 
@@ -41,7 +43,7 @@ export function layout(o: PageOptions): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${o.title} · faultline</title>
 <link rel="stylesheet" href="/assets/app.css?v=${ASSET_VERSION}">
-<script src="/assets/app.js?v=${ASSET_VERSION}" defer></script>
+<script type="module" src="${CLIENT_ENTRY}?v=${ASSET_VERSION}"></script>
 </head>
 <body data-page="${o.page}" data-role="${o.principal.role}"${data}>
 <header class="top">
@@ -83,11 +85,5 @@ export function when(iso: string | null): Html {
   return iso ? html`<span data-ago="${iso}" title="${iso}">${iso.replace('T', ' ').slice(0, 19)}</span>` : html`-`;
 }
 
-export function ms(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '-';
-  return value < 1000 ? `${Math.round(value)}ms` : `${(value / 1000).toFixed(value < 10_000 ? 2 : 1)}s`;
-}
-
-export function percent(value: number | null | undefined): string {
-  return value === null || value === undefined ? '-' : `${(value * 100).toFixed(2)}%`;
-}
+/** The dashboard writes figures as the CLI and the reports do (src/util/format.ts). */
+export { formatDuration as ms, formatPercent as percent } from '../util/format.js';

@@ -1,5 +1,8 @@
 /** The dashboard's stylesheet, served at /assets/app.css (no build step; no inline styles, so the CSP forbids them). */
+import { CHART_CSS } from '../report/chart.js';
+
 export const APP_CSS = `
+${CHART_CSS}
 :root { --bg: #f5f6f8; --card: #fff; --ink: #1b1f24; --muted: #5f6b7a; --line: #dde1e6; --brand: #22262d;
   --pass: #1a7f37; --fail: #cf222e; --abort: #bf8700; --err: #8250df; --int: #6e7781; --run: #0969da; }
 * { box-sizing: border-box; }
@@ -58,12 +61,6 @@ ul.problems li a { font-family: ui-monospace, monospace; margin-right: 6px; }
 .verdict-banner.passed { background: var(--pass); } .verdict-banner.failed { background: var(--fail); } .verdict-banner.aborted { background: var(--abort); }
 .verdict-banner.error { background: var(--err); } .verdict-banner.interrupted { background: var(--int); } .verdict-banner.running { background: var(--run); }
 .verdict-banner .v { font-size: 20px; font-weight: 800; letter-spacing: 1px; margin-right: 10px; text-transform: uppercase; }
-.chart { width: 100%; height: auto; display: block; }
-.chart .axis { stroke: #8c959f; stroke-width: 1; } .chart .gridline { stroke: #eaeef2; stroke-width: 1; }
-.chart text { font-size: 11px; fill: #57606a; font-family: system-ui, sans-serif; }
-.chart .fault { fill: #ffd8d3; opacity: .7; } .chart .ok { fill: #1a7f37; } .chart .bad { fill: #cf222e; }
-.chart .mttd { stroke: #bf8700; fill: none; stroke-width: 2; } .chart .mttr { stroke: #0969da; fill: none; stroke-width: 2; }
-.chart .dot-mttd { fill: #bf8700; } .chart .dot-mttr { fill: #0969da; }
 .legend { display: flex; gap: 14px; font-size: 12px; color: var(--muted); margin-top: 6px; }
 .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; }
 .legend i.ok { background: #1a7f37; } .legend i.bad { background: #cf222e; } .legend i.fault { background: #ffd8d3; } .legend i.mttd { background: #bf8700; } .legend i.mttr { background: #0969da; }

@@ -11,13 +11,12 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from '@commander-js/extra-typings';
 import { RunObservers } from '../../observe/session.js';
 import { loadExperiments } from '../../spec/load.js';
-import { formatDuration } from '../../util/duration.js';
 import { EXIT, UserError } from '../../util/errors.js';
+import { formatDuration, formatMttr, formatPercent } from '../../util/format.js';
 import { freePort } from '../../util/ports.js';
 import { color, say, table, verdictText, warn } from '../output.js';
 import { writeReportFiles } from '../report-files.js';
 import { notifyFinished, notifyOption, runSeries, type SeriesResult } from '../run-series.js';
-import { formatAvailability } from '../summary.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
 const EXPECTED = 'faultline.dev/demo-expected-verdict';
@@ -115,8 +114,8 @@ export function registerDemo(program: Command): void {
             verdictText(report.verdict),
             asExpected ? color.green('yes') : color.red(`no (expected ${expected ?? 'passed'})`),
             formatDuration(m.mttdMs),
-            formatDuration(m.mttrMs),
-            formatAvailability(m.availability),
+            formatMttr(m),
+            formatPercent(m.availability),
           ],
         };
       });
