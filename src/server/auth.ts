@@ -4,7 +4,7 @@
  * are verified with scrypt, then remembered for 30 seconds as a SHA-256 so that every request does
  * not pay for a scrypt; revoking a token here forgets it at once.
  */
-import type { Principal, Role, TokenScope } from '../auth/roles.js';
+import type { Capability, Principal, Role, TokenScope } from '../auth/roles.js';
 import { newSessionId, newToken, parseToken, secretMatches, sha256 } from '../auth/tokens.js';
 import type { DaemonStore, TokenRecord } from '../store/daemon-store.js';
 import { unauthorized } from './errors.js';
@@ -33,7 +33,14 @@ export class Authenticator {
     if (record.expiresAt && Date.parse(record.expiresAt) <= Date.now())
       throw unauthorized(`token ${record.id} expired at ${record.expiresAt}`);
     if (!record.role) throw unauthorized(`the user of token ${record.id} (${record.user}) was deleted`);
-    const principal: Principal = { user: record.user, role: record.role, tokenId: record.id, scope: record.scope, via: 'token' };
+    const principal: Principal = {
+      user: record.user,
+      role: record.role,
+      tokenId: record.id,
+      scope: record.scope,
+      capabilities: record.capabilities,
+      via: 'token',
+    };
     this.verified.set(key, {
       principal,
       until: Math.min(Date.now() + CACHE_MS, record.expiresAt ? Date.parse(record.expiresAt) : Number.POSITIVE_INFINITY),
@@ -66,7 +73,14 @@ export class Authenticator {
     }
     if (!record.role) throw unauthorized(`the user ${record.user} was deleted`);
     this.touch(record.id);
-    return { user: record.user, role: record.role, tokenId: record.id, scope: record.scope, via: 'session' };
+    return {
+      user: record.user,
+      role: record.role,
+      tokenId: record.id,
+      scope: record.scope,
+      capabilities: record.capabilities,
+      via: 'session',
+    };
   }
 
   async logout(sessionId: string): Promise<void> {
@@ -76,7 +90,13 @@ export class Authenticator {
   /** Makes a token for a user; the token text is returned once and never stored. */
   async createToken(
     user: string,
-    options: { description?: string; scope?: TokenScope | null; expiresAt?: string | null; createdBy: string },
+    options: {
+      description?: string;
+      scope?: TokenScope | null;
+      capabilities?: Capability[];
+      expiresAt?: string | null;
+      createdBy: string;
+    },
   ) {
     const made = await newToken();
     const record: TokenRecord = {
@@ -84,6 +104,7 @@ export class Authenticator {
       user,
       description: options.description ?? '',
       scope: options.scope ?? null,
+      capabilities: options.capabilities ?? [],
       createdAt: new Date().toISOString(),
       createdBy: options.createdBy,
       expiresAt: options.expiresAt ?? null,

@@ -10,7 +10,7 @@
  *   users, tokens, sessions   secrets only as hashes
  *   audit                     append-only, hash-chained
  */
-import type { Role, TokenScope } from '../auth/roles.js';
+import type { Capability, Role, TokenScope } from '../auth/roles.js';
 import type { Sample } from '../probes/sample.js';
 import type { RunReport, Verdict } from '../report/types.js';
 import type { RunStart } from './recorder.js';
@@ -106,6 +106,8 @@ export interface TokenRecord {
   user: string;
   description: string;
   scope: TokenScope | null;
+  /** what the token may make the host do beyond its role (`exec`) */
+  capabilities: Capability[];
   createdAt: string;
   createdBy: string;
   expiresAt: string | null;

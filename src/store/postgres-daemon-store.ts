@@ -72,6 +72,8 @@ CREATE TABLE IF NOT EXISTS tokens (
   id TEXT PRIMARY KEY, user_name TEXT NOT NULL, description TEXT NOT NULL, salt TEXT NOT NULL, hash TEXT NOT NULL,
   scope TEXT, created_at TEXT NOT NULL, created_by TEXT NOT NULL, expires_at TEXT, last_used_at TEXT, revoked_at TEXT
 );
+-- capabilities came after the first release: add the column to an older table
+ALTER TABLE tokens ADD COLUMN IF NOT EXISTS capabilities TEXT;
 CREATE TABLE IF NOT EXISTS sessions (
   id_hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, user_name TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL
 );
@@ -460,9 +462,20 @@ export class PostgresDaemonStore implements DaemonStore {
 
   async createToken(t: TokenSecretRecord): Promise<void> {
     await this.pool.query(
-      `INSERT INTO tokens (id, user_name, description, salt, hash, scope, created_at, created_by, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [t.id, t.user, t.description, t.salt, t.hash, t.scope ? JSON.stringify(t.scope) : null, t.createdAt, t.createdBy, t.expiresAt],
+      `INSERT INTO tokens (id, user_name, description, salt, hash, scope, capabilities, created_at, created_by, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        t.id,
+        t.user,
+        t.description,
+        t.salt,
+        t.hash,
+        t.scope ? JSON.stringify(t.scope) : null,
+        JSON.stringify(t.capabilities),
+        t.createdAt,
+        t.createdBy,
+        t.expiresAt,
+      ],
     );
   }
 

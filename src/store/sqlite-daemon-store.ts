@@ -64,6 +64,9 @@ export class SqliteDaemonStore implements DaemonStore {
     this.location = file;
     this.runs = new RunStore(file); // creates the runs tables the CLI shares
     this.db = openSqlite(file, DAEMON_TABLES + SQLITE_EXTRA);
+    // capabilities came after the first release: add the column to an older table
+    const columns = this.db.prepare('PRAGMA table_info(tokens)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'capabilities')) this.db.exec('ALTER TABLE tokens ADD COLUMN capabilities TEXT');
   }
 
   async close(): Promise<void> {
@@ -323,8 +326,8 @@ export class SqliteDaemonStore implements DaemonStore {
   async createToken(token: TokenSecretRecord): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO tokens (id, user_name, description, salt, hash, scope, created_at, created_by, expires_at, last_used_at, revoked_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
+        `INSERT INTO tokens (id, user_name, description, salt, hash, scope, capabilities, created_at, created_by, expires_at, last_used_at, revoked_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
       )
       .run(
         token.id,
@@ -333,6 +336,7 @@ export class SqliteDaemonStore implements DaemonStore {
         token.salt,
         token.hash,
         token.scope ? JSON.stringify(token.scope) : null,
+        JSON.stringify(token.capabilities),
         token.createdAt,
         token.createdBy,
         token.expiresAt,
