@@ -250,7 +250,7 @@ describe('faultline serve on PostgreSQL', () => {
     const env = { FAULTLINE_STORE: url };
     const worker = startSleeper('postgres-daemon').pid as number;
     const homeA = tempHome();
-    const token = await makeToken(homeA, 'olga', 'admin', [], env);
+    const token = await makeToken(homeA, 'olga', 'admin', ['--capability', 'exec'], env);
     const a = await startDaemon(homeA, [], env);
     expect(a.output()).toMatch(/store postgres postgres:\/\/postgres@127.0.0.1:\d+\/daemons/);
     expect((await call(a.url, 'POST', '/api/v1/experiments', { token, yaml: pauseExperiment('blink', worker, '200ms') })).status).toBe(201);

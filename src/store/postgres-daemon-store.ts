@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { Sample } from '../probes/sample.js';
 import type { RunReport } from '../report/types.js';
+import { AuditAnchor, anchorFileOf } from './audit-anchor.js';
 import { auditHash, GENESIS_HASH } from './audit-chain.js';
 /** row shapes and their mapping to records, shared with the other store */
 import * as daemonRows from './daemon-rows.js';
@@ -113,12 +114,14 @@ function numbered(args: unknown[]): Placeholder {
 export class PostgresDaemonStore implements DaemonStore {
   readonly kind = 'postgres' as const;
   readonly location: string;
+  readonly auditAnchor: AuditAnchor;
 
   private constructor(
     private readonly pool: pg.Pool,
     url: string,
   ) {
     this.location = redactUrl(url);
+    this.auditAnchor = new AuditAnchor(anchorFileOf(this), false);
   }
 
   /** Connects and creates the tables (once, whichever daemon comes first). */
@@ -521,7 +524,7 @@ export class PostgresDaemonStore implements DaemonStore {
   // ---------- audit ----------
 
   async appendAudit(entry: AuditInput): Promise<AuditEntry> {
-    return this.tx(async (c) => {
+    const written = await this.tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
       const [last] = await this.rows<{ seq: string; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1', [], c);
       const seq = Number(last?.seq ?? 0) + 1;
@@ -534,6 +537,8 @@ export class PostgresDaemonStore implements DaemonStore {
       );
       return { ...entry, seq, at, prevHash, hash };
     });
+    this.auditAnchor.advance(written);
+    return written;
   }
 
   async listAudit(filter: AuditFilter): Promise<AuditEntry[]> {

@@ -14,7 +14,7 @@ import type { Daemon } from '../server/daemon.js';
 import { ApiError } from '../server/errors.js';
 import { decodeCursor, encodeCursor } from '../server/http.js';
 import type { Ctx, Env } from '../server/route.js';
-import { verifyAuditChain } from '../store/audit-chain.js';
+import { verifyStoreAudit } from '../store/audit-chain.js';
 import { APP_JS } from './client.js';
 import { type Html, layout, type PageOptions } from './layout.js';
 import {
@@ -384,7 +384,7 @@ export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
         beforeSeq: Number.isInteger(before) && before > 0 ? before : undefined,
         limit: 101,
       });
-      const chain = await verifyAuditChain((after, limit) => daemon.store.auditChain(after, limit));
+      const chain = await verifyStoreAudit(daemon.store);
       const shown = entries.slice(0, 100);
       return page(c, daemon, principal, {
         title: 'Audit log',

@@ -2,7 +2,7 @@
 import { describeCapabilities } from '../../auth/capabilities.js';
 import { CAPABILITIES, type Capability, isCapability, isRole, ROLES, type TokenScope } from '../../auth/roles.js';
 import { describeScope } from '../../auth/scope.js';
-import { verifyAuditChain } from '../../store/audit-chain.js';
+import { verifyStoreAudit } from '../../store/audit-chain.js';
 import { ConflictError } from '../../store/daemon-store.js';
 import { parseDuration } from '../../util/duration.js';
 import type { Daemon } from '../daemon.js';
@@ -284,8 +284,9 @@ export const adminRoutes: ApiRoute[] = [
     path: '/api/v1/audit/verify',
     role: 'viewer',
     tag: 'audit',
-    summary: 'Check the hash chain of the whole audit log: any entry changed or removed after the fact shows',
+    summary:
+      'Check the hash chain of the whole audit log against its anchor outside the database: any entry changed, removed, cut off the end or added behind its back shows, and so does a replaced database',
     responses: { 200: 'the result' },
-    handler: async (c, d) => c.json(await verifyAuditChain((after, limit) => d.store.auditChain(after, limit))),
+    handler: async (c, d) => c.json(await verifyStoreAudit(d.store)),
   },
 ];
