@@ -4,8 +4,8 @@
  * once, alone on stdout, for scripts; it is stored only as a scrypt hash.
  */
 import { type Command, Option } from '@commander-js/extra-typings';
-import { CAPABILITIES, isRole, ROLES, type TokenScope } from '../../auth/roles.js';
 import { describeCapabilities } from '../../auth/capabilities.js';
+import { CAPABILITIES, isRole, ROLES, type TokenScope } from '../../auth/roles.js';
 import { describeScope } from '../../auth/scope.js';
 import { operator } from '../../safety/halt.js';
 import { Authenticator } from '../../server/auth.js';
