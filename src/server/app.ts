@@ -41,12 +41,12 @@ function sourceOf(c: Ctx, trustProxy: boolean): string {
 }
 
 /** The caller, from a bearer token or a dashboard session; null when neither is given. */
-export async function authenticate(c: Ctx, daemon: Daemon): Promise<Principal | null> {
+export async function authenticate(c: Ctx, daemon: Daemon, urgent = false): Promise<Principal | null> {
   const header = c.req.header('authorization');
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw unauthorized('expected the header Authorization: Bearer <token>');
-    return daemon.auth.verifyToken(match[1] as string);
+    return daemon.auth.verifyToken(match[1] as string, { source: c.get('source'), urgent });
   }
   const session = getCookie(c, SESSION_COOKIE);
   if (!session) return null;
@@ -59,7 +59,10 @@ export async function authenticate(c: Ctx, daemon: Daemon): Promise<Principal | 
 }
 
 function errorResponse(c: Ctx, error: unknown, log: (line: string) => void): Response {
-  if (error instanceof ApiError) return c.json(errorBody(error), error.status);
+  if (error instanceof ApiError) {
+    for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
+    return c.json(errorBody(error), error.status);
+  }
   if (error instanceof UserError) return c.json(errorBody(new ApiError(400, 'bad_request', error.message)), 400);
   log(`internal error on ${c.req.method} ${c.req.path}: ${errorMessage(error)}`);
   return c.json(errorBody(new ApiError(500, 'internal', 'internal error; see the daemon log')), 500);
@@ -67,7 +70,7 @@ function errorResponse(c: Ctx, error: unknown, log: (line: string) => void): Res
 
 function outcomeOf(status: number): 'ok' | 'denied' | 'invalid' | 'error' {
   if (status < 400) return 'ok';
-  if (status === 401 || status === 403) return 'denied';
+  if (status === 401 || status === 403 || status === 429) return 'denied';
   if (status < 500) return 'invalid';
   return 'error';
 }
@@ -123,7 +126,7 @@ export function buildApp(daemon: Daemon): Hono<Env> {
       let status = 500;
       try {
         if (route.role) {
-          const principal = await authenticate(c, daemon);
+          const principal = await authenticate(c, daemon, route.urgent ?? false);
           if (!principal) throw unauthorized('no token: send Authorization: Bearer <token> (faultline token create makes one)');
           c.set('principal', principal);
           if (!roleAtLeast(principal.role, route.role)) {

@@ -3,32 +3,120 @@
  * for the dashboard (made by logging in with a token; it holds a random id, never the token). Tokens
  * are verified with scrypt, then remembered for 30 seconds as a SHA-256 so that every request does
  * not pay for a scrypt; revoking a token here forgets it at once.
+ *
+ * What a wrong secret costs is bounded, so that guessing costs the attacker more than the daemon:
+ *   - failures are counted per token id and per client address; past 10 a minute, attempts are
+ *     refused (429, Retry-After) before any scrypt. A token verified recently is never refused: an
+ *     attacker who knows a token's id cannot lock its owner out while the owner keeps using it.
+ *   - scrypt runs in a small pool (one computation per core, a bounded queue; 503 beyond it), and the
+ *     same token presented by many requests at once is hashed once, the others waiting for that result.
+ *   - the safety endpoints (halt, stop a run) go first in the pool and are not refused for their
+ *     address, which an attacker on the same network may share; their token id is still limited.
  */
+
+import { availableParallelism } from 'node:os';
 import type { Capability, Principal, Role, TokenScope } from '../auth/roles.js';
 import { newSessionId, newToken, parseToken, secretMatches, sha256 } from '../auth/tokens.js';
 import type { DaemonStore, TokenRecord } from '../store/daemon-store.js';
-import { unauthorized } from './errors.js';
+import { retryLater, unauthorized } from './errors.js';
+import { FailureLimiter } from './failure-limiter.js';
+import { HashPool, PoolFullError } from './hash-pool.js';
 
 const CACHE_MS = 30_000;
+const FAILURES = { max: 10, windowMs: 60_000 };
+const HASH_QUEUE = 64;
+
+/** Where a token comes from, for the limits above. */
+export interface Attempt {
+  /** the client address */
+  source: string;
+  /** a safety endpoint: first in the hashing pool, not limited by address */
+  urgent?: boolean;
+}
 const TOUCH_EVERY_MS = 60_000;
 export const SESSION_MS = 12 * 60 * 60 * 1000;
 
 export class Authenticator {
   private readonly verified = new Map<string, { principal: Principal; until: number }>();
   private readonly touched = new Map<string, number>();
+  private readonly failures = new FailureLimiter(FAILURES);
+  private readonly pool = new HashPool(Math.max(1, Math.min(4, availableParallelism() - 1)), HASH_QUEUE);
+  private readonly perToken = new Map<string, Promise<void>>();
 
   constructor(private readonly store: DaemonStore) {}
 
-  /** The principal of a token, or a 401 ApiError saying why not. */
-  async verifyToken(text: string): Promise<Principal> {
+  /** The principal of a token, or a 401 ApiError saying why not (429 or 503 with Retry-After when limited). */
+  async verifyToken(text: string, attempt: Attempt = { source: 'local' }): Promise<Principal> {
     const key = sha256(text);
+    const cached = this.remembered(key);
+    if (cached) return cached;
+    const parsed = parseToken(text);
+    if (!parsed) {
+      this.failures.fail(`address ${attempt.source}`);
+      throw unauthorized('malformed token: expected flt_<id>_<secret>, as `faultline token create` prints it');
+    }
+    this.refuseWhileLimited(parsed.id, attempt);
+    // one computation per token id at a time: a stampede of one token waits for the first result (then
+    // finds it remembered), and a flood of wrong secrets for one id meets the limit after ten
+    return this.oneAtATime(parsed.id, async () => {
+      const now = this.remembered(key);
+      if (now) return now;
+      this.refuseWhileLimited(parsed.id, attempt);
+      return this.check(key, parsed, attempt);
+    });
+  }
+
+  /** Computations of scrypt so far, and the pool's load (metrics, the bench). */
+  get hashing(): { computed: number; active: number; queued: number } {
+    return { computed: this.pool.computed, ...this.pool.load };
+  }
+
+  private remembered(key: string): Principal | undefined {
     const cached = this.verified.get(key);
     if (cached && cached.until > Date.now()) return cached.principal;
     this.verified.delete(key);
-    const parsed = parseToken(text);
-    if (!parsed) throw unauthorized('malformed token: expected flt_<id>_<secret>, as `faultline token create` prints it');
+    return undefined;
+  }
+
+  private refuseWhileLimited(id: string, attempt: Attempt): void {
+    const wait = Math.max(
+      this.failures.retryAfter(`token ${id}`),
+      attempt.urgent ? 0 : this.failures.retryAfter(`address ${attempt.source}`),
+    );
+    if (wait)
+      throw retryLater(429, `too many failed authentications from ${attempt.source} or for token ${id}; try again in ${wait}s`, wait);
+  }
+
+  private async oneAtATime<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.perToken.get(id) ?? Promise.resolve();
+    let release = () => {};
+    const mine = previous.then(() => new Promise<void>((resolve) => (release = resolve)));
+    this.perToken.set(id, mine);
+    await previous;
+    try {
+      return await work();
+    } finally {
+      release();
+      if (this.perToken.get(id) === mine) this.perToken.delete(id);
+    }
+  }
+
+  private async check(key: string, parsed: { id: string; secret: string }, attempt: Attempt): Promise<Principal> {
     const record = await this.store.getTokenSecret(parsed.id);
-    if (!record || !(await secretMatches(parsed.secret, record.salt, record.hash))) throw unauthorized('unknown token');
+    const matches =
+      record !== undefined &&
+      (await this.pool
+        .run(() => secretMatches(parsed.secret, record.salt, record.hash), attempt.urgent ?? false)
+        .catch((error: unknown) => {
+          if (error instanceof PoolFullError)
+            throw retryLater(503, 'the daemon is verifying too many tokens at once; try again in a second', error.retryAfterSeconds);
+          throw error;
+        }));
+    if (!record || !matches) {
+      this.failures.fail(`address ${attempt.source}`);
+      this.failures.fail(`token ${parsed.id}`);
+      throw unauthorized('unknown token');
+    }
     if (record.revokedAt) throw unauthorized(`token ${record.id} was revoked at ${record.revokedAt}`);
     if (record.expiresAt && Date.parse(record.expiresAt) <= Date.now())
       throw unauthorized(`token ${record.id} expired at ${record.expiresAt}`);
@@ -50,8 +138,8 @@ export class Authenticator {
   }
 
   /** A session for the dashboard: the cookie value (shown once) and who it is. */
-  async login(token: string): Promise<{ sessionId: string; principal: Principal; expiresAt: string }> {
-    const principal = await this.verifyToken(token);
+  async login(token: string, attempt: Attempt): Promise<{ sessionId: string; principal: Principal; expiresAt: string }> {
+    const principal = await this.verifyToken(token, attempt);
     const sessionId = newSessionId();
     const now = Date.now();
     const expiresAt = new Date(now + SESSION_MS).toISOString();

@@ -93,7 +93,7 @@ export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
     const token = typeof form.token === 'string' ? form.token.trim() : '';
     const next = safeNext(form.next);
     try {
-      const { sessionId, principal } = await daemon.auth.login(token);
+      const { sessionId, principal } = await daemon.auth.login(token, { source: c.get('source') });
       setCookie(c, SESSION_COOKIE, sessionId, {
         httpOnly: true,
         sameSite: 'Strict',
@@ -125,7 +125,8 @@ export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
         })
         .catch(() => {});
       c.header('Content-Security-Policy', PAGE_CSP);
-      return c.html(loginPage(`Not logged in: ${error.message}`, next) as Html, 401);
+      for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
+      return c.html(loginPage(`Not logged in: ${error.message}`, next) as Html, error.status === 401 ? 401 : error.status);
     }
   });
 

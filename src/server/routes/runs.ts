@@ -196,6 +196,7 @@ export const runRoutes: ApiRoute[] = [
     role: 'operator',
     tag: 'runs',
     action: 'run.stop',
+    urgent: true,
     summary: 'Stop a run of this daemon: every fault is reverted and it ends interrupted',
     responses: {
       202: 'stopping',

@@ -50,6 +50,7 @@ export const safetyRoutes: ApiRoute[] = [
     role: 'operator',
     tag: 'safety',
     action: 'halt',
+    urgent: true,
     summary: 'Turn the halt switch on: every run on this host reverts within a second and ends aborted; no run starts until unhalt',
     body: {
       type: 'json',
