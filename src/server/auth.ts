@@ -8,8 +8,10 @@
  *   - failures are counted per token id and per client address; past 10 a minute, attempts are
  *     refused (429, Retry-After) before any scrypt. A token verified recently is never refused: an
  *     attacker who knows a token's id cannot lock its owner out while the owner keeps using it.
- *   - scrypt runs in a small pool (one computation per core, a bounded queue; 503 beyond it), and the
- *     same token presented by many requests at once is hashed once, the others waiting for that result.
+ *   - scrypt runs in a small pool (one computation per spare core, bounded queues; 503 beyond them),
+ *     one verification per token id at a time: the same token presented by many requests at once is
+ *     hashed once, the others finding the result remembered. Tokens and addresses that failed
+ *     recently wait in a lane of their own, behind everyone else.
  *   - the safety endpoints (halt, stop a run) go first in the pool and are not refused for their
  *     address, which an attacker on the same network may share; their token id is still limited.
  */
@@ -20,7 +22,7 @@ import { newSessionId, newToken, parseToken, secretMatches, sha256 } from '../au
 import type { DaemonStore, TokenRecord } from '../store/daemon-store.js';
 import { retryLater, unauthorized } from './errors.js';
 import { FailureLimiter } from './failure-limiter.js';
-import { HashPool, PoolFullError } from './hash-pool.js';
+import { HashPool, type Lane, PoolFullError } from './hash-pool.js';
 
 const CACHE_MS = 30_000;
 const FAILURES = { max: 10, windowMs: 60_000 };
@@ -42,6 +44,7 @@ export class Authenticator {
   private readonly failures = new FailureLimiter(FAILURES);
   private readonly pool = new HashPool(Math.max(1, Math.min(4, availableParallelism() - 1)), HASH_QUEUE);
   private readonly perToken = new Map<string, Promise<void>>();
+  private computed = 0;
 
   constructor(private readonly store: DaemonStore) {}
 
@@ -68,7 +71,7 @@ export class Authenticator {
 
   /** Computations of scrypt so far, and the pool's load (metrics, the bench). */
   get hashing(): { computed: number; active: number; queued: number } {
-    return { computed: this.pool.computed, ...this.pool.load };
+    return { computed: this.computed, ...this.pool.load };
   }
 
   private remembered(key: string): Principal | undefined {
@@ -85,6 +88,13 @@ export class Authenticator {
     );
     if (wait)
       throw retryLater(429, `too many failed authentications from ${attempt.source} or for token ${id}; try again in ${wait}s`, wait);
+  }
+
+  /** Safety endpoints first; then tokens and addresses with no recent failure; the suspect last. */
+  private laneOf(id: string, attempt: Attempt): Lane {
+    if (attempt.urgent) return 'urgent';
+    const failed = this.failures.count(`token ${id}`) + this.failures.count(`address ${attempt.source}`);
+    return failed ? 'suspect' : 'normal';
   }
 
   private async oneAtATime<T>(id: string, work: () => Promise<T>): Promise<T> {
@@ -106,7 +116,15 @@ export class Authenticator {
     const matches =
       record !== undefined &&
       (await this.pool
-        .run(() => secretMatches(parsed.secret, record.salt, record.hash), attempt.urgent ?? false)
+        .run(
+          async () => {
+            // the limit may have been reached while this waited in the pool: then it costs nothing
+            this.refuseWhileLimited(parsed.id, attempt);
+            this.computed++;
+            return secretMatches(parsed.secret, record.salt, record.hash);
+          },
+          this.laneOf(parsed.id, attempt),
+        )
         .catch((error: unknown) => {
           if (error instanceof PoolFullError)
             throw retryLater(503, 'the daemon is verifying too many tokens at once; try again in a second', error.retryAfterSeconds);

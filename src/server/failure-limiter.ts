@@ -23,6 +23,11 @@ export class FailureLimiter {
     return Math.max(1, Math.ceil(((times[0] as number) + this.options.windowMs - now) / 1000));
   }
 
+  /** Failures of `key` in the window. */
+  count(key: string, now = Date.now()): number {
+    return this.recent(key, now).length;
+  }
+
   fail(key: string, now = Date.now()): void {
     const times = this.recent(key, now);
     times.push(now);
