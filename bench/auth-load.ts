@@ -147,7 +147,6 @@ rows.push(['500 concurrent GET /api/v1/runs?limit=20 with a token verified befor
 
 await new Promise((r) => setTimeout(r, 500));
 const stampedeStats = await burst(stampede.token);
-const hashes = /^faultline_auth_hashes_total (\d+)/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1];
 rows.push([
   '500 concurrent GET /api/v1/runs?limit=20 with one viewer token never used before',
   fmt(stampedeStats),
@@ -227,6 +226,7 @@ for (const addresses of ['one', 'many'] as const) {
 }
 await fetch(`${url}/api/v1/halt`, { method: 'DELETE', headers: { authorization: `Bearer ${starter.token}` } });
 
+const hashes = /^faultline_auth_hashes_total (\d+)/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1];
 goals.push(`scrypt computations in the whole run (faultline_auth_hashes_total): ${hashes}`);
 
 if (process.env.BENCH_DEBUG) console.error(output.slice(-3000));

@@ -24,7 +24,50 @@ import { scheduleRoutes } from './routes/schedules.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export const API_ROUTES: readonly ApiRoute[] = [...experimentRoutes, ...runRoutes, ...scheduleRoutes, ...safetyRoutes, ...adminRoutes];
+/** Liveness, this API's description, metrics for Prometheus: no token, so that probes and scrapers need none. */
+const publicRoutes: ApiRoute[] = [
+  {
+    method: 'GET',
+    path: '/api/v1/health',
+    role: null,
+    tag: 'daemon',
+    summary: 'Liveness: ok once the daemon serves runs; the version and the kind of store',
+    responses: { 200: '`{"status": "ok" | "starting", "version", "store", "startedAt"}`' },
+    handler: (c, daemon) =>
+      c.json({ status: daemon.runs ? 'ok' : 'starting', version, store: daemon.store.kind, startedAt: daemon.startedAt }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/openapi.json',
+    role: null,
+    tag: 'daemon',
+    summary: 'This document: the OpenAPI 3.1 description of the API',
+    responses: { 200: 'the OpenAPI document' },
+    handler: (c) => c.json(openApiDocument(API_ROUTES, version)),
+  },
+  {
+    method: 'GET',
+    path: '/metrics',
+    role: null,
+    tag: 'daemon',
+    summary: "Prometheus metrics: runs, faults, schedules, the halt switch, the API's requests, authentication costs",
+    contentType: 'text/plain',
+    responses: { 200: 'the metrics, in the Prometheus text format' },
+    handler: async (c, daemon) => {
+      c.header('Content-Type', daemon.metrics.contentType);
+      return c.body(await daemon.metrics.text());
+    },
+  },
+];
+
+export const API_ROUTES: readonly ApiRoute[] = [
+  ...publicRoutes,
+  ...experimentRoutes,
+  ...runRoutes,
+  ...scheduleRoutes,
+  ...safetyRoutes,
+  ...adminRoutes,
+];
 
 export const DEFAULT_MAX_BODY = 1024 * 1024;
 
@@ -110,16 +153,6 @@ export function buildApp(daemon: Daemon): Hono<Env> {
   });
   app.use('/api/*', limit);
   app.use('/login', limit);
-
-  // public: liveness, the API description, metrics for Prometheus
-  app.get('/api/v1/health', (c) =>
-    c.json({ status: daemon.runs ? 'ok' : 'starting', version, store: daemon.store.kind, startedAt: daemon.startedAt }),
-  );
-  app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument(API_ROUTES, version)));
-  app.get('/metrics', async (c) => {
-    c.header('Content-Type', daemon.metrics.contentType);
-    return c.body(await daemon.metrics.text());
-  });
 
   for (const route of API_ROUTES) {
     const handlers = async (c: Ctx) => {
