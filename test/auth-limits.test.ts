@@ -91,6 +91,18 @@ describe('failed authentications', () => {
   });
 });
 
+describe('many token ids at once from one client', () => {
+  it('are verified four at a time; the others are refused at once', async () => {
+    const ids = await Promise.all(Array.from({ length: 8 }, () => freshToken('vic')));
+    const answers = await Promise.all(
+      ids.map(({ token }) => call(url, 'GET', '/api/v1/whoami', { token: wrongSecret(token), headers: from('10.3.0.1') })),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429, 429, 429]);
+    expect(answers.find((a) => a.status === 429)?.json.error.message).toMatch(/too many tokens being verified at once from 10.3.0.1/);
+  });
+});
+
 describe('a stampede of one token', () => {
   it('hashes it once for 200 requests at once, and answers every one', async () => {
     const { token } = await freshToken('vic');

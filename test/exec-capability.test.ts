@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../src/server/daemon.js';
 import { freePort } from '../src/util/ports.js';
-import { tempDir, tempHome } from './support/cli.js';
+import { runCli, tempDir, tempHome } from './support/cli.js';
 import { call, makeToken } from './support/daemon.js';
 import { waitFor } from './support/processes.js';
 
@@ -199,5 +199,11 @@ describe('the exec capability', () => {
     expect(bad.json.error.message).toMatch(/capabilities: expected a list of exec/);
     const made = await call(url, 'POST', '/api/v1/tokens', { token: tokens.admin, json: { user: 'operator', capabilities: ['exec'] } });
     expect(made.json.capabilities).toEqual(['exec']);
+    const cli = await runCli(['token', 'create', '--user', 'x', '--role', 'operator', '--capability', 'root'], { home: tempHome() });
+    expect(cli.code).toBe(3);
+    expect(cli.stderr.trim().split('\n')).toHaveLength(1);
+    expect(cli.stderr).toMatch(/--capability.*root.*exec/);
+    const listed = await runCli(['token', 'list'], { home: process.env.FAULTLINE_HOME as string });
+    expect(listed.stdout).toMatch(/admin-exec\s+admin\s+unscoped\s+exec/);
   });
 });

@@ -8,6 +8,7 @@
  *   - failures are counted per token id and per client address; past 10 a minute, attempts are
  *     refused (429, Retry-After) before any scrypt. A token verified recently is never refused: an
  *     attacker who knows a token's id cannot lock its owner out while the owner keeps using it.
+ *   - a client address may have at most four token ids waiting for verification at once;
  *   - scrypt runs in a small pool (one computation per spare core, bounded queues; 503 beyond them),
  *     one verification per token id at a time: the same token presented by many requests at once is
  *     hashed once, the others finding the result remembered. Tokens and addresses that failed
@@ -27,6 +28,8 @@ import { HashPool, type Lane, PoolFullError } from './hash-pool.js';
 const CACHE_MS = 30_000;
 const FAILURES = { max: 10, windowMs: 60_000 };
 const HASH_QUEUE = 64;
+/** token ids one client address may have waiting for verification at once */
+const IDS_PER_ADDRESS = 4;
 
 /** Where a token comes from, for the limits above. */
 export interface Attempt {
@@ -44,6 +47,8 @@ export class Authenticator {
   private readonly failures = new FailureLimiter(FAILURES);
   private readonly pool = new HashPool(Math.max(1, Math.min(4, availableParallelism() - 1)), HASH_QUEUE);
   private readonly perToken = new Map<string, Promise<void>>();
+  /** address -> token id -> requests waiting for its verification */
+  private readonly pending = new Map<string, Map<string, number>>();
   private computed = 0;
 
   constructor(private readonly store: DaemonStore) {}
@@ -59,14 +64,39 @@ export class Authenticator {
       throw unauthorized('malformed token: expected flt_<id>_<secret>, as `faultline token create` prints it');
     }
     this.refuseWhileLimited(parsed.id, attempt);
-    // one computation per token id at a time: a stampede of one token waits for the first result (then
-    // finds it remembered), and a flood of wrong secrets for one id meets the limit after ten
-    return this.oneAtATime(parsed.id, async () => {
-      const now = this.remembered(key);
-      if (now) return now;
-      this.refuseWhileLimited(parsed.id, attempt);
-      return this.check(key, parsed, attempt);
-    });
+    const release = this.holdPending(parsed.id, attempt);
+    try {
+      // one computation per token id at a time: a stampede of one token waits for the first result (then
+      // finds it remembered), and a flood of wrong secrets for one id meets the limit after ten
+      return await this.oneAtATime(parsed.id, async () => {
+        const now = this.remembered(key);
+        if (now) return now;
+        this.refuseWhileLimited(parsed.id, attempt);
+        return this.check(key, parsed, attempt);
+      });
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * One client may have a few token ids waiting at once, however many requests per id: a client trying
+   * many ids in parallel is refused at once, rather than queued until its failures reach the limit.
+   */
+  private holdPending(id: string, attempt: Attempt): () => void {
+    if (attempt.urgent) return () => {};
+    const ids = this.pending.get(attempt.source) ?? new Map<string, number>();
+    if (!ids.has(id) && ids.size >= IDS_PER_ADDRESS) {
+      throw retryLater(429, `too many tokens being verified at once from ${attempt.source}; try again in 1s`, 1);
+    }
+    ids.set(id, (ids.get(id) ?? 0) + 1);
+    this.pending.set(attempt.source, ids);
+    return () => {
+      const left = (ids.get(id) ?? 1) - 1;
+      if (left) ids.set(id, left);
+      else ids.delete(id);
+      if (!ids.size) this.pending.delete(attempt.source);
+    };
   }
 
   /** Computations of scrypt so far, and the pool's load (metrics, the bench). */
