@@ -13,6 +13,8 @@
  *     one verification per token id at a time: the same token presented by many requests at once is
  *     hashed once, the others finding the result remembered. Tokens and addresses that failed
  *     recently wait in a lane of their own, behind everyone else.
+ *   - a refusal (429, 503) is answered after a second, so a client that ignores Retry-After cannot
+ *     turn refusals into a flood of its own;
  *   - the safety endpoints (halt, stop a run) go first in the pool and are not refused for their
  *     address, which an attacker on the same network may share; their token id is still limited.
  */
@@ -21,13 +23,15 @@ import { availableParallelism } from 'node:os';
 import type { Capability, Principal, Role, TokenScope } from '../auth/roles.js';
 import { newSessionId, newToken, parseToken, secretMatches, sha256 } from '../auth/tokens.js';
 import type { DaemonStore, TokenRecord } from '../store/daemon-store.js';
-import { retryLater, unauthorized } from './errors.js';
+import { sleep } from '../util/sleep.js';
+import { ApiError, retryLater, unauthorized } from './errors.js';
 import { FailureLimiter } from './failure-limiter.js';
 import { HashPool, type Lane, PoolFullError } from './hash-pool.js';
 
 const CACHE_MS = 30_000;
 const FAILURES = { max: 10, windowMs: 60_000 };
 const HASH_QUEUE = 64;
+const TARPIT_MS = 1000;
 /** token ids one client address may have waiting for verification at once */
 const IDS_PER_ADDRESS = 4;
 
@@ -55,6 +59,17 @@ export class Authenticator {
 
   /** The principal of a token, or a 401 ApiError saying why not (429 or 503 with Retry-After when limited). */
   async verifyToken(text: string, attempt: Attempt = { source: 'local' }): Promise<Principal> {
+    try {
+      return await this.verifyUnlimited(text, attempt);
+    } catch (error) {
+      // a refusal answered at once lets a client that ignores Retry-After send the next at once: answer
+      // it after a second instead, which costs the daemon a timer and slows the flood to its connections
+      if (error instanceof ApiError && (error.status === 429 || error.status === 503)) await sleep(TARPIT_MS);
+      throw error;
+    }
+  }
+
+  private async verifyUnlimited(text: string, attempt: Attempt): Promise<Principal> {
     const key = sha256(text);
     const cached = this.remembered(key);
     if (cached) return cached;
