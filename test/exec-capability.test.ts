@@ -197,7 +197,15 @@ describe('the exec capability', () => {
     const bad = await call(url, 'POST', '/api/v1/tokens', { token: tokens.admin, json: { user: 'operator', capabilities: ['root'] } });
     expect(bad.status).toBe(400);
     expect(bad.json.error.message).toMatch(/capabilities: expected a list of exec/);
-    const made = await call(url, 'POST', '/api/v1/tokens', { token: tokens.admin, json: { user: 'operator', capabilities: ['exec'] } });
+    // an admin without exec may not give it (to itself, or to anyone)
+    const escalation = await call(url, 'POST', '/api/v1/tokens', { token: tokens.admin, json: { user: 'admin', capabilities: ['exec'] } });
+    expect(escalation.status).toBe(403);
+    expect(escalation.json.error.message).toMatch(/only a token that has exec may give it/);
+    const made = await call(url, 'POST', '/api/v1/tokens', {
+      token: tokens['admin-exec'],
+      json: { user: 'operator', capabilities: ['exec'] },
+    });
+    expect(made.status).toBe(201);
     expect(made.json.capabilities).toEqual(['exec']);
     const cli = await runCli(['token', 'create', '--user', 'x', '--role', 'operator', '--capability', 'root'], { home: tempHome() });
     expect(cli.code).toBe(3);

@@ -184,6 +184,12 @@ export const adminRoutes: ApiRoute[] = [
       const description = typeof body.description === 'string' ? body.description.slice(0, 200) : '';
       const scope = parseScope(body.scope);
       const capabilities = parseCapabilities(body.capabilities);
+      // an admin without exec could otherwise give it to a token of its own
+      const missing = capabilities.filter((cap) => !principalOf(c).capabilities.includes(cap));
+      if (missing.length)
+        throw forbidden(
+          `only a token that has ${missing.join(', ')} may give it; ask its holder, or run faultline token create --capability ${missing.join(',')} on the daemon's host`,
+        );
       const { token, record } = await d.auth.createToken(user.name, {
         description,
         scope,
