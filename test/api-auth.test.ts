@@ -28,7 +28,7 @@ async function api(method: string, path: string, options: Parameters<typeof call
 beforeAll(async () => {
   const home = tempHome();
   process.env.FAULTLINE_HOME = home;
-  admin = await makeToken(home, 'root', 'admin');
+  admin = await makeToken(home, 'root', 'admin', ['--capability', 'exec']);
   const { Daemon } = await import('../src/server/daemon.js');
   daemon = await Daemon.start({ port: 0, log: (line) => logs.push(line) });
   url = daemon.url;
@@ -133,6 +133,7 @@ describe('tokens', () => {
     expect(list.json.tokens.length).toBeGreaterThan(3);
     for (const t of list.json.tokens) {
       expect(Object.keys(t).sort()).toEqual([
+        'capabilities',
         'createdAt',
         'createdBy',
         'description',
@@ -183,8 +184,12 @@ describe('dashboard sessions', () => {
 describe('token scopes', () => {
   it('lets a token limited to team=payments act on payments targets only', async () => {
     await api('POST', '/api/v1/users', { token: admin, json: { name: 'pay', role: 'operator' } });
-    const scoped = (await api('POST', '/api/v1/tokens', { token: admin, json: { user: 'pay', scope: { labels: [{ team: 'payments' }] } } }))
-      .json;
+    const scoped = (
+      await api('POST', '/api/v1/tokens', {
+        token: admin,
+        json: { user: 'pay', scope: { labels: [{ team: 'payments' }] }, capabilities: ['exec'] },
+      })
+    ).json;
     expect(scoped.scope).toEqual({ labels: [{ team: 'payments' }] });
     const pay = scoped.token as string;
     const worker = startSleeper('scope');

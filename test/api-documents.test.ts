@@ -20,7 +20,7 @@ const api = (method: string, path: string, options: Parameters<typeof call>[3] =
 beforeAll(async () => {
   const home = tempHome();
   process.env.FAULTLINE_HOME = home;
-  admin = await makeToken(home, 'root', 'admin');
+  admin = await makeToken(home, 'root', 'admin', ['--capability', 'exec']);
   const { Daemon } = await import('../src/server/daemon.js');
   daemon = await Daemon.start({ port: 0, log: () => {}, maxBodyBytes: 64 * 1024 });
   url = daemon.url;

@@ -26,7 +26,7 @@ async function ended(runId: string) {
 beforeAll(async () => {
   const home = tempHome();
   process.env.FAULTLINE_HOME = home;
-  operator = await makeToken(home, 'olga', 'operator');
+  operator = await makeToken(home, 'olga', 'operator', ['--capability', 'exec']);
   const { Daemon } = await import('../src/server/daemon.js');
   daemon = await Daemon.start({ port: 0, log: () => {} });
   url = daemon.url;

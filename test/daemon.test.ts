@@ -30,7 +30,7 @@ describe('faultline serve', () => {
   it('on SIGTERM stops its runs (every fault reverted), stores them, and exits 0', async () => {
     const home = tempHome();
     const worker = startSleeper('daemon-sigterm').pid as number;
-    const token = await makeToken(home, 'olga', 'operator');
+    const token = await makeToken(home, 'olga', 'operator', ['--capability', 'exec']);
     const daemon = await startDaemon(home, ['--apply', applyFile(pauseExperiment('pause-long', worker, '60s'))]);
     expect(daemon.output()).toMatch(/applied .*apply.yaml: 1 experiment\(s\), 0 schedule\(s\)/);
     const { runId } = (await call(daemon.url, 'POST', '/api/v1/runs', { token, json: { experiment: 'pause-long' } })).json;
@@ -99,7 +99,7 @@ spec:
   it('after kill -9 during a run, the next start reverts the fault from the journal and ends the dead run', async () => {
     const home = tempHome();
     const worker = startSleeper('daemon-kill9').pid as number;
-    const token = await makeToken(home, 'olga', 'operator');
+    const token = await makeToken(home, 'olga', 'operator', ['--capability', 'exec']);
     const first = await startDaemon(home, ['--apply', applyFile(pauseExperiment('pause-long', worker, '60s'))]);
     const { runId } = (await call(first.url, 'POST', '/api/v1/runs', { token, json: { experiment: 'pause-long' } })).json;
     await waitFor(() => processState(worker) === 'T', 10_000, 'the worker to be paused');

@@ -61,7 +61,7 @@ metadata: { name: weekdays-at-nine }
 spec: { schedule: "0 9 * * Mon-Fri", timeZone: Europe/Paris, experiment: web-survives-a-pause, window: { workHours: "09:00-17:00" } }
 `,
   );
-  operator = await makeToken(home, 'ada', 'admin');
+  operator = await makeToken(home, 'ada', 'admin', ['--capability', 'exec']);
   daemon = await startDaemon(home, ['--apply', file]);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });

@@ -17,6 +17,8 @@ import { killStarted, processState, startSleeper, waitFor } from './support/proc
 let server: PostgresServer | undefined;
 
 beforeAll(async () => {
+  // a PostgreSQL store keeps its audit anchor in FAULTLINE_HOME: never the real one
+  process.env.FAULTLINE_HOME = tempHome();
   if (postgresAvailable()) server = await startPostgres();
 }, 60_000);
 
@@ -217,6 +219,7 @@ describe.each(backends)('the %s store', (_name, open) => {
         user: 'ana',
         description: 'd',
         scope: { labels: [{ team: 'a' }] },
+        capabilities: ['exec' as const],
         createdAt: 'now',
         createdBy: 'cli',
         expiresAt: null,
@@ -224,7 +227,12 @@ describe.each(backends)('the %s store', (_name, open) => {
         revokedAt: null,
       };
       await store.createToken({ ...token, salt: '00', hash: 'ff', role: null });
-      expect(await store.getTokenSecret('abc123abc123')).toMatchObject({ role: 'admin', hash: 'ff', scope: { labels: [{ team: 'a' }] } });
+      expect(await store.getTokenSecret('abc123abc123')).toMatchObject({
+        role: 'admin',
+        hash: 'ff',
+        scope: { labels: [{ team: 'a' }] },
+        capabilities: ['exec'],
+      });
       expect(await store.listTokens()).toEqual([token]);
       await store.createSession('h1', { tokenId: 'abc123abc123', user: 'ana', createdAt: 'now', expiresAt: '2999-01-01T00:00:00.000Z' });
       expect(await store.getSession('h1')).toMatchObject({ user: 'ana' });
@@ -250,8 +258,9 @@ describe.each(backends)('the %s store', (_name, open) => {
         ),
       );
       expect(entries.map((e) => e.seq).sort()).toEqual([1, 2, 3, 4, 5]);
-      const { verifyAuditChain } = await import('../src/store/audit-chain.js');
-      expect(await verifyAuditChain((after, limit) => store.auditChain(after, limit))).toMatchObject({ ok: true, checked: 5 });
+      const { verifyStoreAudit } = await import('../src/store/audit-chain.js');
+      // the chain and its anchor outside the database agree
+      expect(await verifyStoreAudit(store)).toMatchObject({ ok: true, checked: 5, anchor: { seq: 5 } });
       expect((await store.listAudit({ actor: 'u3', limit: 10 })).map((e) => e.detail)).toEqual(['3']);
       expect((await store.listAudit({ beforeSeq: 3, limit: 10 })).map((e) => e.seq)).toEqual([2, 1]);
     } finally {
@@ -267,7 +276,7 @@ describe('faultline serve on PostgreSQL', () => {
     const env = { FAULTLINE_STORE: url };
     const worker = startSleeper('postgres-daemon').pid as number;
     const homeA = tempHome();
-    const token = await makeToken(homeA, 'olga', 'admin', [], env);
+    const token = await makeToken(homeA, 'olga', 'admin', ['--capability', 'exec'], env);
     const a = await startDaemon(homeA, [], env);
     expect(a.output()).toMatch(/store postgres postgres:\/\/postgres@127.0.0.1:\d+\/daemons/);
     expect((await call(a.url, 'POST', '/api/v1/experiments', { token, yaml: pauseExperiment('blink', worker, '200ms') })).status).toBe(201);

@@ -15,6 +15,14 @@ export function roleAtLeast(role: Role, needed: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(needed);
 }
 
+/** What a token may make the host do beyond its role (see ./capabilities.ts); given by name only. */
+export const CAPABILITIES = ['exec'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export function isCapability(value: unknown): value is Capability {
+  return typeof value === 'string' && (CAPABILITIES as readonly string[]).includes(value);
+}
+
 /**
  * What a token may act on (Chaos Mesh's security mode, for faultline's targets): a scoped token may only
  * run, schedule or store experiments whose every fault step can hit nothing outside its scope.
@@ -37,5 +45,7 @@ export interface Principal {
   role: Role;
   tokenId: string;
   scope: TokenScope | null;
+  /** granted by name when the token was made; none by default */
+  capabilities: Capability[];
   via: 'token' | 'session';
 }

@@ -8,7 +8,7 @@ import '../faults/index.js';
 import '../probes/index.js';
 import { EXIT, errorMessage, UserError } from '../util/errors.js';
 import { COMMANDS } from './commands/index.js';
-import { warn } from './output.js';
+import { tolerateClosedPipes, warn } from './output.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -59,4 +59,5 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+tolerateClosedPipes();
 await main(process.argv);

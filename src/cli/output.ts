@@ -16,14 +16,37 @@ export function verdictText(verdict: Verdict): string {
   return VERDICT_COLOR[verdict](verdict.toUpperCase());
 }
 
+const closed = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * `faultline run X | head -1`: the reader goes away while the run goes on. A write to the closed pipe
+ * must not end the process (the run still has faults to revert and its verdict to give): from then
+ * on, that stream's output is dropped, and the run ends with its usual exit code.
+ */
+export function tolerateClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
+        closed.add(stream);
+        return;
+      }
+      throw error;
+    });
+  }
+}
+
+function write(stream: NodeJS.WriteStream, text: string): void {
+  if (!closed.has(stream)) stream.write(text);
+}
+
 /** Writes a line to stdout. */
 export function say(line = ''): void {
-  process.stdout.write(`${line}\n`);
+  write(process.stdout, `${line}\n`);
 }
 
 /** Writes a line to stderr. */
 export function warn(line: string): void {
-  process.stderr.write(`${line}\n`);
+  write(process.stderr, `${line}\n`);
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes to measure width

@@ -43,6 +43,11 @@ export interface FaultType<P = unknown, S = unknown> {
   internal?: boolean;
   /** true when the fault takes its target out of service (kill, pause): counted against policy minHealthy */
   takesDown?: boolean;
+  /**
+   * true when the step runs code or commands of the experiment's author on this host (custom.action, a
+   * tamper module): the caller then needs the `exec` capability (src/auth/capabilities.ts)
+   */
+  executes?: (params: P) => boolean;
   /** one line saying exactly what will change, for dry runs and reports */
   describe(params: P, target: TargetInstance, durationMs: number | null): string;
   /** applies the fault; throws a UserError when it cannot, after reverting whatever it did */

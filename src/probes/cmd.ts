@@ -28,6 +28,7 @@ registerProbeType<Config, Expect>({
   summary: 'a command (argv, no shell); expectations on exitCode (default 0), stdout, stderr, latencyMs',
   config,
   expect,
+  executes: () => true,
   async check(c, e, { timeoutMs, signal }) {
     const result = await runCommand(c.command, { timeoutMs, cwd: c.cwd, env: c.env, signal });
     const latencyMs = result.durationMs;

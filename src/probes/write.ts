@@ -171,6 +171,7 @@ registerProbeType<RunConfig, Expect>({
   summary: 'writes numbered records (command or HTTP) and reads them back after the run: lost acknowledged writes and observed RPO',
   config: config as z.ZodType<RunConfig>,
   expect,
+  executes: (c) => c.command !== undefined || c.read.command !== undefined,
   forRun(c, run) {
     return { ...c, [LOG]: new WriteLog(run) };
   },

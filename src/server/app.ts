@@ -25,7 +25,44 @@ import { scorecardRoutes } from './routes/scorecard.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
+/** Liveness, this API's description, metrics for Prometheus: no token, so that probes and scrapers need none. */
+const publicRoutes: ApiRoute[] = [
+  {
+    method: 'GET',
+    path: '/api/v1/health',
+    role: null,
+    tag: 'daemon',
+    summary: 'Liveness: ok once the daemon serves runs; the version and the kind of store',
+    responses: { 200: '`{"status": "ok" | "starting", "version", "store", "startedAt"}`' },
+    handler: (c, daemon) =>
+      c.json({ status: daemon.runs ? 'ok' : 'starting', version, store: daemon.store.kind, startedAt: daemon.startedAt }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/openapi.json',
+    role: null,
+    tag: 'daemon',
+    summary: 'This document: the OpenAPI 3.1 description of the API',
+    responses: { 200: 'the OpenAPI document' },
+    handler: (c) => c.json(openApiDocument(API_ROUTES, version)),
+  },
+  {
+    method: 'GET',
+    path: '/metrics',
+    role: null,
+    tag: 'daemon',
+    summary: "Prometheus metrics: runs, faults, schedules, the halt switch, the API's requests, authentication costs",
+    contentType: 'text/plain',
+    responses: { 200: 'the metrics, in the Prometheus text format' },
+    handler: async (c, daemon) => {
+      c.header('Content-Type', daemon.metrics.contentType);
+      return c.body(await daemon.metrics.text());
+    },
+  },
+];
+
 export const API_ROUTES: readonly ApiRoute[] = [
+  ...publicRoutes,
   ...experimentRoutes,
   ...runRoutes,
   ...scorecardRoutes,
@@ -49,12 +86,12 @@ function sourceOf(c: Ctx, trustProxy: boolean): string {
 }
 
 /** The caller, from a bearer token or a dashboard session; null when neither is given. */
-export async function authenticate(c: Ctx, daemon: Daemon): Promise<Principal | null> {
+export async function authenticate(c: Ctx, daemon: Daemon, urgent = false): Promise<Principal | null> {
   const header = c.req.header('authorization');
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw unauthorized('expected the header Authorization: Bearer <token>');
-    return daemon.auth.verifyToken(match[1] as string);
+    return daemon.auth.verifyToken(match[1] as string, { source: c.get('source'), urgent });
   }
   const session = getCookie(c, SESSION_COOKIE);
   if (!session) return null;
@@ -67,7 +104,10 @@ export async function authenticate(c: Ctx, daemon: Daemon): Promise<Principal | 
 }
 
 function errorResponse(c: Ctx, error: unknown, log: (line: string) => void): Response {
-  if (error instanceof ApiError) return c.json(errorBody(error), error.status);
+  if (error instanceof ApiError) {
+    for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
+    return c.json(errorBody(error), error.status);
+  }
   if (error instanceof UserError) return c.json(errorBody(new ApiError(400, 'bad_request', error.message)), 400);
   log(`internal error on ${c.req.method} ${c.req.path}: ${errorMessage(error)}`);
   return c.json(errorBody(new ApiError(500, 'internal', 'internal error; see the daemon log')), 500);
@@ -75,7 +115,7 @@ function errorResponse(c: Ctx, error: unknown, log: (line: string) => void): Res
 
 function outcomeOf(status: number): 'ok' | 'denied' | 'invalid' | 'error' {
   if (status < 400) return 'ok';
-  if (status === 401 || status === 403) return 'denied';
+  if (status === 401 || status === 403 || status === 429) return 'denied';
   if (status < 500) return 'invalid';
   return 'error';
 }
@@ -116,22 +156,12 @@ export function buildApp(daemon: Daemon): Hono<Env> {
   app.use('/api/*', limit);
   app.use('/login', limit);
 
-  // public: liveness, the API description, metrics for Prometheus
-  app.get('/api/v1/health', (c) =>
-    c.json({ status: daemon.runs ? 'ok' : 'starting', version, store: daemon.store.kind, startedAt: daemon.startedAt }),
-  );
-  app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument(API_ROUTES, version)));
-  app.get('/metrics', async (c) => {
-    c.header('Content-Type', daemon.metrics.contentType);
-    return c.body(await daemon.metrics.text());
-  });
-
   for (const route of API_ROUTES) {
     const handlers = async (c: Ctx) => {
       let status = 500;
       try {
         if (route.role) {
-          const principal = await authenticate(c, daemon);
+          const principal = await authenticate(c, daemon, route.urgent ?? false);
           if (!principal) throw unauthorized('no token: send Authorization: Bearer <token> (faultline token create makes one)');
           c.set('principal', principal);
           if (!roleAtLeast(principal.role, route.role)) {

@@ -19,6 +19,7 @@ import { FaultlineMetrics } from '../observe/metrics.js';
 import { openControlDb } from '../safety/control-db.js';
 import { activeHalt, describeHalt, operator } from '../safety/halt.js';
 import { Scheduler } from '../schedule/scheduler.js';
+import type { AnchorRecord } from '../store/audit-anchor.js';
 import type { DaemonStore } from '../store/daemon-store.js';
 import { openDaemonStore } from '../store/open.js';
 import { UserError } from '../util/errors.js';
@@ -49,7 +50,27 @@ export interface DaemonOptions {
   trustProxy?: boolean;
   /** mark the session cookie Secure (behind HTTPS) */
   secureCookies?: boolean;
+  /** where each new anchor of the audit chain is sent too: 'log', or a webhook URL (JSON POST) */
+  shipAuditAnchor?: string;
   log?: (line: string) => void;
+}
+
+/** Sends each new anchor to the log or a webhook; a webhook that fails is reported in the log, never fatal. */
+function shipAnchor(where: string, log: (line: string) => void): (anchor: AnchorRecord) => void {
+  const line = (a: AnchorRecord) => `audit anchor: ${a.seq} entries, head ${a.hash} at ${a.at}`;
+  if (where === 'log') return (anchor) => log(line(anchor));
+  return (anchor) => {
+    fetch(where, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(anchor),
+      signal: AbortSignal.timeout(5000),
+    })
+      .then((res) => {
+        if (!res.ok) log(`${line(anchor)}: the webhook ${where} answered ${res.status}`);
+      })
+      .catch((error: Error) => log(`${line(anchor)}: the webhook ${where} failed: ${error.message}`));
+  };
 }
 
 export class Daemon {
@@ -112,6 +133,7 @@ export class Daemon {
     const control = openControlDb();
     const project = new ProjectSource(store, options.project ?? null, home);
     const daemon = new Daemon(store, journal, control, project, options, log);
+    if (options.shipAuditAnchor) store.auditAnchor.onAdvance = shipAnchor(options.shipAuditAnchor, log);
     try {
       for (const r of await daemon.recover()) log(`recovery: ${r.detail}`);
       const orphaned = await store.endOrphanedRuns(

@@ -4,9 +4,10 @@
  * caller's token scope, and written all at once or not at all. The text is kept as written, `${VAR}`
  * references included, and parsed again at run time.
  */
+import { capabilityViolations, executingConstructs, executingProbes } from '../auth/capabilities.js';
 import type { Principal } from '../auth/roles.js';
 import { scopeViolations } from '../auth/scope.js';
-import { type Experiment, type ParsedDocuments, parseDocuments, type ScheduleDefinition } from '../spec/load.js';
+import { type Experiment, type ParsedDocuments, type Project, parseDocuments, type ScheduleDefinition } from '../spec/load.js';
 import { parseYamlDocuments } from '../spec/yaml-input.js';
 import { ConflictError, type DaemonStore, type StoredExperiment, type StoredSchedule } from '../store/daemon-store.js';
 import { UserError } from '../util/errors.js';
@@ -39,6 +40,21 @@ export class Documents {
       if (error instanceof UserError) throw invalidDocument(error);
       throw error;
     }
+  }
+
+  /**
+   * May this caller have this experiment run, now or later (run, dry run, schedule, store)? Its scope
+   * must cover every target, and its capabilities every construct that runs commands on this host.
+   * Every entry point that may lead to a run calls this one check.
+   */
+  authorize(experiment: Experiment, principal: Principal): void {
+    this.checkScope(experiment, principal);
+    refuseExecution(`experiment ${experiment.name}`, executingConstructs(experiment), principal);
+  }
+
+  /** The project's probes run in every experiment that names them: storing one that executes needs exec too. */
+  authorizeProject(project: Project, principal: Principal): void {
+    refuseExecution('the project', executingProbes(project.probes), principal);
   }
 
   checkScope(experiment: Experiment, principal: Principal): void {
@@ -78,7 +94,7 @@ export class Documents {
     if (!parsed.experiments.length) throw badRequest('the body holds no Experiment document');
     const names = parsed.experiments.map((e) => e.name);
     this.checkNames(names, replacing);
-    for (const experiment of parsed.experiments) this.checkScope(experiment, principal);
+    for (const experiment of parsed.experiments) this.authorize(experiment, principal);
     const texts = new Map(splitDocuments(text).map((d) => [d.name, d.text]));
     const now = new Date().toISOString();
     const records = parsed.experiments.map((e) =>
@@ -125,7 +141,7 @@ export class Documents {
     const missing: string[] = [];
     for (const schedule of parsed.schedules) {
       if ('inline' in schedule.experiment) {
-        this.checkScope(schedule.experiment.inline, principal);
+        this.authorize(schedule.experiment.inline, principal);
         continue;
       }
       const ref = schedule.experiment.ref;
@@ -133,7 +149,7 @@ export class Documents {
         missing.push(
           `schedule ${schedule.name}: spec.experiment: no experiment named ${ref}; create it first with POST /api/v1/experiments`,
         );
-      else this.checkScope(await this.experiment(ref), principal);
+      else this.authorize(await this.experiment(ref), principal);
     }
     if (missing.length)
       throw new ApiError(
@@ -201,6 +217,16 @@ export class Documents {
       throw error;
     }
   }
+}
+
+/** A 403 when `constructs` run commands on the host and the caller's token lacks the exec capability. */
+function refuseExecution(what: string, constructs: string[], principal: Principal): void {
+  const missing = capabilityViolations(constructs, principal.capabilities);
+  if (!missing.length) return;
+  throw forbidden(
+    `${what} runs commands on the daemon's host, and the token of ${principal.user} lacks the exec capability (an admin grants it by name: faultline token create --capability exec)`,
+    missing.map((message) => ({ message })),
+  );
 }
 
 /** The stored form of an experiment written `now` by `by`, as `yaml` (its own document's text). */

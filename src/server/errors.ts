@@ -19,6 +19,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: ErrorDetail[],
+    /** response headers the error needs (Retry-After) */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -30,6 +32,9 @@ export const unauthorized = (message: string) => new ApiError(401, 'unauthorized
 export const forbidden = (message: string, details?: ErrorDetail[]) => new ApiError(403, 'forbidden', message, details);
 export const notFound = (message: string) => new ApiError(404, 'not_found', message);
 export const conflict = (message: string) => new ApiError(409, 'conflict', message);
+/** 429, or 503 when the daemon (not the caller) is the one too busy: come back in `seconds`. */
+export const retryLater = (status: 429 | 503, message: string, seconds: number) =>
+  new ApiError(status, status === 429 ? 'too_many_requests' : 'busy', message, undefined, { 'Retry-After': String(seconds) });
 
 /** `<input>:4:43: spec.method[0].pause: expected ...` to a located detail. */
 export function locate(message: string): ErrorDetail {

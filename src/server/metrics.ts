@@ -75,6 +75,23 @@ export class DaemonMetrics {
         this.set(activeHalt(daemon.control) ? 1 : 0);
       },
     });
+    new Counter({
+      name: 'faultline_auth_hashes_total',
+      help: 'Token secrets hashed (scrypt) to verify them: what authentication has cost the daemon',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(daemon.auth.hashing.computed);
+      },
+    });
+    new Gauge({
+      name: 'faultline_auth_hashes_waiting',
+      help: 'Token verifications waiting for the hashing pool',
+      registers,
+      collect() {
+        this.set(daemon.auth.hashing.queued);
+      },
+    });
     new Gauge({
       name: 'faultline_runs_active_daemon',
       help: 'Runs this daemon is running now',

@@ -39,26 +39,33 @@ function operation(route: ApiRoute): Record<string, unknown> {
     schema: q.schema ?? { type: 'string' },
   }));
   const responses: Record<string, unknown> = {};
+  const error = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  });
   for (const [status, description] of Object.entries(route.responses)) {
     const code = Number(status);
     if (code >= 400)
       responses[status] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     else if (route.stream && code === 200)
       responses[status] = { description, content: { 'text/event-stream': { schema: { type: 'string' } } } };
+    else if (route.contentType && code === 200)
+      responses[status] = { description, content: { [route.contentType]: { schema: { type: 'string' } } } };
     else if (code === 204) responses[status] = { description };
     else responses[status] = { description, content: { 'application/json': { schema: { type: 'object' } } } };
   }
   if (route.role) {
-    responses['401'] ??= {
-      description: 'no token, or a token that is not valid',
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-    };
+    responses['401'] ??= error('no token, or a token that is not valid');
+    responses['429'] ??= error('too many failed authentications for this token or from this address: see Retry-After');
+    responses['503'] ??= error('too many token verifications waiting: see Retry-After');
     if (route.role !== 'viewer')
       responses['403'] ??= {
         description: `the role is below ${route.role}`,
         content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
       };
   }
+  if (route.body || route.query?.length)
+    responses['400'] ??= error('the body or a query parameter is not well formed; the message says which');
   if (route.body)
     responses['413'] = {
       description: 'the body is too large',

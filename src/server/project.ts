@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LoadOptions, loadProject } from '../spec/load.js';
+import { type LoadOptions, loadProject, type Project } from '../spec/load.js';
 import type { DaemonStore } from '../store/daemon-store.js';
 import { UserError } from '../util/errors.js';
 import { conflict, invalidDocument } from './errors.js';
@@ -65,17 +65,19 @@ export class ProjectSource {
     return { source: this.text === null ? 'none' : 'api', yaml: this.text, file: null };
   }
 
-  /** Validates and stores a Project document (admin). */
-  async put(yaml: string): Promise<void> {
+  /** Validates and stores a Project document (admin); `allow` may refuse it (throws) before it is stored. */
+  async put(yaml: string, allow: (project: Project) => void = () => {}): Promise<void> {
     if (this.flagFile) throw conflict(`the project comes from --project ${this.flagFile}; edit that file and restart the daemon`);
     const file = join(this.home, 'daemon-project.check.yaml');
     writeFileSync(file, yaml, { mode: 0o600 });
+    let project: Project;
     try {
-      loadProject(file);
+      project = loadProject(file);
     } catch (error) {
       if (error instanceof UserError) throw invalidDocument(error);
       throw error;
     }
+    allow(project);
     await this.store.putSetting(SETTING, yaml);
     await this.refresh();
   }

@@ -27,6 +27,10 @@ export interface ApiRoute {
   responses: Record<number, string>;
   /** a server-sent events stream */
   stream?: boolean;
+  /** the media type of the 200 answer when it is not JSON */
+  contentType?: string;
+  /** a safety endpoint (halt, stop a run): its token is verified ahead of every other request's */
+  urgent?: boolean;
   handler: (c: Ctx, daemon: Daemon) => Response | Promise<Response>;
 }
 

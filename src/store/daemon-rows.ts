@@ -138,6 +138,8 @@ export interface TokenRow {
   user_name: string;
   description: string;
   scope: string | null;
+  /** JSON list; null in a database made before capabilities existed */
+  capabilities: string | null;
   created_at: string;
   created_by: string;
   expires_at: string | null;
@@ -151,6 +153,7 @@ export function tokenOf(r: TokenRow): TokenRecord {
     user: r.user_name,
     description: r.description,
     scope: r.scope ? (JSON.parse(r.scope) as TokenRecord['scope']) : null,
+    capabilities: r.capabilities ? (JSON.parse(r.capabilities) as TokenRecord['capabilities']) : [],
     createdAt: r.created_at,
     createdBy: r.created_by,
     expiresAt: r.expires_at,

@@ -8,11 +8,12 @@
  *   schedule_occurrences      one row per cron occurrence decided: started, skipped, missed; unique,
  *                             so a restart (or a second daemon on the same database) never doubles a run
  *   users, tokens, sessions   secrets only as hashes
- *   audit                     append-only, hash-chained
+ *   audit                     append-only, hash-chained, its head anchored outside the database
  */
-import type { Role, TokenScope } from '../auth/roles.js';
+import type { Capability, Role, TokenScope } from '../auth/roles.js';
 import type { Sample } from '../probes/sample.js';
 import type { RunReport, Verdict } from '../report/types.js';
+import type { AuditAnchor } from './audit-anchor.js';
 import type { RunStart } from './recorder.js';
 
 export interface RunOrigin {
@@ -106,6 +107,8 @@ export interface TokenRecord {
   user: string;
   description: string;
   scope: TokenScope | null;
+  /** what the token may make the host do beyond its role (`exec`) */
+  capabilities: Capability[];
   createdAt: string;
   createdBy: string;
   expiresAt: string | null;
@@ -204,7 +207,10 @@ export interface DaemonStore {
   getSession(idHash: string): Promise<SessionRecord | undefined>;
   deleteSession(idHash: string): Promise<void>;
 
+  /** appends an entry, then moves the anchor (outside the database) to it */
   appendAudit(entry: AuditInput): Promise<AuditEntry>;
+  /** the file that holds the chain's head outside the database */
+  readonly auditAnchor: AuditAnchor;
   listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
   /** every entry, oldest first, for verifying the chain */
   auditChain(afterSeq: number, limit: number): Promise<AuditEntry[]>;

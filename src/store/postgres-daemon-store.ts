@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { Sample } from '../probes/sample.js';
 import type { RunReport } from '../report/types.js';
+import { AuditAnchor, anchorFileOf } from './audit-anchor.js';
 import { auditHash, GENESIS_HASH } from './audit-chain.js';
 /** row shapes and their mapping to records, shared with the other store */
 import * as daemonRows from './daemon-rows.js';
@@ -82,6 +83,8 @@ CREATE TABLE IF NOT EXISTS tokens (
   id TEXT PRIMARY KEY, user_name TEXT NOT NULL, description TEXT NOT NULL, salt TEXT NOT NULL, hash TEXT NOT NULL,
   scope TEXT, created_at TEXT NOT NULL, created_by TEXT NOT NULL, expires_at TEXT, last_used_at TEXT, revoked_at TEXT
 );
+-- capabilities came after the first release: add the column to an older table
+ALTER TABLE tokens ADD COLUMN IF NOT EXISTS capabilities TEXT;
 CREATE TABLE IF NOT EXISTS sessions (
   id_hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, user_name TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL
 );
@@ -137,12 +140,14 @@ async function addFigureColumns(c: pg.PoolClient): Promise<void> {
 export class PostgresDaemonStore implements DaemonStore {
   readonly kind = 'postgres' as const;
   readonly location: string;
+  readonly auditAnchor: AuditAnchor;
 
   private constructor(
     private readonly pool: pg.Pool,
     url: string,
   ) {
     this.location = redactUrl(url);
+    this.auditAnchor = new AuditAnchor(anchorFileOf(this), false);
   }
 
   /** Connects and creates the tables (once, whichever daemon comes first). */
@@ -475,9 +480,20 @@ export class PostgresDaemonStore implements DaemonStore {
 
   async createToken(t: TokenSecretRecord): Promise<void> {
     await this.pool.query(
-      `INSERT INTO tokens (id, user_name, description, salt, hash, scope, created_at, created_by, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [t.id, t.user, t.description, t.salt, t.hash, t.scope ? JSON.stringify(t.scope) : null, t.createdAt, t.createdBy, t.expiresAt],
+      `INSERT INTO tokens (id, user_name, description, salt, hash, scope, capabilities, created_at, created_by, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        t.id,
+        t.user,
+        t.description,
+        t.salt,
+        t.hash,
+        t.scope ? JSON.stringify(t.scope) : null,
+        JSON.stringify(t.capabilities),
+        t.createdAt,
+        t.createdBy,
+        t.expiresAt,
+      ],
     );
   }
 
@@ -523,7 +539,7 @@ export class PostgresDaemonStore implements DaemonStore {
   // ---------- audit ----------
 
   async appendAudit(entry: AuditInput): Promise<AuditEntry> {
-    return this.tx(async (c) => {
+    const written = await this.tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
       const [last] = await this.rows<{ seq: string; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1', [], c);
       const seq = Number(last?.seq ?? 0) + 1;
@@ -536,6 +552,8 @@ export class PostgresDaemonStore implements DaemonStore {
       );
       return { ...entry, seq, at, prevHash, hash };
     });
+    this.auditAnchor.advance(written);
+    return written;
   }
 
   async listAudit(filter: AuditFilter): Promise<AuditEntry[]> {

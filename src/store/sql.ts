@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS tokens (
   salt TEXT NOT NULL,
   hash TEXT NOT NULL,
   scope TEXT,
+  capabilities TEXT,
   created_at TEXT NOT NULL,
   created_by TEXT NOT NULL,
   expires_at TEXT,

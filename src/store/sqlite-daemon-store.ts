@@ -8,6 +8,7 @@ import type { Sample } from '../probes/sample.js';
 import type { RunReport } from '../report/types.js';
 import { faultlineHome } from '../util/home.js';
 import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
+import { AuditAnchor, anchorFileOf } from './audit-anchor.js';
 import { auditHash, GENESIS_HASH } from './audit-chain.js';
 /** row shapes and their mapping to records, shared with the other store */
 import * as daemonRows from './daemon-rows.js';
@@ -57,13 +58,18 @@ function positional(args: unknown[]): Placeholder {
 export class SqliteDaemonStore implements DaemonStore {
   readonly kind = 'sqlite' as const;
   readonly location: string;
+  readonly auditAnchor: AuditAnchor;
   private readonly runs: RunStore;
   private readonly db: SqliteDatabase;
 
   constructor(file: string = join(faultlineHome(), 'runs.db')) {
     this.location = file;
+    this.auditAnchor = new AuditAnchor(anchorFileOf(this), true);
     this.runs = new RunStore(file); // creates the runs tables the CLI shares
     this.db = openSqlite(file, DAEMON_TABLES + SQLITE_EXTRA);
+    // capabilities came after the first release: add the column to an older table
+    const columns = this.db.prepare('PRAGMA table_info(tokens)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'capabilities')) this.db.exec('ALTER TABLE tokens ADD COLUMN capabilities TEXT');
   }
 
   async close(): Promise<void> {
@@ -319,8 +325,8 @@ export class SqliteDaemonStore implements DaemonStore {
   async createToken(token: TokenSecretRecord): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO tokens (id, user_name, description, salt, hash, scope, created_at, created_by, expires_at, last_used_at, revoked_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
+        `INSERT INTO tokens (id, user_name, description, salt, hash, scope, capabilities, created_at, created_by, expires_at, last_used_at, revoked_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
       )
       .run(
         token.id,
@@ -329,6 +335,7 @@ export class SqliteDaemonStore implements DaemonStore {
         token.salt,
         token.hash,
         token.scope ? JSON.stringify(token.scope) : null,
+        JSON.stringify(token.capabilities),
         token.createdAt,
         token.createdBy,
         token.expiresAt,
@@ -372,7 +379,7 @@ export class SqliteDaemonStore implements DaemonStore {
   // ---------- audit ----------
 
   async appendAudit(entry: AuditInput): Promise<AuditEntry> {
-    return this.db
+    const written = this.db
       .transaction(() => {
         const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
           | { seq: number; hash: string }
@@ -389,6 +396,8 @@ export class SqliteDaemonStore implements DaemonStore {
         return { ...entry, seq, at, prevHash, hash };
       })
       .immediate();
+    this.auditAnchor.advance(written);
+    return written;
   }
 
   async listAudit(filter: AuditFilter): Promise<AuditEntry[]> {

@@ -16,7 +16,7 @@ import type { Daemon } from '../server/daemon.js';
 import { ApiError } from '../server/errors.js';
 import { decodeCursor, encodeCursor } from '../server/http.js';
 import type { Ctx, Env } from '../server/route.js';
-import { verifyAuditChain } from '../store/audit-chain.js';
+import { verifyStoreAudit } from '../store/audit-chain.js';
 import type { RunFilter } from '../store/daemon-store.js';
 import { parseDuration } from '../util/duration.js';
 import { clientModule } from './client-script.js';
@@ -101,7 +101,7 @@ export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
     const token = typeof form.token === 'string' ? form.token.trim() : '';
     const next = safeNext(form.next);
     try {
-      const { sessionId, principal } = await daemon.auth.login(token);
+      const { sessionId, principal } = await daemon.auth.login(token, { source: c.get('source') });
       setCookie(c, SESSION_COOKIE, sessionId, {
         httpOnly: true,
         sameSite: 'Strict',
@@ -133,7 +133,8 @@ export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
         })
         .catch(() => {});
       c.header('Content-Security-Policy', PAGE_CSP);
-      return c.html(loginPage(`Not logged in: ${error.message}`, next) as Html, 401);
+      for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
+      return c.html(loginPage(`Not logged in: ${error.message}`, next) as Html, error.status === 401 ? 401 : error.status);
     }
   });
 
@@ -443,7 +444,7 @@ export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
         beforeSeq: Number.isInteger(before) && before > 0 ? before : undefined,
         limit: 101,
       });
-      const chain = await verifyAuditChain((after, limit) => daemon.store.auditChain(after, limit));
+      const chain = await verifyStoreAudit(daemon.store);
       const shown = entries.slice(0, 100);
       return page(c, daemon, principal, {
         title: 'Audit log',

@@ -21,8 +21,15 @@ export function registerServe(program: Command): void {
     .option('--max-body <size>', 'largest request body', '1MiB')
     .option('--trust-proxy', 'take the client address from X-Forwarded-For (behind a reverse proxy)')
     .option('--secure-cookies', 'mark the dashboard session cookie Secure (behind HTTPS)')
+    .option(
+      '--ship-audit-anchor <where>',
+      "send each new head of the audit chain elsewhere too: 'log' (the daemon's log) or an http(s) URL (a JSON POST), so that even someone who can write the database and its anchor file is caught",
+    )
     .action(async (options) => {
       const address = parseListen(options.listen, '--listen');
+      const ship = options.shipAuditAnchor;
+      if (ship !== undefined && ship !== 'log' && !/^https?:\/\/\S+$/.test(ship))
+        throw new UserError(`--ship-audit-anchor ${ship}: expected log, or an http(s) URL such as https://audit.example/anchors`);
       const maxBodyBytes = parseSize(options.maxBody);
       if (maxBodyBytes === null || maxBodyBytes < 1024)
         throw new UserError(`--max-body ${options.maxBody}: expected a size such as 1MiB or 512KiB (at least 1KiB)`);
@@ -37,6 +44,7 @@ export function registerServe(program: Command): void {
         maxBodyBytes,
         trustProxy: options.trustProxy ?? false,
         secureCookies: options.secureCookies ?? false,
+        shipAuditAnchor: ship,
       });
       say(`faultline serve: ${daemon.url} (dashboard ${daemon.url}/, API ${daemon.url}/api/v1, metrics ${daemon.url}/metrics)`);
       let signals = 0;

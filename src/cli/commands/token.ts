@@ -4,7 +4,8 @@
  * once, alone on stdout, for scripts; it is stored only as a scrypt hash.
  */
 import { type Command, Option } from '@commander-js/extra-typings';
-import { isRole, ROLES, type TokenScope } from '../../auth/roles.js';
+import { describeCapabilities } from '../../auth/capabilities.js';
+import { CAPABILITIES, isRole, ROLES, type TokenScope } from '../../auth/roles.js';
 import { describeScope } from '../../auth/scope.js';
 import { operator } from '../../safety/halt.js';
 import { Authenticator } from '../../server/auth.js';
@@ -50,6 +51,12 @@ export function registerToken(program: Command): void {
     .addOption(new Option('--role <role>', 'the role of a new user').choices(ROLES))
     .option('--scope-labels <labels...>', 'limit the token to targets with these labels (KEY=VALUE,...; several sets: any of them)')
     .option('--scope-namespaces <namespaces>', 'limit the token to these Kubernetes namespaces (comma-separated)')
+    .addOption(
+      new Option(
+        '--capability <name...>',
+        "let the token's experiments run commands or code on the daemon's host (cmd probes, custom.action, rollbacks, tamper modules); none by default",
+      ).choices(CAPABILITIES),
+    )
     .option('--expires <duration>', 'the token stops working after this long, e.g. 90d')
     .option('--description <text>', 'what the token is for')
     .addOption(storeOption())
@@ -83,6 +90,7 @@ export function registerToken(program: Command): void {
         const made = await new Authenticator(store).createToken(user.name, {
           description: options.description ?? '',
           scope: scope.labels || scope.namespaces ? scope : null,
+          capabilities: [...new Set(options.capability ?? [])],
           expiresAt,
           createdBy: operator(),
         });
@@ -90,7 +98,7 @@ export function registerToken(program: Command): void {
           store,
           'token.create',
           made.record.id,
-          `token ${made.record.id} for ${user.name} (${user.role}, ${describeScope(made.record.scope)})`,
+          `token ${made.record.id} for ${user.name} (${user.role}, ${describeScope(made.record.scope)}, capabilities ${describeCapabilities(made.record.capabilities)})`,
         );
         say(made.token);
         warn(
@@ -109,12 +117,13 @@ export function registerToken(program: Command): void {
         if (!tokens.length) return say('no token yet: faultline token create --user NAME --role admin');
         say(
           table(
-            ['id', 'user', 'role', 'scope', 'created', 'last used', 'state'],
+            ['id', 'user', 'role', 'scope', 'capabilities', 'created', 'last used', 'state'],
             tokens.map((t) => [
               t.id,
               t.user,
               roles.get(t.user) ?? '(deleted)',
               describeScope(t.scope),
+              describeCapabilities(t.capabilities),
               t.createdAt.slice(0, 19),
               t.lastUsedAt?.slice(0, 19) ?? '-',
               t.revokedAt

@@ -31,6 +31,7 @@ registerFault<Params, ActionState>({
   summary: 'run a command, and its paired revert command when the fault ends',
   params,
   needs: 'host',
+  executes: () => true,
   describe: (p, _target, durationMs) =>
     `run \`${p.run.join(' ')}\`${durationMs === null ? '' : ` for ${formatDuration(durationMs)}`}, then \`${p.revert.join(' ')}\``,
   async inject({ params: p, journal }) {

@@ -57,6 +57,8 @@ registerProxyFault<Params>({
   name: 'message.tamper',
   summary: 'drop, duplicate, reorder, corrupt or rewrite (with a module) framed messages through the endpoint proxy',
   params,
+  // the module is imported into the proxy: the author's code runs on this host
+  executes: (p) => p.module !== undefined,
   toxics: (p) =>
     streams(p.stream).map((stream) => ({
       type: 'tamper',

@@ -63,6 +63,7 @@ export function withKernelMechanism<P>(proxy: FaultType<P, ProxyFaultState>): Fa
     ...proxy,
     params,
     needs: (p) => (isKernel(p) ? 'network' : targetNeedOf(proxy, p)),
+    executes: (p) => !isKernel(p) && (proxy.executes?.(p) ?? false),
     describe: (p, target, durationMs) => {
       if (!isKernel(p)) return proxy.describe(p, target, durationMs);
       return mechanisms.get(name)?.describe(p.params, target, durationMs) ?? `${name} (kernel)`;

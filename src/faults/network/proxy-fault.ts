@@ -53,6 +53,8 @@ export interface ProxyFaultDefinition<P> {
   toxics(params: P): Omit<ToxicInput, 'name'>[];
   /** what changes, e.g. `300ms ±20ms latency on downstream traffic` */
   what(params: P): string;
+  /** see FaultType.executes */
+  executes?: (params: P) => boolean;
 }
 
 /** The host (proxy) of a target in this run; a UserError naming the fix when there is none. */
@@ -104,6 +106,7 @@ export function proxyFaultType<P>(def: ProxyFaultDefinition<P>): FaultType<P, Pr
     summary: def.summary,
     params: def.params,
     needs: 'endpoint',
+    executes: def.executes,
     describe: (p, target, durationMs) => `${def.what(p)} through ${endpointLabel(target)} ${heldFor(durationMs)}`,
     inject: (ctx) => injectToxics(ctx, def.name, def.toxics(ctx.params)),
     revert: removeToxics,

@@ -1,7 +1,8 @@
 /** Who am I; users and tokens (admin); the project (admin); the audit log (everyone reads it). */
-import { isRole, ROLES, type TokenScope } from '../../auth/roles.js';
+import { describeCapabilities } from '../../auth/capabilities.js';
+import { CAPABILITIES, type Capability, isCapability, isRole, ROLES, type TokenScope } from '../../auth/roles.js';
 import { describeScope } from '../../auth/scope.js';
-import { verifyAuditChain } from '../../store/audit-chain.js';
+import { verifyStoreAudit } from '../../store/audit-chain.js';
 import { ConflictError } from '../../store/daemon-store.js';
 import { parseDuration } from '../../util/duration.js';
 import type { Daemon } from '../daemon.js';
@@ -66,6 +67,13 @@ function parseScope(value: unknown): TokenScope | null {
   return scope.labels || scope.namespaces ? scope : null;
 }
 
+function parseCapabilities(value: unknown): Capability[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every(isCapability))
+    throw badRequest(`capabilities: expected a list of ${CAPABILITIES.join(', ')}, e.g. ["exec"]`);
+  return [...new Set(value)];
+}
+
 export const adminRoutes: ApiRoute[] = [
   {
     method: 'GET',
@@ -76,7 +84,15 @@ export const adminRoutes: ApiRoute[] = [
     responses: { 200: 'who you are' },
     handler: (c) => {
       const p = principalOf(c);
-      return c.json({ user: p.user, role: p.role, tokenId: p.tokenId, scope: p.scope, scopeText: describeScope(p.scope), via: p.via });
+      return c.json({
+        user: p.user,
+        role: p.role,
+        tokenId: p.tokenId,
+        scope: p.scope,
+        scopeText: describeScope(p.scope),
+        capabilities: p.capabilities,
+        via: p.via,
+      });
     },
   },
   {
@@ -150,7 +166,7 @@ export const adminRoutes: ApiRoute[] = [
     body: {
       type: 'json',
       description:
-        '`{"user": NAME, "description"?: TEXT, "expiresIn"?: "90d", "scope"?: {"labels": [{KEY: VALUE}], "namespaces": [NAME]}}`',
+        '`{"user": NAME, "description"?: TEXT, "expiresIn"?: "90d", "scope"?: {"labels": [{KEY: VALUE}], "namespaces": [NAME]}, "capabilities"?: ["exec"]}`; `exec` lets the token\'s experiments run commands on the host, and is never given unless named',
     },
     responses: { 201: 'the token (shown once)', 400: 'bad input', 404: 'no such user' },
     handler: async (c, d) => {
@@ -167,10 +183,35 @@ export const adminRoutes: ApiRoute[] = [
       }
       const description = typeof body.description === 'string' ? body.description.slice(0, 200) : '';
       const scope = parseScope(body.scope);
-      const { token, record } = await d.auth.createToken(user.name, { description, scope, expiresAt, createdBy: principalOf(c).user });
-      auditDetail(c, `token ${record.id} for ${user.name} (${user.role}, ${describeScope(scope)})`);
+      const capabilities = parseCapabilities(body.capabilities);
+      // an admin without exec could otherwise give it to a token of its own
+      const missing = capabilities.filter((cap) => !principalOf(c).capabilities.includes(cap));
+      if (missing.length)
+        throw forbidden(
+          `only a token that has ${missing.join(', ')} may give it; ask its holder, or run faultline token create --capability ${missing.join(',')} on the daemon's host`,
+        );
+      const { token, record } = await d.auth.createToken(user.name, {
+        description,
+        scope,
+        capabilities,
+        expiresAt,
+        createdBy: principalOf(c).user,
+      });
+      auditDetail(
+        c,
+        `token ${record.id} for ${user.name} (${user.role}, ${describeScope(scope)}, capabilities ${describeCapabilities(capabilities)})`,
+      );
       return c.json(
-        { token, id: record.id, user: user.name, role: user.role, scope, expiresAt, note: 'store the token now: it is not shown again' },
+        {
+          token,
+          id: record.id,
+          user: user.name,
+          role: user.role,
+          scope,
+          capabilities,
+          expiresAt,
+          note: 'store the token now: it is not shown again',
+        },
         201,
       );
     },
@@ -213,7 +254,7 @@ export const adminRoutes: ApiRoute[] = [
     handler: async (c, d) => {
       if (principalOf(c).scope)
         throw forbidden('a token limited to a scope may not replace the project, which applies to every experiment');
-      await d.project.put(await documentBody(c));
+      await d.project.put(await documentBody(c), (project) => d.documents.authorizeProject(project, principalOf(c)));
       return c.json(await d.project.get());
     },
   },
@@ -249,8 +290,9 @@ export const adminRoutes: ApiRoute[] = [
     path: '/api/v1/audit/verify',
     role: 'viewer',
     tag: 'audit',
-    summary: 'Check the hash chain of the whole audit log: any entry changed or removed after the fact shows',
+    summary:
+      'Check the hash chain of the whole audit log against its anchor outside the database: any entry changed, removed, cut off the end or added behind its back shows, and so does a replaced database',
     responses: { 200: 'the result' },
-    handler: async (c, d) => c.json(await verifyAuditChain((after, limit) => d.store.auditChain(after, limit))),
+    handler: async (c, d) => c.json(await verifyStoreAudit(d.store)),
   },
 ];

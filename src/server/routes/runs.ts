@@ -120,7 +120,7 @@ export const runRoutes: ApiRoute[] = [
       const seed = parseSeed(body.seed);
       const experiment = await d.documents.experimentOf(body);
       const principal = principalOf(c);
-      d.documents.checkScope(experiment, principal);
+      d.documents.authorize(experiment, principal);
       refuseWhileHalted(d);
       const run = await d.runs.start(experiment, { trigger: 'api', actor: principal.user, schedule: null, scheduledFor: null }, { seed });
       auditDetail(c, `run ${run.runId} of ${experiment.name}`);
@@ -151,7 +151,7 @@ export const runRoutes: ApiRoute[] = [
     handler: async (c, d) => {
       const body = await jsonBody(c);
       const experiment = await d.documents.experimentOf(body);
-      d.documents.checkScope(experiment, principalOf(c));
+      d.documents.authorize(experiment, principalOf(c));
       const seed = parseSeed(body.seed) ?? newSeed();
       return planOrReject(async () => {
         const result = await dryRun(experiment, seed, d.control);
@@ -196,6 +196,7 @@ export const runRoutes: ApiRoute[] = [
     role: 'operator',
     tag: 'runs',
     action: 'run.stop',
+    urgent: true,
     summary: 'Stop a run of this daemon: every fault is reverted and it ends interrupted',
     responses: {
       202: 'stopping',

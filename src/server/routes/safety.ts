@@ -50,6 +50,7 @@ export const safetyRoutes: ApiRoute[] = [
     role: 'operator',
     tag: 'safety',
     action: 'halt',
+    urgent: true,
     summary: 'Turn the halt switch on: every run on this host reverts within a second and ends aborted; no run starts until unhalt',
     body: {
       type: 'json',
@@ -114,6 +115,7 @@ export const safetyRoutes: ApiRoute[] = [
     path: '/api/v1/alerts',
     role: 'operator',
     tag: 'safety',
+    action: 'alerts.receive',
     summary:
       "Alertmanager webhook receiver (webhook_configs with this URL and an operator token as the bearer): alerts reach the daemon's runs",
     body: { type: 'json', description: 'an Alertmanager webhook payload, version 4' },
@@ -130,6 +132,10 @@ export const safetyRoutes: ApiRoute[] = [
         fresh++;
       }
       if (fresh) d.bus.daemon.publish('alerts', { received: fresh });
+      auditDetail(
+        c,
+        `${parsed.alerts.length} alert(s), ${fresh} new: ${[...new Set(parsed.alerts.map((a) => a.labels.alertname))].join(', ').slice(0, 300)}`,
+      );
       return c.json({ received: parsed.alerts.length, new: fresh });
     },
   },

@@ -188,7 +188,7 @@ export const scheduleRoutes: ApiRoute[] = [
       }
       const experiment = await d.documents.scheduledExperiment(definition);
       const principal = principalOf(c);
-      d.documents.checkScope(experiment, principal);
+      d.documents.authorize(experiment, principal);
       const { refuseWhileHalted } = await import('./runs.js');
       refuseWhileHalted(d);
       const run = await d.runs.start(experiment, { trigger: 'api', actor: principal.user, schedule: s.name, scheduledFor: null }, {});
