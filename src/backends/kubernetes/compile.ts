@@ -33,6 +33,8 @@ export interface CompileInput {
   selection: Selection;
   /** export: the engine's own duration; run: null (faultline owns the duration and deletes the object) */
   durationMs: number | null;
+  /** a run: the object carries the dead-man bound as the engine's own end (timing.ts) */
+  deadMan?: boolean;
   kubernetes: Partial<KubernetesSpec>;
   /** the experiment's name (Litmus service account default) */
   experiment: string;

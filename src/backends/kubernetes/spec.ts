@@ -59,6 +59,9 @@ export const kubernetesSpecSchema = strict({
     .record(z.string(), z.string())
     .optional()
     .describe('Litmus: env added to every ChaosEngine experiment (e.g. CONTAINER_RUNTIME, SOCKET_PATH)'),
+  chaosMeshNamespace: namespaceName
+    .default('chaos-mesh')
+    .describe("Chaos Mesh: the namespace it is installed in (where DNSChaos's DNS server must run)"),
 });
 export type KubernetesSpec = z.infer<typeof kubernetesSpecSchema>;
 

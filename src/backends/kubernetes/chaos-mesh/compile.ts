@@ -3,8 +3,11 @@
  * producing the kind and the kind-specific spec; the selection, containers and duration are added
  * here. Every object is validated against the real CRDs in the tests.
  *
- * Duration: Chaos Mesh counts `spec.duration` from the object's creation, not from the injection. On a
- * run faultline owns the duration, so it omits it and deletes the object when the step ends; an export
+ * Duration: Chaos Mesh counts `spec.duration` from the object's creation, not from the injection
+ * (DurationExceeded, read by CalcDesiredPhase in controllers/common/desiredphase/controller.go, which
+ * then sets desiredPhase Stop and the records are recovered). On a run faultline owns the duration and
+ * deletes the object when the step ends; the object still carries a dead-man `spec.duration` (step +
+ * inject timeout + margin, timing.ts) so that a dead faultline leaves nothing past the step. An export
  * (no faultline around) writes the step's duration.
  */
 import { formatDuration } from '../../../util/duration.js';
@@ -13,6 +16,7 @@ import type { KObject } from '../client.js';
 import { type Compiled, type CompileInput, chaosMeshSelection } from '../compile.js';
 import { chaosMeshSize, goDuration, ParamReader } from '../params.js';
 import type { KubernetesStep } from '../spec.js';
+import { deadManMs } from '../timing.js';
 
 export const CHAOS_MESH_GROUP = 'chaos-mesh.org';
 export const CHAOS_MESH_VERSION = 'v1alpha1';
@@ -388,6 +392,7 @@ export function compileChaosMesh(input: CompileInput): Compiled {
   if (made.containers && k.containerNames) spec.containerNames = k.containerNames;
   if (made.kind === 'PodChaos' && spec.action === 'container-kill') spec.containerNames = k.containerNames;
   if (input.durationMs !== null && !made.oneShot) spec.duration = goDuration(input.durationMs);
+  else if (input.deadMan && !made.oneShot) spec.duration = goDuration(deadManMs(input.step, { ...input.kubernetes, engine: 'chaos-mesh' }));
   return {
     ref: {
       group: CHAOS_MESH_GROUP,

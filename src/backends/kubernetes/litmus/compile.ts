@@ -3,14 +3,16 @@
  * giving the ChaosHub experiment and its env (every value a string, as the CRD requires).
  *
  * Duration: Litmus faults run for TOTAL_CHAOS_DURATION and revert themselves. On a run faultline owns
- * the duration: it over-sets TOTAL_CHAOS_DURATION and stops the engine (`engineState: stop`, which
- * reverts) when the step ends; an export writes the step's duration.
+ * the duration: TOTAL_CHAOS_DURATION is the dead-man bound (step + inject timeout + margin, timing.ts)
+ * and faultline stops the engine (`engineState: stop`, which reverts) when the step ends; an export
+ * writes the step's duration.
  */
 import { UserError } from '../../../util/errors.js';
 import type { KObject } from '../client.js';
 import { type Compiled, type CompileInput, isPodSelection, podsByNamespace } from '../compile.js';
 import { ParamReader, seconds } from '../params.js';
 import type { KubernetesStep } from '../spec.js';
+import { deadManMs } from '../timing.js';
 
 export const LITMUS_GROUP = 'litmuschaos.io';
 export const LITMUS_VERSION = 'v1alpha1';
@@ -292,17 +294,13 @@ export function compileLitmus(input: CompileInput): Compiled & { experiment: str
   if (!compiler) throw new UserError(`${input.where}: ${input.fault} has no Litmus equivalent`);
   const k = input.step.kubernetes ?? {};
   const made = compiler(new ParamReader(input.params, `${input.where}: ${input.fault} on Litmus`), k, input);
-  const injectSeconds = seconds(input.kubernetes.injectTimeout ?? 60_000);
-  // a run over-sets the duration (faultline stops the engine when the step ends); one-shot faults get
-  // one iteration (CHAOS_INTERVAL = TOTAL_CHAOS_DURATION), so a pod is not killed twice
+  // a run bounds the duration by the dead-man rule (timing.ts; faultline stops the engine when the step
+  // ends); one-shot faults get one iteration (CHAOS_INTERVAL = TOTAL_CHAOS_DURATION), so a pod is not
+  // killed twice (pod-delete loops `for duration < ChaosDuration`, chaoslib/litmus/pod-delete/lib/pod-delete.go)
   const total =
     input.durationMs !== null
       ? seconds(input.durationMs)
-      : made.oneShot
-        ? injectSeconds + 30
-        : input.step.durationMs !== null
-          ? seconds(input.step.durationMs) + injectSeconds + 30
-          : 86_400;
+      : seconds(deadManMs(input.step, { ...input.kubernetes, engine: 'litmus' }, made.oneShot ?? false));
   const env: Record<string, string | number | undefined> = {
     TOTAL_CHAOS_DURATION: total,
     ...(made.oneShot ? { CHAOS_INTERVAL: total } : {}),
