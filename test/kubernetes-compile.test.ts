@@ -176,7 +176,8 @@ describe('Chaos Mesh objects validate against the Chaos Mesh CRDs', () => {
     const replace = compileChaosMesh(input(stepOf('http.replace', '{ body: hello }', '{ port: 80 }'))).body.spec;
     expect(Buffer.from(replace.replace.body, 'base64').toString()).toBe('hello');
     const bandwidth = compileChaosMesh(input(stepOf('network.bandwidth', '{ rate: 500 }'))).body.spec;
-    expect(bandwidth.bandwidth).toMatchObject({ rate: '500kbps', limit: 20971520, buffer: 10000 });
+    // 500 KB/s is 500,000 bytes/s: Chaos Mesh's kbps would be 1024 bytes (pkg/chaosdaemon/netem/utils.go parseRate)
+    expect(bandwidth.bandwidth).toMatchObject({ rate: '500000bps', limit: 20971520, buffer: 10000 });
   });
 
   it('refuses what Chaos Mesh cannot express, before anything is created', () => {

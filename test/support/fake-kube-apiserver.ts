@@ -73,6 +73,8 @@ export interface RequestRecord {
   status: number;
   contentType?: string;
   body?: unknown;
+  /** when the request arrived (Date.now()) */
+  at?: number;
 }
 
 interface Watcher {
@@ -144,6 +146,7 @@ export class FakeKubeApiServer {
     this.types = [
       { group: '', version: 'v1', plural: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, installed: always },
       { group: '', version: 'v1', plural: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, installed: always },
+      { group: '', version: 'v1', plural: 'services', singular: 'service', kind: 'Service', namespaced: true, installed: always },
       {
         group: '',
         version: 'v1',
@@ -436,6 +439,7 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
       status: 0,
       contentType: req.headers['content-type'],
       body,
+      at: Date.now(),
     };
     this.requests.push(record);
     const send = (status: number, payload: unknown) => {

@@ -50,6 +50,11 @@ export const kubernetesSpecSchema = strict({
   context: z.string().min(1).optional().describe('kubeconfig context (default: the current context)'),
   injectTimeout: duration.default(60_000).describe('how long to wait for the engine to report the fault injected'),
   recoverTimeout: duration.default(120_000).describe('how long to wait for the engine to recover and the object to be gone'),
+  deadManMargin: duration
+    .default(30_000)
+    .describe(
+      "slack added to the step and the inject timeout for the engine's own end of each object (Chaos Mesh spec.duration, Litmus TOTAL_CHAOS_DURATION), so a dead faultline leaves nothing past the step",
+    ),
   serviceAccount: z
     .string()
     .min(1)

@@ -9,7 +9,7 @@
  * the inject timeout would otherwise end "not injected" just before the fault arrives.
  *
  * Dead-man bound: every object a run creates carries the engine's own end (Chaos Mesh `spec.duration`,
- * Litmus TOTAL_CHAOS_DURATION) = the step + the inject timeout + a margin, so a faultline that dies
+ * Litmus TOTAL_CHAOS_DURATION) = the step + the inject timeout + spec.kubernetes.deadManMargin, so a faultline that dies
  * (SIGKILL, OOM, an evicted Job pod) leaves nothing beyond the step; faultline still deletes the object
  * as soon as the step ends, and `faultline recover` still deletes it early.
  */
@@ -17,10 +17,7 @@ import type { FaultStep } from '../../spec/schema.js';
 import type { KubernetesSpec } from './spec.js';
 
 /** What the timing rules read of spec.kubernetes (an export passes it partial). */
-type Timing = Partial<Pick<KubernetesSpec, 'engine' | 'env' | 'injectTimeout'>>;
-
-/** Slack between the end of the step and the engine's own end. */
-export const DEAD_MAN_MARGIN_MS = 30_000;
+type Timing = Partial<Pick<KubernetesSpec, 'engine' | 'env' | 'injectTimeout' | 'deadManMargin'>>;
 
 /** A step held until the method ends has no length of its own: the engine's bound is a day. */
 export const UNBOUNDED_STEP_MS = 86_400_000;
@@ -41,5 +38,5 @@ export function injectTimeoutFor(step: Pick<FaultStep, 'kubernetes'>, settings: 
 /** How long after its creation the engine ends the fault by itself (a one-shot fault is held for no time). */
 export function deadManMs(step: Pick<FaultStep, 'kubernetes' | 'durationMs'>, settings: Timing, oneShot = false): number {
   const held = oneShot ? 0 : (step.durationMs ?? UNBOUNDED_STEP_MS);
-  return held + injectTimeoutFor(step, settings) + DEAD_MAN_MARGIN_MS;
+  return held + injectTimeoutFor(step, settings) + (settings.deadManMargin ?? 30_000);
 }

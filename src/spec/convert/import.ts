@@ -7,7 +7,7 @@
  * a set-based Litmus label) would select more pods once dropped, so such an object is not imported.
  */
 import { parseAllDocuments, stringify } from 'yaml';
-import { goDuration, toMs } from '../../backends/kubernetes/params.js';
+import { fromChaosMeshRate, goDuration, toMs } from '../../backends/kubernetes/params.js';
 import { API_VERSION } from '../schema.js';
 import { probeFromLitmus } from './litmus-probes.js';
 
@@ -185,7 +185,8 @@ function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string
           if (b.limit !== 20_971_520 || b.buffer !== 10_000)
             notes.push(`${where}: bandwidth limit ${b.limit} and buffer ${b.buffer} not mapped (faultline exports 20971520 and 10000)`);
           ignored(b, ['peakrate', 'minburst'], notes, `${where}: bandwidth`);
-          return [step('network.bandwidth', { rate: String(b.rate) }, k)];
+          // Chaos Mesh counts kbps, mbps... in 1024s (pkg/chaosdaemon/netem/utils.go parseRate): written as bytes
+          return [step('network.bandwidth', { rate: fromChaosMeshRate(String(b.rate)) ?? String(b.rate) }, k)];
         }
         case 'partition':
           return [step('network.partition', {}, k)];

@@ -14,7 +14,7 @@ import { formatDuration } from '../../../util/duration.js';
 import { UserError } from '../../../util/errors.js';
 import type { KObject } from '../client.js';
 import { type Compiled, type CompileInput, chaosMeshSelection } from '../compile.js';
-import { chaosMeshSize, goDuration, ParamReader } from '../params.js';
+import { chaosMeshRate, chaosMeshSize, goDuration, ParamReader } from '../params.js';
 import type { KubernetesStep } from '../spec.js';
 import { deadManMs } from '../timing.js';
 
@@ -78,16 +78,6 @@ function networkCommon(p: ParamReader, k: KubernetesStep, input: CompileInput, a
   return out;
 }
 
-/** KB/s as tc writes bytes per second (1000-based, as tc reads kbps and mbps). */
-function tcBytesRate(kbs: number): string {
-  if (kbs >= 1e6 && kbs % 1e6 === 0) return `${kbs / 1e6}gbps`;
-  if (kbs >= 1000 && kbs % 1000 === 0) return `${kbs / 1000}mbps`;
-  if (Number.isInteger(kbs)) return `${kbs}kbps`;
-  return `${Math.round(kbs * 1000)}bps`;
-}
-
-const tcRate = /^\d+(\.\d+)?(bps|kbps|mbps|gbps|tbps|bit|kbit|mbit|gbit|tbit)$/i;
-
 const compilers: Record<string, Compiler> = {
   'network.latency': (p, k, input) => {
     const latency = p.durationMs(['latency', 'delay'], true, '300ms');
@@ -129,11 +119,9 @@ const compilers: Record<string, Compiler> = {
     };
   },
   'network.bandwidth': (p, k, input) => {
-    const raw = p.raw('rate', 'bandwidth');
-    if (raw === undefined) p.missing('rate', '1mbps');
-    // a bare number is faultline's (and Toxiproxy's) unit, kilobytes per second: tc's kbps
-    const rate = typeof raw === 'number' ? tcBytesRate(raw) : String(raw);
-    if (!tcRate.test(rate)) p.bad('rate', raw, 'a rate such as 1mbps, 500kbit or a number of KB/s');
+    const kbs = p.rateKBs(['rate', 'bandwidth'], '1mbps');
+    const rate =
+      chaosMeshRate(kbs) ?? p.bad('rate', `${kbs} KB/s`, 'a whole number of bytes or bits per second (Chaos Mesh takes no fractions)');
     const bandwidth: KObject = {
       rate,
       limit: p.number(['limit'], 20_971_520),

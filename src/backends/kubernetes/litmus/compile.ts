@@ -10,7 +10,7 @@
 import { UserError } from '../../../util/errors.js';
 import type { KObject } from '../client.js';
 import { type Compiled, type CompileInput, isPodSelection, podsByNamespace } from '../compile.js';
-import { ParamReader, seconds } from '../params.js';
+import { ParamReader, seconds, tcRate } from '../params.js';
 import type { KubernetesStep } from '../spec.js';
 import { deadManMs } from '../timing.js';
 
@@ -86,10 +86,7 @@ const compilers: Record<string, Compiler> = {
   },
   'network.bandwidth': (p, k, input) => {
     refuseShare(p, input);
-    const raw = p.raw('rate', 'bandwidth');
-    if (raw === undefined) p.missing('rate', '1mbit');
-    // faultline's rate is in KB/s once parsed; tc (which Litmus runs) reads kbit as kilobits
-    const rate = typeof raw === 'number' ? `${Math.round(raw * 8)}kbit` : String(raw);
+    const rate = tcRate(p.rateKBs(['rate', 'bandwidth'], '1mbit'));
     return {
       experiment: 'pod-network-rate-limit',
       env: {
