@@ -38,7 +38,7 @@ const ALLOWED: Record<string, Record<string, string[]>> = {
     ['networkchaos', 'podchaos', 'stresschaos', 'timechaos', 'iochaos', 'httpchaos', 'dnschaos'].map((r) => [r, WRITE]),
   ),
   'litmuschaos.io': { chaosengines: WRITE, chaosexperiments: READ, chaosresults: READ },
-  '': { pods: [...READ, 'delete'] },
+  '': { pods: [...READ, 'delete'], serviceaccounts: ['get'], services: ['get'] },
   apps: { deployments: READ, replicasets: READ, statefulsets: READ },
 };
 
@@ -53,6 +53,10 @@ describe('deploy/kubernetes', () => {
         'PersistentVolumeClaim',
         'Role',
         'Role',
+        'Role',
+        'Role',
+        'RoleBinding',
+        'RoleBinding',
         'RoleBinding',
         'RoleBinding',
         'ServiceAccount',
@@ -83,6 +87,9 @@ describe('deploy/kubernetes', () => {
     const native = ofKind('Role').find((r) => r.metadata.name === 'faultline-native');
     expect(native?.rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['delete'] }]);
     const main = ofKind('Role').find((r) => r.metadata.name === 'faultline');
+    expect(ofKind('Role').find((r) => r.metadata.name === 'faultline-dns-check')?.rules).toEqual([
+      { apiGroups: [''], resources: ['services'], resourceNames: ['chaos-mesh-dns-server'], verbs: ['get'] },
+    ]);
     expect(JSON.stringify(main)).not.toMatch(/"delete"\]\s*}\s*,?\s*{?[^}]*"pods"/); // pod deletion only in rbac-native.yaml
   });
 
@@ -99,7 +106,7 @@ describe('deploy/kubernetes', () => {
     );
     expect([...kinds].sort()).toEqual(['DNSChaos', 'HTTPChaos', 'IOChaos', 'NetworkChaos', 'PodChaos', 'StressChaos', 'TimeChaos']);
     for (const kind of kinds)
-      for (const verb of ['create', 'get', 'patch', 'delete'])
+      for (const verb of ['create', 'get', 'watch', 'patch', 'delete'])
         expect(grants('chaos-mesh.org', kind.toLowerCase()), `${verb} ${kind}`).toContain(verb);
     for (const verb of ['create', 'get', 'patch', 'delete']) expect(grants('litmuschaos.io', 'chaosengines')).toContain(verb);
     expect(grants('litmuschaos.io', 'chaosexperiments')).toContain('get');
