@@ -5,6 +5,7 @@
  * are valid and stay inside the namespaces RBAC and the policy allow. The examples in examples/kubernetes
  * validate, and what they export validates against the CRDs.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -161,6 +162,22 @@ describe('deploy/kubernetes', () => {
         }
       }
     }
+  });
+});
+
+describe('deploy/kubernetes/check-cluster.sh', () => {
+  it('is valid bash, and without a cluster says so in one line and exits 3', () => {
+    const script = join(DEPLOY, 'check-cluster.sh');
+    expect(spawnSync('bash', ['-n', script]).status).toBe(0);
+    const dir = tempDir('faultline-check-cluster-');
+    const result = spawnSync('bash', [script], {
+      env: { ...process.env, KUBECONFIG: join(dir, 'none'), HOME: dir },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(3);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^check-cluster: (no cluster answers at the current context|kubectl is not on PATH)/);
   });
 });
 
