@@ -39,8 +39,8 @@ const ALLOWED: Record<string, Record<string, string[]>> = {
     ['networkchaos', 'podchaos', 'stresschaos', 'timechaos', 'iochaos', 'httpchaos', 'dnschaos'].map((r) => [r, WRITE]),
   ),
   'litmuschaos.io': { chaosengines: WRITE, chaosexperiments: READ, chaosresults: READ },
-  '': { pods: [...READ, 'delete'], serviceaccounts: ['get'], services: ['get'] },
-  apps: { deployments: READ, replicasets: READ, statefulsets: READ },
+  '': { pods: [...READ, 'delete'], 'pods/eviction': ['create'], serviceaccounts: ['get'], services: ['get'] },
+  apps: { deployments: READ, replicasets: READ, statefulsets: READ, daemonsets: READ },
 };
 
 describe('deploy/kubernetes', () => {
@@ -86,7 +86,10 @@ describe('deploy/kubernetes', () => {
       }
     }
     const native = ofKind('Role').find((r) => r.metadata.name === 'faultline-native');
-    expect(native?.rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['delete'] }]);
+    expect(native?.rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['delete'] },
+      { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
+    ]);
     const main = ofKind('Role').find((r) => r.metadata.name === 'faultline');
     expect(ofKind('Role').find((r) => r.metadata.name === 'faultline-dns-check')?.rules).toEqual([
       { apiGroups: [''], resources: ['services'], resourceNames: ['chaos-mesh-dns-server'], verbs: ['get'] },

@@ -105,7 +105,7 @@ export interface PodSeed {
   ready?: boolean;
   phase?: string;
   nodeName?: string;
-  owner?: { kind: string; name: string; uid: string };
+  owner?: { kind: string; name: string; uid: string; apiVersion?: string };
   containers?: string[];
 }
 
@@ -180,6 +180,24 @@ export class FakeKubeApiServer {
         plural: 'statefulsets',
         singular: 'statefulset',
         kind: 'StatefulSet',
+        namespaced: true,
+        installed: always,
+      },
+      {
+        group: 'apps',
+        version: 'v1',
+        plural: 'daemonsets',
+        singular: 'daemonset',
+        kind: 'DaemonSet',
+        namespaced: true,
+        installed: always,
+      },
+      {
+        group: 'policy',
+        version: 'v1',
+        plural: 'poddisruptionbudgets',
+        singular: 'poddisruptionbudget',
+        kind: 'PodDisruptionBudget',
         namespaced: true,
         installed: always,
       },
@@ -344,7 +362,13 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
         ...(seed.owner
           ? {
               ownerReferences: [
-                { apiVersion: 'apps/v1', kind: seed.owner.kind, name: seed.owner.name, uid: seed.owner.uid, controller: true },
+                {
+                  apiVersion: seed.owner.apiVersion ?? 'apps/v1',
+                  kind: seed.owner.kind,
+                  name: seed.owner.name,
+                  uid: seed.owner.uid,
+                  controller: true,
+                },
               ],
             }
           : {}),
@@ -463,6 +487,22 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
     if (path === '/version') return send(200, { major: '1', minor: '30', gitVersion: 'v1.30.0-fake' });
     if (path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews' && req.method === 'POST') {
       return send(201, this.accessReview(body as KObject));
+    }
+    const eviction = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/eviction$/.exec(path);
+    if (eviction && req.method === 'POST') {
+      const [, ns, podName] = eviction as unknown as [string, string, string];
+      if (
+        this.forbidden.some(
+          (f) => f.verb === 'create' && f.resource === 'pods/eviction' && (f.namespace === undefined || f.namespace === ns),
+        )
+      ) {
+        return send(
+          403,
+          statusBody(403, 'Forbidden', `pods "${podName}" is forbidden: cannot create resource "pods/eviction" in namespace "${ns}"`),
+        );
+      }
+      const answer = this.evict(ns, podName, body as KObject);
+      return send(answer.status, answer.body);
     }
     const route = this.route(path);
     if (!route) {
@@ -780,10 +820,57 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
     }
   }
 
+  /** Evicted pods: namespace/name, in order. */
+  readonly evictions: string[] = [];
+
+  /**
+   * The Eviction API: a pod covered by a PodDisruptionBudget is deleted only if the budget allows one more
+   * disruption now (its minAvailable ready pods would remain), else 429 TooManyRequests with a
+   * DisruptionBudget cause, as the API server's eviction REST handler answers (the real one reads the
+   * budget's status.disruptionsAllowed, kept by the disruption controller; the fake counts at once).
+   */
+  private evict(namespace: string, name: string, eviction: KObject): { status: number; body: KObject } {
+    const pod = this.get('pods', namespace, name);
+    if (!pod) return { status: 404, body: statusBody(404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' }) };
+    const uid = eviction?.deleteOptions?.preconditions?.uid;
+    if (uid && uid !== pod.metadata.uid) {
+      return {
+        status: 409,
+        body: statusBody(409, 'Conflict', `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid}`),
+      };
+    }
+    const ready = (p: KObject) => p.status?.conditions?.some((c: KObject) => c.type === 'Ready' && c.status === 'True') ?? false;
+    for (const pdb of this.list('poddisruptionbudgets', namespace)) {
+      const wanted = (pdb.spec?.selector?.matchLabels ?? {}) as Record<string, string>;
+      const covers = (p: KObject) => Object.entries(wanted).every(([k, v]) => p.metadata.labels?.[k] === v);
+      if (!covers(pod)) continue;
+      const healthy = this.list('pods', namespace).filter((p) => covers(p) && ready(p)).length;
+      const min = Number(pdb.spec?.minAvailable ?? 0);
+      if (ready(pod) && healthy - 1 < min) {
+        return {
+          status: 429,
+          body: statusBody(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
+            causes: [
+              {
+                reason: 'DisruptionBudget',
+                message: `The disruption budget ${pdb.metadata.name} needs ${min} healthy pods and has ${healthy} currently`,
+              },
+            ],
+          }),
+        };
+      }
+    }
+    this.evictions.push(`${namespace}/${name}`);
+    this.podDeletions.push({ namespace, name, gracePeriodSeconds: eviction?.deleteOptions?.gracePeriodSeconds });
+    this.remove(this.type('', 'pods'), pod);
+    return { status: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } };
+  }
+
   private accessReview(review: KObject): KObject {
     const attrs = review?.spec?.resourceAttributes ?? {};
+    const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
     const denied = this.forbidden.find(
-      (f) => f.verb === attrs.verb && f.resource === attrs.resource && (f.namespace === undefined || f.namespace === attrs.namespace),
+      (f) => f.verb === attrs.verb && f.resource === resource && (f.namespace === undefined || f.namespace === attrs.namespace),
     );
     return {
       apiVersion: 'authorization.k8s.io/v1',

@@ -29,11 +29,12 @@ import type { Compiled, CompileInput, PodName } from './compile.js';
 import { compileLitmus } from './litmus/compile.js';
 import { managedLabels, objectNameFor } from './names.js';
 import { ParamReader } from './params.js';
-import { owningWorkload, podInstance, resolvePods, selectorNamespaces } from './pods.js';
+import { podInstance, resolvePods, selectorNamespaces } from './pods.js';
 import { namespaceRefusal, workloadDemands } from './policy.js';
 import { checkEngine } from './preflight.js';
 import { type KubernetesSpec, kubernetesSpecSchema } from './spec.js';
 import { injectTimeoutFor } from './timing.js';
+import { owningWorkload } from './workloads.js';
 
 /** What applyStep needs of the experiment, carried by the plan (the backend contract passes only the plan). */
 interface KubernetesPlan extends PlannedFault {
@@ -128,6 +129,11 @@ registerBackend({
         `${where}: backend kubernetes needs a selector for ${step.fault} (labels, namespaces, pods, ...): without one it would hit every pod of the namespace`,
       );
     }
+    if (settings.engine !== 'native' && step.kubernetes?.method === 'evict') {
+      throw new UserError(
+        `${where}: kubernetes.method: evict is for engine native (${settings.engine} kills pods itself, without the Eviction API); set spec.kubernetes.engine: native, or remove it`,
+      );
+    }
     if (settings.engine === 'native' && step.kubernetes?.action === 'container-kill') {
       throw new UserError(`${where}: engine native deletes pods; container-kill needs engine chaos-mesh or litmus`);
     }
@@ -156,11 +162,15 @@ registerBackend({
 
     const planned = (actions: string[]) => ({ path, step, fault, candidates, selected, kubernetes: { experiment, namespace }, actions });
     if (settings.engine === 'native') {
-      for (const ns of new Set(selected.map((t) => t.pod?.namespace ?? namespace))) await client.requireAccess(['delete'], '', 'pods', ns);
+      const evict = step.kubernetes?.method === 'evict';
+      for (const ns of new Set(selected.map((t) => t.pod?.namespace ?? namespace))) {
+        await client.requireAccess(evict ? ['create'] : ['delete'], '', evict ? 'pods/eviction' : 'pods', ns);
+      }
       const grace = gracePeriodOf(step);
       return planned(
         selected.map(
-          (t) => `${does}: delete pod ${t.name} ${grace === undefined ? 'with its own grace period' : `with a grace period of ${grace}s`}`,
+          (t) =>
+            `${does}: ${step.kubernetes?.method === 'evict' ? 'evict' : 'delete'} pod ${t.name} ${grace === undefined ? 'with its own grace period' : `with a grace period of ${grace}s`}`,
         ),
       );
     }
@@ -210,10 +220,11 @@ registerBackend({
           cluster: client.cluster,
           pod: { namespace: pod.namespace, name: pod.name, uid: pod.uid, ready: pod.ready },
           gracePeriodSeconds: gracePeriodOf(step),
+          ...(step.kubernetes?.method === 'evict' ? { evict: true } : {}),
           ...(demand && w
             ? {
                 minHealthy: {
-                  workload: { kind: w.kind, namespace: w.namespace, name: w.name },
+                  workload: { apiVersion: w.apiVersion, kind: w.kind, namespace: w.namespace, name: w.name },
                   min: demand.min,
                   source: demand.source,
                   downBefore: downBefore.get(key) ?? 0,

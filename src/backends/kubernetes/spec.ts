@@ -79,6 +79,12 @@ export const kubernetesStepSchema = strict({
   action: z.enum(['pod-kill', 'container-kill']).optional().describe('process.kill: kill the pod (default) or only its containers'),
   containerNames: z.array(z.string().min(1)).min(1).optional().describe('containers to hit (default: the first container)'),
   gracePeriod: gracePeriod.optional(),
+  method: z
+    .enum(['delete', 'evict'])
+    .optional()
+    .describe(
+      'engine native process.kill: delete the pod (default), or evict it through the Eviction API, which honours PodDisruptionBudgets (a budget that does not allow it now fails the step, nothing deleted)',
+    ),
   minHealthy: z.number().int().min(0).optional().describe('ready replicas the owning Deployment/StatefulSet must keep (process.kill)'),
   direction: z.enum(['to', 'from', 'both']).optional().describe('network faults: direction relative to target'),
   target: z
