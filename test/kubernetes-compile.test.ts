@@ -137,7 +137,6 @@ const LITMUS_CASES: [fault: string, params: string, kubernetes?: string][] = [
   ['stress.cpu', '{ workers: 2, load: 75 }'],
   ['stress.memory', '{ size: 512Mi, workers: 2 }'],
   ['stress.io', '{ workers: 2, path: /data }'],
-  ['disk.fill', '{ path: /data, size: "80%" }'],
   ['disk.fill', '{ path: /data, size: 2Gi }'],
   ['http.abort', '{ code: 500 }', '{ port: 8080 }'],
   ['http.abort', '{ code: 503, body: down, percent: 50 }', '{ port: 8080 }'],
@@ -192,6 +191,16 @@ describe('Chaos Mesh objects validate against the Chaos Mesh CRDs', () => {
     expect(refuse('file.corrupt', '{}')).toThrow(/needs kubernetes.volumePath/);
     expect(refuse('process.kill', '{}', '{ action: container-kill }')).toThrow(/container-kill needs kubernetes.containerNames/);
     expect(refuse('network.latency', '{ latency: 1s }', '{ direction: both }')).toThrow(/direction both needs kubernetes.target/);
+  });
+});
+
+describe('Litmus disk-fill keeps its own meaning', () => {
+  it("refuses a percent size: litmus-go's FILL_PERCENTAGE is a share of the container's ephemeral-storage limit", () => {
+    expect(() => compileLitmus(input(stepOf('disk.fill', '{ path: /data, size: "80%" }')))).toThrow(
+      /disk.fill size 80% cannot run on Litmus: its FILL_PERCENTAGE is a share of the container's ephemeral-storage limit/,
+    );
+    const env = compileLitmus(input(stepOf('disk.fill', '{ path: /data, size: 2Gi }'))).body.spec.experiments[0].spec.components.env;
+    expect(env).toContainEqual({ name: 'EPHEMERAL_STORAGE_MEBIBYTES', value: '2048' });
   });
 });
 

@@ -147,17 +147,18 @@ const compilers: Record<string, Compiler> = {
       summary: 'pod-io-stress',
     };
   },
-  'disk.fill': (p) => {
-    const size = p.size(['size']) ?? p.missing('size', '"80%"');
-    const env =
-      size.percent !== undefined
-        ? { FILL_PERCENTAGE: Math.round(size.percent) }
-        : { EPHEMERAL_STORAGE_MEBIBYTES: Math.max(1, Math.round((size.bytes ?? 0) / 2 ** 20)) };
-    return {
-      experiment: 'disk-fill',
-      env,
-      summary: `disk-fill ${size.percent !== undefined ? `${size.percent}%` : `${env.EPHEMERAL_STORAGE_MEBIBYTES}Mi`}`,
-    };
+  // litmus-go fills FILL_PERCENTAGE of the target container's ephemeral-storage *limit* when it has one, and
+  // EPHEMERAL_STORAGE_MEBIBYTES only when it has none (getSizeToBeFilled in
+  // chaoslib/litmus/disk-fill/helper/disk-fill.go): faultline's percent (of a file system) has no equivalent
+  'disk.fill': (p, _k, input) => {
+    const size = p.size(['size']) ?? p.missing('size', '512Mi');
+    if (size.percent !== undefined) {
+      throw new UserError(
+        `${input.where}: disk.fill size ${size.percent}% cannot run on Litmus: its FILL_PERCENTAGE is a share of the container's ephemeral-storage limit, not of a file system; give a size such as 512Mi (EPHEMERAL_STORAGE_MEBIBYTES, used when the container has no ephemeral-storage limit), or set kubernetes.env FILL_PERCENTAGE yourself`,
+      );
+    }
+    const mebibytes = Math.max(1, Math.round((size.bytes ?? 0) / 2 ** 20));
+    return { experiment: 'disk-fill', env: { EPHEMERAL_STORAGE_MEBIBYTES: mebibytes }, summary: `disk-fill ${mebibytes}Mi` };
   },
   'http.abort': (p, k, input) => {
     const status = p.number(['code', 'status']);
