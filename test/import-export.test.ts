@@ -610,6 +610,30 @@ spec:
   });
 });
 
+describe('export of a selector the engines would read otherwise', () => {
+  it('pod names with labels are refused: Chaos Mesh and Litmus take the pod list alone and ignore the labels', () => {
+    const text = `
+apiVersion: faultline.dev/v1
+kind: Experiment
+metadata: { name: names-and-labels }
+spec:
+  hypothesis: x
+  backend: kubernetes
+  method:
+    - fault: stress.cpu
+      selector: { names: [web-0, web-1], labels: { tier: canary } }
+      duration: 1m
+`;
+    const [experiment] = parseDocuments(text, null, { project: null }).experiments;
+    if (!experiment) throw new Error('no experiment');
+    for (const to of ['chaos-mesh', 'litmus'] as const) {
+      expect(() => exportExperiment(experiment, { to })).toThrow(
+        /selector names with labels cannot be exported: the engines take a list of pods as it is and ignore labels beside it/,
+      );
+    }
+  });
+});
+
 describe('the import and export commands', () => {
   it('import writes a valid file and says what did not map; export writes manifests that validate', async () => {
     const dir = tempDir('faultline-import-');
