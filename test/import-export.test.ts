@@ -295,9 +295,8 @@ describe('faultline import of Chaos Mesh objects', () => {
     ]);
     expect(rendered).toMatch(/# not mapped: StressChaos squeeze: stressngStressors "--io 2" not mapped \(Chaos Mesh itself ignores it/);
     expect(rendered).toMatch(/# not mapped: StressChaos squeeze: memory: oomScoreAdj -1000 not mapped/);
-    expect(rendered).toMatch(
-      /# not mapped: HTTPChaos patch-api: abort drops the connection; faultline's http.abort answers with a status \(503\)/,
-    );
+    const patchApi = parsed.experiments.flatMap((e) => e.method).find((s) => s.kind === 'fault' && s.fault === 'http.abort');
+    expect(patchApi?.kind === 'fault' && patchApi.params).toMatchObject({ abort: true, target: 'Response' });
     expect(rendered).toMatch(/# not mapped: HTTPChaos patch-api: tls .* not mapped/);
   });
 

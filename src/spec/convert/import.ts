@@ -263,10 +263,7 @@ function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string
       if (spec.request_headers && Object.keys(spec.request_headers).length) match.headers = spec.request_headers;
       if (Object.keys(match).length) params.match = match;
       const target = spec.target;
-      if (spec.abort) {
-        notes.push(`${where}: abort drops the connection; faultline's http.abort answers with a status (503)`);
-        return [step('http.abort', { ...params, ...(target === 'Response' ? { target } : {}) }, k)];
-      }
+      if (spec.abort) return [step('http.abort', { ...params, abort: true, ...(target === 'Response' ? { target } : {}) }, k)];
       if (spec.delay)
         return [
           step(
@@ -280,7 +277,7 @@ function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string
         ignored(r, ['path', 'method', 'queries'], notes, `${where}: replace`);
         const body = r.body === undefined ? undefined : Buffer.from(String(r.body), 'base64').toString('utf8');
         if (r.code !== undefined && body === undefined && !r.headers && target === 'Response')
-          return [step('http.abort', { ...params, code: r.code }, k)];
+          return [step('http.abort', { ...params, code: r.code, target }, k)];
         const json = body === undefined ? undefined : tryJson(body);
         return [
           step(
@@ -578,6 +575,7 @@ const LITMUS: Record<string, LitmusMapping> = {
     fault: 'http.abort',
     params: (e) => ({
       code: num(e.STATUS_CODE) ?? 500,
+      target: 'Response', // the status of the service's answer: the request runs
       ...(e.MODIFY_RESPONSE_BODY === 'true' && e.RESPONSE_BODY ? { body: e.RESPONSE_BODY } : {}),
       ...toxicity(e),
     }),

@@ -13,7 +13,7 @@
 import { formatDuration } from '../../../util/duration.js';
 import { UserError } from '../../../util/errors.js';
 import type { KObject } from '../client.js';
-import { type Compiled, type CompileInput, chaosMeshSelection } from '../compile.js';
+import { type Compiled, type CompileInput, chaosMeshSelection, refuseAnswerOnRequest } from '../compile.js';
 import { chaosMeshRate, chaosMeshSize, goDuration, ParamReader } from '../params.js';
 import type { KubernetesStep } from '../spec.js';
 import { deadManMs } from '../timing.js';
@@ -253,15 +253,17 @@ const compilers: Record<string, Compiler> = {
   // ---------- HTTP ----------
 
   'http.abort': (p, k, input) => {
-    const status = p.number(['code', 'status']);
-    // faultline answers with a status: on Chaos Mesh, the response's status is replaced (abort would drop the connection)
-    const base = httpCommon(p, k, input, status === undefined ? 'Request' : 'Response', status !== undefined);
-    if (status !== undefined) {
-      const body = p.string(['body']);
-      const replace: KObject = { code: status, ...(body === undefined ? {} : { body: Buffer.from(body).toString('base64') }) };
-      return { kind: 'HTTPChaos', spec: { ...base, replace }, summary: `HTTPChaos answer ${status} on port ${base.port}` };
+    if (p.raw('abort') === true) {
+      const base = httpCommon(p, k, input, 'Request');
+      return { kind: 'HTTPChaos', spec: { ...base, abort: true }, summary: `HTTPChaos abort on port ${base.port}` };
     }
-    return { kind: 'HTTPChaos', spec: { ...base, abort: true }, summary: `HTTPChaos abort on port ${base.port}` };
+    // HTTPChaos sets a status only by replacing the service's response: the request reaches the service first
+    refuseAnswerOnRequest(p, input, 'HTTPChaos');
+    const status = p.number(['code', 'status']) ?? 503;
+    const base = httpCommon(p, k, input, 'Response', true);
+    const body = p.string(['body']);
+    const replace: KObject = { code: status, ...(body === undefined ? {} : { body: Buffer.from(body).toString('base64') }) };
+    return { kind: 'HTTPChaos', spec: { ...base, replace }, summary: `HTTPChaos answer ${status} on port ${base.port}` };
   },
   'http.delay': (p, k, input) => {
     const delay = p.durationMs(['delay', 'latency'], true, '500ms');

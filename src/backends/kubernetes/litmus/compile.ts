@@ -9,7 +9,7 @@
  */
 import { UserError } from '../../../util/errors.js';
 import type { KObject } from '../client.js';
-import { type Compiled, type CompileInput, isPodSelection, podsByNamespace } from '../compile.js';
+import { type Compiled, type CompileInput, isPodSelection, podsByNamespace, refuseAnswerOnRequest } from '../compile.js';
 import { ParamReader, seconds, tcRate } from '../params.js';
 import type { KubernetesStep } from '../spec.js';
 import { deadManMs } from '../timing.js';
@@ -161,9 +161,11 @@ const compilers: Record<string, Compiler> = {
     return { experiment: 'disk-fill', env: { EPHEMERAL_STORAGE_MEBIBYTES: mebibytes }, summary: `disk-fill ${mebibytes}Mi` };
   },
   'http.abort': (p, k, input) => {
-    const status = p.number(['code', 'status']);
     const env = httpEnv(p, k, input);
-    if (status === undefined) return { experiment: 'pod-http-reset-peer', env, summary: 'pod-http-reset-peer' };
+    if (p.raw('abort') === true) return { experiment: 'pod-http-reset-peer', env, summary: 'pod-http-reset-peer' };
+    // pod-http-status-code rewrites the status of the service's response: the request runs first
+    refuseAnswerOnRequest(p, input, 'Litmus (pod-http-status-code)');
+    const status = p.number(['code', 'status']) ?? 503;
     const body = p.string(['body']);
     return {
       experiment: 'pod-http-status-code',
