@@ -141,5 +141,6 @@ export function describeLitmus(engine: KObject | null, result: KObject | null): 
   const experiments = (engine.status?.experiments ?? []).map((e: KObject) => `${e.name} ${e.status} (${e.verdict})`).join(', ');
   const s = result?.status?.experimentStatus;
   const targets = [...litmusTargetStates(result)].map(([name, state]) => `${name} ${state}`).join(', ');
-  return `engineStatus ${engine.status?.engineStatus ?? 'unknown'}; experiments: ${experiments || 'none yet'}; ChaosResult: ${s ? `${s.phase} ${s.verdict}${s.errorOutput?.reason ? ` (${s.errorOutput.reason})` : ''}` : 'none yet'}${targets ? `; targets: ${targets}` : ''}`;
+  const verdict = s ? (litmusVerdict(result) ?? `${s.phase} ${s.verdict}`) : 'none yet';
+  return `engineStatus ${engine.status?.engineStatus ?? 'unknown'}; experiments: ${experiments || 'none yet'}; ChaosResult: ${verdict}${s?.errorOutput?.reason ? ` (${s.errorOutput.reason})` : ''}${targets ? `; targets: ${targets}` : ''}`;
 }
