@@ -1074,6 +1074,26 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
       ],
     }));
     const injected = !failure && !paused && records.length > 0;
+    if (injected && !created.metadata.annotations?.['fake.faultline.dev/applied']) {
+      // an Apply in progress first: records `Not Injected/Wait`, AllInjected False (the records controller,
+      // controllers/common/records/controller.go, goes through `Not Injected/*` phases before `Injected`)
+      o.status = {
+        conditions: [
+          { type: 'Selected', status: 'True' },
+          { type: 'AllInjected', status: 'False' },
+          { type: 'AllRecovered', status: 'False' },
+          { type: 'Paused', status: 'False' },
+        ],
+        experiment: {
+          desiredPhase: 'Run',
+          containerRecords: records.map((r) => ({ ...r, phase: 'Not Injected/Wait', injectedCount: 0, events: [] })),
+        },
+      };
+      this.touch(type, o, 'MODIFIED');
+      const applied = { ...created, metadata: { ...created.metadata, annotations: { 'fake.faultline.dev/applied': 'true' } } };
+      this.controllerLater('chaos-mesh', 20, () => this.chaosMeshInject(type, applied));
+      return;
+    }
     o.status = {
       conditions: [
         { type: 'Selected', status: selected.length ? 'True' : 'False' },
