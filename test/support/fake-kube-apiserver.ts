@@ -17,8 +17,16 @@
  * Created Chaos Mesh and Litmus objects are validated against the real CRD schemas in
  * ../shared/reference (as an API server does, and strictly: a field the schema would prune is an error).
  *
+ * Written from the engines' behaviour (each rule cites its source): Chaos Mesh's validating webhook
+ * (./chaos-mesh-webhook.ts), records through `Not Injected/Wait`, recovery at `spec.duration`;
+ * litmus-go's ChaosResult sequence (annotations while running, history.targets at the end, errorOutput),
+ * the runner refused without its service account; the Eviction API with PodDisruptionBudgets (429);
+ * only JSON patch and merge patch (415 for strategic merge patch and server-side apply, which it does not
+ * play faithfully).
+ *
  * Test hooks: forbid a verb (RBAC), deny admission (a webhook), fail injection, keep a finalizer
- * forever, drop watch streams, fail the next matching request.
+ * forever, drop watch streams, fail the next matching request, stop an engine's controller and start it
+ * again (controllerDown, controllerUp), seed service accounts.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
