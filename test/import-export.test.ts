@@ -339,9 +339,8 @@ describe('faultline import of Chaos Mesh objects', () => {
     ]);
     expect(rendered).toMatch(/# not mapped: StressChaos squeeze: stressngStressors "--io 2" not mapped \(Chaos Mesh itself ignores it/);
     expect(rendered).toMatch(/# not mapped: StressChaos squeeze: memory: oomScoreAdj -1000 not mapped/);
-    expect(rendered).toMatch(
-      /# not mapped: HTTPChaos patch-api: abort drops the connection; faultline's http.abort answers with a status \(503\)/,
-    );
+    const patchApi = parsed.experiments.flatMap((e) => e.method).find((s) => s.kind === 'fault' && s.fault === 'http.abort');
+    expect(patchApi?.kind === 'fault' && patchApi.params).toMatchObject({ abort: true, target: 'Response' });
     expect(rendered).toMatch(/# not mapped: HTTPChaos patch-api: tls .* not mapped/);
   });
 
@@ -651,6 +650,30 @@ spec:
     expect(() => exportExperiment(experiment, { to: 'litmus' })).toThrow(
       /time.skew cannot run on LitmusChaos; use engine chaos-mesh \(TimeChaos\)/,
     );
+  });
+});
+
+describe('export of a selector the engines would read otherwise', () => {
+  it('pod names with labels are refused: Chaos Mesh and Litmus take the pod list alone and ignore the labels', () => {
+    const text = `
+apiVersion: faultline.dev/v1
+kind: Experiment
+metadata: { name: names-and-labels }
+spec:
+  hypothesis: x
+  backend: kubernetes
+  method:
+    - fault: stress.cpu
+      selector: { names: [web-0, web-1], labels: { tier: canary } }
+      duration: 1m
+`;
+    const [experiment] = parseDocuments(text, null, { project: null }).experiments;
+    if (!experiment) throw new Error('no experiment');
+    for (const to of ['chaos-mesh', 'litmus'] as const) {
+      expect(() => exportExperiment(experiment, { to })).toThrow(
+        /selector names with labels cannot be exported: the engines take a list of pods as it is and ignore labels beside it/,
+      );
+    }
   });
 });
 

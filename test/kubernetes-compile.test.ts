@@ -117,8 +117,8 @@ const CHAOS_MESH_CASES: [fault: string, params: string, kubernetes?: string][] =
   ['io.error', '{ errno: 28 }', '{ volumePath: /data }'],
   ['io.attr', '{ attr: { perm: "0444", size: 0, mtime: 1577836800 } }', '{ volumePath: /data }'],
   ['io.mistake', '{ filling: zero, maxOccurrences: 2, maxLength: 16 }', '{ volumePath: /data }'],
-  ['http.abort', '{}', '{ port: 8080 }'],
-  ['http.abort', '{ code: 500, body: oops, path: /api/*, method: POST }', '{ port: 8080 }'],
+  ['http.abort', '{ abort: true }', '{ port: 8080 }'],
+  ['http.abort', '{ code: 500, body: oops, path: /api/*, method: POST, target: Response }', '{ port: 8080 }'],
   ['http.delay', '{ delay: 500ms }', '{ port: 80 }'],
   ['http.delay', '{ delay: 2s, match: { headers: { x-canary: "1" } } }', '{ port: 80 }'],
   ['http.replace', '{ body: "{}" }', '{ port: 8080 }'],
@@ -143,10 +143,10 @@ const LITMUS_CASES: [fault: string, params: string, kubernetes?: string][] = [
   ['stress.cpu', '{ workers: 2, load: 75 }'],
   ['stress.memory', '{ size: 512Mi, workers: 2 }'],
   ['stress.io', '{ workers: 2, path: /data }'],
-  ['disk.fill', '{ path: /data, size: "80%" }'],
   ['disk.fill', '{ path: /data, size: 2Gi }'],
-  ['http.abort', '{ code: 500 }', '{ port: 8080 }'],
-  ['http.abort', '{ code: 503, body: down, percent: 50 }', '{ port: 8080 }'],
+  ['http.abort', '{ code: 500, target: Response }', '{ port: 8080 }'],
+  ['http.abort', '{ code: 503, body: down, percent: 50, target: Response }', '{ port: 8080 }'],
+  ['http.abort', '{ abort: true }', '{ port: 8080 }'],
   ['http.delay', '{ delay: 750ms }', '{ port: 8080, env: { PROXY_PORT: "20001" } }'],
   ['http.replace', '{ body: replaced }', '{ port: 8080 }'],
   ['http.replace', '{ headers: { x-a: b } }', '{ port: 8080 }'],
@@ -200,22 +200,43 @@ describe('Chaos Mesh objects validate against the Chaos Mesh CRDs', () => {
       methods: ['read'],
     });
     const bandwidth = compileChaosMesh(input(stepOf('network.bandwidth', '{ rate: 500 }'))).body.spec;
-    expect(bandwidth.bandwidth).toMatchObject({ rate: '500kbps', limit: 20971520, buffer: 10000 });
+    // 500 KB/s is 500,000 bytes/s: Chaos Mesh's kbps would be 1024 bytes (pkg/chaosdaemon/netem/utils.go parseRate)
+    expect(bandwidth.bandwidth).toMatchObject({ rate: '500000bps', limit: 20971520, buffer: 10000 });
   });
 
   it('refuses what Chaos Mesh cannot express, before anything is created', () => {
     const refuse = (fault: string, params: string, kubernetes?: string) => () => compileChaosMesh(input(stepOf(fault, params, kubernetes)));
     expect(refuse('time.skew', '{ rate: 1.01 }')).toThrow(/rate .* cannot run on Chaos Mesh.*backend local/);
     expect(refuse('network.latency', '{ latency: 1s, toxicity: 0.5 }')).toThrow(/toxicity 0.5 .* cannot run on Chaos Mesh/);
-    expect(refuse('http.abort', '{ code: 503, percent: 50 }', '{ port: 80 }')).toThrow(
+    expect(refuse('http.abort', '{ code: 503, percent: 50, target: Response }', '{ port: 80 }')).toThrow(
       /percent 50 cannot run on Chaos Mesh.*use engine litmus/,
     );
-    expect(refuse('http.abort', '{}')).toThrow(/needs kubernetes.port/);
+    expect(refuse('http.abort', '{ abort: true }')).toThrow(/needs kubernetes.port/);
+    // an answer on the request would let the request reach the service and run
+    expect(refuse('http.abort', '{ code: 503 }', '{ port: 80 }')).toThrow(
+      /http.abort answering with a status on the request cannot run on HTTPChaos: .*set target: Response to accept that, or abort: true/,
+    );
+    const abort = compileChaosMesh(input(stepOf('http.abort', '{ abort: true, method: POST }', '{ port: 80 }'))).body.spec;
+    expect(abort).toMatchObject({ abort: true, target: 'Request', method: 'POST' });
+    expect(abort.replace).toBeUndefined();
+    expect(() => stepOf('http.abort', '{ abort: true, code: 500 }', '{ port: 80 }')).toThrow(
+      /params.abort: abort drops the request unanswered and code answers it with a status: give one of them/,
+    );
     expect(refuse('file.corrupt', '{ mode: truncate }', '{ volumePath: /data }')).toThrow(/mode truncate cannot run on Chaos Mesh/);
     expect(refuse('file.corrupt', '{}')).toThrow(/needs kubernetes.volumePath/);
     expect(refuse('io.error', '{ errno: EIO }')).toThrow(/io.error on Chaos Mesh needs kubernetes.volumePath/);
     expect(refuse('process.kill', '{}', '{ action: container-kill }')).toThrow(/container-kill needs kubernetes.containerNames/);
     expect(refuse('network.latency', '{ latency: 1s }', '{ direction: both }')).toThrow(/direction both needs kubernetes.target/);
+  });
+});
+
+describe('Litmus disk-fill keeps its own meaning', () => {
+  it("refuses a percent size: litmus-go's FILL_PERCENTAGE is a share of the container's ephemeral-storage limit", () => {
+    expect(() => compileLitmus(input(stepOf('disk.fill', '{ path: /data, size: "80%" }')))).toThrow(
+      /disk.fill size 80% cannot run on Litmus: its FILL_PERCENTAGE is a share of the container's ephemeral-storage limit/,
+    );
+    const env = compileLitmus(input(stepOf('disk.fill', '{ path: /data, size: 2Gi }'))).body.spec.experiments[0].spec.components.env;
+    expect(env).toContainEqual({ name: 'EPHEMERAL_STORAGE_MEBIBYTES', value: '2048' });
   });
 });
 

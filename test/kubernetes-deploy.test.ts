@@ -5,6 +5,7 @@
  * are valid and stay inside the namespaces RBAC and the policy allow. The examples in examples/kubernetes
  * validate, and what they export validates against the CRDs.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,8 +39,8 @@ const ALLOWED: Record<string, Record<string, string[]>> = {
     ['networkchaos', 'podchaos', 'stresschaos', 'timechaos', 'iochaos', 'httpchaos', 'dnschaos'].map((r) => [r, WRITE]),
   ),
   'litmuschaos.io': { chaosengines: WRITE, chaosexperiments: READ, chaosresults: READ },
-  '': { pods: [...READ, 'delete'] },
-  apps: { deployments: READ, replicasets: READ, statefulsets: READ },
+  '': { pods: [...READ, 'delete'], 'pods/eviction': ['create'], serviceaccounts: ['get'], services: ['get'] },
+  apps: { deployments: READ, replicasets: READ, statefulsets: READ, daemonsets: READ },
 };
 
 describe('deploy/kubernetes', () => {
@@ -53,6 +54,10 @@ describe('deploy/kubernetes', () => {
         'PersistentVolumeClaim',
         'Role',
         'Role',
+        'Role',
+        'Role',
+        'RoleBinding',
+        'RoleBinding',
         'RoleBinding',
         'RoleBinding',
         'ServiceAccount',
@@ -81,8 +86,14 @@ describe('deploy/kubernetes', () => {
       }
     }
     const native = ofKind('Role').find((r) => r.metadata.name === 'faultline-native');
-    expect(native?.rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['delete'] }]);
+    expect(native?.rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['delete'] },
+      { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
+    ]);
     const main = ofKind('Role').find((r) => r.metadata.name === 'faultline');
+    expect(ofKind('Role').find((r) => r.metadata.name === 'faultline-dns-check')?.rules).toEqual([
+      { apiGroups: [''], resources: ['services'], resourceNames: ['chaos-mesh-dns-server'], verbs: ['get'] },
+    ]);
     expect(JSON.stringify(main)).not.toMatch(/"delete"\]\s*}\s*,?\s*{?[^}]*"pods"/); // pod deletion only in rbac-native.yaml
   });
 
@@ -99,7 +110,7 @@ describe('deploy/kubernetes', () => {
     );
     expect([...kinds].sort()).toEqual(['DNSChaos', 'HTTPChaos', 'IOChaos', 'NetworkChaos', 'PodChaos', 'StressChaos', 'TimeChaos']);
     for (const kind of kinds)
-      for (const verb of ['create', 'get', 'patch', 'delete'])
+      for (const verb of ['create', 'get', 'watch', 'patch', 'delete'])
         expect(grants('chaos-mesh.org', kind.toLowerCase()), `${verb} ${kind}`).toContain(verb);
     for (const verb of ['create', 'get', 'patch', 'delete']) expect(grants('litmuschaos.io', 'chaosengines')).toContain(verb);
     expect(grants('litmuschaos.io', 'chaosexperiments')).toContain('get');
@@ -154,6 +165,22 @@ describe('deploy/kubernetes', () => {
         }
       }
     }
+  });
+});
+
+describe('deploy/kubernetes/check-cluster.sh', () => {
+  it('is valid bash, and without a cluster says so in one line and exits 3', () => {
+    const script = join(DEPLOY, 'check-cluster.sh');
+    expect(spawnSync('bash', ['-n', script]).status).toBe(0);
+    const dir = tempDir('faultline-check-cluster-');
+    const result = spawnSync('bash', [script], {
+      env: { ...process.env, KUBECONFIG: join(dir, 'none'), HOME: dir },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(3);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^check-cluster: (no cluster answers at the current context|kubectl is not on PATH)/);
   });
 });
 

@@ -104,7 +104,8 @@ method:
     const [post] = created('networkchaos');
     const body = post?.body as KObject;
     expect(body.spec).toMatchObject({ action: 'delay', mode: 'all', delay: { latency: '300ms', jitter: '20ms' } });
-    expect(body.spec.duration).toBeUndefined(); // faultline owns the duration
+    // faultline owns the duration; the object's own is the dead-man bound: step 600ms + inject timeout 5s + 30s
+    expect(body.spec.duration).toBe('35600ms');
     expect(body.spec.selector.pods.shop).toHaveLength(2);
     expect(body.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'faultline', 'faultline.dev/experiment': 'k8s-test' });
     // the report names the object and its pods; the fault was held, then reverted
@@ -239,6 +240,7 @@ describe('engine litmus', () => {
       metadata: { name: 'pod-cpu-hog', namespace: 'shop' },
       spec: { definition: { image: 'litmuschaos/go-runner:3.18.0' } },
     });
+    fake.seedServiceAccount('shop', 'litmus-admin');
     const e = experiment(`
 kubernetes: { engine: litmus, serviceAccount: litmus-admin, env: { CONTAINER_RUNTIME: containerd }, injectTimeout: 5s, recoverTimeout: 5s }
 method:
@@ -270,6 +272,7 @@ method:
       metadata: { name: 'pod-delete', namespace: 'shop' },
       spec: { definition: { image: 'x' } },
     });
+    fake.seedServiceAccount('shop', 'pod-delete-sa');
     const e = experiment(`
 kubernetes: { engine: litmus }
 method:

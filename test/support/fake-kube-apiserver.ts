@@ -17,8 +17,16 @@
  * Created Chaos Mesh and Litmus objects are validated against the real CRD schemas in
  * ../shared/reference (as an API server does, and strictly: a field the schema would prune is an error).
  *
+ * Written from the engines' behaviour (each rule cites its source): Chaos Mesh's validating webhook
+ * (./chaos-mesh-webhook.ts), records through `Not Injected/Wait`, recovery at `spec.duration`;
+ * litmus-go's ChaosResult sequence (annotations while running, history.targets at the end, errorOutput),
+ * the runner refused without its service account; the Eviction API with PodDisruptionBudgets (429);
+ * only JSON patch and merge patch (415 for strategic merge patch and server-side apply, which it does not
+ * play faithfully).
+ *
  * Test hooks: forbid a verb (RBAC), deny admission (a webhook), fail injection, keep a finalizer
- * forever, drop watch streams, fail the next matching request.
+ * forever, drop watch streams, fail the next matching request, stop an engine's controller and start it
+ * again (controllerDown, controllerUp), seed service accounts.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +36,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
+import { chaosMeshWebhookErrors, goDurationMs } from './chaos-mesh-webhook.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are free-form JSON here
 export type KObject = Record<string, any>;
@@ -59,6 +68,10 @@ export interface FakeKubeOptions {
   podStartMs?: number;
   /** validate created Chaos Mesh and Litmus objects against the CRDs (default true) */
   validate?: boolean;
+  /** Litmus: delay between the ChaosResult's creation (SOT) and the helpers' `injected` annotations (default 80ms) */
+  litmusAnnotateDelayMs?: number;
+  /** Litmus: TOTAL_CHAOS_DURATION is in seconds; the fake's experiments last this many ms per second (default 1000) */
+  litmusSecondMs?: number;
 }
 
 export interface RequestRecord {
@@ -68,6 +81,8 @@ export interface RequestRecord {
   status: number;
   contentType?: string;
   body?: unknown;
+  /** when the request arrived (Date.now()) */
+  at?: number;
 }
 
 interface Watcher {
@@ -98,7 +113,7 @@ export interface PodSeed {
   ready?: boolean;
   phase?: string;
   nodeName?: string;
-  owner?: { kind: string; name: string; uid: string };
+  owner?: { kind: string; name: string; uid: string; apiVersion?: string };
   containers?: string[];
 }
 
@@ -120,6 +135,10 @@ export class FakeKubeApiServer {
   private readonly injectionFailures = new Map<string, string>();
   private readonly stuck = new Set<string>();
   private readonly oneShots: OneShotFailure[] = [];
+  /** engines whose controller is down: their reconciliations wait until it is back */
+  /** Litmus pod-delete runs: the pods killed, by ChaosResult uid (litmus-go keeps them in memory until EOT) */
+  private readonly litmusKilled = new Map<string, string[]>();
+  private readonly controllersDown = new Map<'chaos-mesh' | 'litmus', (() => void)[]>();
   private chaosMeshInstalled: boolean;
   private litmusInstalled: boolean;
   private readonly types: ResourceType[];
@@ -135,6 +154,16 @@ export class FakeKubeApiServer {
     this.types = [
       { group: '', version: 'v1', plural: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, installed: always },
       { group: '', version: 'v1', plural: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, installed: always },
+      { group: '', version: 'v1', plural: 'services', singular: 'service', kind: 'Service', namespaced: true, installed: always },
+      {
+        group: '',
+        version: 'v1',
+        plural: 'serviceaccounts',
+        singular: 'serviceaccount',
+        kind: 'ServiceAccount',
+        namespaced: true,
+        installed: always,
+      },
       {
         group: 'apps',
         version: 'v1',
@@ -159,6 +188,24 @@ export class FakeKubeApiServer {
         plural: 'statefulsets',
         singular: 'statefulset',
         kind: 'StatefulSet',
+        namespaced: true,
+        installed: always,
+      },
+      {
+        group: 'apps',
+        version: 'v1',
+        plural: 'daemonsets',
+        singular: 'daemonset',
+        kind: 'DaemonSet',
+        namespaced: true,
+        installed: always,
+      },
+      {
+        group: 'policy',
+        version: 'v1',
+        plural: 'poddisruptionbudgets',
+        singular: 'poddisruptionbudget',
+        kind: 'PodDisruptionBudget',
         namespaced: true,
         installed: always,
       },
@@ -266,6 +313,26 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
   }
 
   /** The next request whose method and path match fails with this status. */
+  /**
+   * Stops an engine's controller (its Deployment down, or restarting): nothing it would do happens
+   * until `controllerUp`, when a restarted controller reconciles every object it missed (controller-
+   * runtime replays the informers' cache on start).
+   */
+  controllerDown(engine: 'chaos-mesh' | 'litmus'): void {
+    if (!this.controllersDown.has(engine)) this.controllersDown.set(engine, []);
+  }
+
+  controllerUp(engine: 'chaos-mesh' | 'litmus'): void {
+    const held = this.controllersDown.get(engine) ?? [];
+    this.controllersDown.delete(engine);
+    for (const fn of held) this.later(10, fn);
+  }
+
+  seedServiceAccount(namespace: string, name: string): KObject {
+    this.seedNamespace(namespace);
+    return this.put(this.type('', 'serviceaccounts'), { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
+  }
+
   failNext(failure: OneShotFailure): void {
     this.oneShots.push(failure);
   }
@@ -303,7 +370,13 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
         ...(seed.owner
           ? {
               ownerReferences: [
-                { apiVersion: 'apps/v1', kind: seed.owner.kind, name: seed.owner.name, uid: seed.owner.uid, controller: true },
+                {
+                  apiVersion: seed.owner.apiVersion ?? 'apps/v1',
+                  kind: seed.owner.kind,
+                  name: seed.owner.name,
+                  uid: seed.owner.uid,
+                  controller: true,
+                },
               ],
             }
           : {}),
@@ -398,6 +471,7 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
       status: 0,
       contentType: req.headers['content-type'],
       body,
+      at: Date.now(),
     };
     this.requests.push(record);
     const send = (status: number, payload: unknown) => {
@@ -421,6 +495,22 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
     if (path === '/version') return send(200, { major: '1', minor: '30', gitVersion: 'v1.30.0-fake' });
     if (path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews' && req.method === 'POST') {
       return send(201, this.accessReview(body as KObject));
+    }
+    const eviction = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/eviction$/.exec(path);
+    if (eviction && req.method === 'POST') {
+      const [, ns, podName] = eviction as unknown as [string, string, string];
+      if (
+        this.forbidden.some(
+          (f) => f.verb === 'create' && f.resource === 'pods/eviction' && (f.namespace === undefined || f.namespace === ns),
+        )
+      ) {
+        return send(
+          403,
+          statusBody(403, 'Forbidden', `pods "${podName}" is forbidden: cannot create resource "pods/eviction" in namespace "${ns}"`),
+        );
+      }
+      const answer = this.evict(ns, podName, body as KObject);
+      return send(answer.status, answer.body);
     }
     const route = this.route(path);
     if (!route) {
@@ -629,6 +719,16 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
           return { status: 403, body: statusBody(403, 'Forbidden', `admission webhook "${webhook}" denied the request: ${denial}`) };
         }
         delete o.status;
+        if (type.group === 'chaos-mesh.org') {
+          const refused = chaosMeshWebhookErrors(o);
+          if (refused.length) {
+            const webhook = `v${type.kind.toLowerCase()}.kb.io`;
+            return {
+              status: 403,
+              body: statusBody(403, 'Forbidden', `admission webhook "${webhook}" denied the request: ${refused.join(', ')}`),
+            };
+          }
+        }
         if (this.options.validate !== false && (type.group === 'chaos-mesh.org' || type.group === 'litmuschaos.io')) {
           const errors = validateAgainstCrd(o);
           if (errors.length) {
@@ -674,8 +774,20 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
         if (!existing) return notFound();
         const contentType = String(req.headers['content-type'] ?? '');
         let patched: KObject;
-        if (contentType.includes('json-patch')) patched = applyJsonPatch(structuredClone(existing), body as JsonPatchOp[]);
-        else patched = mergePatch(structuredClone(existing), body) as KObject;
+        if (contentType.includes('application/json-patch+json')) patched = applyJsonPatch(structuredClone(existing), body as JsonPatchOp[]);
+        else if (contentType.includes('application/merge-patch+json')) patched = mergePatch(structuredClone(existing), body) as KObject;
+        else {
+          // strategic merge patch and server-side apply are not played faithfully here, so they are refused
+          // (the real API server refuses strategic merge patch on custom resources with the same 415)
+          return {
+            status: 415,
+            body: statusBody(
+              415,
+              'UnsupportedMediaType',
+              `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json`,
+            ),
+          };
+        }
         patched.metadata.uid = existing.metadata.uid;
         const stored = this.replace(type, existing, patched);
         this.afterUpdate(type, existing, stored);
@@ -716,10 +828,57 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
     }
   }
 
+  /** Evicted pods: namespace/name, in order. */
+  readonly evictions: string[] = [];
+
+  /**
+   * The Eviction API: a pod covered by a PodDisruptionBudget is deleted only if the budget allows one more
+   * disruption now (its minAvailable ready pods would remain), else 429 TooManyRequests with a
+   * DisruptionBudget cause, as the API server's eviction REST handler answers (the real one reads the
+   * budget's status.disruptionsAllowed, kept by the disruption controller; the fake counts at once).
+   */
+  private evict(namespace: string, name: string, eviction: KObject): { status: number; body: KObject } {
+    const pod = this.get('pods', namespace, name);
+    if (!pod) return { status: 404, body: statusBody(404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' }) };
+    const uid = eviction?.deleteOptions?.preconditions?.uid;
+    if (uid && uid !== pod.metadata.uid) {
+      return {
+        status: 409,
+        body: statusBody(409, 'Conflict', `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid}`),
+      };
+    }
+    const ready = (p: KObject) => p.status?.conditions?.some((c: KObject) => c.type === 'Ready' && c.status === 'True') ?? false;
+    for (const pdb of this.list('poddisruptionbudgets', namespace)) {
+      const wanted = (pdb.spec?.selector?.matchLabels ?? {}) as Record<string, string>;
+      const covers = (p: KObject) => Object.entries(wanted).every(([k, v]) => p.metadata.labels?.[k] === v);
+      if (!covers(pod)) continue;
+      const healthy = this.list('pods', namespace).filter((p) => covers(p) && ready(p)).length;
+      const min = Number(pdb.spec?.minAvailable ?? 0);
+      if (ready(pod) && healthy - 1 < min) {
+        return {
+          status: 429,
+          body: statusBody(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
+            causes: [
+              {
+                reason: 'DisruptionBudget',
+                message: `The disruption budget ${pdb.metadata.name} needs ${min} healthy pods and has ${healthy} currently`,
+              },
+            ],
+          }),
+        };
+      }
+    }
+    this.evictions.push(`${namespace}/${name}`);
+    this.podDeletions.push({ namespace, name, gracePeriodSeconds: eviction?.deleteOptions?.gracePeriodSeconds });
+    this.remove(this.type('', 'pods'), pod);
+    return { status: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } };
+  }
+
   private accessReview(review: KObject): KObject {
     const attrs = review?.spec?.resourceAttributes ?? {};
+    const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
     const denied = this.forbidden.find(
-      (f) => f.verb === attrs.verb && f.resource === attrs.resource && (f.namespace === undefined || f.namespace === attrs.namespace),
+      (f) => f.verb === attrs.verb && f.resource === resource && (f.namespace === undefined || f.namespace === attrs.namespace),
     );
     return {
       apiVersion: 'authorization.k8s.io/v1',
@@ -801,23 +960,57 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
 
   // ---------- controllers ----------
 
+  /** A controller's action after `ms`; held while that engine's controller is down. */
+  private controllerLater(engine: 'chaos-mesh' | 'litmus', ms: number, fn: () => void): void {
+    this.later(ms, () => {
+      const held = this.controllersDown.get(engine);
+      if (held) held.push(fn);
+      else fn();
+    });
+  }
+
   private afterCreate(type: ResourceType, o: KObject): void {
-    if (CHAOS_MESH_KINDS.includes(type.kind)) this.later(this.options.injectDelayMs ?? 80, () => this.chaosMeshInject(type, o));
-    if (type.kind === 'ChaosEngine') {
-      o.metadata.finalizers = ['chaosengine.litmuschaos.io/finalizer'];
-      this.touch(type, o, 'MODIFIED');
-      this.later(this.options.injectDelayMs ?? 80, () => this.litmusStart(type, o));
+    if (CHAOS_MESH_KINDS.includes(type.kind)) {
+      this.controllerLater('chaos-mesh', this.options.injectDelayMs ?? 80, () => this.chaosMeshInject(type, o));
+      this.scheduleTimeUp(type, o);
     }
+    if (type.kind === 'ChaosEngine') {
+      this.controllerLater('litmus', 0, () => {
+        const stored = this.store.get(this.key(type, o.metadata.namespace, o.metadata.name));
+        if (!stored || stored.metadata.uid !== o.metadata.uid) return;
+        stored.metadata.finalizers = ['chaosengine.litmuschaos.io/finalizer'];
+        this.touch(type, stored, 'MODIFIED');
+      });
+      this.controllerLater('litmus', this.options.injectDelayMs ?? 80, () => this.litmusStart(type, o));
+    }
+  }
+
+  /**
+   * Chaos Mesh's dead-man: once `spec.duration` has passed since the object's creation, desiredPhase
+   * becomes Stop and every record is recovered, whether or not anyone is still around
+   * (CalcDesiredPhase and DurationExceeded, controllers/common/desiredphase/controller.go). The object
+   * itself stays until someone deletes it.
+   */
+  private scheduleTimeUp(type: ResourceType, created: KObject): void {
+    const ms = created.spec?.duration === undefined ? null : goDurationMs(String(created.spec.duration));
+    if (ms === null || created.spec?.action === 'pod-kill' || created.spec?.action === 'container-kill') return;
+    const { namespace, name } = created.metadata;
+    this.controllerLater('chaos-mesh', Math.max(0, ms), () => {
+      const o = this.store.get(this.key(type, namespace, name));
+      if (!o || o.metadata.uid !== created.metadata.uid || o.metadata.deletionTimestamp) return;
+      this.chaosMeshRecover(type, namespace, name, 'duration');
+    });
   }
 
   private afterUpdate(type: ResourceType, before: KObject, after: KObject): void {
     if (CHAOS_MESH_KINDS.includes(type.kind)) {
       const was = before.metadata.annotations?.['experiment.chaos-mesh.org/pause'] === 'true';
       const is = after.metadata.annotations?.['experiment.chaos-mesh.org/pause'] === 'true';
-      if (is && !was) this.later(20, () => this.chaosMeshRecover(type, after.metadata.namespace, after.metadata.name, 'pause'));
+      if (is && !was)
+        this.controllerLater('chaos-mesh', 20, () => this.chaosMeshRecover(type, after.metadata.namespace, after.metadata.name, 'pause'));
     }
     if (type.kind === 'ChaosEngine' && before.spec?.engineState !== 'stop' && after.spec?.engineState === 'stop') {
-      this.later(20, () => this.litmusStop(type, after.metadata.namespace, after.metadata.name));
+      this.controllerLater('litmus', 20, () => this.litmusStop(type, after.metadata.namespace, after.metadata.name));
     }
   }
 
@@ -829,13 +1022,13 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
     if (this.stuck.has(type.kind)) return;
     const { namespace, name } = o.metadata;
     if (CHAOS_MESH_KINDS.includes(type.kind)) {
-      this.later(this.options.recoverDelayMs ?? 80, () => {
+      this.controllerLater('chaos-mesh', this.options.recoverDelayMs ?? 80, () => {
         this.chaosMeshRecover(type, namespace, name, 'delete');
         this.later(20, () => this.dropFinalizer(type, namespace, name, 'chaos-mesh/records'));
       });
     }
     if (type.kind === 'ChaosEngine') {
-      this.later(this.options.recoverDelayMs ?? 80, () => {
+      this.controllerLater('litmus', this.options.recoverDelayMs ?? 80, () => {
         this.litmusStop(type, namespace, name);
         this.later(20, () => this.dropFinalizer(type, namespace, name, 'chaosengine.litmuschaos.io/finalizer'));
       });
@@ -889,6 +1082,26 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
       ],
     }));
     const injected = !failure && !paused && records.length > 0;
+    if (injected && !created.metadata.annotations?.['fake.faultline.dev/applied']) {
+      // an Apply in progress first: records `Not Injected/Wait`, AllInjected False (the records controller,
+      // controllers/common/records/controller.go, goes through `Not Injected/*` phases before `Injected`)
+      o.status = {
+        conditions: [
+          { type: 'Selected', status: 'True' },
+          { type: 'AllInjected', status: 'False' },
+          { type: 'AllRecovered', status: 'False' },
+          { type: 'Paused', status: 'False' },
+        ],
+        experiment: {
+          desiredPhase: 'Run',
+          containerRecords: records.map((r) => ({ ...r, phase: 'Not Injected/Wait', injectedCount: 0, events: [] })),
+        },
+      };
+      this.touch(type, o, 'MODIFIED');
+      const applied = { ...created, metadata: { ...created.metadata, annotations: { 'fake.faultline.dev/applied': 'true' } } };
+      this.controllerLater('chaos-mesh', 20, () => this.chaosMeshInject(type, applied));
+      return;
+    }
     o.status = {
       conditions: [
         { type: 'Selected', status: selected.length ? 'True' : 'False' },
@@ -907,7 +1120,7 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
     }
   }
 
-  private chaosMeshRecover(type: ResourceType, namespace: string, name: string, why: 'pause' | 'delete'): void {
+  private chaosMeshRecover(type: ResourceType, namespace: string, name: string, why: 'pause' | 'delete' | 'duration'): void {
     const o = this.store.get(this.key(type, namespace, name));
     if (!o?.status) return;
     const stamp = now();
@@ -928,10 +1141,28 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
     this.touch(type, o, 'MODIFIED');
   }
 
+  /**
+   * chaos-operator starts the experiment's runner with the engine's chaosServiceAccount; litmus-go then
+   * plays this sequence on the ChaosResult `<engine>-<experiment>` (pkg/result/chaosresult.go):
+   * - SOT: created with phase Running, verdict Awaited, probeSuccessPercentage Awaited and
+   *   `history.targets: []` (InitializeChaosResult);
+   * - while it runs, each helper annotates `pod/NAME: injected` (AnnotateChaosResult); pod-delete writes
+   *   nothing (its targets live in memory, common.SetTargets) and deletes the pods;
+   * - EOT after TOTAL_CHAOS_DURATION, or on `engineState: stop` (Stopped): the annotations are folded
+   *   into history.targets and removed (GetChaosStatus), verdict Pass and probeSuccessPercentage 100
+   *   (updateResultAttributes); a failure gives phase Error, verdict Error and errorOutput
+   *   { errorCode, reason } (RecordAfterFailure, SetResultAfterCompletion in pkg/types/types.go).
+   */
   private litmusStart(type: ResourceType, created: KObject): void {
     const o = this.store.get(this.key(type, created.metadata.namespace, created.metadata.name));
     if (!o || o.metadata.uid !== created.metadata.uid || o.metadata.deletionTimestamp) return;
     const ns = o.metadata.namespace;
+    if (!this.get('serviceaccounts', ns, o.spec?.chaosServiceAccount)) {
+      // the runner pod cannot be created without its service account: nothing ever runs
+      o.status = { engineStatus: 'initialized', experiments: [] };
+      this.touch(type, o, 'MODIFIED');
+      return;
+    }
     const experiments = (o.spec?.experiments ?? []) as KObject[];
     const statuses = experiments.map((e) => {
       const installed = this.get('chaosexperiments', ns, e.name);
@@ -947,11 +1178,12 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
     o.status = { engineStatus: 'initialized', experiments: statuses };
     this.touch(type, o, 'MODIFIED');
     const targets = this.litmusTargets(o);
+    const results = this.type('litmuschaos.io', 'chaosresults');
     for (const e of experiments) {
       if (!this.get('chaosexperiments', ns, e.name)) continue;
       const env = Object.fromEntries(((e.spec?.components?.env ?? []) as KObject[]).map((v) => [v.name, v.value]));
       const failure = this.injectionFailures.get('ChaosEngine');
-      this.put(this.type('litmuschaos.io', 'chaosresults'), {
+      const result = this.put(results, {
         apiVersion: 'litmuschaos.io/v1alpha1',
         kind: 'ChaosResult',
         metadata: {
@@ -961,32 +1193,78 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
         },
         spec: { engine: o.metadata.name, experiment: e.name },
         status: {
-          experimentStatus: failure
-            ? {
-                phase: 'Error',
-                verdict: 'Error',
-                probeSuccessPercentage: '0',
-                errorOutput: { errorCode: 'CHAOS_INJECT_ERROR', reason: failure },
-              }
-            : { phase: 'Running', verdict: 'Awaited', probeSuccessPercentage: 'Awaited' },
-          history: {
-            passedRuns: 0,
-            failedRuns: 0,
-            stoppedRuns: 0,
-            targets: targets.map((t) => ({ name: t, kind: 'pod', chaosStatus: failure ? 'targeted' : 'injected' })),
-          },
+          experimentStatus: { phase: 'Running', verdict: 'Awaited', probeSuccessPercentage: 'Awaited' },
+          history: { passedRuns: 0, failedRuns: 0, stoppedRuns: 0, targets: [] },
         },
       });
-      if (!failure && e.name === 'pod-delete') {
-        for (const t of targets) {
-          const pod = this.get('pods', ns, t);
-          if (pod) {
-            this.podDeletions.push({ namespace: ns, name: t, gracePeriodSeconds: env.FORCE === 'true' ? 0 : undefined });
-            this.remove(this.type('', 'pods'), pod);
-          }
+      const uid = result.metadata.uid;
+      const current = () => {
+        const r = this.get('chaosresults', ns, result.metadata.name);
+        return r && r.metadata.uid === uid && r.status.experimentStatus.phase === 'Running' ? r : undefined;
+      };
+      const second = this.options.litmusSecondMs ?? 1000;
+      this.controllerLater('litmus', this.options.litmusAnnotateDelayMs ?? 80, () => {
+        const r = current();
+        if (!r) return;
+        if (failure) {
+          r.status.experimentStatus = {
+            phase: 'Error',
+            verdict: 'Error',
+            probeSuccessPercentage: '0',
+            errorOutput: { errorCode: 'CHAOS_INJECT_ERROR', reason: failure },
+          };
+          r.status.history.failedRuns = 0;
+          this.touch(results, r, 'MODIFIED');
+          return;
         }
-      }
+        if (e.name === 'pod-delete') {
+          this.litmusKilled.set(uid, targets);
+          for (const t of targets) {
+            const pod = this.get('pods', ns, t);
+            if (pod) {
+              this.podDeletions.push({ namespace: ns, name: t, gracePeriodSeconds: env.FORCE === 'true' ? 0 : undefined });
+              this.remove(this.type('', 'pods'), pod);
+            }
+          }
+          return;
+        }
+        r.metadata.annotations = { ...r.metadata.annotations, ...Object.fromEntries(targets.map((t) => [`pod/${t}`, 'injected'])) };
+        this.touch(results, r, 'MODIFIED');
+      });
+      const total = Number(env.TOTAL_CHAOS_DURATION ?? 30) * second;
+      this.controllerLater('litmus', total, () => {
+        const r = current();
+        if (!r) return;
+        this.litmusEnd(r, 'Completed', 'Pass');
+        const engine = this.get('chaosengines', ns, o.metadata.name);
+        if (engine?.status && engine.metadata.uid === o.metadata.uid) {
+          engine.status.engineStatus = 'completed';
+          for (const x of engine.status.experiments ?? [])
+            if (x.name === e.name) Object.assign(x, { status: 'Completed', verdict: 'Pass' });
+          this.touch(type, engine, 'MODIFIED');
+        }
+      });
     }
+  }
+
+  /** EOT: annotations folded into history.targets and removed; the verdict and its counters. */
+  private litmusEnd(r: KObject, phase: 'Completed' | 'Stopped', verdict: 'Pass' | 'Stopped'): void {
+    const states = new Map<string, string>();
+    for (const name of this.litmusKilled.get(r.metadata.uid) ?? []) states.set(name, 'targeted');
+    const annotations: Record<string, string> = { ...r.metadata.annotations };
+    for (const [key, value] of Object.entries(annotations)) {
+      const pod = /^pod\/(.+)$/.exec(key)?.[1];
+      if (!pod) continue;
+      // a helper reverts before the experiment ends: its last word is `reverted`
+      states.set(pod, value === 'injected' ? 'reverted' : value);
+      delete annotations[key];
+    }
+    r.metadata.annotations = annotations;
+    r.status.experimentStatus = { phase, verdict, probeSuccessPercentage: verdict === 'Pass' ? '100' : '0' };
+    r.status.history.targets = [...states].map(([name, chaosStatus]) => ({ name, kind: 'pod', chaosStatus }));
+    if (verdict === 'Pass') r.status.history.passedRuns += 1;
+    else r.status.history.stoppedRuns += 1;
+    this.touch(this.type('litmuschaos.io', 'chaosresults'), r, 'MODIFIED');
   }
 
   private litmusTargets(engine: KObject): string[] {
@@ -1017,12 +1295,7 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
       this.touch(type, o, 'MODIFIED');
     }
     for (const result of this.list('chaosresults', namespace).filter((r) => r.spec?.engine === name)) {
-      if (result.status.experimentStatus.phase === 'Running') {
-        result.status.experimentStatus = { phase: 'Stopped', verdict: 'Stopped', probeSuccessPercentage: '0' };
-        result.status.history.stoppedRuns = 1;
-        for (const t of result.status.history.targets) t.chaosStatus = 'reverted';
-        this.touch(this.type('litmuschaos.io', 'chaosresults'), result, 'MODIFIED');
-      }
+      if (result.status.experimentStatus.phase === 'Running') this.litmusEnd(result, 'Stopped', 'Stopped');
     }
   }
 

@@ -98,6 +98,11 @@ export function apiError(error: unknown, action: Action, server: string): KubeAp
   );
 }
 
+function subresourceOf(resource: string): { resource: string; subresource?: string } {
+  const [main, sub] = resource.split('/') as [string, string | undefined];
+  return sub ? { resource: main, subresource: sub } : { resource: main };
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -274,7 +279,8 @@ export class KubeClient {
             body: {
               apiVersion: 'authorization.k8s.io/v1',
               kind: 'SelfSubjectAccessReview',
-              spec: { resourceAttributes: { namespace, verb, group, resource } },
+              // `pods/eviction`: a subresource is asked as such
+              spec: { resourceAttributes: { namespace, verb, group, ...subresourceOf(resource) } },
             },
           }),
         );
@@ -376,6 +382,34 @@ export class KubeClient {
   }
 
   /** Asks for deletion; false when the object was already gone. Never touches finalizers. */
+  /**
+   * Evicts a pod through the Eviction API (policy/v1), which honours PodDisruptionBudgets: false when the
+   * pod is gone; a KubeApiError with status 429 when a budget does not allow it now.
+   */
+  async evict(namespace: string, name: string, options: { gracePeriodSeconds?: number; uid?: string } = {}): Promise<boolean> {
+    try {
+      await this.call({ verb: 'create', group: '', resource: 'pods/eviction', namespace, name }, () =>
+        this.kc.makeApiClient(this.k8s.CoreV1Api).createNamespacedPodEviction({
+          name,
+          namespace,
+          body: {
+            apiVersion: 'policy/v1',
+            kind: 'Eviction',
+            metadata: { name, namespace },
+            deleteOptions: {
+              ...(options.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: options.gracePeriodSeconds }),
+              ...(options.uid ? { preconditions: { uid: options.uid } } : {}),
+            },
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
   async delete(ref: ObjectRef, options: { gracePeriodSeconds?: number; uid?: string } = {}): Promise<boolean> {
     try {
       await this.call({ verb: 'delete', group: ref.group, resource: ref.plural, namespace: ref.namespace, name: ref.name }, () =>

@@ -3,8 +3,9 @@
  * object with its reference), and the selection written the Chaos Mesh way.
  */
 import type { FaultStep, SelectionMode, Selector } from '../../spec/schema.js';
+import { UserError } from '../../util/errors.js';
 import type { KObject } from './client.js';
-import type { Params } from './params.js';
+import type { ParamReader, Params } from './params.js';
 import type { KubernetesSpec } from './spec.js';
 import type { ObjectRef } from './types.js';
 
@@ -33,6 +34,8 @@ export interface CompileInput {
   selection: Selection;
   /** export: the engine's own duration; run: null (faultline owns the duration and deletes the object) */
   durationMs: number | null;
+  /** a run: the object carries the dead-man bound as the engine's own end (timing.ts) */
+  deadMan?: boolean;
   kubernetes: Partial<KubernetesSpec>;
   /** the experiment's name (Litmus service account default) */
   experiment: string;
@@ -77,4 +80,17 @@ export function chaosMeshSelection(selection: Selection, namespace: string): KOb
     mode: selection.mode,
     ...(selection.value === undefined ? {} : { value: String(selection.value) }),
   };
+}
+
+/**
+ * faultline's http.abort on the request answers without contacting the service; an engine that can only
+ * rewrite the service's response would let the request run (a POST would take effect), so that is refused
+ * unless the step says `target: Response`.
+ */
+export function refuseAnswerOnRequest(p: ParamReader, input: CompileInput, engine: string): void {
+  if ((p.string(['target']) ?? 'Request') === 'Request') {
+    throw new UserError(
+      `${input.where}: http.abort answering with a status on the request cannot run on ${engine}: it can only replace the status of the service's response, so the request would reach the service and run; set target: Response to accept that, or abort: true to drop the request unanswered`,
+    );
+  }
 }

@@ -24,14 +24,17 @@ import { UserError } from '../../util/errors.js';
 import { backendFor, registerBackend } from '../registry.js';
 import { isKubernetesFault, requireSupport } from './catalogue.js';
 import { compileChaosMesh } from './chaos-mesh/compile.js';
-import { connect, type KubeClient } from './client.js';
+import { connect } from './client.js';
 import type { Compiled, CompileInput, PodName } from './compile.js';
 import { compileLitmus } from './litmus/compile.js';
 import { managedLabels, objectNameFor } from './names.js';
 import { ParamReader } from './params.js';
-import { owningWorkload, podInstance, resolvePods, selectorNamespaces } from './pods.js';
+import { podInstance, resolvePods, selectorNamespaces } from './pods.js';
 import { namespaceRefusal, workloadDemands } from './policy.js';
+import { checkEngine } from './preflight.js';
 import { type KubernetesSpec, kubernetesSpecSchema } from './spec.js';
+import { injectTimeoutFor } from './timing.js';
+import { owningWorkload } from './workloads.js';
 
 /** What applyStep needs of the experiment, carried by the plan (the backend contract passes only the plan). */
 interface KubernetesPlan extends PlannedFault {
@@ -90,51 +93,16 @@ function compileStep(
     labels: managedLabels(experiment.name, step.name),
     selection: { pods },
     durationMs: null,
+    deadMan: true,
     kubernetes: settings,
     experiment: experiment.name,
   };
   return settings.engine === 'litmus' ? compileLitmus(input) : compileChaosMesh(input);
 }
 
-const INSTALL: Record<'chaos-mesh' | 'litmus', string> = {
-  'chaos-mesh':
-    'install Chaos Mesh (helm repo add chaos-mesh https://charts.chaos-mesh.org && helm install chaos-mesh chaos-mesh/chaos-mesh -n chaos-mesh --create-namespace), or choose another spec.kubernetes.engine',
-  litmus:
-    'install the LitmusChaos CRDs and chaos-operator (helm repo add litmuschaos https://litmuschaos.github.io/litmus-helm && helm install litmus-core litmuschaos/litmus-core -n litmus --create-namespace), or choose another spec.kubernetes.engine',
-};
-
-/** The engine's CRDs are served, its ChaosExperiment is installed, and RBAC allows what a run does. */
-async function checkEngine(
-  client: KubeClient,
-  where: string,
-  engine: 'chaos-mesh' | 'litmus',
-  compiled: Compiled & { experiment?: string },
-): Promise<void> {
-  const { ref } = compiled;
-  const served = await client.served(ref.group, ref.version);
-  if (!served?.has(ref.plural)) {
-    const label = engine === 'litmus' ? 'LitmusChaos' : 'Chaos Mesh';
-    throw new UserError(
-      `${where}: ${label} is not installed in the cluster at ${client.cluster.server}: the API server does not serve ${ref.plural}.${ref.group}/${ref.version}; ${INSTALL[engine]}`,
-    );
-  }
-  await client.requireAccess(['create', 'get', 'patch', 'delete'], ref.group, ref.plural, ref.namespace);
-  if (engine === 'litmus' && compiled.experiment) {
-    const installed = await client.read({
-      group: ref.group,
-      version: ref.version,
-      kind: 'ChaosExperiment',
-      plural: 'chaosexperiments',
-      namespace: ref.namespace,
-      name: compiled.experiment,
-    });
-    if (!installed) {
-      throw new UserError(
-        `${where}: the Litmus ChaosExperiment ${compiled.experiment} is not installed in namespace ${ref.namespace}; install it from ChaosHub (chaos-charts faults/kubernetes/${compiled.experiment}/fault.yaml) with kubectl apply -n ${ref.namespace}`,
-      );
-    }
-    await client.requireAccess(['get'], ref.group, 'chaosresults', ref.namespace);
-  }
+/** `namespace/name` -> uid of the selected pods. */
+function podUidsOf(selected: readonly TargetInstance[]): Record<string, string> {
+  return Object.fromEntries(selected.flatMap((t) => (t.pod?.uid ? [[`${t.pod.namespace}/${t.pod.name}`, t.pod.uid]] : [])));
 }
 
 function gracePeriodOf(step: FaultStep): number | undefined {
@@ -159,6 +127,11 @@ registerBackend({
     if (!step.selector) {
       throw new UserError(
         `${where}: backend kubernetes needs a selector for ${step.fault} (labels, namespaces, pods, ...): without one it would hit every pod of the namespace`,
+      );
+    }
+    if (settings.engine !== 'native' && step.kubernetes?.method === 'evict') {
+      throw new UserError(
+        `${where}: kubernetes.method: evict is for engine native (${settings.engine} kills pods itself, without the Eviction API); set spec.kubernetes.engine: native, or remove it`,
       );
     }
     if (settings.engine === 'native' && step.kubernetes?.action === 'container-kill') {
@@ -189,11 +162,15 @@ registerBackend({
 
     const planned = (actions: string[]) => ({ path, step, fault, candidates, selected, kubernetes: { experiment, namespace }, actions });
     if (settings.engine === 'native') {
-      for (const ns of new Set(selected.map((t) => t.pod?.namespace ?? namespace))) await client.requireAccess(['delete'], '', 'pods', ns);
+      const evict = step.kubernetes?.method === 'evict';
+      for (const ns of new Set(selected.map((t) => t.pod?.namespace ?? namespace))) {
+        await client.requireAccess(evict ? ['create'] : ['delete'], '', evict ? 'pods/eviction' : 'pods', ns);
+      }
       const grace = gracePeriodOf(step);
       return planned(
         selected.map(
-          (t) => `${does}: delete pod ${t.name} ${grace === undefined ? 'with its own grace period' : `with a grace period of ${grace}s`}`,
+          (t) =>
+            `${does}: ${step.kubernetes?.method === 'evict' ? 'evict' : 'delete'} pod ${t.name} ${grace === undefined ? 'with its own grace period' : `with a grace period of ${grace}s`}`,
         ),
       );
     }
@@ -208,7 +185,8 @@ registerBackend({
       names.length ? names : [{ namespace, name: 'placeholder' }],
       objectNameFor(experiment.name, step.name),
     );
-    await checkEngine(client, where, settings.engine, compiled);
+    const targeted = [...new Set(names.map((n) => n.namespace))];
+    await checkEngine(client, where, settings.engine, compiled, targeted, settings.chaosMeshNamespace);
     return planned(
       selected.map((t) => `${compiled.summary} on pod ${t.name} (one ${compiled.ref.kind} in namespace ${namespace} for the step)`),
     );
@@ -242,10 +220,11 @@ registerBackend({
           cluster: client.cluster,
           pod: { namespace: pod.namespace, name: pod.name, uid: pod.uid, ready: pod.ready },
           gracePeriodSeconds: gracePeriodOf(step),
+          ...(step.kubernetes?.method === 'evict' ? { evict: true } : {}),
           ...(demand && w
             ? {
                 minHealthy: {
-                  workload: { kind: w.kind, namespace: w.namespace, name: w.name },
+                  workload: { apiVersion: w.apiVersion, kind: w.kind, namespace: w.namespace, name: w.name },
                   min: demand.min,
                   source: demand.source,
                   downBefore: downBefore.get(key) ?? 0,
@@ -269,7 +248,8 @@ registerBackend({
       summary: compiled.summary,
       expect: pods.map((p) => `${p.namespace}/${p.name}`),
       ...(compiled.experiment ? { experiment: compiled.experiment } : {}),
-      injectTimeoutMs: settings.injectTimeout,
+      ...(settings.engine === 'litmus' && compiled.oneShot ? { podUids: podUidsOf(planned.selected) } : {}),
+      injectTimeoutMs: injectTimeoutFor(step, settings),
       recoverTimeoutMs: settings.recoverTimeout,
     };
     const objectFault = findFault(compiled.oneShot ? 'kubernetes.object-once' : 'kubernetes.object');

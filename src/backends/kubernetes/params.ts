@@ -3,6 +3,8 @@
  * schema (durations may be milliseconds, sizes `{ bytes }` or `{ percent }`); these helpers read them
  * in whichever form they come and write them the way the engines want (Go durations, percent strings).
  */
+
+import { parseRate } from '../../faults/network/bandwidth.js';
 import { parseDuration } from '../../util/duration.js';
 import { UserError } from '../../util/errors.js';
 import { parseSize } from '../../util/size.js';
@@ -44,6 +46,15 @@ export class ParamReader {
     const ms = toMs(value);
     if (ms === null) return this.bad(names[0] as string, value, 'a duration such as 300ms');
     return ms;
+  }
+
+  /** KB/s (1000 bytes) of a rate param, in faultline's meaning (network.bandwidth's rateField). */
+  rateKBs(names: string[], example: string): number {
+    const value = this.raw(...names);
+    if (value === undefined) return this.missing(names[0] as string, example);
+    const kbs = typeof value === 'number' || typeof value === 'string' ? parseRate(value) : null;
+    if (kbs === null) return this.bad(names[0] as string, value, 'a rate such as 1mbps (bytes/s), 8mbit (bits/s) or a number of KB/s');
+    return kbs;
   }
 
   number(names: string[], fallback?: number): number | undefined {
@@ -136,4 +147,50 @@ export function chaosMeshSize(size: { bytes?: number; percent?: number }): strin
   if (bytes % mib === 0 && bytes > 0) return `${bytes / mib}MB`;
   if (bytes % 1024 === 0 && bytes > 0) return `${bytes / 1024}KB`;
   return `${bytes}B`;
+}
+
+/** `n` when it is a whole number (to a millionth), else null. */
+function whole(n: number): number | null {
+  const r = Math.round(n);
+  return Math.abs(n - r) < 1e-6 ? r : null;
+}
+
+/** `n` in the largest unit that divides it exactly: `[value, unit]`. */
+function largestUnit(n: number, base: number, units: readonly string[]): string {
+  let k = units.length - 1;
+  while (k > 0 && n % base ** k !== 0) k--;
+  return `${n / base ** k}${units[k]}`;
+}
+
+/**
+ * A rate (KB/s) the way Chaos Mesh reads it, or null when it cannot be written exactly. Its webhook
+ * takes a whole number and a unit (isValidRateUnit in api/v1alpha1/networkchaos_webhook.go), and
+ * chaos-daemon counts bps/kbps/mbps/gbps in 1024s of bytes but bit/kbit/mbit/gbit in 1000s of bits
+ * (parseRate in pkg/chaosdaemon/netem/utils.go): faultline's 1000-based rates are written in bytes
+ * with the 1024 units that divide them exactly, else in bits, else refused.
+ */
+export function chaosMeshRate(kbs: number): string | null {
+  const bytes = whole(kbs * 1000);
+  if (bytes !== null && bytes > 0) return largestUnit(bytes, 1024, ['bps', 'kbps', 'mbps', 'gbps']);
+  const bits = whole(kbs * 8000);
+  if (bits !== null && bits > 0) return largestUnit(bits, 1000, ['bit', 'kbit', 'mbit', 'gbit']);
+  return null;
+}
+
+/** A rate (KB/s) as tc reads it (Litmus's pod-network-rate-limit hands NETWORK_BANDWIDTH to tc): bits, 1000-based. */
+export function tcRate(kbs: number): string {
+  const bits = Math.max(1, Math.round(kbs * 8000));
+  return largestUnit(bits, 1000, ['bit', 'kbit', 'mbit', 'gbit']);
+}
+
+/** A Chaos Mesh rate in faultline's words (bytes per second, `1048576bps` for its `1mbps`), or null. */
+export function fromChaosMeshRate(rate: string): string | null {
+  const m = /^(\d+)\s*(bps|kbps|mbps|gbps|tbps|bit|kbit|mbit|gbit|tbit)$/i.exec(rate.trim());
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = (m[2] as string).toLowerCase();
+  const bytes = unit.endsWith('bps')
+    ? n * 1024 ** ['bps', 'kbps', 'mbps', 'gbps', 'tbps'].indexOf(unit)
+    : (n * 1000 ** ['bit', 'kbit', 'mbit', 'gbit', 'tbit'].indexOf(unit)) / 8;
+  return Number.isInteger(bytes) ? `${bytes}bps` : `${n * 1000 ** ['bit', 'kbit', 'mbit', 'gbit', 'tbit'].indexOf(unit)}bit`;
 }

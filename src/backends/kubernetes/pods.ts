@@ -65,36 +65,3 @@ export async function resolvePods(client: KubeClient, selector: Selector | undef
 }
 
 /** The Deployment or StatefulSet that owns a pod (through its ReplicaSet), with its replicas now. */
-export async function owningWorkload(client: KubeClient, pod: KObject): Promise<WorkloadRef | undefined> {
-  const namespace: string = pod.metadata.namespace;
-  const owner = (pod.metadata.ownerReferences ?? []).find((r: KObject) => r.controller) ?? pod.metadata.ownerReferences?.[0];
-  if (!owner) return undefined;
-  let kind: string = owner.kind;
-  let name: string = owner.name;
-  if (kind === 'ReplicaSet') {
-    const rs = await client.read({ group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', namespace, name });
-    const rsOwner = (rs?.metadata?.ownerReferences ?? []).find((r: KObject) => r.kind === 'Deployment');
-    if (!rsOwner) return undefined;
-    kind = 'Deployment';
-    name = rsOwner.name;
-  }
-  if (kind !== 'Deployment' && kind !== 'StatefulSet') return undefined;
-  return readWorkload(client, kind, namespace, name);
-}
-
-export async function readWorkload(
-  client: KubeClient,
-  kind: 'Deployment' | 'StatefulSet',
-  namespace: string,
-  name: string,
-): Promise<WorkloadRef | undefined> {
-  const object = await client.read({ group: 'apps', version: 'v1', kind, plural: `${kind.toLowerCase()}s`, namespace, name });
-  if (!object) return undefined;
-  return {
-    kind,
-    namespace,
-    name,
-    readyReplicas: object.status?.readyReplicas ?? 0,
-    replicas: object.spec?.replicas ?? object.status?.replicas ?? 0,
-  };
-}

@@ -1,12 +1,13 @@
 /**
  * The policy checks of backend kubernetes, over a run's plan, before any harm: the namespaces a fault
- * may hit (`policy.namespaces`), and minHealthy against the ready replicas of the Deployment or
- * StatefulSet that owns each pod a fault takes down.
+ * may hit (`policy.namespaces`), and minHealthy against the ready pods of the controller that keeps
+ * each pod a fault takes down (workloads.ts), refused when that controller's count cannot be read.
  */
 import type { PlannedFault } from '../../engine/plan.js';
 import type { MinHealthy, Policy, Selector } from '../../spec/schema.js';
 import type { NamespacePolicy } from './spec.js';
 import type { PodTarget, WorkloadRef } from './types.js';
+import { COUNTED_KINDS } from './workloads.js';
 
 /** Why a namespace may not be hit, or null when it may. */
 export function namespaceRefusal(namespace: string, policy: NamespacePolicy | undefined): string | null {
@@ -75,6 +76,10 @@ export function workloadDemands(plan: readonly PlannedFault[], groups: readonly 
 }
 
 export function describeWorkloadShortfall(d: WorkloadDemand, readyNow: number): string | null {
+  if (!d.workload.countable) {
+    const w = d.workload;
+    return `${d.source}: pod ${d.downed.join(', ') || '(not ready)'} is kept by ${w.kind} ${w.namespace}/${w.name} (${w.apiVersion}), whose ready pods faultline cannot count (it reads ${COUNTED_KINDS.join(', ')}, given get permission on them); refusing rather than skipping minHealthy: select other pods, or drop minHealthy for them`;
+  }
   const left = readyNow - d.downed.length;
   if (left >= d.min) return null;
   const w = d.workload;

@@ -50,6 +50,11 @@ export const kubernetesSpecSchema = strict({
   context: z.string().min(1).optional().describe('kubeconfig context (default: the current context)'),
   injectTimeout: duration.default(60_000).describe('how long to wait for the engine to report the fault injected'),
   recoverTimeout: duration.default(120_000).describe('how long to wait for the engine to recover and the object to be gone'),
+  deadManMargin: duration
+    .default(30_000)
+    .describe(
+      "slack added to the step and the inject timeout for the engine's own end of each object (Chaos Mesh spec.duration, Litmus TOTAL_CHAOS_DURATION), so a dead faultline leaves nothing past the step",
+    ),
   serviceAccount: z
     .string()
     .min(1)
@@ -59,6 +64,9 @@ export const kubernetesSpecSchema = strict({
     .record(z.string(), z.string())
     .optional()
     .describe('Litmus: env added to every ChaosEngine experiment (e.g. CONTAINER_RUNTIME, SOCKET_PATH)'),
+  chaosMeshNamespace: namespaceName
+    .default('chaos-mesh')
+    .describe("Chaos Mesh: the namespace it is installed in (where DNSChaos's DNS server must run)"),
 });
 export type KubernetesSpec = z.infer<typeof kubernetesSpecSchema>;
 
@@ -71,6 +79,12 @@ export const kubernetesStepSchema = strict({
   action: z.enum(['pod-kill', 'container-kill']).optional().describe('process.kill: kill the pod (default) or only its containers'),
   containerNames: z.array(z.string().min(1)).min(1).optional().describe('containers to hit (default: the first container)'),
   gracePeriod: gracePeriod.optional(),
+  method: z
+    .enum(['delete', 'evict'])
+    .optional()
+    .describe(
+      'engine native process.kill: delete the pod (default), or evict it through the Eviction API, which honours PodDisruptionBudgets (a budget that does not allow it now fails the step, nothing deleted)',
+    ),
   minHealthy: z.number().int().min(0).optional().describe('ready replicas the owning Deployment/StatefulSet must keep (process.kill)'),
   direction: z.enum(['to', 'from', 'both']).optional().describe('network faults: direction relative to target'),
   target: z

@@ -4,9 +4,11 @@
  *
  * Chaos Mesh: `status.conditions` (Selected, AllInjected, AllRecovered, Paused) and one record per
  * pod or container in `status.experiment.containerRecords` (phase `Injected`, `Not Injected`, or an
- * intermediate `.../Wait`), each with its Apply/Recover events.
+ * intermediate `.../Wait`), each with its Apply/Recover events. AllInjected is True only when records
+ * exist and every one is `Injected` (diffConditions in controllers/common/condition/controller.go).
  * Litmus: ChaosEngine `status.engineStatus` and `status.experiments[]`; the ChaosResult
- * `<engine>-<experiment>` with `status.experimentStatus` and `history.targets[].chaosStatus`.
+ * `<engine>-<experiment>` with `status.experimentStatus`, the per-pod annotations written while the
+ * experiment runs, and `history.targets[].chaosStatus` written when it ends (see litmusTargetStates).
  */
 import type { KObject } from './client.js';
 
@@ -77,25 +79,68 @@ export function litmusEngineStarted(o: KObject | null, experiment: string): Chec
   return undefined;
 }
 
-/** Injected: the ChaosResult shows every expected pod injected (or the experiment completed). */
-export function litmusResultInjected(result: KObject | null, expected: readonly string[]): Check | undefined {
+/**
+ * What litmus-go reports for each target pod of a ChaosResult, by pod name. While the experiment runs,
+ * each helper annotates the result `pod/NAME: injected`, later `reverted` (AnnotateChaosResult in
+ * pkg/result/chaosresult.go, called from chaoslib/litmus/network-chaos/helper/netem.go and the
+ * stress-chaos, http-chaos, pod-dns-chaos and disk-fill helpers; container-kill's helper writes
+ * `targeted`). `status.history.targets` stays empty until then (InitializeChaosResult): the next patch
+ * of the result (EOT, or RecordAfterFailure) folds the annotations into it and removes them
+ * (GetChaosStatus, same file). pod-delete writes no annotation at all: its targets (`targeted`) reach
+ * history.targets only at the end (common.SetTargets in chaoslib/litmus/pod-delete/lib/pod-delete.go).
+ */
+export function litmusTargetStates(result: KObject | null): Map<string, string> {
+  const states = new Map<string, string>();
+  for (const t of result?.status?.history?.targets ?? []) {
+    if (t?.name) states.set(String(t.name), String(t.chaosStatus ?? '').toLowerCase());
+  }
+  for (const [key, value] of Object.entries((result?.metadata?.annotations ?? {}) as Record<string, string>)) {
+    const pod = /^pod\/(.+)$/.exec(key)?.[1];
+    const state = String(value).toLowerCase();
+    if (pod && ['injected', 'reverted', 'targeted'].includes(state)) states.set(pod, state);
+  }
+  return states;
+}
+
+/** A pod counts as hit once injected (or already reverted); one-shot experiments report `targeted`. */
+function hit(state: string | undefined, oneShot: boolean): boolean {
+  return state === 'injected' || state === 'reverted' || (oneShot && state === 'targeted');
+}
+
+/**
+ * Injected: every expected pod is reported hit (annotations while running, history.targets at the
+ * end), or the experiment ended without error. An Error phase or verdict fails the step with
+ * litmus-go's errorOutput (reason and errorCode, set by SetResultAfterCompletion in pkg/types/types.go);
+ * a Fail verdict alone is a Litmus probe's opinion on a completed experiment, not a failed injection.
+ */
+export function litmusResultInjected(result: KObject | null, expected: readonly string[], oneShot = false): Check | undefined {
   if (result === null) return undefined;
   const s = result.status?.experimentStatus ?? {};
-  if (s.verdict === 'Error' || s.phase === 'Error' || s.verdict === 'Fail') {
-    return { failed: `the experiment failed (${s.phase ?? '?'} ${s.verdict ?? '?'}): ${s.errorOutput?.reason ?? 'no reason given'}` };
+  if (s.verdict === 'Error' || s.phase === 'Error') {
+    const why = s.errorOutput?.reason
+      ? `${s.errorOutput.reason}${s.errorOutput.errorCode ? ` (${s.errorOutput.errorCode})` : ''}`
+      : 'no reason given';
+    return { failed: `the experiment failed (phase ${s.phase ?? '?'}, verdict ${s.verdict ?? '?'}): ${why}` };
   }
   if (s.phase === 'Completed' || s.phase === 'Completed_With_Probe_Failure') return { ok: true };
-  const targets: KObject[] = result.status?.history?.targets ?? [];
-  const names = expected.map((pod) => pod.split('/')[1]);
-  const injected = names.every((n) => targets.some((t) => t.name === n && (t.chaosStatus === 'injected' || t.chaosStatus === 'reverted')));
-  if (s.phase === 'Running' && injected) return { ok: true };
-  return undefined;
+  const states = litmusTargetStates(result);
+  const names = expected.map((pod) => pod.split('/')[1] as string);
+  return names.length > 0 && names.every((n) => hit(states.get(n), oneShot)) ? { ok: true } : undefined;
+}
+
+/** The verdict litmus-go gave, with its probe success percentage: `Pass (probes 100%)`. */
+export function litmusVerdict(result: KObject | null): string | null {
+  const s = result?.status?.experimentStatus;
+  if (!s?.verdict || s.verdict === 'Awaited') return null;
+  const probes = s.probeSuccessPercentage && s.probeSuccessPercentage !== 'Awaited' ? ` (probes ${s.probeSuccessPercentage}%)` : '';
+  return `${s.phase} ${s.verdict}${probes}`;
 }
 
 export function describeLitmus(engine: KObject | null, result: KObject | null): string {
   if (engine === null) return 'the ChaosEngine is gone';
   const experiments = (engine.status?.experiments ?? []).map((e: KObject) => `${e.name} ${e.status} (${e.verdict})`).join(', ');
   const s = result?.status?.experimentStatus;
-  const targets = (result?.status?.history?.targets ?? []).map((t: KObject) => `${t.name} ${t.chaosStatus}`).join(', ');
-  return `engineStatus ${engine.status?.engineStatus ?? 'unknown'}; experiments: ${experiments || 'none yet'}; ChaosResult: ${s ? `${s.phase} ${s.verdict}${s.errorOutput?.reason ? ` (${s.errorOutput.reason})` : ''}` : 'none yet'}${targets ? `; targets: ${targets}` : ''}`;
+  const targets = [...litmusTargetStates(result)].map(([name, state]) => `${name} ${state}`).join(', ');
+  const verdict = s ? (litmusVerdict(result) ?? `${s.phase} ${s.verdict}`) : 'none yet';
+  return `engineStatus ${engine.status?.engineStatus ?? 'unknown'}; experiments: ${experiments || 'none yet'}; ChaosResult: ${verdict}${s?.errorOutput?.reason ? ` (${s.errorOutput.reason})` : ''}${targets ? `; targets: ${targets}` : ''}`;
 }

@@ -7,16 +7,19 @@ export interface PodTarget {
   uid?: string;
   /** the pod's Ready condition when it was planned */
   ready: boolean;
-  /** the Deployment or StatefulSet that owns the pod, with its replicas when planned (for minHealthy) */
+  /** the controller that keeps the pod's replicas (Deployment, StatefulSet, DaemonSet, ...), with its counts when planned (minHealthy) */
   workload?: WorkloadRef;
 }
 
 export interface WorkloadRef {
-  kind: 'Deployment' | 'StatefulSet';
+  apiVersion: string;
+  kind: string;
   namespace: string;
   name: string;
   readyReplicas: number;
   replicas: number;
+  /** false: faultline cannot read how many of its pods are ready (an unknown kind, not served, forbidden) */
+  countable: boolean;
 }
 
 /** How to reach a cluster again, from the journal alone (faultline recover). */

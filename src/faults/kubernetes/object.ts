@@ -11,8 +11,9 @@
  * the engine removes its own once it has undone the fault; a revert that times out stays open in the
  * journal for `faultline recover`.
  */
-import { type KObject, loadK8s, reconnect, WaitTimeout } from '../../backends/kubernetes/client.js';
+import { type KObject, type KubeClient, loadK8s, reconnect, WaitTimeout } from '../../backends/kubernetes/client.js';
 import {
+  type Check,
   chaosMeshInjected,
   describeChaosMesh,
   describeLitmus,
@@ -22,6 +23,7 @@ import {
 import type { ClusterRef, ObjectRef } from '../../backends/kubernetes/types.js';
 import { formatDuration } from '../../util/duration.js';
 import { UserError } from '../../util/errors.js';
+import { sleep } from '../../util/sleep.js';
 import { heldFor } from '../describe.js';
 import { registerFault } from '../registry.js';
 import type { FaultType } from '../types.js';
@@ -39,6 +41,13 @@ export interface ObjectParams {
   expect: string[];
   /** Litmus: the ChaosHub experiment the engine runs */
   experiment?: string;
+  /**
+   * Litmus one-shot experiments (pod-delete): the uid of each expected pod (`namespace/name` -> uid).
+   * litmus-go reports their targets only when the experiment ends, so a pod that is gone (or replaced
+   * by a namesake) is how the kill is seen in time.
+   */
+  podUids?: Record<string, string>;
+  /** derived from the experiment's own timing (see backends/kubernetes/timing.ts) */
   injectTimeoutMs: number;
   recoverTimeoutMs: number;
 }
@@ -101,7 +110,9 @@ async function waitInjected(p: ObjectParams, state: ObjectState): Promise<void> 
       p.injectTimeoutMs,
     );
     if ('failed' in started) throw new UserError(`${name}: ${started.failed}`);
-    const injected = await client.follow(resultRef, (r) => litmusResultInjected(r, p.expect), Math.max(1, deadline - Date.now()));
+    const injected = p.podUids
+      ? await pollKilled(client, resultRef, p.expect, p.podUids, deadline)
+      : await client.follow(resultRef, (r) => litmusResultInjected(r, p.expect), Math.max(1, deadline - Date.now()));
     if ('failed' in injected) throw new UserError(`${name}: ${injected.failed}`);
   } catch (error) {
     if (!(error instanceof WaitTimeout)) throw error;
@@ -110,6 +121,35 @@ async function waitInjected(p: ObjectParams, state: ObjectState): Promise<void> 
     throw new UserError(
       `${name} was not injected within ${formatDuration(p.injectTimeoutMs)}: ${describeLitmus(engine, result)}; see kubectl describe chaosengine -n ${p.ref.namespace} ${p.ref.name}, or raise spec.kubernetes.injectTimeout`,
     );
+  }
+}
+
+const POD_REF = { group: '', version: 'v1', kind: 'Pod', plural: 'pods' } as const;
+
+/** Whether every pod is gone, being deleted, or replaced by a namesake with another uid. */
+async function podsKilled(client: KubeClient, uids: Record<string, string>): Promise<boolean> {
+  for (const [id, uid] of Object.entries(uids)) {
+    const [namespace, name] = id.split('/') as [string, string];
+    const pod = await client.read({ ...POD_REF, namespace, name });
+    if (pod && pod.metadata?.uid === uid && !pod.metadata?.deletionTimestamp) return false;
+  }
+  return true;
+}
+
+/** A one-shot Litmus step: the ChaosResult's word, or the pods' own fate, whichever comes first (bounded). */
+async function pollKilled(
+  client: KubeClient,
+  resultRef: ObjectRef,
+  expect: readonly string[],
+  uids: Record<string, string>,
+  deadline: number,
+): Promise<Check> {
+  for (;;) {
+    const check = litmusResultInjected(await client.read(resultRef), expect, true);
+    if (check) return check;
+    if (await podsKilled(client, uids)) return { ok: true };
+    if (Date.now() >= deadline) throw new WaitTimeout(null);
+    await sleep(Math.min(250, Math.max(1, deadline - Date.now())));
   }
 }
 

@@ -1,11 +1,11 @@
 /**
  * kubernetes.pod-delete (internal): engine native's process.kill, a pod deleted through the API with a
- * grace period, never below minHealthy ready replicas of the pod's Deployment or StatefulSet (checked
+ * grace period (or evicted, `kubernetes.method: evict`, so that PodDisruptionBudgets are honoured), never below minHealthy ready replicas of the pod's Deployment or StatefulSet (checked
  * again right before the delete). Instantaneous: bringing the pod back is its controller's job.
  */
 import { reconnect } from '../../backends/kubernetes/client.js';
-import { readWorkload } from '../../backends/kubernetes/pods.js';
 import type { ClusterRef, WorkloadRef } from '../../backends/kubernetes/types.js';
+import { readWorkload } from '../../backends/kubernetes/workloads.js';
 import { UserError } from '../../util/errors.js';
 import { registerFault } from '../registry.js';
 
@@ -14,7 +14,14 @@ export interface PodDeleteParams {
   pod: { namespace: string; name: string; uid?: string; ready: boolean };
   /** undefined: the pod's own terminationGracePeriodSeconds */
   gracePeriodSeconds?: number;
-  minHealthy?: { workload: Pick<WorkloadRef, 'kind' | 'namespace' | 'name'>; min: number; source: string; downBefore: number };
+  /** through the Eviction API, honouring PodDisruptionBudgets */
+  evict?: boolean;
+  minHealthy?: {
+    workload: Pick<WorkloadRef, 'apiVersion' | 'kind' | 'namespace' | 'name'>;
+    min: number;
+    source: string;
+    downBefore: number;
+  };
 }
 
 interface PodDeleteState {
@@ -34,7 +41,7 @@ registerFault<PodDeleteParams, PodDeleteState>({
   instantaneous: true,
   takesDown: true,
   describe: (p) =>
-    `delete pod ${p.pod.namespace}/${p.pod.name} ${p.gracePeriodSeconds === undefined ? 'with its own grace period' : `with a grace period of ${p.gracePeriodSeconds}s`}${p.minHealthy ? ` (keeping ${p.minHealthy.min} ready in ${p.minHealthy.workload.kind} ${p.minHealthy.workload.name})` : ''}`,
+    `${p.evict ? 'evict' : 'delete'} pod ${p.pod.namespace}/${p.pod.name} ${p.gracePeriodSeconds === undefined ? 'with its own grace period' : `with a grace period of ${p.gracePeriodSeconds}s`}${p.minHealthy ? ` (keeping ${p.minHealthy.min} ready in ${p.minHealthy.workload.kind} ${p.minHealthy.workload.name})` : ''}`,
   async inject({ params: p, journal }) {
     journal({
       cluster: p.cluster,
@@ -44,7 +51,7 @@ registerFault<PodDeleteParams, PodDeleteState>({
     const client = await reconnect(p.cluster);
     if (p.minHealthy) {
       const { workload, min, source, downBefore } = p.minHealthy;
-      const now = await readWorkload(client, workload.kind, workload.namespace, workload.name);
+      const now = await readWorkload(client, workload);
       const ready = now?.readyReplicas ?? 0;
       const left = ready - downBefore - (p.pod.ready ? 1 : 0);
       if (left < min) {
@@ -56,11 +63,19 @@ registerFault<PodDeleteParams, PodDeleteState>({
     const ref = { ...POD, namespace: p.pod.namespace, name: p.pod.name };
     let deleted: boolean;
     try {
-      deleted = await client.delete(ref, { gracePeriodSeconds: p.gracePeriodSeconds, uid: p.pod.uid });
+      deleted = p.evict
+        ? await client.evict(p.pod.namespace, p.pod.name, { gracePeriodSeconds: p.gracePeriodSeconds, uid: p.pod.uid })
+        : await client.delete(ref, { gracePeriodSeconds: p.gracePeriodSeconds, uid: p.pod.uid });
     } catch (error) {
-      if ((error as { status?: number }).status === 409)
+      const status = (error as { status?: number }).status;
+      if (status === 409)
         deleted = false; // replaced by a new pod of the same name
-      else throw error;
+      else if (status === 429 && p.evict) {
+        // the Eviction API's answer when a PodDisruptionBudget allows no disruption now
+        throw new UserError(
+          `the Eviction API refused to evict pod ${p.pod.namespace}/${p.pod.name} now: a PodDisruptionBudget allows no disruption (${(error as Error).message}); nothing was deleted. Wait until the budget allows it, or choose fewer pods`,
+        );
+      } else throw error;
     }
     if (!deleted) throw new UserError(`pod ${p.pod.namespace}/${p.pod.name} was gone (or replaced) before it could be deleted`);
   },

@@ -63,6 +63,17 @@ function selectionOf(experiment: Experiment, step: FaultStep, where: string): Se
     selector.labels = { ...labelSets[0], ...selector.labels };
     delete selector.names;
   }
+  // the engines take a pod list as it is and ignore every other selector beside it (Chaos Mesh: SelectPods
+  // in pkg/selector/pod/selector.go returns selector.pods alone; Litmus: selectors.pods), so a step that asks
+  // for both would hit pods its labels exclude
+  const narrowing = (['labels', 'labelSelectors', 'fieldSelectors', 'annotationSelectors', 'podPhaseSelectors'] as const).filter(
+    (key) => selector?.[key] !== undefined && Object.keys(selector[key] as object).length > 0,
+  );
+  if ((selector?.names || selector?.pods) && narrowing.length) {
+    throw new UserError(
+      `${where}: selector ${selector.names ? 'names' : 'pods'} with ${narrowing.join(', ')} cannot be exported: the engines take a list of pods as it is and ignore ${narrowing.join(', ')} beside it, so pods the labels exclude would be hit; select by names or pods only, or by labels only`,
+    );
+  }
   return { selector, mode: step.mode, value: step.value };
 }
 

@@ -8,7 +8,7 @@
  */
 import { stringify } from 'yaml';
 import { methodsFromChaosMesh } from '../../backends/kubernetes/chaos-mesh/io-methods.js';
-import { goDuration, toMs } from '../../backends/kubernetes/params.js';
+import { fromChaosMeshRate, goDuration, toMs } from '../../backends/kubernetes/params.js';
 import { API_VERSION } from '../schema.js';
 import { parseYamlDocuments } from '../yaml-input.js';
 import { probeFromLitmus } from './litmus-probes.js';
@@ -236,7 +236,8 @@ function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string
           if (b.limit !== 20_971_520 || b.buffer !== 10_000)
             notes.push(`${where}: bandwidth limit ${b.limit} and buffer ${b.buffer} not mapped (faultline exports 20971520 and 10000)`);
           ignored(b, ['peakrate', 'minburst'], notes, `${where}: bandwidth`);
-          return [step('network.bandwidth', { rate: String(b.rate) }, k)];
+          // Chaos Mesh counts kbps, mbps... in 1024s (pkg/chaosdaemon/netem/utils.go parseRate): written as bytes
+          return [step('network.bandwidth', { rate: fromChaosMeshRate(String(b.rate)) ?? String(b.rate) }, k)];
         }
         case 'partition':
           return [step('network.partition', {}, k)];
@@ -304,10 +305,7 @@ function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string
       if (spec.request_headers && Object.keys(spec.request_headers).length) match.headers = spec.request_headers;
       if (Object.keys(match).length) params.match = match;
       const target = spec.target;
-      if (spec.abort) {
-        notes.push(`${where}: abort drops the connection; faultline's http.abort answers with a status (503)`);
-        return [step('http.abort', { ...params, ...(target === 'Response' ? { target } : {}) }, k)];
-      }
+      if (spec.abort) return [step('http.abort', { ...params, abort: true, ...(target === 'Response' ? { target } : {}) }, k)];
       if (spec.delay)
         return [
           step(
@@ -321,7 +319,7 @@ function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string
         ignored(r, ['path', 'method', 'queries'], notes, `${where}: replace`);
         const body = r.body === undefined ? undefined : Buffer.from(String(r.body), 'base64').toString('utf8');
         if (r.code !== undefined && body === undefined && !r.headers && target === 'Response')
-          return [step('http.abort', { ...params, code: r.code }, k)];
+          return [step('http.abort', { ...params, code: r.code, target }, k)];
         const json = body === undefined ? undefined : tryJson(body);
         return [
           step(
@@ -619,6 +617,7 @@ const LITMUS: Record<string, LitmusMapping> = {
     fault: 'http.abort',
     params: (e) => ({
       code: num(e.STATUS_CODE) ?? 500,
+      target: 'Response', // the status of the service's answer: the request runs
       ...(e.MODIFY_RESPONSE_BODY === 'true' && e.RESPONSE_BODY ? { body: e.RESPONSE_BODY } : {}),
       ...toxicity(e),
     }),

@@ -3,17 +3,21 @@
  * producing the kind and the kind-specific spec; the selection, containers and duration are added
  * here. Every object is validated against the real CRDs in the tests.
  *
- * Duration: Chaos Mesh counts `spec.duration` from the object's creation, not from the injection. On a
- * run faultline owns the duration, so it omits it and deletes the object when the step ends; an export
+ * Duration: Chaos Mesh counts `spec.duration` from the object's creation, not from the injection
+ * (DurationExceeded, read by CalcDesiredPhase in controllers/common/desiredphase/controller.go, which
+ * then sets desiredPhase Stop and the records are recovered). On a run faultline owns the duration and
+ * deletes the object when the step ends; the object still carries a dead-man `spec.duration` (step +
+ * inject timeout + margin, timing.ts) so that a dead faultline leaves nothing past the step. An export
  * (no faultline around) writes the step's duration.
  */
 import { constants } from 'node:os';
 import { formatDuration } from '../../../util/duration.js';
 import { UserError } from '../../../util/errors.js';
 import type { KObject } from '../client.js';
-import { type Compiled, type CompileInput, chaosMeshSelection } from '../compile.js';
-import { chaosMeshSize, goDuration, ParamReader } from '../params.js';
+import { type Compiled, type CompileInput, chaosMeshSelection, refuseAnswerOnRequest } from '../compile.js';
+import { chaosMeshRate, chaosMeshSize, goDuration, ParamReader } from '../params.js';
 import type { KubernetesStep } from '../spec.js';
+import { deadManMs } from '../timing.js';
 import { ALL_IO_OPS, TO_CHAOS_MESH } from './io-methods.js';
 
 export const CHAOS_MESH_GROUP = 'chaos-mesh.org';
@@ -75,16 +79,6 @@ function networkCommon(p: ParamReader, k: KubernetesStep, input: CompileInput, a
   }
   return out;
 }
-
-/** KB/s as tc writes bytes per second (1000-based, as tc reads kbps and mbps). */
-function tcBytesRate(kbs: number): string {
-  if (kbs >= 1e6 && kbs % 1e6 === 0) return `${kbs / 1e6}gbps`;
-  if (kbs >= 1000 && kbs % 1000 === 0) return `${kbs / 1000}mbps`;
-  if (Number.isInteger(kbs)) return `${kbs}kbps`;
-  return `${Math.round(kbs * 1000)}bps`;
-}
-
-const tcRate = /^\d+(\.\d+)?(bps|kbps|mbps|gbps|tbps|bit|kbit|mbit|gbit|tbit)$/i;
 
 /** An IOChaos of an io.* step: its volume, path glob, methods and percent, and the action's own fields. */
 function ioChaos(p: ParamReader, k: KubernetesStep, input: CompileInput, action: string, fields: KObject, what: string): KindSpec {
@@ -154,11 +148,9 @@ const compilers: Record<string, Compiler> = {
     };
   },
   'network.bandwidth': (p, k, input) => {
-    const raw = p.raw('rate', 'bandwidth');
-    if (raw === undefined) p.missing('rate', '1mbps');
-    // a bare number is faultline's (and Toxiproxy's) unit, kilobytes per second: tc's kbps
-    const rate = typeof raw === 'number' ? tcBytesRate(raw) : String(raw);
-    if (!tcRate.test(rate)) p.bad('rate', raw, 'a rate such as 1mbps, 500kbit or a number of KB/s');
+    const kbs = p.rateKBs(['rate', 'bandwidth'], '1mbps');
+    const rate =
+      chaosMeshRate(kbs) ?? p.bad('rate', `${kbs} KB/s`, 'a whole number of bytes or bits per second (Chaos Mesh takes no fractions)');
     const bandwidth: KObject = {
       rate,
       limit: p.number(['limit'], 20_971_520),
@@ -319,15 +311,17 @@ const compilers: Record<string, Compiler> = {
   // ---------- HTTP ----------
 
   'http.abort': (p, k, input) => {
-    const status = p.number(['code', 'status']);
-    // faultline answers with a status: on Chaos Mesh, the response's status is replaced (abort would drop the connection)
-    const base = httpCommon(p, k, input, status === undefined ? 'Request' : 'Response', status !== undefined);
-    if (status !== undefined) {
-      const body = p.string(['body']);
-      const replace: KObject = { code: status, ...(body === undefined ? {} : { body: Buffer.from(body).toString('base64') }) };
-      return { kind: 'HTTPChaos', spec: { ...base, replace }, summary: `HTTPChaos answer ${status} on port ${base.port}` };
+    if (p.raw('abort') === true) {
+      const base = httpCommon(p, k, input, 'Request');
+      return { kind: 'HTTPChaos', spec: { ...base, abort: true }, summary: `HTTPChaos abort on port ${base.port}` };
     }
-    return { kind: 'HTTPChaos', spec: { ...base, abort: true }, summary: `HTTPChaos abort on port ${base.port}` };
+    // HTTPChaos sets a status only by replacing the service's response: the request reaches the service first
+    refuseAnswerOnRequest(p, input, 'HTTPChaos');
+    const status = p.number(['code', 'status']) ?? 503;
+    const base = httpCommon(p, k, input, 'Response', true);
+    const body = p.string(['body']);
+    const replace: KObject = { code: status, ...(body === undefined ? {} : { body: Buffer.from(body).toString('base64') }) };
+    return { kind: 'HTTPChaos', spec: { ...base, replace }, summary: `HTTPChaos answer ${status} on port ${base.port}` };
   },
   'http.delay': (p, k, input) => {
     const delay = p.durationMs(['delay', 'latency'], true, '500ms');
@@ -446,6 +440,7 @@ export function compileChaosMesh(input: CompileInput): Compiled {
   if (made.containers && k.containerNames) spec.containerNames = k.containerNames;
   if (made.kind === 'PodChaos' && spec.action === 'container-kill') spec.containerNames = k.containerNames;
   if (input.durationMs !== null && !made.oneShot) spec.duration = goDuration(input.durationMs);
+  else if (input.deadMan && !made.oneShot) spec.duration = goDuration(deadManMs(input.step, { ...input.kubernetes, engine: 'chaos-mesh' }));
   return {
     ref: {
       group: CHAOS_MESH_GROUP,

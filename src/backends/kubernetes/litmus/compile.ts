@@ -3,14 +3,16 @@
  * giving the ChaosHub experiment and its env (every value a string, as the CRD requires).
  *
  * Duration: Litmus faults run for TOTAL_CHAOS_DURATION and revert themselves. On a run faultline owns
- * the duration: it over-sets TOTAL_CHAOS_DURATION and stops the engine (`engineState: stop`, which
- * reverts) when the step ends; an export writes the step's duration.
+ * the duration: TOTAL_CHAOS_DURATION is the dead-man bound (step + inject timeout + margin, timing.ts)
+ * and faultline stops the engine (`engineState: stop`, which reverts) when the step ends; an export
+ * writes the step's duration.
  */
 import { UserError } from '../../../util/errors.js';
 import type { KObject } from '../client.js';
-import { type Compiled, type CompileInput, isPodSelection, podsByNamespace } from '../compile.js';
-import { ParamReader, seconds } from '../params.js';
+import { type Compiled, type CompileInput, isPodSelection, podsByNamespace, refuseAnswerOnRequest } from '../compile.js';
+import { ParamReader, seconds, tcRate } from '../params.js';
 import type { KubernetesStep } from '../spec.js';
+import { deadManMs } from '../timing.js';
 
 export const LITMUS_GROUP = 'litmuschaos.io';
 export const LITMUS_VERSION = 'v1alpha1';
@@ -84,10 +86,7 @@ const compilers: Record<string, Compiler> = {
   },
   'network.bandwidth': (p, k, input) => {
     refuseShare(p, input);
-    const raw = p.raw('rate', 'bandwidth');
-    if (raw === undefined) p.missing('rate', '1mbit');
-    // faultline's rate is in KB/s once parsed; tc (which Litmus runs) reads kbit as kilobits
-    const rate = typeof raw === 'number' ? `${Math.round(raw * 8)}kbit` : String(raw);
+    const rate = tcRate(p.rateKBs(['rate', 'bandwidth'], '1mbit'));
     return {
       experiment: 'pod-network-rate-limit',
       env: {
@@ -148,22 +147,25 @@ const compilers: Record<string, Compiler> = {
       summary: 'pod-io-stress',
     };
   },
-  'disk.fill': (p) => {
-    const size = p.size(['size']) ?? p.missing('size', '"80%"');
-    const env =
-      size.percent !== undefined
-        ? { FILL_PERCENTAGE: Math.round(size.percent) }
-        : { EPHEMERAL_STORAGE_MEBIBYTES: Math.max(1, Math.round((size.bytes ?? 0) / 2 ** 20)) };
-    return {
-      experiment: 'disk-fill',
-      env,
-      summary: `disk-fill ${size.percent !== undefined ? `${size.percent}%` : `${env.EPHEMERAL_STORAGE_MEBIBYTES}Mi`}`,
-    };
+  // litmus-go fills FILL_PERCENTAGE of the target container's ephemeral-storage *limit* when it has one, and
+  // EPHEMERAL_STORAGE_MEBIBYTES only when it has none (getSizeToBeFilled in
+  // chaoslib/litmus/disk-fill/helper/disk-fill.go): faultline's percent (of a file system) has no equivalent
+  'disk.fill': (p, _k, input) => {
+    const size = p.size(['size']) ?? p.missing('size', '512Mi');
+    if (size.percent !== undefined) {
+      throw new UserError(
+        `${input.where}: disk.fill size ${size.percent}% cannot run on Litmus: its FILL_PERCENTAGE is a share of the container's ephemeral-storage limit, not of a file system; give a size such as 512Mi (EPHEMERAL_STORAGE_MEBIBYTES, used when the container has no ephemeral-storage limit), or set kubernetes.env FILL_PERCENTAGE yourself`,
+      );
+    }
+    const mebibytes = Math.max(1, Math.round((size.bytes ?? 0) / 2 ** 20));
+    return { experiment: 'disk-fill', env: { EPHEMERAL_STORAGE_MEBIBYTES: mebibytes }, summary: `disk-fill ${mebibytes}Mi` };
   },
   'http.abort': (p, k, input) => {
-    const status = p.number(['code', 'status']);
     const env = httpEnv(p, k, input);
-    if (status === undefined) return { experiment: 'pod-http-reset-peer', env, summary: 'pod-http-reset-peer' };
+    if (p.raw('abort') === true) return { experiment: 'pod-http-reset-peer', env, summary: 'pod-http-reset-peer' };
+    // pod-http-status-code rewrites the status of the service's response: the request runs first
+    refuseAnswerOnRequest(p, input, 'Litmus (pod-http-status-code)');
+    const status = p.number(['code', 'status']) ?? 503;
     const body = p.string(['body']);
     return {
       experiment: 'pod-http-status-code',
@@ -292,17 +294,13 @@ export function compileLitmus(input: CompileInput): Compiled & { experiment: str
   if (!compiler) throw new UserError(`${input.where}: ${input.fault} has no Litmus equivalent`);
   const k = input.step.kubernetes ?? {};
   const made = compiler(new ParamReader(input.params, `${input.where}: ${input.fault} on Litmus`), k, input);
-  const injectSeconds = seconds(input.kubernetes.injectTimeout ?? 60_000);
-  // a run over-sets the duration (faultline stops the engine when the step ends); one-shot faults get
-  // one iteration (CHAOS_INTERVAL = TOTAL_CHAOS_DURATION), so a pod is not killed twice
+  // a run bounds the duration by the dead-man rule (timing.ts; faultline stops the engine when the step
+  // ends); one-shot faults get one iteration (CHAOS_INTERVAL = TOTAL_CHAOS_DURATION), so a pod is not
+  // killed twice (pod-delete loops `for duration < ChaosDuration`, chaoslib/litmus/pod-delete/lib/pod-delete.go)
   const total =
     input.durationMs !== null
       ? seconds(input.durationMs)
-      : made.oneShot
-        ? injectSeconds + 30
-        : input.step.durationMs !== null
-          ? seconds(input.step.durationMs) + injectSeconds + 30
-          : 86_400;
+      : seconds(deadManMs(input.step, { ...input.kubernetes, engine: 'litmus' }, made.oneShot ?? false));
   const env: Record<string, string | number | undefined> = {
     TOTAL_CHAOS_DURATION: total,
     ...(made.oneShot ? { CHAOS_INTERVAL: total } : {}),
