@@ -15,6 +15,7 @@ import { runExperiment } from '../src/engine/run.js';
 import { parseExperiments } from '../src/spec/load.js';
 import { runCli, startCli, tempDir, tempHome } from './support/cli.js';
 import { FakeKubeApiServer, type FakeKubeOptions, type KObject } from './support/fake-kube-apiserver.js';
+import { killRunnerAndGuardian } from './support/guardian.js';
 import { waitFor } from './support/processes.js';
 
 let fake: FakeKubeApiServer;
@@ -298,8 +299,8 @@ describe('the dead-man switch after a SIGKILL (controllers/common/desiredphase/c
     const injected = (o: KObject | undefined) =>
       o?.status?.conditions?.some((c: KObject) => c.type === 'AllInjected' && c.status === 'True') === true;
     await waitFor(() => injected(server.list('networkchaos')[0]), 20_000, 'the run to create the NetworkChaos and the engine to inject it');
-    run.child.kill('SIGKILL');
-    await run.done;
+    // faultline and its guardian both gone (the Job's pod evicted): only the engine's own bound is left
+    await killRunnerAndGuardian(run, home);
     const [left] = fake.list('networkchaos');
     expect(left?.spec.duration).toBe('3s'); // step 1s + inject timeout 1s + margin 1s
     // nobody deletes it: the engine's own clock ends the fault
