@@ -18,13 +18,21 @@ import { openApiDocument } from './openapi.js';
 import type { ApiRoute, Ctx, Env } from './route.js';
 import { adminRoutes } from './routes/admin.js';
 import { experimentRoutes } from './routes/experiments.js';
+import { gameDayRoutes } from './routes/gamedays.js';
 import { runRoutes } from './routes/runs.js';
 import { safetyRoutes } from './routes/safety.js';
 import { scheduleRoutes } from './routes/schedules.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export const API_ROUTES: readonly ApiRoute[] = [...experimentRoutes, ...runRoutes, ...scheduleRoutes, ...safetyRoutes, ...adminRoutes];
+export const API_ROUTES: readonly ApiRoute[] = [
+  ...experimentRoutes,
+  ...runRoutes,
+  ...scheduleRoutes,
+  ...safetyRoutes,
+  ...adminRoutes,
+  ...gameDayRoutes,
+];
 
 export const DEFAULT_MAX_BODY = 1024 * 1024;
 
