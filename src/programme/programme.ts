@@ -84,7 +84,8 @@ export function checkExperimentRefs(
     if (ref.file !== undefined) {
       const path = besideFile(documentFile, ref.file);
       if (!existsSync(path) || !statSync(path).isFile()) {
-        report([...ref.path, 'file'], `no such file ${ref.file} (looked for ${path}); check the path, relative to this file`);
+        const looked = path === ref.file ? '' : ` (looked for ${path})`;
+        report([...ref.path, 'file'], `no such file ${ref.file}${looked}; check the path, relative to this file`);
         continue;
       }
       const inFile = experimentNames(path);
@@ -121,7 +122,7 @@ registerDocumentKind({
   check(programme: ProgrammeDocument, { file, report }) {
     programme.spec.experiments.forEach((entry, i) => {
       const error = entry.cadence === undefined ? null : cronError(entry.cadence);
-      if (error) report(['spec', 'experiments', i, 'cadence'], `${error}; write a cron such as "0 3 * * 1-5"`);
+      if (error) report(['spec', 'experiments', i, 'cadence'], error);
     });
     checkExperimentRefs(
       programme.spec.experiments.map((e, i) => ({ file: e.file, name: e.name, path: ['spec', 'experiments', i] })),
