@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { dispatch } from './dispatch.js';
-import { regexString, strict } from './fields.js';
+import { duration, regexString, strict } from './fields.js';
 
 const NUMBER_ALIASES = { '==': 'eq', '!=': 'ne', '<': 'lt', '>': 'gt', '<=': 'lte', '>=': 'gte' } as const;
 
@@ -34,27 +34,54 @@ export type NumberComparison = {
 };
 
 const bareNumber = z.number().transform((eq): NumberComparison => ({ eq }));
-const numberObject = strict({ ...numberKeys, ...aliasKeys })
-  .refine((value) => Object.values(value).some((v) => v !== undefined), {
-    message: 'expected at least one comparator: eq, ne, lt, gt, lte, gte, oneOf, between',
-  })
-  .refine(
-    (value) =>
-      Object.entries(NUMBER_ALIASES).every(
-        ([alias, key]) => (value as Record<string, unknown>)[alias] === undefined || value[key] === undefined,
-      ),
-    {
-      message: 'a comparator is given twice (a key and its symbol, such as lt and "<"); write it once',
-    },
-  )
-  .transform((value): NumberComparison => {
-    const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
-      if (v === undefined) continue;
-      out[(NUMBER_ALIASES as Record<string, string>)[key] ?? key] = v;
-    }
-    return out as NumberComparison;
-  });
+
+/** The comparator keys (and Litmus's symbols) over values of one kind: numbers, or durations parsed to ms. */
+function comparatorObject(value: z.ZodType<number>) {
+  const keys = {
+    eq: value.optional(),
+    ne: value.optional(),
+    lt: value.optional(),
+    gt: value.optional(),
+    lte: value.optional(),
+    gte: value.optional(),
+    oneOf: z.array(value).min(1).optional(),
+    between: z.tuple([value, value]).optional(),
+    ...Object.fromEntries(Object.keys(NUMBER_ALIASES).map((k) => [k, value.optional()])),
+  };
+  return strict(keys)
+    .refine((v) => Object.values(v).some((x) => x !== undefined), {
+      message: 'expected at least one comparator: eq, ne, lt, gt, lte, gte, oneOf, between',
+    })
+    .refine(
+      (v) =>
+        Object.entries(NUMBER_ALIASES).every(
+          ([alias, key]) => (v as Record<string, unknown>)[alias] === undefined || (v as Record<string, unknown>)[key] === undefined,
+        ),
+      {
+        message: 'a comparator is given twice (a key and its symbol, such as lt and "<"); write it once',
+      },
+    )
+    .transform((v): NumberComparison => {
+      const out: Record<string, unknown> = {};
+      for (const [key, x] of Object.entries(v)) {
+        if (x === undefined) continue;
+        out[(NUMBER_ALIASES as Record<string, string>)[key] ?? key] = x;
+      }
+      return out as NumberComparison;
+    });
+}
+
+const numberObject = comparatorObject(z.number());
+const durationObject = comparatorObject(duration as unknown as z.ZodType<number>);
+
+function durationKeysForEditors() {
+  const keys: Record<string, z.ZodType> = {};
+  for (const key of [...Object.keys(numberKeys), ...Object.keys(NUMBER_ALIASES)]) {
+    keys[key] =
+      key === 'oneOf' ? z.array(duration).optional() : key === 'between' ? z.tuple([duration, duration]).optional() : duration.optional();
+  }
+  return keys;
+}
 const notANumberComparison = z.custom<never>(() => false, {
   error: (issue) => `expected a number or comparators such as { lt: 800 } or { between: [200, 299] }, got ${JSON.stringify(issue.input)}`,
 });
@@ -68,6 +95,21 @@ export const numberComparatorSchema: z.ZodType<NumberComparison> = dispatch<Numb
         ? numberObject
         : notANumberComparison,
   () => z.union([z.number(), z.strictObject({ ...numberKeys, ...aliasKeys })]),
+);
+
+/**
+ * Comparators over durations, each value a duration string: `{ lt: 60s }`, `{ between: [1s, 5m] }`;
+ * parsed to milliseconds, so they compare like any number comparison.
+ */
+export const durationComparatorSchema: z.ZodType<NumberComparison> = dispatch<NumberComparison>(
+  (value) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? durationObject
+      : z.custom<never>(() => false, {
+          error: (issue) =>
+            `expected comparators over durations such as { lt: 60s } or { between: [1s, 5m] }, got ${JSON.stringify(issue.input)}`,
+        }),
+  () => z.strictObject({ ...durationKeysForEditors() }),
 );
 
 export type StringComparison = {

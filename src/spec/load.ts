@@ -44,6 +44,8 @@ export interface Experiment {
   steadyState: ExperimentDocument['spec']['steadyState'];
   /** the SLO the run is measured against (error budget, burn rate) */
   slo?: ExperimentDocument['spec']['slo'];
+  /** figures the run must achieve, judged after it (`spec.objectives`) */
+  objectives?: ExperimentDocument['spec']['objectives'];
   method: ExperimentDocument['spec']['method'];
   guards: ExperimentDocument['spec']['guards'];
   blastRadius: BlastRadius | undefined;
@@ -490,6 +492,7 @@ export function parseDocuments(text: string, file: string | null, options: LoadO
       probes,
       steadyState: spec.steadyState,
       ...(spec.slo ? { slo: spec.slo } : {}),
+      ...(spec.objectives ? { objectives: spec.objectives } : {}),
       method: spec.method,
       guards: spec.guards,
       blastRadius: spec.blastRadius,

@@ -19,7 +19,7 @@ import { findProbeType, probeTypeNames } from '../probes/index.js';
 import { cronError, timeZoneError } from '../schedule/cron.js';
 import { parseWorkDays, parseWorkHours } from '../schedule/window.js';
 import { didYouMean } from '../util/suggest.js';
-import { numberComparatorSchema } from './comparators.js';
+import { durationComparatorSchema, numberComparatorSchema } from './comparators.js';
 import { dispatch, forwardIssues } from './dispatch.js';
 import { argv, dnsName, duration, labels, percentString, regexString, strict } from './fields.js';
 
@@ -422,6 +422,29 @@ const steadyStateSchema = strict({
   requireRecovery: z.boolean().default(true).describe('a system that does not recover within recoveryTimeout fails the hypothesis'),
 });
 
+// ---------- objectives (src/measure/objectives.ts) ----------
+
+/**
+ * What the run must achieve beyond the steady state, judged after it on the measured figures (docs/objectives-and-scorecards.md):
+ * durations as duration strings (`mttd: { lt: 60s }`), ratios and counts as numbers.
+ */
+export const objectivesSchema = strict({
+  mttd: durationComparatorSchema.optional().describe('time to detect: first fault to the first failing steady-state sample'),
+  mttr: durationComparatorSchema.optional().describe('time to recover: end of the last fault to the first of k good samples'),
+  timeToAlert: durationComparatorSchema.optional().describe('first fault to the first firing alert received (Alertmanager)'),
+  availability: numberComparatorSchema.optional().describe('good / all steady-state samples while faults were active'),
+  errorBudgetSpent: numberComparatorSchema
+    .optional()
+    .describe("fraction of the SLO window's error budget the run consumed (needs spec.slo)"),
+  lostWrites: numberComparatorSchema.optional().describe('acknowledged writes missing when read back (needs a write probe)'),
+  rpo: durationComparatorSchema
+    .optional()
+    .describe('observed recovery point objective: first fault to the recovery point (needs a write probe)'),
+  rto: durationComparatorSchema.optional().describe('first fault to the steady state holding again (k good samples after the faults)'),
+});
+export type Objectives = z.infer<typeof objectivesSchema>;
+export const OBJECTIVE_NAMES = Object.keys(objectivesSchema.shape) as (keyof Objectives)[];
+
 // ---------- SLO (src/measure/slo.ts) ----------
 
 const THIRTY_DAYS_MS = 30 * 86_400_000;
@@ -547,6 +570,7 @@ function buildExperimentSchema() {
       probes: z.array(buildProbeSchema()).default([]),
       steadyState: steadyStateSchema.prefault({}),
       slo: sloSchema.optional().describe('the SLO the run is measured against: error budget consumed, burn rate'),
+      objectives: objectivesSchema.optional().describe('figures the run must achieve, judged after it: a miss fails the run'),
       method: z.array(stepSchema).min(1, { message: 'the method needs at least one step' }),
       guards: buildGuardsSchema().prefault({}) as unknown as z.ZodType<GuardsSpec>,
       blastRadius: blastRadiusSchema.optional(),
