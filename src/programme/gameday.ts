@@ -9,11 +9,10 @@ import { dnsName, duration, labels, strict } from '../spec/fields.js';
 import type { Experiment } from '../spec/load.js';
 import { type LoadOptions, loadDocuments, registerDocumentKind } from '../spec/load.js';
 import type { Path } from '../spec/positions.js';
-import { API_VERSION } from '../spec/schema.js';
+import { API_VERSION, type Objectives, objectivesSchema } from '../spec/schema.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
-import { type Objectives, objectivesSchema } from './objectives.js';
-import { checkExperimentRefs, loadExperimentRef } from './programme.js';
+import { checkExperimentRefs, loadExperimentRef, withObjectives } from './programme.js';
 
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 15 * 60_000;
 
@@ -155,7 +154,10 @@ export function buildGameDay(document: GameDayDocument, file: string | null, opt
   const stages = document.spec.stages.map((stage, index): GameDayStage => {
     const experiments = stage.experiments.flatMap((ref) => {
       try {
-        return loadExperimentRef(ref, file, options).map((experiment) => ({ experiment, objectives: { ...document.spec.objectives } }));
+        return loadExperimentRef(ref, file, options).map((loaded) => {
+          const objectives = withObjectives(loaded, document.spec.objectives, undefined);
+          return { experiment: { ...loaded, objectives }, objectives };
+        });
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
         errors.push(...(error instanceof UserErrors ? error.messages : [error.message]));

@@ -10,9 +10,8 @@ import { cronError } from '../schedule/cron.js';
 import { dnsName, labels, strict } from '../spec/fields.js';
 import { type Experiment, type LoadOptions, loadDocuments, loadExperiments, registerDocumentKind } from '../spec/load.js';
 import type { Path } from '../spec/positions.js';
-import { API_VERSION } from '../spec/schema.js';
+import { API_VERSION, type Objectives, objectivesSchema } from '../spec/schema.js';
 import { UserError, UserErrors } from '../util/errors.js';
-import { type Objectives, objectivesSchema } from './objectives.js';
 
 const entrySchema = strict({
   file: z.string().min(1).optional().describe('an experiment file, relative to the programme file'),
@@ -135,6 +134,7 @@ registerDocumentKind({
 /** A programme with its experiments loaded, in order. */
 export interface Programme {
   name: string;
+  annotations: Record<string, string>;
   file: string | null;
   owner: string;
   description: string;
@@ -145,7 +145,7 @@ export interface Programme {
 
 export interface ProgrammeExperiment {
   experiment: Experiment;
-  /** the programme's default objectives, then the entry's own */
+  /** what its runs are judged on (see `withObjectives`); also set on `experiment` */
   objectives: Objectives;
   cadence: string | null;
   schedule: string | null;
@@ -162,16 +162,25 @@ export function loadExperimentRef(ref: { file?: string; name?: string }, documen
   return ref.name === undefined ? experiments : experiments.filter((e) => e.name === ref.name);
 }
 
+/**
+ * The objectives a run of `experiment` is judged on: the programme's (or game day's) defaults, then the
+ * experiment file's own, then those the programme gives this experiment.
+ */
+export function withObjectives(experiment: Experiment, defaults: Objectives | undefined, own: Objectives | undefined): Objectives {
+  return { ...defaults, ...experiment.objectives, ...own };
+}
+
 /** Builds the programme, loading every experiment; every error of every file at once. */
 export function buildProgramme(document: ProgrammeDocument, file: string | null, options: LoadOptions = {}): Programme {
   const errors: string[] = [];
   const experiments: ProgrammeExperiment[] = [];
   for (const entry of document.spec.experiments) {
     try {
-      for (const experiment of loadExperimentRef(entry, file, options)) {
+      for (const loaded of loadExperimentRef(entry, file, options)) {
+        const objectives = withObjectives(loaded, document.spec.objectives, entry.objectives);
         experiments.push({
-          experiment,
-          objectives: { ...document.spec.objectives, ...entry.objectives },
+          experiment: { ...loaded, objectives },
+          objectives,
           cadence: entry.cadence ?? null,
           schedule: entry.schedule ?? null,
         });
@@ -184,6 +193,7 @@ export function buildProgramme(document: ProgrammeDocument, file: string | null,
   if (errors.length) throw new UserErrors(errors);
   return {
     name: document.metadata.name,
+    annotations: document.metadata.annotations ?? {},
     file,
     owner: document.spec.owner,
     description: document.spec.description ?? '',
