@@ -63,7 +63,7 @@ function stopDemoSystem(child: ChildProcess): Promise<void> {
 }
 
 /** What a programme asks of the demo system (`faultline.dev/demo-services` on the programme): extra services and ports. */
-const DEMO_SERVICES = ['validators', 'provider-a-proxy', 'ledger', 'signed-payments', 'clock-wrap'] as const;
+const DEMO_SERVICES = ['validators', 'provider-a-proxy', 'tenant-proxy', 'ledger', 'signed-payments', 'clock-wrap'] as const;
 const SERVICES_ANNOTATION = 'faultline.dev/demo-services';
 
 /** The environment of the demo system: its ports on loopback, its state folder, and the services a programme asks for. */
@@ -78,6 +78,7 @@ async function demoEnvironment(stateDir: string, services: readonly string[]): P
     DEMO_RESTART_DELAY_MS: '1500',
   };
   if (services.includes('provider-a-proxy')) env.DEMO_PROVIDER_A_PROXY_PORT = String(await freePort());
+  if (services.includes('tenant-proxy')) env.DEMO_TENANT_PROXY_PORT = String(await freePort());
   if (services.includes('signed-payments')) env.DEMO_SIGNING_KEY = 'demo-signing-key';
   if (services.includes('clock-wrap') || services.includes('validators')) env.DEMO_CLOCK_WRAP = BIN;
   if (services.includes('ledger')) {
