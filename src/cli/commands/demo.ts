@@ -63,7 +63,7 @@ function stopDemoSystem(child: ChildProcess): Promise<void> {
 }
 
 /** What a programme asks of the demo system (`faultline.dev/demo-services` on the programme): extra services and ports. */
-const DEMO_SERVICES = ['validators', 'provider-a-proxy', 'tenant-proxy', 'ledger', 'signed-payments', 'clock-wrap'] as const;
+const DEMO_SERVICES = ['validators', 'provider-a-proxy', 'tenant-proxy', 'ledger', 'signed-payments', 'clock-wrap', 'no-pagerduty'] as const;
 const SERVICES_ANNOTATION = 'faultline.dev/demo-services';
 
 /** The environment of the demo system: its ports on loopback, its state folder, and the services a programme asks for. */
@@ -79,6 +79,12 @@ async function demoEnvironment(stateDir: string, services: readonly string[]): P
   };
   if (services.includes('provider-a-proxy')) env.DEMO_PROVIDER_A_PROXY_PORT = String(await freePort());
   if (services.includes('tenant-proxy')) env.DEMO_TENANT_PROXY_PORT = String(await freePort());
+  // no PagerDuty on a laptop: unless one is configured, the incidents guard asks a closed loopback port, cannot
+  // judge, and (onUnreachable: warn) lets the demo go on with a warning
+  if (services.includes('no-pagerduty') && !process.env.PAGERDUTY_TOKEN) {
+    env.PAGERDUTY_TOKEN = 'demo-without-pagerduty';
+    env.PAGERDUTY_API_URL = `http://127.0.0.1:${await freePort()}`;
+  }
   if (services.includes('signed-payments')) env.DEMO_SIGNING_KEY = 'demo-signing-key';
   if (services.includes('clock-wrap') || services.includes('validators')) env.DEMO_CLOCK_WRAP = BIN;
   if (services.includes('ledger')) {
