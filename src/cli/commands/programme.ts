@@ -3,6 +3,8 @@
  * order (stopping at the halt switch), or listed with when each last ran, its verdict and its objectives.
  */
 import type { Command } from '@commander-js/extra-typings';
+import { newSeed } from '../../engine/rng.js';
+import { Monitoring } from '../../observe/monitoring.js';
 import { RunObservers } from '../../observe/session.js';
 import { loadProgramme, type Programme } from '../../programme/programme.js';
 import { openControlDb } from '../../safety/control-db.js';
@@ -13,7 +15,7 @@ import { color, say, table, verdictText, warn } from '../output.js';
 import { writeSeriesReports } from '../report-files.js';
 import { notifyFinished, notifyOption, runSeries } from '../run-series.js';
 import { formatAvailability } from '../summary.js';
-import { worstExit } from './run.js';
+import { printDryRun, worstExit } from './run.js';
 
 function describeProgramme(programme: Programme): string {
   return `${programme.name} (owner ${programme.owner}): ${programme.experiments.length} experiment(s): ${programme.experiments.map((e) => e.experiment.name).join(', ')}`;
@@ -41,19 +43,30 @@ export function registerProgramme(program: Command): void {
     .option(projectOption, projectHelp)
     .option('--report-dir <dir>', 'write a JSON, a Markdown and an HTML report per run into this folder')
     .option('--junit <file>', 'write a JUnit XML file of every run, for CI')
+    .option('--dry-run', 'print what each experiment would inject, then exit without harm')
     .option('--no-progress', 'no live progress on the terminal')
     .addOption(notifyOption())
+    .option(
+      '--pushgateway <url>',
+      "push each experiment's metrics to this Pushgateway when its run ends (job faultline, grouping experiment)",
+    )
     .action(async (file, options) => {
       const programme = loadProgramme(file, { project: options.project });
       const experiments = programme.experiments.map((e) => e.experiment);
+      if (options.dryRun) {
+        for (const experiment of experiments) await printDryRun(experiment, newSeed());
+        return;
+      }
       const observers = await RunObservers.start({ notify: options.notify });
       for (const line of observers.check(experiments)) warn(`faultline: ${line}`);
       say(`${color.bold(`programme ${programme.name}`)} (owner ${programme.owner}): ${experiments.length} experiment(s)`);
       const control = openControlDb();
+      const monitoring = await Monitoring.start({ pushgateway: options.pushgateway });
       let series: Awaited<ReturnType<typeof runSeries>>;
       try {
         series = await runSeries(experiments, {
           observers,
+          monitoring,
           progress: options.progress,
           announce: (experiment) => say(`\n${color.bold(experiment.name)}: ${experiment.hypothesis}`),
           stopBefore: () => {
@@ -63,6 +76,7 @@ export function registerProgramme(program: Command): void {
         });
       } finally {
         control.close();
+        for (const line of await monitoring.close()) warn(`faultline: ${line}`);
       }
       const { results, interrupted } = series;
       writeSeriesReports(results, options.reportDir, options.junit);

@@ -30,7 +30,7 @@ function parseSeed(text: string): number {
   return seed;
 }
 
-async function printDryRun(experiment: Experiment, seed: number): Promise<boolean> {
+export async function printDryRun(experiment: Experiment, seed: number): Promise<boolean> {
   const result = await dryRun(experiment, seed);
   say(`${color.bold(experiment.name)} (dry run, seed ${seed}): nothing will be changed`);
   say(`  hypothesis: ${experiment.hypothesis}`);
