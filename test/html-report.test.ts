@@ -119,7 +119,7 @@ describe('the html format', () => {
     expect(html).toContain('1.25s <span class="pm">± 500ms</span>');
     expect(html).toContain('750ms <span class="pm">± 500ms</span>');
     expect(html).toContain('15 of 20 samples good');
-    expect(html).toContain('75.00%');
+    expect(html).toContain('75%');
     expect(html).toContain('n=20; before 80ms (n=10)');
   });
 

@@ -65,7 +65,10 @@ method:
     expect(processState(worker.pid as number)).not.toBe('T');
     expect(report?.measurements.availability).toBe(1);
     expect(report?.measurements.mttdMs).toBeNull();
-    expect(report?.measurements.mttrMs).toBe(0);
+    // nothing failed, so there was nothing to recover from: MTTR is not applicable, not 0ms
+    expect(report?.measurements.mttrMs).toBeNull();
+    expect(report?.measurements.mttrReason).toMatch(/^not applicable/);
+    expect(stdout).toMatch(/MTTR not applicable/);
     expect(report?.measurements.samplesByPhase.during).toBeGreaterThanOrEqual(8);
     expect(report?.tolerances.map((t) => t.name)).toEqual(['availability', 'latencyP95Ms']);
   });

@@ -118,7 +118,7 @@ describe('slack', () => {
     expect(texts).toContain('*Verdict*\nFAILED');
     expect(texts).toContain('*MTTD*\n1.25s ± 250ms');
     expect(texts).toContain('*MTTR*\nnot recovered');
-    expect(texts).toContain('*Availability during faults*\n80.00% (48 of 60 samples)');
+    expect(texts).toContain('*Availability during faults*\n80% (48 of 60 samples)');
     expect(context?.elements?.[0]?.text).toContain('Report: `/srv/reports/checkout.html`');
   });
 

@@ -92,6 +92,23 @@ const sched = (name: string): StoredSchedule => ({
 });
 
 describe.each(backends)('the %s store', (_name, open) => {
+  it('lists a run recorded without an origin (as the CLI records it) with the figures of its report', async () => {
+    const store = await open();
+    try {
+      const startedAt = '2026-02-01T00:00:00.000Z';
+      await store.startRun({ id: 'cli-run', experiment: 'exp', file: '/x.yaml', startedAt, seed: 3 }, null);
+      const r = report('cli-run', 'passed', startedAt);
+      r.measurements = { ...r.measurements, mttdMs: 123, mttrMs: null, mttrReason: 'not applicable: nothing failed', availability: 0.5 };
+      await store.finishRun(r, []);
+      const [row] = await store.listRuns({ limit: 10 });
+      expect(row).toMatchObject({ id: 'cli-run', trigger: null, verdict: 'passed', mttdMs: 123, mttrMs: null, availability: 0.5 });
+      expect(await store.getRun('cli-run')).toEqual(row);
+      expect((await store.listRuns({ trigger: 'cli', limit: 10 })).map((x) => x.id)).toEqual(['cli-run']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('records runs with where they came from, lists them with filters and keyset paging, and keeps their reports and samples', async () => {
     const store = await open();
     try {

@@ -203,7 +203,7 @@ describe('markdown report', () => {
     const md = render('md', baseReport());
     expect(md).toMatch(/^# Chaos experiment: checkout-failover — ✅ PASSED\n/);
     expect(md).toContain('> When provider A is killed, checkout keeps succeeding through provider B.');
-    expect(md).toContain('| Availability (during) | 100.00% |');
+    expect(md).toContain('| Availability (during) | 100% |');
     expect(md).toContain('| MTTR | 0ms ± 500ms |');
     expect(md).toContain('- No fault failed to revert.');
     expect(md).toContain('`faultline run experiments/checkout.yaml --seed 42`');
@@ -218,7 +218,7 @@ describe('markdown report', () => {
     expect(md).toContain('❌ FAILED');
     expect(md).toContain('| MTTD | 1.25s ± 500ms |');
     expect(md).toContain('| MTTR | not recovered |');
-    expect(md).toContain('| Availability (during) | 85.00% |');
+    expect(md).toContain('| Availability (during) | 85% |');
     expect(md).toContain('| Samples during | 20 |');
     expect(md).toContain('| during | 900ms | 1.83s | - | 17 |');
     expect(tableRows(md, 'Faults')).toHaveLength(r.faults.length);

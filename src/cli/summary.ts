@@ -1,21 +1,20 @@
 /** The lines printed after each run, and the formatting of its numbers shared by the CLI's tables. */
 import type { RunResult } from '../engine/run.js';
-import { formatDuration } from '../util/duration.js';
+import { formatFigure, formatLatency, formatMttr, formatPercent, formatTimed } from '../util/format.js';
 import { color, say, verdictText } from './output.js';
-
-/** `99.50%`, or `-` when not measurable. */
-export function formatAvailability(value: number | null): string {
-  return value === null ? '-' : `${(value * 100).toFixed(2)}%`;
-}
 
 export function printSummary(result: RunResult): void {
   const { report } = result;
   const m = report.measurements;
-  const pm = m.probeIntervalMs === null ? '' : ` ±${formatDuration(m.probeIntervalMs)}`;
-  const withUncertainty = (ms: number | null) => `${formatDuration(ms)}${ms === null ? '' : pm}`;
   say(`${verdictText(report.verdict)} ${color.bold(report.experiment.name)}  run ${report.runId}  seed ${report.seed}`);
   say(`  ${report.reason}`);
   say(
-    `  MTTD ${withUncertainty(m.mttdMs)}  MTTR ${withUncertainty(m.mttrMs)}  availability ${formatAvailability(m.availability)}  p95 during ${m.latencyMs.during.p95 === null ? '-' : `${m.latencyMs.during.p95}ms`}  (run ${report.runId})`,
+    `  MTTD ${formatTimed(m.mttdMs, m.probeIntervalMs)}  MTTR ${formatMttr(m)}  availability ${formatPercent(m.availability)}  p95 during ${formatLatency(m.latencyMs.during.p95)}  (run ${report.runId})`,
   );
+  const objectives = report.objectives ?? [];
+  if (objectives.length) {
+    say(
+      `  objectives: ${objectives.map((o) => `${o.name} ${o.status}${o.actual === null ? '' : ` (${formatFigure(o.unit, o.actual)})`}`).join(', ')}`,
+    );
+  }
 }

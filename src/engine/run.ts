@@ -259,10 +259,12 @@ async function execute(parsed: Experiment, options: RunOptions, { journal, store
   await runRollbacks(experiment, timeline);
 
   // 8. Verdict and measurements.
-  const measured = measureRun(experiment, samples, { injectedAt: injector.firstInjectedAt, faultEndedAt: injector.lastRevertedAt });
+  const markers = { injectedAt: injector.firstInjectedAt, faultEndedAt: injector.lastRevertedAt };
+  const measured = measureRun(experiment, samples, markers, { alerts, dataLoss: findings.dataLoss });
   settleVerdict(experiment, outcome, {
     tolerances: measured.tolerances,
-    mttrMs: measured.measurements.mttrMs,
+    mttrMs: measured.recoveryMs,
+    objectives: measured.objectives,
     duringSamples: measured.duringSamples,
     injected: injector.firstInjectedAt !== null,
     progressive,

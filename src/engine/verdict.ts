@@ -1,5 +1,6 @@
 /** The verdict of a run: how the run ended (`Outcome`), and the rules that judge the hypothesis at its end. */
-import type { ReportFault, ReportProgressive, ReportTolerance, Verdict } from '../report/types.js';
+import { describeMiss } from '../measure/objectives.js';
+import type { ReportFault, ReportObjective, ReportProgressive, ReportTolerance, Verdict } from '../report/types.js';
 import type { Experiment } from '../spec/load.js';
 import { formatDuration } from '../util/duration.js';
 import { progressiveFailure } from './progressive.js';
@@ -30,6 +31,8 @@ export interface Judged {
   injected: boolean;
   progressive: readonly ReportProgressive[];
   faults: readonly ReportFault[];
+  /** `spec.objectives` judged after the run; a missed one fails a run that would have passed */
+  objectives?: readonly ReportObjective[];
 }
 
 /**
@@ -41,6 +44,9 @@ export function settleVerdict(experiment: Experiment, outcome: Outcome, judged: 
   const brokeAt = progressiveFailure(judged.progressive);
   if (outcome.verdict === 'passed' && brokeAt) outcome.end('failed', `progressive chaos: ${brokeAt}`);
   if (outcome.verdict === 'passed') judge(experiment, outcome, judged);
+  const missed = (judged.objectives ?? []).filter((o) => o.status === 'missed');
+  // unknown objectives are reported as such and never count as met, but do not refute the hypothesis
+  if (outcome.verdict === 'passed' && missed.length) outcome.end('failed', `objective missed: ${missed.map(describeMiss).join('; ')}`);
   // A fault left in place outweighs any other ending: the operator must act.
   const leftBehind = judged.faults.filter((f) => f.error?.startsWith('revert failed'));
   if (leftBehind.length) {

@@ -10,7 +10,15 @@
 
 import { percentile } from '../measure/percentile.js';
 import type { Phase, Sample } from '../probes/sample.js';
-import { formatDuration } from '../util/duration.js';
+import {
+  formatDuration,
+  formatFigure,
+  formatLatency,
+  formatMttr,
+  formatNumber,
+  formatPercent,
+  OBJECTIVE_STATUS_TEXT,
+} from '../util/format.js';
 import { type ChartMarker, type ChartWindow, escapeHtml, renderProbeChart } from './chart.js';
 import { formatOffset } from './markdown.js';
 import { type RenderContext, registerReportFormat } from './registry.js';
@@ -29,6 +37,7 @@ const KNOWN_MEASUREMENTS = new Set([
   'mttdMs',
   'mttdAlertMs',
   'mttrMs',
+  'mttrReason',
   'availability',
   'availabilityByPhase',
   'samplesByPhase',
@@ -53,6 +62,7 @@ const KNOWN_KEYS = new Set([
   'faults',
   'probes',
   'tolerances',
+  'objectives',
   'measurements',
   'alerts',
   'timeline',
@@ -129,16 +139,8 @@ dl.kv dt{color:var(--muted)}dl.kv dd{margin:0}
 
 const PHASES: Phase[] = ['before', 'during', 'after'];
 
-function num(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '-';
-  if (Number.isInteger(value)) return String(value);
-  const rounded = Number(value.toFixed(4));
-  return rounded === 0 ? value.toPrecision(3) : String(rounded);
-}
-
-function percent(value: number | null | undefined): string {
-  return value === null || value === undefined || !Number.isFinite(value) ? '-' : `${(value * 100).toFixed(2)}%`;
-}
+const num = formatNumber;
+const percent = formatPercent;
 
 function ms(value: number | null | undefined): string {
   return formatDuration(value);
@@ -174,6 +176,7 @@ function numbers(r: RunReport): string {
   const during = m.samplesByPhase.during;
   const good = m.availability === null ? null : Math.round(m.availability * during);
   const duration = Date.parse(r.endedAt) - Date.parse(r.startedAt);
+  const mttr = formatMttr(m);
   const notRecovered = m.mttrMs === null && m.mttdMs !== null;
   const cards = [
     card(
@@ -199,9 +202,9 @@ function numbers(r: RunReport): string {
   cards.push(
     card(
       'MTTR',
-      notRecovered ? 'not recovered' : timed(m.mttrMs, interval),
-      notRecovered
-        ? `no ${m.recoverySamples} consecutive good samples after the last fault`
+      m.mttrMs === null ? escapeHtml(mttr) : timed(m.mttrMs, interval),
+      m.mttrMs === null
+        ? escapeHtml(m.mttrReason ?? `no ${m.recoverySamples} consecutive good samples after the last fault`)
         : `last fault end to first of ${m.recoverySamples} good samples${uncertainty}`,
       notRecovered ? 'bad' : '',
     ),
@@ -230,9 +233,13 @@ function numbers(r: RunReport): string {
   );
   const latency = table(
     ['Phase', 'p50', 'p95', 'p99', 'n'],
-    PHASES.map((p) => [p, ms(m.latencyMs[p].p50), ms(m.latencyMs[p].p95), ms(m.latencyMs[p].p99), String(m.latencyMs[p].n)]).map((row) =>
-      row.map(escapeHtml),
-    ),
+    PHASES.map((p) => [
+      p,
+      formatLatency(m.latencyMs[p].p50),
+      formatLatency(m.latencyMs[p].p95),
+      formatLatency(m.latencyMs[p].p99),
+      String(m.latencyMs[p].n),
+    ]).map((row) => row.map(escapeHtml)),
     { numeric: [1, 2, 3, 4] },
   );
   const slo = m.slo;
@@ -281,8 +288,29 @@ function numbers(r: RunReport): string {
           ]),
           { numeric: [2, 4], rowClass: (i) => (r.tolerances[i]?.ok ? '' : 'bad') },
         ),
+    ...objectivesTable(r),
     '</section>',
   ].join('\n');
+}
+
+/** `spec.objectives`, one row each: an unknown objective is shown as such, never as met. */
+function objectivesTable(r: RunReport): string[] {
+  if (!r.objectives) return [];
+  const tone = { met: 'ok', missed: 'bad', unknown: 'muted' } as const;
+  return [
+    '<h3>Objectives</h3>',
+    table(
+      ['Objective', 'Expected', 'Measured', 'Status', 'Detail'],
+      r.objectives.map((o) => [
+        escapeHtml(o.name),
+        escapeHtml(o.expected),
+        escapeHtml(formatFigure(o.unit, o.actual)),
+        `<span class="${tone[o.status]}">${escapeHtml(OBJECTIVE_STATUS_TEXT[o.status])}</span>`,
+        escapeHtml(o.detail),
+      ]),
+      { numeric: [2], rowClass: (i) => (r.objectives?.[i]?.status === 'missed' ? 'bad' : '') },
+    ),
+  ];
 }
 
 /** Any JSON value as HTML: objects as key/value lists, arrays of objects as tables. */

@@ -2,6 +2,7 @@
  * The JUnit XML report for CI systems (Jenkins, GitLab, GitHub test reporters): one testcase per
  * steady-state tolerance, one per probe and one for the verdict. Hand-written XML, always well-formed.
  */
+import { formatFigure } from '../util/format.js';
 import { formatOffset } from './markdown.js';
 import { registerReportFormat } from './registry.js';
 import type { RunReport } from './types.js';
@@ -43,7 +44,8 @@ function timestamp(iso: string): string {
 }
 
 interface Outcome {
-  kind: 'failure' | 'error';
+  /** skipped: an objective that could not be measured (never counted as passed) */
+  kind: 'failure' | 'error' | 'skipped';
   type: string;
   message: string;
   body: string;
@@ -86,6 +88,19 @@ function cases(r: RunReport, totalMs: number): Case[] {
           },
     });
   }
+  for (const o of r.objectives ?? []) {
+    const measured = formatFigure(o.unit, o.actual);
+    const body = `expected: ${o.expected}\nmeasured: ${measured}\nstatus: ${o.status}\ndetail: ${o.detail}`;
+    out.push({
+      name: `objective: ${o.name} ${o.expected}`,
+      outcome:
+        o.status === 'met'
+          ? undefined
+          : o.status === 'missed'
+            ? { kind: 'failure', type: 'objective', message: `${o.name} missed: ${o.detail}, expected ${o.expected}`, body }
+            : { kind: 'skipped', type: 'objective', message: `${o.name} unknown: ${o.detail}`, body },
+    });
+  }
   for (const p of r.probes) {
     const last = p.lastFailure ? `; last failure: ${p.lastFailure}` : '';
     out.push({
@@ -111,7 +126,9 @@ function testcase(classname: string, c: Case): string {
   const o = c.outcome;
   return [
     `${head}>`,
-    `      <${o.kind}${attrs({ message: o.message, type: o.type })}>${escapeXml(o.body)}</${o.kind}>`,
+    o.kind === 'skipped'
+      ? `      <skipped${attrs({ message: o.message })}/>`
+      : `      <${o.kind}${attrs({ message: o.message, type: o.type })}>${escapeXml(o.body)}</${o.kind}>`,
     '    </testcase>',
   ].join('\n');
 }
@@ -121,6 +138,7 @@ function testsuite(r: RunReport): { lines: string[]; tests: number; failures: nu
   const all = cases(r, ms);
   const failures = all.filter((c) => c.outcome?.kind === 'failure').length;
   const errors = all.filter((c) => c.outcome?.kind === 'error').length;
+  const skipped = all.filter((c) => c.outcome?.kind === 'skipped').length;
   const classname = `faultline.${r.experiment.name}`;
   const properties: Record<string, string> = { runId: r.runId, seed: String(r.seed) };
   if (r.experiment.file !== null) properties.experimentFile = r.experiment.file;
@@ -130,7 +148,7 @@ function testsuite(r: RunReport): { lines: string[]; tests: number; failures: nu
     tests: all.length,
     failures,
     errors,
-    skipped: 0,
+    skipped,
     time: seconds(ms),
     timestamp: timestamp(r.startedAt),
   };

@@ -3,7 +3,16 @@
  * faults, probes, timeline) with observations generated from the data, for a PR comment or a wiki page.
  */
 import { formatWindow } from '../measure/slo.js';
-import { formatDuration } from '../util/duration.js';
+import {
+  formatDuration,
+  formatFigure,
+  formatLatency,
+  formatMttr,
+  formatNumber,
+  formatPercent,
+  formatTimed,
+  OBJECTIVE_STATUS_TEXT,
+} from '../util/format.js';
 import { registerReportFormat } from './registry.js';
 import type { PhaseLatency, ReportFault, ReportProgressiveStage, RunReport, Verdict } from './types.js';
 
@@ -52,29 +61,15 @@ export function formatOffset(t: string | null, startedAt: string): string {
   return `${ms < 0 ? '-' : '+'}${(Math.abs(ms) / 1000).toFixed(2)}s`;
 }
 
-function formatNumber(value: number | null): string {
-  if (value === null || !Number.isFinite(value)) return '-';
-  if (Number.isInteger(value)) return String(value);
-  const rounded = Number(value.toFixed(4));
-  return rounded === 0 ? value.toPrecision(3) : String(rounded);
-}
-
-function percent(value: number | null): string {
-  return value === null ? '-' : `${(value * 100).toFixed(2)}%`;
-}
-
-/** A time measurement with its uncertainty: `1.25s ± 500ms`. */
-function timed(ms: number | null, intervalMs: number | null): string {
-  if (ms === null) return '-';
-  return intervalMs === null ? formatDuration(ms) : `${formatDuration(ms)} ± ${formatDuration(intervalMs)}`;
-}
+const percent = formatPercent;
+const timed = formatTimed;
 
 function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function latencyRow(phase: string, l: PhaseLatency): string[] {
-  return [phase, formatDuration(l.p50), formatDuration(l.p95), formatDuration(l.p99), String(l.n)];
+  return [phase, formatLatency(l.p50), formatLatency(l.p95), formatLatency(l.p99), String(l.n)];
 }
 
 function notReverted(f: ReportFault): boolean {
@@ -106,6 +101,9 @@ function observations(r: RunReport): string[] {
   }
   out.push(...monitoringObservations(r));
 
+  if (m.mttrMs === null && m.mttdMs === null && injected.length) {
+    out.push('MTTR is not applicable: no steady-state sample failed, so there was nothing to recover from.');
+  }
   if (m.mttrMs !== null) {
     const d = formatDuration(m.mttrMs);
     out.push(`MTTR was ${d}: the first of ${m.recoverySamples} consecutive good samples came ${d} after the last fault ended${interval}.`);
@@ -249,11 +247,25 @@ function monitoringObservations(r: RunReport): string[] {
   return out;
 }
 
+/** `spec.objectives`, one row each: an unknown objective is shown as such, never as met. */
+function objectivesSection(r: RunReport): string[] {
+  if (!r.objectives) return [];
+  return [
+    '## Objectives',
+    r.objectives.length === 0
+      ? '_No objectives were declared._'
+      : table(
+          ['Objective', 'Expected', 'Measured', 'Status', 'Detail'],
+          r.objectives.map((o) => [o.name, o.expected, formatFigure(o.unit, o.actual), OBJECTIVE_STATUS_TEXT[o.status], o.detail]),
+        ),
+  ];
+}
+
 export function renderMarkdown(r: RunReport): string {
   const m = r.measurements;
   const interval = m.probeIntervalMs;
   const duration = formatDuration(Date.parse(r.endedAt) - Date.parse(r.startedAt));
-  const mttr = m.mttrMs === null && m.mttdMs !== null ? 'not recovered' : timed(m.mttrMs, interval);
+  const mttr = formatMttr(m);
   const parts: string[] = [
     `# Chaos experiment: ${oneLine(r.experiment.name)} — ${VERDICT_ICON[r.verdict]} ${r.verdict.toUpperCase()}`,
     [
@@ -298,6 +310,7 @@ export function renderMarkdown(r: RunReport): string {
           ['Name', 'Expected', 'Actual', 'OK', 'n'],
           r.tolerances.map((t) => [t.name, t.expected, formatNumber(t.actual), t.ok ? '✅' : '❌', String(t.n)]),
         ),
+    ...objectivesSection(r),
     '## Faults',
     r.faults.length === 0
       ? '_No faults were planned._'

@@ -53,8 +53,10 @@ export interface Measurements {
   mttdMs: number | null;
   /** injection of the first fault to the first firing alert received (Alertmanager), if any */
   mttdAlertMs?: number | null;
-  /** end of the last fault to the first of k consecutive good samples */
+  /** end of the last fault to the first of k consecutive good samples; null when not recovered, or not applicable */
   mttrMs: number | null;
+  /** why mttrMs is null: `not applicable: ...` when no steady-state sample failed (nothing to recover from), or `not recovered: ...` */
+  mttrReason?: string | null;
   /** good samples / samples of the steady-state probes during the chaos window */
   availability: number | null;
   availabilityByPhase: { before: number | null; during: number | null; after: number | null };
@@ -121,6 +123,23 @@ export interface DataLoss {
   interruptedAt: string | null;
 }
 
+/** One objective (`spec.objectives`) judged after the run. */
+export type ObjectiveStatus = 'met' | 'missed' | 'unknown';
+
+export interface ReportObjective {
+  /** mttd, mttr, timeToAlert, availability, errorBudgetSpent, lostWrites, rpo, rto */
+  name: string;
+  /** as written, e.g. "< 1m" */
+  expected: string;
+  /** the measured figure (ms for times, a ratio for availability and errorBudgetSpent, a count for lostWrites); null when unknown */
+  actual: number | null;
+  unit: 'ms' | 'ratio' | 'count';
+  /** unknown: the figure could not be measured in this run; never counted as met */
+  status: ObjectiveStatus;
+  /** why it is unknown, or what was measured */
+  detail: string;
+}
+
 export interface TimelineEvent {
   /** ISO 8601 time */
   t: string;
@@ -147,6 +166,8 @@ export interface RunReport {
   alerts?: ReportAlert[];
   /** lost acknowledged writes and observed RPO, when the experiment has a write probe (did we lose data?) */
   dataLoss?: DataLoss;
+  /** the experiment's objectives, each judged after the run; absent when it declares none */
+  objectives?: ReportObjective[];
   /** progressive steps: each stage's intensity, outcome and measurements, and how far the system held */
   progressive?: ReportProgressive[];
   timeline: TimelineEvent[];

@@ -22,12 +22,14 @@ import { gameDayRoutes } from './routes/gamedays.js';
 import { runRoutes } from './routes/runs.js';
 import { safetyRoutes } from './routes/safety.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { scorecardRoutes } from './routes/scorecard.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 export const API_ROUTES: readonly ApiRoute[] = [
   ...experimentRoutes,
   ...runRoutes,
+  ...scorecardRoutes,
   ...scheduleRoutes,
   ...safetyRoutes,
   ...adminRoutes,

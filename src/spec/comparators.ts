@@ -175,13 +175,13 @@ export function compareString(actual: string, expected: StringComparison): boole
 
 const NUMBER_SYMBOLS: Record<string, string> = { eq: '==', ne: '!=', lt: '<', gt: '>', lte: '<=', gte: '>=' };
 
-/** `< 800`, `between 200..299`, `>= 0.99 and < 1`: for reports and error details. */
-export function describeNumber(expected: NumberComparison): string {
+/** `< 800`, `between 200..299`, `>= 0.99 and < 1`: for reports and error details; `show` writes each value (durations as `1m`). */
+export function describeNumber(expected: NumberComparison, show: (value: number) => string = String): string {
   return Object.entries(expected)
     .map(([key, v]) => {
-      if (key === 'oneOf') return `one of ${(v as number[]).join(', ')}`;
-      if (key === 'between') return `between ${(v as number[])[0]}..${(v as number[])[1]}`;
-      return `${NUMBER_SYMBOLS[key]} ${v}`;
+      if (key === 'oneOf') return `one of ${(v as number[]).map(show).join(', ')}`;
+      if (key === 'between') return `between ${show((v as number[])[0] as number)}..${show((v as number[])[1] as number)}`;
+      return `${NUMBER_SYMBOLS[key]} ${show(v as number)}`;
     })
     .join(' and ');
 }

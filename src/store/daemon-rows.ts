@@ -1,5 +1,5 @@
 /** The daemon's rows in both dialects: their shapes, their mapping to records, and records back to column values. */
-import type { Verdict } from '../report/types.js';
+import type { RunReport, Verdict } from '../report/types.js';
 import type {
   AuditEntry,
   AuditInput,
@@ -210,6 +210,12 @@ export function tokenSecretOf(r: TokenSecretRow): TokenSecretRecord {
 // ---------- records to column values, in the order of the INSERTs of both stores ----------
 
 /** run_id, trigger_kind, actor, schedule, scheduled_for, owner_pid, owner_start, owner_host */
+/** The values `finishRunSql` sets: verdict, reason, end, the report, then its figures (RUN_FIGURE_COLUMNS), then the id. */
+export function finishedRunValues(report: RunReport): unknown[] {
+  const m = report.measurements;
+  return [report.verdict, report.reason, report.endedAt, JSON.stringify(report), m.mttdMs, m.mttrMs, m.availability, report.runId];
+}
+
 export function runMetaValues(runId: string, origin: RunOrigin): unknown[] {
   return [
     runId,

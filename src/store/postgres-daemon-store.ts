@@ -28,7 +28,16 @@ import {
   type UserRecord,
 } from './daemon-store.js';
 import type { RunStart } from './recorder.js';
-import { auditFilterConditions, checkDocumentPresence, type Placeholder, RUN_COLUMNS, runFilterConditions, whereClause } from './sql.js';
+import {
+  auditFilterConditions,
+  checkDocumentPresence,
+  finishRunSql,
+  type Placeholder,
+  RUN_COLUMNS,
+  RUN_FIGURE_COLUMNS,
+  runFilterConditions,
+  whereClause,
+} from './sql.js';
 
 const SCHEMA_LOCK = 7_340_101;
 const AUDIT_LOCK = 7_340_102;
@@ -36,7 +45,8 @@ const AUDIT_LOCK = 7_340_102;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
   id TEXT PRIMARY KEY, experiment TEXT NOT NULL, file TEXT, verdict TEXT, reason TEXT,
-  started_at TEXT NOT NULL, ended_at TEXT, seed BIGINT NOT NULL, report TEXT
+  started_at TEXT NOT NULL, ended_at TEXT, seed BIGINT NOT NULL, report TEXT,
+  mttd_ms DOUBLE PRECISION, mttr_ms DOUBLE PRECISION, availability DOUBLE PRECISION
 );
 CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at);
 CREATE INDEX IF NOT EXISTS runs_experiment_started ON runs (experiment, started_at);
@@ -108,6 +118,22 @@ function numbered(args: unknown[]): Placeholder {
   };
 }
 
+/**
+ * Databases made before the figures moved into `runs` (they were in run_meta, and missing for CLI runs)
+ * get the columns, filled from each stored report, once.
+ */
+async function addFigureColumns(c: pg.PoolClient): Promise<void> {
+  const { rows } = await c.query<{ column_name: string }>(
+    "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'runs'",
+  );
+  const present = new Set(rows.map((r) => r.column_name));
+  if (RUN_FIGURE_COLUMNS.every((column) => present.has(column))) return;
+  for (const column of RUN_FIGURE_COLUMNS) await c.query(`ALTER TABLE runs ADD COLUMN IF NOT EXISTS ${column} DOUBLE PRECISION`);
+  await c.query(`UPDATE runs SET mttd_ms = (report::jsonb #>> '{measurements,mttdMs}')::double precision,
+    mttr_ms = (report::jsonb #>> '{measurements,mttrMs}')::double precision,
+    availability = (report::jsonb #>> '{measurements,availability}')::double precision WHERE report IS NOT NULL`);
+}
+
 export class PostgresDaemonStore implements DaemonStore {
   readonly kind = 'postgres' as const;
   readonly location: string;
@@ -129,6 +155,7 @@ export class PostgresDaemonStore implements DaemonStore {
       await store.tx(async (c) => {
         await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
         await c.query(SCHEMA);
+        await addFigureColumns(c);
       });
     } catch (error) {
       await pool.end().catch(() => {});
@@ -182,20 +209,8 @@ export class PostgresDaemonStore implements DaemonStore {
 
   async finishRun(report: RunReport, samples: readonly Sample[]): Promise<void> {
     await this.tx(async (c) => {
-      await c.query('UPDATE runs SET verdict = $1, reason = $2, ended_at = $3, report = $4 WHERE id = $5', [
-        report.verdict,
-        report.reason,
-        report.endedAt,
-        JSON.stringify(report),
-        report.runId,
-      ]);
-      const m = report.measurements;
-      await c.query('UPDATE run_meta SET mttd_ms = $1, mttr_ms = $2, availability = $3 WHERE run_id = $4', [
-        m.mttdMs,
-        m.mttrMs,
-        m.availability,
-        report.runId,
-      ]);
+      const args: unknown[] = [];
+      await c.query(finishRunSql(numbered(args), daemonRows.finishedRunValues(report)), args);
       if (samples.length) {
         await c.query(
           `INSERT INTO samples (run_id, probe, t, ok, latency_ms, phase, detail)

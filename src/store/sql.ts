@@ -99,9 +99,22 @@ CREATE TABLE IF NOT EXISTS settings (
 );
 `;
 
+/**
+ * The figures every view lists beside a run, copied from its report into `runs` by the one code that
+ * records a run, whoever started it (CLI, daemon, schedule): the views show exactly the report's numbers.
+ */
+export const RUN_FIGURE_COLUMNS = ['mttd_ms', 'mttr_ms', 'availability'] as const;
+
 /** The columns of a `RunRow`, from `runs r LEFT JOIN run_meta m`. */
 export const RUN_COLUMNS = `r.id, r.experiment, r.file, r.verdict, r.reason, r.started_at, r.ended_at, r.seed,
-  m.trigger_kind, m.actor, m.schedule, m.scheduled_for, m.mttd_ms, m.mttr_ms, m.availability`;
+  m.trigger_kind, m.actor, m.schedule, m.scheduled_for, r.mttd_ms, r.mttr_ms, r.availability`;
+
+/** `UPDATE runs SET ...` of a finished run: its verdict, its report and its figures, in the order of `finishedRunValues`. */
+export function finishRunSql(arg: Placeholder, values: readonly unknown[]): string {
+  const columns = ['verdict', 'reason', 'ended_at', 'report', ...RUN_FIGURE_COLUMNS];
+  const sets = columns.map((column, i) => `${column} = ${arg(values[i])}`);
+  return `UPDATE runs SET ${sets.join(', ')} WHERE id = ${arg(values[columns.length])}`;
+}
 
 /** Records a value for the query and returns its placeholder. */
 export type Placeholder = (value: unknown) => string;

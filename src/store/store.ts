@@ -4,6 +4,8 @@ import type { Sample } from '../probes/sample.js';
 import type { RunReport } from '../report/types.js';
 import { faultlineHome } from '../util/home.js';
 import { openSqlite, type SqliteDatabase } from '../util/sqlite.js';
+import { finishedRunValues } from './daemon-rows.js';
+import { finishRunSql, RUN_FIGURE_COLUMNS } from './sql.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -15,7 +17,10 @@ CREATE TABLE IF NOT EXISTS runs (
   started_at TEXT NOT NULL,
   ended_at TEXT,
   seed INTEGER NOT NULL,
-  report TEXT
+  report TEXT,
+  mttd_ms REAL,
+  mttr_ms REAL,
+  availability REAL
 );
 CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at);
 CREATE TABLE IF NOT EXISTS samples (
@@ -48,11 +53,26 @@ export interface RunSummary {
   seed: number;
 }
 
+/**
+ * Stores made before the figures moved into `runs` (they were in the daemon's run_meta, and missing
+ * for CLI runs) get the columns, filled from each stored report, once.
+ */
+function addFigureColumns(db: SqliteDatabase): void {
+  const present = new Set((db.prepare('PRAGMA table_info(runs)').all() as { name: string }[]).map((c) => c.name));
+  if (RUN_FIGURE_COLUMNS.every((c) => present.has(c))) return;
+  db.transaction(() => {
+    for (const column of RUN_FIGURE_COLUMNS) if (!present.has(column)) db.exec(`ALTER TABLE runs ADD COLUMN ${column} REAL`);
+    db.exec(`UPDATE runs SET mttd_ms = json_extract(report, '$.measurements.mttdMs'), mttr_ms = json_extract(report, '$.measurements.mttrMs'),
+      availability = json_extract(report, '$.measurements.availability') WHERE report IS NOT NULL`);
+  })();
+}
+
 export class RunStore {
   private readonly db: SqliteDatabase;
 
   constructor(file: string = join(faultlineHome(), 'runs.db')) {
     this.db = openSqlite(file, SCHEMA);
+    addFigureColumns(this.db);
   }
 
   startRun(run: { id: string; experiment: string; file: string | null; startedAt: string; seed: number }): void {
@@ -67,10 +87,15 @@ export class RunStore {
       'INSERT INTO samples (run_id, probe, t, ok, latency_ms, phase, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     const insertEvent = this.db.prepare('INSERT INTO events (run_id, t, event, detail) VALUES (?, ?, ?, ?)');
+    const args: unknown[] = [];
+    const finish = this.db.prepare(
+      finishRunSql((value) => {
+        args.push(value);
+        return '?';
+      }, finishedRunValues(report)),
+    );
     this.db.transaction(() => {
-      this.db
-        .prepare('UPDATE runs SET verdict = ?, reason = ?, ended_at = ?, report = ? WHERE id = ?')
-        .run(report.verdict, report.reason, report.endedAt, JSON.stringify(report), report.runId);
+      finish.run(...args);
       for (const s of samples) {
         insertSample.run(report.runId, s.probe, new Date(s.t).toISOString(), s.ok ? 1 : 0, s.latencyMs, s.phase, s.detail);
       }

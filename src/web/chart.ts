@@ -2,7 +2,7 @@
 import { html, raw } from 'hono/html';
 import type { RunRow } from '../store/daemon-store.js';
 import type { Html } from './layout.js';
-import { ms } from './layout.js';
+import { ms, percent } from './layout.js';
 
 const W = 460;
 const H = 200;
@@ -35,4 +35,31 @@ ${ticks.map((v) => html`<line class="gridline" x1="${L}" x2="${W - R}" y1="${y(v
 ${times.map((t, i) => html`<text x="${[L, (L + W - R) / 2, W - R][i]}" y="${H - 8}" text-anchor="${['start', 'middle', 'end'][i]}">${t.slice(5, 16).replace('T', ' ')}</text>`)}
 ${series('mttdMs', 'mttd')}${series('mttrMs', 'mttr')}
 </svg>${raw('<div class="legend"><span><i class="mttd"></i>MTTD (time to detect)</span><span><i class="mttr"></i>MTTR (time to recover)</span></div>')}`;
+}
+
+/** Pass rate per day (UTC) as bars, with the judged runs of the day in each bar's title. */
+export function passRateChart(runs: readonly RunRow[]): Html {
+  const days = new Map<string, { passed: number; judged: number }>();
+  for (const r of runs) {
+    if (r.verdict !== 'passed' && r.verdict !== 'failed' && r.verdict !== 'aborted') continue;
+    const day = r.startedAt.slice(0, 10);
+    const d = days.get(day) ?? { passed: 0, judged: 0 };
+    d.judged++;
+    if (r.verdict === 'passed') d.passed++;
+    days.set(day, d);
+  }
+  const points = [...days.entries()].sort(([a], [b]) => a.localeCompare(b)).slice(-60);
+  if (points.length === 0) return html`<p class="muted">No judged run yet.</p>`;
+  const slot = (W - L - R) / points.length;
+  const y = (v: number) => T + (H - T - B) * (1 - v);
+  return html`<svg class="chart" id="pass-rate-chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="pass rate per day">
+${[0, 0.5, 1].map((f) => html`<line class="gridline" x1="${L}" x2="${W - R}" y1="${y(f).toFixed(1)}" y2="${y(f).toFixed(1)}"></line><text x="${L - 6}" y="${(y(f) + 4).toFixed(1)}" text-anchor="end">${percent(f)}</text>`)}
+<line class="axis" x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}"></line>
+${points.map(([day, d], i) => {
+  const rate = d.passed / d.judged;
+  const x = L + i * slot + slot * 0.15;
+  return html`<rect class="${rate === 1 ? 'ok' : 'bad'}" data-day="${day}" x="${x.toFixed(1)}" y="${y(rate).toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${(H - B - y(rate)).toFixed(1)}"><title>${day}: ${percent(rate)} (${d.passed} of ${d.judged} runs passed)</title></rect>`;
+})}
+<text x="${L}" y="${H - 8}">${(points[0] as [string, unknown])[0]}</text><text x="${W - R}" y="${H - 8}" text-anchor="end">${(points.at(-1) as [string, unknown])[0]}</text>
+</svg>`;
 }

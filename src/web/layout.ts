@@ -16,6 +16,7 @@ const NAV = [
   ['runs', '/runs', 'Runs'],
   ['experiments', '/experiments', 'Experiments'],
   ['schedules', '/schedules', 'Schedules'],
+  ['scorecard', '/scorecard', 'Scorecard'],
   ['audit', '/audit', 'Audit log'],
 ] as const;
 
@@ -83,11 +84,5 @@ export function when(iso: string | null): Html {
   return iso ? html`<span data-ago="${iso}" title="${iso}">${iso.replace('T', ' ').slice(0, 19)}</span>` : html`-`;
 }
 
-export function ms(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '-';
-  return value < 1000 ? `${Math.round(value)}ms` : `${(value / 1000).toFixed(value < 10_000 ? 2 : 1)}s`;
-}
-
-export function percent(value: number | null | undefined): string {
-  return value === null || value === undefined ? '-' : `${(value * 100).toFixed(2)}%`;
-}
+/** The dashboard writes figures as the CLI and the reports do (src/util/format.ts). */
+export { formatDuration as ms, formatPercent as percent } from '../util/format.js';

@@ -5,8 +5,10 @@ import type { RunReport } from '../report/types.js';
 import type { ScheduleStatus } from '../schedule/scheduler.js';
 import type { ActiveRun } from '../server/runs.js';
 import type { AuditEntry, Occurrence, RunRow, StoredExperiment } from '../store/daemon-store.js';
+import { formatMttr } from '../util/format.js';
 import { mttdMttrChart } from './chart.js';
 import { type Html, ms, percent, verdictBadge, when } from './layout.js';
+import { reportSections } from './run-sections.js';
 
 const VERDICTS = ['passed', 'failed', 'aborted', 'error', 'interrupted', 'running'];
 
@@ -33,7 +35,7 @@ function runRow(r: RunRow & { running?: boolean }, principal: Principal, showSto
 <td>${when(r.startedAt)}</td>
 <td>${r.endedAt ? ms(Date.parse(r.endedAt) - Date.parse(r.startedAt)) : '-'}</td>
 <td>${r.trigger === 'schedule' ? html`schedule <a href="/schedules/${r.schedule ?? ''}">${r.schedule}</a>` : r.trigger ? html`${r.actor}${r.schedule ? html` (schedule ${r.schedule})` : ''}` : 'cli'}</td>
-<td>${ms(r.mttdMs)} / ${ms(r.mttrMs)}</td>
+<td>${ms(r.mttdMs)} / ${r.verdict ? formatMttr({ ...r, probeIntervalMs: null }) : '-'}</td>
 <td class="reason">${(r.reason ?? '').slice(0, 160)}</td>
 ${showStop ? html`<td>${r.running && roleAtLeast(principal.role, 'operator') ? html`<button class="btn danger" data-action="stop" data-run="${r.id}">Stop</button>` : ''}</td>` : ''}
 </tr>`;
@@ -135,7 +137,7 @@ export function runPage(row: RunRow, report: RunReport | null, active: ActiveRun
 <div class="actions">
 ${active && roleAtLeast(principal.role, 'operator') ? html`<button class="btn danger" id="stop-button" data-action="stop" data-run="${row.id}">Stop run (revert every fault)</button>` : ''}
 ${report ? formats.map((f) => html`<a class="btn" href="/api/v1/runs/${row.id}/report?format=${f}&download">${f.toUpperCase()} report</a>`) : ''}
-<a class="btn" href="/runs?experiment=${row.experiment}">Runs of ${row.experiment}</a>
+<a class="btn" href="/experiments/${row.experiment}/history">History of ${row.experiment}</a>
 </div>
 <div class="cols">
 <div class="card"><h2>Probe latency and success${active ? ' (live)' : ''}</h2>
@@ -146,10 +148,11 @@ ${report ? formats.map((f) => html`<a class="btn" href="/api/v1/runs/${row.id}/r
 <dt>Ended</dt><dd>${when(row.endedAt)}</dd>
 <dt>By</dt><dd>${row.trigger === 'schedule' ? `schedule ${row.schedule}` : (row.actor ?? 'cli')}</dd>
 <dt>Seed</dt><dd class="mono">${row.seed}</dd>
-<dt>MTTD</dt><dd>${ms(row.mttdMs)}</dd><dt>MTTR</dt><dd>${ms(row.mttrMs)}</dd>
+<dt>MTTD</dt><dd>${ms(row.mttdMs)}</dd><dt>MTTR</dt><dd>${report ? formatMttr(report.measurements) : ms(row.mttrMs)}</dd>
 <dt>Availability</dt><dd>${percent(row.availability)}</dd>
 ${active?.stoppedBy ? html`<dt>Stopped by</dt><dd>${active.stoppedBy}</dd>` : ''}
 </dl></div></div>
+${report ? reportSections(report) : ''}
 ${
   report
     ? html`<div class="card"><h2>Faults</h2><table id="faults"><tr><th>Step</th><th>Fault</th><th>Target</th><th>Injected</th><th>Reverted</th><th>Error</th></tr>
@@ -172,7 +175,7 @@ ${
           .map(([k, v]) => `${k}=${v}`)
           .join(' ')}</div></td>
 <td>${e.hypothesis}</td><td>${e.schedules.map((s) => html`<a href="/schedules/${s}">${s}</a> `)}</td><td>${when(e.updatedAt)} <span class="muted small">by ${e.updatedBy}</span></td>
-<td>${operator ? html`<button class="btn primary" data-action="run" data-experiment="${e.name}">Run</button>` : ''} <a class="btn" href="/runs?experiment=${e.name}">History</a></td></tr>`,
+<td>${operator ? html`<button class="btn primary" data-action="run" data-experiment="${e.name}">Run</button>` : ''} <a class="btn" href="/experiments/${e.name}/history">History</a></td></tr>`,
       )
     : html`<tr><td colspan="5" class="muted">No experiment is stored yet.</td></tr>`
 }</table></div>`;
@@ -211,6 +214,7 @@ ${
 ${writer ? html`<button class="btn primary" id="save-button" type="button">${v.name ? 'Save' : 'Create'}</button>` : ''}
 ${v.kind === 'Experiment' && operator ? html`<button class="btn" id="dry-run-button" type="button">Dry run</button><button class="btn primary" id="run-button" type="button">Run${v.name ? '' : ' (as written)'}</button>` : ''}
 ${v.name && writer ? html`<button class="btn danger" data-action="delete-${v.kind === 'Schedule' ? 'schedule' : 'experiment'}" data-${v.kind === 'Schedule' ? 'schedule' : 'experiment'}="${v.name}">Delete</button>` : ''}
+${v.name ? html`<a class="btn" href="/${collection}/${v.name}/history">History</a>` : ''}
 <a class="btn" href="/${collection}">Back</a>
 </div>
 <div class="editor"><div class="gutter" id="gutter"></div><textarea id="yaml" spellcheck="false" ${writer ? '' : 'readonly'}>${v.yaml}</textarea></div>

@@ -7,7 +7,9 @@
 import type { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Principal } from '../auth/roles.js';
-import type { Verdict } from '../report/types.js';
+import { buildScorecard } from '../programme/scorecard.js';
+import { scorecardReports } from '../programme/scorecard-runs.js';
+import type { RunReport, Verdict } from '../report/types.js';
 import { activeHalt } from '../safety/halt.js';
 import { SESSION_MS } from '../server/auth.js';
 import type { Daemon } from '../server/daemon.js';
@@ -15,7 +17,10 @@ import { ApiError } from '../server/errors.js';
 import { decodeCursor, encodeCursor } from '../server/http.js';
 import type { Ctx, Env } from '../server/route.js';
 import { verifyAuditChain } from '../store/audit-chain.js';
+import type { RunFilter } from '../store/daemon-store.js';
+import { parseDuration } from '../util/duration.js';
 import { APP_JS } from './client.js';
+import { historyPage } from './history.js';
 import { type Html, layout, type PageOptions } from './layout.js';
 import {
   auditPage,
@@ -29,6 +34,7 @@ import {
   runsPage,
   schedulesPage,
 } from './pages.js';
+import { scorecardPage } from './scorecard-page.js';
 import { APP_CSS } from './style.js';
 
 export const SESSION_COOKIE = 'faultline_session';
@@ -367,6 +373,57 @@ export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
           status: daemon.scheduler.status(name, 5),
         }),
       });
+    }),
+  );
+
+  /** The latest runs of an experiment or a schedule, with their reports, and their scorecard over all of them. */
+  async function historyOf(kind: 'experiment' | 'schedule', name: string) {
+    const filter: RunFilter = kind === 'experiment' ? { experiment: name, limit: 200 } : { schedule: name, limit: 200 };
+    const rows = (await daemon.store.listRuns(filter)).filter((r) => r.verdict !== null);
+    const reports = new Map<string, RunReport>();
+    for (const r of rows) {
+      const report = await daemon.store.getReport(r.id);
+      if (report) reports.set(r.id, { ...report, experiment: { ...report.experiment, name } });
+    }
+    const card = buildScorecard([...reports.values()], { since: 0, until: Date.now() + 1 });
+    return historyPage({ kind, name, rows, reports, score: card.experiments[0] });
+  }
+
+  app.get(
+    '/experiments/:name/history',
+    guarded(async (c, principal) => {
+      const name = c.req.param('name') ?? '';
+      return page(c, daemon, principal, {
+        title: `${name} history`,
+        section: 'experiments',
+        page: 'history',
+        body: await historyOf('experiment', name),
+      });
+    }),
+  );
+
+  app.get(
+    '/schedules/:name/history',
+    guarded(async (c, principal) => {
+      const name = c.req.param('name') ?? '';
+      return page(c, daemon, principal, {
+        title: `${name} history`,
+        section: 'schedules',
+        page: 'history',
+        body: await historyOf('schedule', name),
+      });
+    }),
+  );
+
+  app.get(
+    '/scorecard',
+    guarded(async (c, principal) => {
+      const since = c.req.query('since') ?? '30d';
+      const periodMs = parseDuration(since) ?? 30 * 86_400_000;
+      const until = Date.now();
+      const options = { since: until - periodMs, until };
+      const card = buildScorecard(await scorecardReports(daemon.store, options), options, until);
+      return page(c, daemon, principal, { title: 'Scorecard', section: 'scorecard', page: 'scorecard', body: scorecardPage(card, since) });
     }),
   );
 

@@ -12,14 +12,13 @@ import type { Command } from '@commander-js/extra-typings';
 import { RunObservers } from '../../observe/session.js';
 import { loadProgramme, type Programme } from '../../programme/programme.js';
 import { type Experiment, loadExperiments } from '../../spec/load.js';
-import { formatDuration } from '../../util/duration.js';
 import { EXIT, UserError } from '../../util/errors.js';
+import { formatDuration, formatMttr, formatPercent } from '../../util/format.js';
 import { freePort } from '../../util/ports.js';
 import { didYouMean } from '../../util/suggest.js';
 import { color, say, table, verdictText, warn } from '../output.js';
 import { writeReportFiles } from '../report-files.js';
 import { notifyFinished, notifyOption, runSeries, type SeriesResult } from '../run-series.js';
-import { formatAvailability } from '../summary.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
 const BIN = fileURLToPath(new URL('../../../bin/faultline.js', import.meta.url));
@@ -63,7 +62,15 @@ function stopDemoSystem(child: ChildProcess): Promise<void> {
 }
 
 /** What a programme asks of the demo system (`faultline.dev/demo-services` on the programme): extra services and ports. */
-const DEMO_SERVICES = ['validators', 'provider-a-proxy', 'tenant-proxy', 'ledger', 'signed-payments', 'clock-wrap', 'no-pagerduty'] as const;
+const DEMO_SERVICES = [
+  'validators',
+  'provider-a-proxy',
+  'tenant-proxy',
+  'ledger',
+  'signed-payments',
+  'clock-wrap',
+  'no-pagerduty',
+] as const;
 const SERVICES_ANNOTATION = 'faultline.dev/demo-services';
 
 /** The environment of the demo system: its ports on loopback, its state folder, and the services a programme asks for. */
@@ -194,8 +201,8 @@ async function runDemo(options: DemoOptions, observers: RunObservers, stateDir: 
         verdictText(report.verdict),
         asExpected ? color.green('yes') : color.red(`no (expected ${expected ?? 'passed'})`),
         formatDuration(m.mttdMs),
-        formatDuration(m.mttrMs),
-        formatAvailability(m.availability),
+        formatMttr(m),
+        formatPercent(m.availability),
       ],
     };
   });

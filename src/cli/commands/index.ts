@@ -13,6 +13,7 @@ import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerRuns } from './runs.js';
 import { registerSchema } from './schema.js';
+import { registerScorecard } from './scorecard.js';
 import { registerServe } from './serve.js';
 import { registerToken } from './token.js';
 import { registerValidate } from './validate.js';
@@ -24,6 +25,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerRecover,
   registerHalt,
   registerRuns,
+  registerScorecard,
   registerReport,
   registerSchema,
   registerDemo,

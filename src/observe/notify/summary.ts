@@ -1,6 +1,6 @@
 /** The few numbers every notification shows, as text: MTTD and MTTR with their uncertainty, availability. */
 import type { RunReport, Verdict } from '../../report/types.js';
-import { formatDuration } from '../../util/duration.js';
+import { formatMttr, formatNumber, formatPercent, formatTimed } from '../../util/format.js';
 
 export const VERDICT_EMOJI: Record<Verdict, string> = {
   passed: '✅',
@@ -10,10 +10,7 @@ export const VERDICT_EMOJI: Record<Verdict, string> = {
   interrupted: '⏹️',
 };
 
-function timed(ms: number | null, intervalMs: number | null): string {
-  if (ms === null) return '-';
-  return intervalMs === null ? formatDuration(ms) : `${formatDuration(ms)} ± ${formatDuration(intervalMs)}`;
-}
+const timed = formatTimed;
 
 export interface RunNumbers {
   mttd: string;
@@ -27,17 +24,16 @@ export interface RunNumbers {
 
 export function runNumbers(report: RunReport): RunNumbers {
   const m = report.measurements;
-  const notRecovered = m.mttrMs === null && m.mttdMs !== null;
   const during = m.samplesByPhase.during;
   const numbers: RunNumbers = {
     mttd: timed(m.mttdMs, m.probeIntervalMs),
-    mttr: notRecovered ? 'not recovered' : timed(m.mttrMs, m.probeIntervalMs),
+    mttr: formatMttr(m),
     availability:
-      m.availability === null ? '-' : `${(m.availability * 100).toFixed(2)}% (${Math.round(m.availability * during)} of ${during} samples)`,
+      m.availability === null ? '-' : `${formatPercent(m.availability)} (${Math.round(m.availability * during)} of ${during} samples)`,
   };
   if (m.slo) {
-    const consumed = m.slo.errorBudgetConsumed === null ? '-' : `${(m.slo.errorBudgetConsumed * 100).toFixed(2)}%`;
-    numbers.errorBudget = `${consumed} (burn rate ${m.slo.burnRate === null ? '-' : `${Number(m.slo.burnRate.toFixed(2))}×`})`;
+    const consumed = formatPercent(m.slo.errorBudgetConsumed);
+    numbers.errorBudget = `${consumed} (burn rate ${m.slo.burnRate === null ? '-' : `${formatNumber(m.slo.burnRate)}×`})`;
   }
   if (report.dataLoss) {
     const d = report.dataLoss;
