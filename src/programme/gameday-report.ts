@@ -7,7 +7,7 @@ import { escapeHtml } from '../report/chart.js';
 import { escapeMarkdownCell } from '../report/markdown.js';
 import type { RunReport } from '../report/types.js';
 import type { GameDayRecord, GameDayStore, Note } from '../store/gameday-store.js';
-import { formatDuration } from '../util/duration.js';
+import { formatDuration, formatMttr, formatPercent } from '../util/format.js';
 
 export const GAMEDAY_REPORT_FORMATS = ['json', 'md', 'html'] as const;
 export type GameDayReportFormat = (typeof GAMEDAY_REPORT_FORMATS)[number];
@@ -19,7 +19,10 @@ export interface GameDayRunLine {
   reason: string;
   mttdMs: number | null;
   mttrMs: number | null;
+  probeIntervalMs: number | null;
   availability: number | null;
+  /** the run's objectives, judged after it (met, missed, unknown) */
+  objectives: { name: string; expected: string; actual: number | null; status: string }[];
 }
 
 export interface GameDayReport {
@@ -73,7 +76,9 @@ export function buildGameDayReport(
         reason: report?.reason ?? 'its report is not in this store',
         mttdMs: m?.mttdMs ?? null,
         mttrMs: m?.mttrMs ?? null,
+        probeIntervalMs: m?.probeIntervalMs ?? null,
         availability: m?.availability ?? null,
+        objectives: (report?.objectives ?? []).map((o) => ({ name: o.name, expected: o.expected, actual: o.actual, status: o.status })),
       };
     }),
   }));
@@ -121,7 +126,10 @@ export async function loadGameDayReport(
   return buildGameDayReport(record, await gameDays.notes(record.id), (runId) => reports.get(runId));
 }
 
-const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(2)}%`);
+/** `mttd met, rto missed`, or `-` when the run declared none. */
+function objectivesText(run: GameDayRunLine): string {
+  return run.objectives.length ? run.objectives.map((o) => `${o.name} ${o.status}`).join(', ') : '-';
+}
 
 function markdown(r: GameDayReport): string {
   const cell = escapeMarkdownCell;
@@ -136,15 +144,15 @@ function markdown(r: GameDayReport): string {
     '',
     '## Stages',
     '',
-    '| # | stage | status | approved by | experiment | verdict | MTTD | MTTR | availability | run |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| # | stage | status | approved by | experiment | verdict | objectives | MTTD | MTTR | availability | run |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const s of r.stages) {
     const head = `| ${s.number} | ${cell(s.name)} | ${s.status} | ${cell(s.approvedBy ?? '-')} |`;
-    if (!s.runs.length) lines.push(`${head} - | - | - | - | - | - |`);
+    if (!s.runs.length) lines.push(`${head} - | - | - | - | - | - | - |`);
     for (const run of s.runs) {
       lines.push(
-        `${head} ${cell(run.experiment)} | ${run.verdict} | ${formatDuration(run.mttdMs)} | ${formatDuration(run.mttrMs)} | ${pct(run.availability)} | \`${run.runId}\` |`,
+        `${head} ${cell(run.experiment)} | ${run.verdict} | ${cell(objectivesText(run))} | ${formatDuration(run.mttdMs)} | ${formatMttr(run)} | ${formatPercent(run.availability)} | \`${run.runId}\` |`,
       );
     }
   }
@@ -170,8 +178,8 @@ function html(r: GameDayReport): string {
       (run) =>
         `<tr><td>${s.number}</td><td>${e(s.name)}</td><td class="${e(s.status)}">${e(s.status)}</td><td>${e(s.approvedBy ?? '-')}</td>` +
         (run
-          ? `<td>${e(run.experiment)}</td><td class="${e(run.verdict)}">${e(run.verdict)}</td><td>${e(formatDuration(run.mttdMs))}</td><td>${e(formatDuration(run.mttrMs))}</td><td>${e(pct(run.availability))}</td><td><code>${e(run.runId)}</code></td>`
-          : '<td colspan="6">not run</td>') +
+          ? `<td>${e(run.experiment)}</td><td class="${e(run.verdict)}">${e(run.verdict)}</td><td>${e(objectivesText(run))}</td><td>${e(formatDuration(run.mttdMs))}</td><td>${e(formatMttr(run))}</td><td>${e(formatPercent(run.availability))}</td><td><code>${e(run.runId)}</code></td>`
+          : '<td colspan="7">not run</td>') +
         '</tr>',
     ),
   );
@@ -189,7 +197,7 @@ th{background:#f6f8fa}.passed,.done{color:#1a7f37}.failed,.error{color:#cf222e}.
 <p>${e(r.reason)}</p>
 <p>Run <code>${e(r.id)}</code>; facilitator ${e(r.facilitator)}${r.observers.length ? `; observers ${e(r.observers.join(', '))}` : ''}; from ${e(r.startedAt)} to ${e(r.endedAt ?? '(not ended)')}</p>
 <h2>Stages</h2>
-<table><thead><tr><th>#</th><th>stage</th><th>status</th><th>approved by</th><th>experiment</th><th>verdict</th><th>MTTD</th><th>MTTR</th><th>availability</th><th>run</th></tr></thead>
+<table><thead><tr><th>#</th><th>stage</th><th>status</th><th>approved by</th><th>experiment</th><th>verdict</th><th>objectives</th><th>MTTD</th><th>MTTR</th><th>availability</th><th>run</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
 <h2>Findings</h2>
 ${list(r.findings, 'None recorded yet.', (f) => `<strong>${e(f.severity ?? 'note')}</strong>: ${e(f.text)} <small>(${e(f.author)}, ${e(f.at)})</small>`)}

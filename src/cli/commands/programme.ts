@@ -10,11 +10,10 @@ import { loadProgramme, type Programme } from '../../programme/programme.js';
 import { openControlDb } from '../../safety/control-db.js';
 import { activeHalt, describeHalt } from '../../safety/halt.js';
 import { RunStore } from '../../store/store.js';
-import { formatDuration } from '../../util/duration.js';
+import { formatDuration, formatMttr, formatPercent } from '../../util/format.js';
 import { color, say, table, verdictText, warn } from '../output.js';
 import { writeSeriesReports } from '../report-files.js';
 import { notifyFinished, notifyOption, runSeries } from '../run-series.js';
-import { formatAvailability } from '../summary.js';
 import { printDryRun, worstExit } from './run.js';
 
 function describeProgramme(programme: Programme): string {
@@ -107,6 +106,7 @@ export function registerProgramme(program: Command): void {
           const last = runs.find((r) => r.experiment === experiment.name && r.verdict !== null);
           const report = last ? store.findReport(last.id) : undefined;
           const m = report && report !== 'ambiguous' ? report.measurements : undefined;
+          const objectives = report && report !== 'ambiguous' ? (report.objectives ?? []) : [];
           return {
             experiment: experiment.name,
             cadence: cadence ?? (schedule ? `schedule ${schedule}` : null),
@@ -115,7 +115,11 @@ export function registerProgramme(program: Command): void {
             verdict: last?.verdict ?? null,
             mttdMs: m?.mttdMs ?? null,
             mttrMs: m?.mttrMs ?? null,
+            probeIntervalMs: m?.probeIntervalMs ?? null,
             availability: m?.availability ?? null,
+            // met only when every objective was measured and held; unknown never counts as met
+            objectivesHeld: objectives.length === 0 ? null : objectives.every((o) => o.status === 'met'),
+            objectives: objectives.map((o) => ({ name: o.name, expected: o.expected, actual: o.actual, status: o.status })),
           };
         });
         if (options.json) {
@@ -125,15 +129,23 @@ export function registerProgramme(program: Command): void {
         say(`${color.bold(`programme ${programme.name}`)} (owner ${programme.owner})`);
         say(
           table(
-            ['experiment', 'cadence', 'last run', 'verdict', 'MTTD', 'MTTR', 'availability'],
+            ['experiment', 'cadence', 'last run', 'verdict', 'objectives', 'MTTD', 'MTTR', 'availability'],
             rows.map((r) => [
               r.experiment,
               r.cadence ?? '-',
               r.lastRunAt ? `${r.lastRunAt} (${r.lastRunId})` : 'never',
               r.verdict ? verdictText(r.verdict as 'passed') : '-',
-              formatDuration(r.mttdMs),
-              formatDuration(r.mttrMs),
-              formatAvailability(r.availability),
+              r.objectivesHeld === null
+                ? '-'
+                : r.objectivesHeld
+                  ? 'held'
+                  : `not held: ${r.objectives
+                      .filter((o) => o.status !== 'met')
+                      .map((o) => `${o.name} ${o.status}`)
+                      .join(', ')}`,
+              r.lastRunId ? formatDuration(r.mttdMs) : '-',
+              r.lastRunId ? formatMttr(r) : '-',
+              formatPercent(r.availability),
             ]),
           ),
         );
