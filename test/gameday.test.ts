@@ -6,7 +6,7 @@
  * day resumes without repeating a finished stage; a runner killed while a fault is active leaves nothing
  * behind after `faultline recover`.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, tempHome } from './support/cli.js';
@@ -16,14 +16,20 @@ import { killStarted, processState, waitFor } from './support/processes.js';
 import { startWebSystem, type WebSystem, writeWebExperiment } from './support/web-experiment.js';
 
 let system: WebSystem;
+
+/** The web experiment with a longer baseline: on a loaded machine three 100ms probe intervals may see no sample. */
+function writeExperiment(options: Parameters<typeof writeWebExperiment>[1]): void {
+  const file = writeWebExperiment(system, options);
+  writeFileSync(file, readFileSync(file, 'utf8').replace('    recoveryTimeout: 3s\n', '    recoveryTimeout: 3s\n    baseline: 1s\n'));
+}
 let slack: FakeSlack;
 
 beforeAll(async () => {
   system = await startWebSystem();
   slack = await startFakeSlack();
-  writeWebExperiment(system, { name: 'warm-up-pause', pause: 'sleeper', pauseFor: '500ms' });
-  writeWebExperiment(system, { name: 'main-pause', pause: 'sleeper', pauseFor: '500ms' });
-  writeWebExperiment(system, { name: 'freeze-web', pause: 'web', pauseFor: '20s' });
+  writeExperiment({ name: 'warm-up-pause', pause: 'sleeper', pauseFor: '500ms' });
+  writeExperiment({ name: 'main-pause', pause: 'sleeper', pauseFor: '500ms' });
+  writeExperiment({ name: 'freeze-web', pause: 'web', pauseFor: '20s' });
 }, 30_000);
 
 afterAll(async () => {

@@ -3,7 +3,7 @@
  * experiments once each in order with its default objectives, stops at the halt switch, says when each
  * experiment last ran; bad programmes get located one-line errors, exit 3, and nothing runs.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from './support/cli.js';
@@ -12,11 +12,17 @@ import { startWebSystem, type WebSystem, writeWebExperiment } from './support/we
 
 let system: WebSystem;
 
+/** The web experiment with a longer baseline: on a loaded machine three 100ms probe intervals may see no sample. */
+function writeExperiment(options: Parameters<typeof writeWebExperiment>[1]): void {
+  const file = writeWebExperiment(system, options);
+  writeFileSync(file, readFileSync(file, 'utf8').replace('    recoveryTimeout: 3s\n', '    recoveryTimeout: 3s\n    baseline: 1s\n'));
+}
+
 beforeAll(async () => {
   system = await startWebSystem();
-  writeWebExperiment(system, { name: 'first-pause', pause: 'sleeper', pauseFor: '400ms' });
-  writeWebExperiment(system, { name: 'second-pause', pause: 'sleeper', pauseFor: '400ms' });
-  writeWebExperiment(system, { name: 'freeze-the-server', pause: 'web', pauseFor: '2s' });
+  writeExperiment({ name: 'first-pause', pause: 'sleeper', pauseFor: '400ms' });
+  writeExperiment({ name: 'second-pause', pause: 'sleeper', pauseFor: '400ms' });
+  writeExperiment({ name: 'freeze-the-server', pause: 'web', pauseFor: '2s' });
 }, 30_000);
 
 afterAll(() => killStarted());
@@ -86,7 +92,7 @@ describe('a programme', () => {
     }
     const table = await runCli(['programme', 'status', programme], { home });
     expect(table.stdout).toMatch(/first-pause\s+0 3 \* \* 1-5\s+\S+ \(\S+\)\s+PASSED/);
-  }, 60_000);
+  }, 120_000);
 
   it('stops at the halt switch: nothing runs, exit 2', async () => {
     const programme = file('halted', '    - { file: freeze-the-server.yaml }\n');
@@ -100,7 +106,7 @@ describe('a programme', () => {
     } finally {
       await runCli(['unhalt'], { home });
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('bad programmes', () => {
@@ -136,5 +142,5 @@ describe('bad programmes', () => {
     expect(notAProgramme.code).toBe(3);
     expect(notAProgramme.stderr.trim()).toMatch(/first-pause\.yaml: holds no Programme document; see docs\/programmes\.md$/);
     expect((await runCli(['runs'], { home })).stdout).not.toMatch(/first-pause/);
-  }, 60_000);
+  }, 120_000);
 });
