@@ -111,6 +111,11 @@ export function registerDocumentKind<T>(kind: DocumentKind<T>): void {
   documentKinds.set(kind.kind, kind as DocumentKind);
 }
 
+/** The schemas of the registered kinds, in registration order (for the editors' JSON Schema). */
+export function registeredDocumentSchemas(): z.ZodType[] {
+  return [...documentKinds.values()].map((k) => k.schema());
+}
+
 interface ParsedDocument {
   doc: Document;
   index: number;
