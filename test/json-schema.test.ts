@@ -54,11 +54,27 @@ function constsOf(node: unknown, key: string, found = new Set<unknown>()): Set<u
 
 // The schema itself: valid JSON, a 2020-12 schema that ajv compiles, covering experiments and projects.
 describe('faultline schema output', () => {
-  it('is a draft 2020-12 schema with Experiment, Project and Schedule alternatives', () => {
+  it('is a draft 2020-12 schema with Experiment, Project, Schedule, Programme and GameDay alternatives', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(typeof validate).toBe('function');
     const kinds = (schema.anyOf as Json[]).map((s) => ((s.properties as Json).kind as Json).const);
-    expect(kinds).toEqual(['Experiment', 'Project', 'Schedule']);
+    expect(kinds).toEqual(['Experiment', 'Project', 'Schedule', 'Programme', 'GameDay']);
+  });
+});
+
+// The ready programmes' Programme and GameDay documents too.
+describe('programme examples against the schema', () => {
+  const dir = join(ROOT, 'examples', 'programmes');
+  const files = readdirSync(dir).flatMap((p) =>
+    readdirSync(join(dir, p))
+      .filter((f) => f === 'programme.yaml' || f === 'gameday.yaml')
+      .map((f) => join(dir, p, f)),
+  );
+
+  it.each(files)('%s validates', (file) => {
+    const ok = validate(parse(readFileSync(file, 'utf8')) as Json);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
   });
 });
 
@@ -132,7 +148,9 @@ describe('completion data', () => {
   });
 
   it('probe alternatives name every probe type as a const, each with its typed block', () => {
-    const withProbes = (schema.anyOf as Json[]).filter((s) => ((s.properties as Json).kind as Json).const !== 'Schedule');
+    const withProbes = (schema.anyOf as Json[]).filter((s) =>
+      ['Experiment', 'Project'].includes(((s.properties as Json).kind as Json).const as string),
+    );
     for (const branch of withProbes) {
       const probes = specOf(branch).probes as Json;
       const types = constsOf(probes, 'type');

@@ -10,6 +10,12 @@
 //      DEMO_CLOCK_WRAP (unset): faultline's bin/faultline.js, to run the tenant API under `faultline wrap`.
 //      DEMO_PROVIDER_A_PROXY_PORT (unset): the gateway calls provider A on this port instead, where a
 //      faultline endpoint proxy listens (examples/experiments/more/); the tenant API still calls A directly.
+//      DEMO_VALIDATOR_PORTS (unset): comma-separated ports of a validator network (validator.mjs), started as
+//      validator-0, validator-1, ...; DEMO_VALIDATOR_LINK_PORT (unset): validator-0 sends its votes to
+//      validator-1 through this port (a faultline endpoint proxy; examples/programmes/validators/). With
+//      DEMO_CLOCK_WRAP, the last validator runs under `faultline wrap` too.
+//      DEMO_LEDGER_PORT (unset): also the ledger (ledger.mjs, write-through with DEMO_LEDGER_SYNC=1), data in
+//      $DEMO_STATE_DIR/ledger.jsonl.
 //   data files: $DEMO_STATE_DIR/provider-<a|b>-data.json (made by the providers when missing)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -61,6 +67,32 @@ const SERVICES = [
   },
 ];
 
+// the validator network, when asked for: every validator sends its votes to every other one
+const validatorPorts = (env.DEMO_VALIDATOR_PORTS || '').split(',').filter(Boolean).map(Number);
+validatorPorts.forEach((p, i) => {
+  const peers = validatorPorts
+    .map((q, j) => (j === i ? null : url(i === 0 && j === 1 && env.DEMO_VALIDATOR_LINK_PORT ? env.DEMO_VALIDATOR_LINK_PORT : q)))
+    .filter(Boolean);
+  SERVICES.push({
+    name: `validator-${i}`,
+    script: 'validator.mjs',
+    args: [`--index=${i}`, `--count=${validatorPorts.length}`, `--port=${p}`, `--peers=${peers.join(',')}`],
+    port: p,
+    wrapClock: i === validatorPorts.length - 1,
+  });
+});
+
+if (env.DEMO_LEDGER_PORT) {
+  const ledgerPort = Number(env.DEMO_LEDGER_PORT);
+  const sync = env.DEMO_LEDGER_SYNC === '1' ? ['--sync'] : [];
+  SERVICES.push({
+    name: 'ledger',
+    script: 'ledger.mjs',
+    args: [`--port=${ledgerPort}`, `--data=${path.join(stateDir, 'ledger.jsonl')}`, ...sync],
+    port: ledgerPort,
+  });
+}
+
 let stopping = false;
 const running = new Map(); // service name -> ChildProcess
 const restartTimers = new Set();
@@ -76,7 +108,8 @@ function start(service) {
   const args = [path.join(here, service.script), `--service=${service.name}`, `--host=${host}`, ...service.args];
   // DEMO_CLOCK_WRAP=<faultline's bin/faultline.js>: the tenant API runs under `faultline wrap`, so time.skew
   // can move its clock (examples/experiments/more/clock-skew-sessions.yaml); its pid file then names the wrapper.
-  if (service.name === 'tenant-api' && env.DEMO_CLOCK_WRAP) args.unshift(env.DEMO_CLOCK_WRAP, 'wrap', '--', process.execPath);
+  if ((service.name === 'tenant-api' || service.wrapClock) && env.DEMO_CLOCK_WRAP)
+    args.unshift(env.DEMO_CLOCK_WRAP, 'wrap', '--', process.execPath);
   // stdin is a pipe the child watches: it exits if we die. Child output goes to our stderr.
   const child = spawn(process.execPath, args, {
     stdio: ['pipe', 2, 2],

@@ -21,6 +21,8 @@ export interface SeriesOptions {
   seed?: number;
   /** printed before each run (the demo names the hypothesis) */
   announce?: (experiment: Experiment) => void;
+  /** asked before each run: a reason to run no more (a programme stops at the halt switch), or null */
+  stopBefore?: () => string | null;
 }
 
 export interface SeriesResult {
@@ -38,8 +40,11 @@ export function notifyOption() {
     .default([] as string[]);
 }
 
-export async function runSeries(experiments: readonly Experiment[], options: SeriesOptions): Promise<SeriesResult> {
-  const results: RunResult[] = [];
+/**
+ * Runs `work` with a signal that SIGINT/SIGTERM abort (each run then reverts every fault); a second
+ * signal only says that reverting goes on.
+ */
+export async function withInterruptSignal<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const interrupt = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -54,33 +59,50 @@ export async function runSeries(experiments: readonly Experiment[], options: Ser
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    for (const experiment of experiments) {
-      if (interrupt.signal.aborted) break;
-      options.announce?.(experiment);
-      const progress = new Progress(experiment.name, options.progress && Boolean(process.stderr.isTTY));
-      const observed = options.observers.run();
-      const monitored = options.monitoring?.trackRun(experiment.name);
-      let result: RunResult;
-      try {
-        result = await runExperiment(experiment, {
-          seed: options.seed,
-          signal: interrupt.signal,
-          onEvent: monitored ? observed.listener(progress.listener, monitored.listener) : observed.listener(progress.listener),
-          alerts: options.monitoring?.alerts,
-        });
-      } finally {
-        progress.stop();
-      }
-      results.push(result);
-      printSummary(result);
-      for (const line of observed.finish(result)) say(color.dim(line));
-      for (const line of (await monitored?.finish(result.report)) ?? []) warn(`faultline: ${line}`);
-    }
+    return await work(interrupt.signal);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  return { results, interrupted: interrupt.signal.aborted };
+}
+
+export async function runSeries(experiments: readonly Experiment[], options: SeriesOptions): Promise<SeriesResult> {
+  const results: RunResult[] = [];
+  return withInterruptSignal(async (signal) => {
+    for (const experiment of experiments) {
+      if (signal.aborted) break;
+      const stop = options.stopBefore?.();
+      if (stop) {
+        warn(`faultline: ${stop}; ${experiments.length - results.length} experiment(s) not run`);
+        break;
+      }
+      options.announce?.(experiment);
+      results.push(await runObserved(experiment, options, signal));
+    }
+    return { results, interrupted: signal.aborted };
+  });
+}
+
+/** One run with progress, observers and monitoring around it, and its summary printed. */
+export async function runObserved(experiment: Experiment, options: SeriesOptions, signal: AbortSignal): Promise<RunResult> {
+  const progress = new Progress(experiment.name, options.progress && Boolean(process.stderr.isTTY));
+  const observed = options.observers.run();
+  const monitored = options.monitoring?.trackRun(experiment.name);
+  let result: RunResult;
+  try {
+    result = await runExperiment(experiment, {
+      seed: options.seed,
+      signal,
+      onEvent: monitored ? observed.listener(progress.listener, monitored.listener) : observed.listener(progress.listener),
+      alerts: options.monitoring?.alerts,
+    });
+  } finally {
+    progress.stop();
+  }
+  printSummary(result);
+  for (const line of observed.finish(result)) say(color.dim(line));
+  for (const line of (await monitored?.finish(result.report)) ?? []) warn(`faultline: ${line}`);
+  return result;
 }
 
 /** Sends the notifications, after every run has ended and every fault is reverted: they never delay a revert. */

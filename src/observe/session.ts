@@ -6,7 +6,15 @@
 import type { RunListener } from '../engine/events.js';
 import type { RunResult } from '../engine/run.js';
 import type { Experiment } from '../spec/load.js';
-import { checkNotifications, type NotificationSpec, type NotifyOutcome, notifyRuns, parseNotifyOptions } from './notify/index.js';
+import {
+  type Announcement,
+  announce,
+  checkNotifications,
+  type NotificationSpec,
+  type NotifyOutcome,
+  notifyRuns,
+  parseNotifyOptions,
+} from './notify/index.js';
 import { allListeners, type RunTrace, startTracing, type Tracing } from './tracing.js';
 
 export interface ObserveOptions {
@@ -79,6 +87,16 @@ export class RunObservers {
         return [`run ${result.report.runId}: trace ${traceId} (OTLP ${this.tracing?.endpoint})`];
       },
     };
+  }
+
+  /** Posts an announcement (a game day's start, stages, end) to the channels of these experiments, each once. */
+  async announce(
+    experiments: readonly Experiment[],
+    announcement: Announcement,
+    options: { backoffMs?: number } = {},
+  ): Promise<NotifyOutcome[]> {
+    const specs = [...new Set(experiments.flatMap((e) => this.notificationsOf(e)))];
+    return announce(specs, announcement, { env: this.env, backoffMs: options.backoffMs });
   }
 
   /** Sends the notifications of every run, then flushes the traces: one outcome per message sent or failed. */

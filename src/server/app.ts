@@ -18,6 +18,7 @@ import { openApiDocument } from './openapi.js';
 import type { ApiRoute, Ctx, Env } from './route.js';
 import { adminRoutes } from './routes/admin.js';
 import { experimentRoutes } from './routes/experiments.js';
+import { gameDayRoutes } from './routes/gamedays.js';
 import { runRoutes } from './routes/runs.js';
 import { safetyRoutes } from './routes/safety.js';
 import { scheduleRoutes } from './routes/schedules.js';
@@ -69,6 +70,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...scheduleRoutes,
   ...safetyRoutes,
   ...adminRoutes,
+  ...gameDayRoutes,
 ];
 
 export const DEFAULT_MAX_BODY = 1024 * 1024;

@@ -21,7 +21,8 @@ import { activeHalt, describeHalt, operator } from '../safety/halt.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import type { AnchorRecord } from '../store/audit-anchor.js';
 import type { DaemonStore } from '../store/daemon-store.js';
-import { openDaemonStore } from '../store/open.js';
+import type { GameDayStore } from '../store/gameday-store.js';
+import { openDaemonStore, openGameDayStore } from '../store/open.js';
 import { UserError } from '../util/errors.js';
 import { faultlineHome } from '../util/home.js';
 import { ownerIsAlive } from '../util/owner.js';
@@ -86,6 +87,7 @@ export class Daemon {
   url = '';
   private server: Server | null = null;
   private stopping: Promise<void> | null = null;
+  private gameDayStore: Promise<GameDayStore> | null = null;
 
   private constructor(
     readonly store: DaemonStore,
@@ -151,6 +153,12 @@ export class Daemon {
     }
     log(`listening on ${daemon.url} (store ${store.kind} ${store.location}; ${daemon.scheduler.names().length} schedule(s))`);
     return daemon;
+  }
+
+  /** Game days (approvals, findings) in the same database as the store; opened when first needed. */
+  gameDays(): Promise<GameDayStore> {
+    this.gameDayStore ??= openGameDayStore(this.options.store ?? 'sqlite');
+    return this.gameDayStore;
   }
 
   /** `--apply FILE`: stores its documents, audited as the operator who started the daemon. */
@@ -225,6 +233,7 @@ export class Daemon {
     }
     this.journal.close();
     this.control.close();
+    await (await this.gameDayStore?.catch(() => null))?.close();
     await this.store.close();
   }
 }

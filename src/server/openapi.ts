@@ -119,7 +119,7 @@ export function openApiDocument(routes: readonly ApiRoute[], version: string): R
       description: `Experiments, runs, schedules, the halt switch, live events, users, tokens and the audit log. Roles: ${ROLES.join(' < ')}. Every change is written to the audit log.`,
     },
     servers: [{ url: '/' }],
-    tags: ['experiments', 'runs', 'schedules', 'safety', 'auth', 'project', 'audit', 'daemon'].map((name) => ({ name })),
+    tags: ['experiments', 'runs', 'schedules', 'safety', 'auth', 'project', 'audit', 'daemon', 'gamedays'].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { editorSchemaOf } from './dispatch.js';
+import { registeredDocumentSchemas } from './load.js';
 import { experimentSchema, projectSchema, scheduleSchema } from './schema.js';
 
 function toJson(schema: z.ZodType): Record<string, unknown> {
@@ -26,10 +27,15 @@ export function formatJsonSchema(): Record<string, unknown> {
   const { $schema: _e, ...experiment } = toJson(experimentSchema());
   const { $schema: _p, ...project } = toJson(projectSchema());
   const { $schema: _s, ...schedule } = toJson(scheduleSchema());
+  // the kinds that higher layers register (Programme, GameDay), when they are loaded
+  const others = registeredDocumentSchemas().map((schema) => {
+    const { $schema: _o, ...rest } = toJson(schema);
+    return rest;
+  });
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://faultline.dev/schema/v1.json',
-    title: 'faultline experiment, project or schedule file (format v1)',
-    anyOf: [experiment, project, schedule],
+    title: `faultline experiment, project or schedule file${others.length ? ', programme or game day' : ''} (format v1)`,
+    anyOf: [experiment, project, schedule, ...others],
   };
 }

@@ -89,6 +89,36 @@ const CHAOS_MESH_KINDS = [
 ];
 const LITMUS_KINDS = ['ChaosEngine', 'ChaosExperiment', 'ChaosSchedule'];
 
+/**
+ * A document kind that a higher layer adds (the programme layer's Programme and GameDay): validated by
+ * its schema, then by `check`, with errors located like every other document's. The loader knows
+ * nothing else of it, so the layers keep pointing one way.
+ */
+export interface DocumentKind<T = unknown> {
+  kind: string;
+  schema: () => z.ZodType<T>;
+  /** checks of a valid document beyond its schema; `report` locates a message at a path of the document */
+  check?: (value: T, context: { file: string | null; report: (path: Path, message: string) => void }) => void;
+}
+
+/** A valid document of a registered kind. */
+export interface OtherDocument {
+  kind: string;
+  file: string | null;
+  value: unknown;
+}
+
+const documentKinds = new Map<string, DocumentKind>();
+
+export function registerDocumentKind<T>(kind: DocumentKind<T>): void {
+  documentKinds.set(kind.kind, kind as DocumentKind);
+}
+
+/** The schemas of the registered kinds, in registration order (for the editors' JSON Schema). */
+export function registeredDocumentSchemas(): z.ZodType[] {
+  return [...documentKinds.values()].map((k) => k.schema());
+}
+
 interface ParsedDocument {
   doc: Document;
   index: number;
@@ -479,8 +509,13 @@ export function parseDocuments(text: string, file: string | null, options: LoadO
 
   const experiments: Experiment[] = [];
   const schedules = scheduleDocuments(docs, errors, file);
+  const others = registeredDocuments(docs, errors, file);
   const topLevel = docs.filter(
-    (parsed) => parsed.kind !== 'Project' && !isScheduleDocument(parsed) && checkKind(parsed, errors, ['Experiment', 'Project']),
+    (parsed) =>
+      parsed.kind !== 'Project' &&
+      !isScheduleDocument(parsed) &&
+      !documentKinds.has(String(parsed.kind)) &&
+      checkKind(parsed, errors, ['Experiment', 'Project', ...documentKinds.keys()]),
   );
   const sources = [
     ...topLevel.map((parsed) => ({ parsed, errors, schedule: undefined as ScheduleDefinition | undefined })),
@@ -550,12 +585,30 @@ export function parseDocuments(text: string, file: string | null, options: LoadO
   checkUniqueNames(experiments, experimentDocs, errors, 'Experiment');
   checkUniqueNames(schedules.definitions, schedules.docs, errors, 'Schedule');
   errors.throwIfAny();
-  return { experiments, schedules: schedules.definitions };
+  return { experiments, schedules: schedules.definitions, others };
 }
 
 export interface ParsedDocuments {
   experiments: Experiment[];
   schedules: ScheduleDefinition[];
+  /** documents of the kinds registered with `registerDocumentKind` */
+  others: OtherDocument[];
+}
+
+function registeredDocuments(docs: readonly ParsedDocument[], errors: ErrorList, file: string | null): OtherDocument[] {
+  const others: OtherDocument[] = [];
+  for (const parsed of docs) {
+    const kind = documentKinds.get(String(parsed.kind));
+    if (!kind || !checkKind(parsed, errors, [kind.kind])) continue;
+    const result = kind.schema().safeParse(parsed.value);
+    if (!result.success) {
+      errors.zod(parsed.doc, result.error);
+      continue;
+    }
+    kind.check?.(result.data, { file, report: (path, message) => errors.at(parsed.doc, path, message) });
+    others.push({ kind: kind.kind, file, value: result.data });
+  }
+  return others;
 }
 
 /** A `kind: Schedule` document (format v1), validated. */

@@ -1,9 +1,12 @@
 /** Every CLI command. A new command is one file in this folder, added to this list. */
 import type { Command } from '@commander-js/extra-typings';
+import { registerApprove } from './approve.js';
 import { registerDemo } from './demo.js';
 import { registerExport } from './export.js';
+import { registerGameDay } from './gameday.js';
 import { registerHalt } from './halt.js';
 import { registerImport } from './import.js';
+import { registerProgramme } from './programme.js';
 import { registerProxy } from './proxy.js';
 import { registerRecover } from './recover.js';
 import { registerReport } from './report.js';
@@ -32,4 +35,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerToken,
   registerImport,
   registerExport,
+  registerProgramme,
+  registerGameDay,
+  registerApprove,
 ];

@@ -1,17 +1,14 @@
 /** `faultline run FILE...`: runs every experiment of the files in order and reports each. */
-import { writeFileSync } from 'node:fs';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { dryRun } from '../../engine/dry-run.js';
 import { newSeed } from '../../engine/rng.js';
-import type { RunResult } from '../../engine/run.js';
 import { Monitoring } from '../../observe/monitoring.js';
 import { RunObservers } from '../../observe/session.js';
-import { renderJUnitSuites } from '../../report/junit.js';
 import { type Experiment, loadExperiments } from '../../spec/load.js';
 import { formatDuration, parseDuration } from '../../util/duration.js';
 import { EXIT, UserError } from '../../util/errors.js';
 import { color, say, warn } from '../output.js';
-import { writeReportFiles } from '../report-files.js';
+import { writeSeriesReports } from '../report-files.js';
 import { notifyFinished, notifyOption, runSeries, type SeriesResult } from '../run-series.js';
 
 /** The exit code of several runs: the most severe one. */
@@ -33,7 +30,7 @@ function parseSeed(text: string): number {
   return seed;
 }
 
-async function printDryRun(experiment: Experiment, seed: number): Promise<boolean> {
+export async function printDryRun(experiment: Experiment, seed: number): Promise<boolean> {
   const result = await dryRun(experiment, seed);
   say(`${color.bold(experiment.name)} (dry run, seed ${seed}): nothing will be changed`);
   say(`  hypothesis: ${experiment.hypothesis}`);
@@ -52,21 +49,6 @@ async function printDryRun(experiment: Experiment, seed: number): Promise<boolea
   const refused = result.guards.filter((g) => !g.ok);
   say(refused.length ? `  a real run would be refused: ${refused.map((g) => g.guard).join(', ')}` : '  a real run would proceed');
   return refused.length === 0;
-}
-
-function writeReports(results: RunResult[], reportDir: string | undefined, junit: string | undefined): void {
-  if (reportDir) {
-    writeReportFiles(
-      results.map((r) => r.report),
-      reportDir,
-      new Map(results.map((r) => [r.report.runId, r.samples])),
-    );
-    say(color.dim(`reports written to ${reportDir}/`));
-  }
-  if (junit) {
-    writeFileSync(junit, renderJUnitSuites(results.map((r) => r.report)));
-    say(color.dim(`JUnit XML written to ${junit}`));
-  }
 }
 
 export function registerRun(program: Command): void {
@@ -122,7 +104,7 @@ export function registerRun(program: Command): void {
         for (const line of await monitoring.close()) warn(`faultline: ${line}`);
       }
       const { results } = series;
-      writeReports(results, options.reportDir, options.junit);
+      writeSeriesReports(results, options.reportDir, options.junit);
       await notifyFinished(observers, experiments, results, options.reportDir);
       process.exitCode = worstExit(results.map((r) => r.exitCode));
     });

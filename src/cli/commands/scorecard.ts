@@ -1,5 +1,6 @@
 /** `faultline scorecard`: pass rates, MTTD/MTTR percentiles, objectives, trend, coverage and resilience score over a period. */
 import { type Command, Option } from '@commander-js/extra-typings';
+import { loadProgramme } from '../../programme/programme.js';
 import { buildScorecard, type ScorecardOptions } from '../../programme/scorecard.js';
 import { renderScorecard, SCORECARD_FORMATS, type ScorecardFormat } from '../../programme/scorecard-render.js';
 import { scorecardReports } from '../../programme/scorecard-runs.js';
@@ -32,13 +33,18 @@ export function registerScorecard(program: Command): void {
     .option('--since <when>', 'start of the period: a duration back from --until (30d) or a date', '30d')
     .option('--until <date>', 'end of the period (default: now)')
     .option('--experiment <name...>', 'only these experiments (default: every experiment that ran)')
+    .option('--programme <file>', 'only the experiments of this programme (a file with a Programme document)')
     .addOption(new Option('--format <format>', 'output format').choices(SCORECARD_FORMATS).default('table' as ScorecardFormat))
     .option('--store <store>', 'where the runs are: sqlite (default, in FAULTLINE_HOME), sqlite:PATH or postgres://USER@HOST/DB')
     .action(async (options) => {
       const until = parseUntil(options.until);
       const since = parseSince(options.since, until);
       if (since >= until) throw new UserError(`--since ${options.since}: the period must start before it ends (--until)`);
-      const scorecardOptions: ScorecardOptions = { since, until, ...(options.experiment ? { experiments: options.experiment } : {}) };
+      if (options.programme && options.experiment) throw new UserError('give --programme or --experiment, not both');
+      const experiments = options.programme
+        ? loadProgramme(options.programme).experiments.map((e) => e.experiment.name)
+        : options.experiment;
+      const scorecardOptions: ScorecardOptions = { since, until, ...(experiments ? { experiments } : {}) };
       const store = await openDaemonStore(options.store ?? process.env.FAULTLINE_STORE ?? 'sqlite');
       try {
         const reports = await scorecardReports(store, scorecardOptions);

@@ -17,8 +17,12 @@ export function registerValidate(program: Command): void {
       let invalid = 0;
       for (const file of files) {
         try {
-          const { experiments, schedules } = loadDocuments(file, { project: options.project });
-          const names = [...experiments.map((e) => e.name), ...schedules.map((s) => `schedule ${s.name}`)];
+          const { experiments, schedules, others } = loadDocuments(file, { project: options.project });
+          const names = [
+            ...experiments.map((e) => e.name),
+            ...schedules.map((s) => `schedule ${s.name}`),
+            ...others.map((o) => `${o.kind.toLowerCase()} ${(o.value as { metadata: { name: string } }).metadata.name}`),
+          ];
           const what = names.length ? names.join(', ') : 'project file (no experiment)';
           say(`${color.green('valid')} ${file}: ${what}`);
         } catch (error) {

@@ -53,6 +53,23 @@ export interface Channel<C extends CommonConfig = CommonConfig> {
   wants?(config: C, verdict: Verdict): boolean;
   /** Sends what this run calls for; returns what was done (`posted`, `triggered KEY`), or null when nothing was due. */
   send(config: C, ctx: NotifyContext): Promise<string | null>;
+  /** Posts an announcement that is no run's outcome (a game day starts, a stage waits); absent: the channel takes none. */
+  announce?(config: C, announcement: Announcement, ctx: AnnounceContext): Promise<string>;
+}
+
+/** A message to the people of a game day: before the start, at each stage, at the end. */
+export interface Announcement {
+  /** `gameday.starting`, `gameday.stage`, `gameday.approval`, `gameday.ended` */
+  event: string;
+  /** the game-day run it is about */
+  subject: string;
+  /** one line a person reads */
+  text: string;
+}
+
+export interface AnnounceContext {
+  env: NodeJS.ProcessEnv;
+  backoffMs?: number;
 }
 
 export function policyOf(config: CommonConfig, ctx: NotifyContext): DeliveryPolicy {

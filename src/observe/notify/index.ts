@@ -7,13 +7,13 @@
 import type { RunReport } from '../../report/types.js';
 import { UserError } from '../../util/errors.js';
 import { didYouMean } from '../../util/suggest.js';
-import { channelTypes, findChannel } from './channel.js';
+import { type Announcement, channelTypes, findChannel } from './channel.js';
 import { DeliveryError } from './deliver.js';
 import type { NotificationSpec } from './schema.js';
 import { describeSecret, readSecret, SecretError } from './secret.js';
 import { NotifyState } from './state.js';
 
-export { channelTypes } from './channel.js';
+export { type Announcement, channelTypes } from './channel.js';
 export { type NotificationSpec, notificationsSchema } from './schema.js';
 export { SIGNATURE_HEADER, signBody } from './webhook.js';
 
@@ -131,4 +131,34 @@ export async function notifyRuns(runs: readonly RunToNotify[], options: NotifyOp
   } finally {
     if (!options.state) state.close();
   }
+}
+
+/**
+ * Posts an announcement to every channel that takes them (Slack, webhook; PagerDuty pages for failures
+ * only). Never throws for a channel's failure: one line per channel, as for run notifications.
+ */
+export async function announce(
+  specs: readonly NotificationSpec[],
+  announcement: Announcement,
+  options: { env?: NodeJS.ProcessEnv; backoffMs?: number } = {},
+): Promise<NotifyOutcome[]> {
+  const env = options.env ?? process.env;
+  return Promise.all(
+    specs.flatMap((config) => {
+      const channel = findChannel(config.type);
+      if (!channel?.announce) return [];
+      const head = `announcement ${channel.type} (${announcement.event})`;
+      return [
+        channel.announce(config, announcement, { env, backoffMs: options.backoffMs }).then(
+          (done) => ({ runId: announcement.subject, channel: channel.type, ok: true, line: `${head}: ${done}` }),
+          (error: Error) => ({
+            runId: announcement.subject,
+            channel: channel.type,
+            ok: false,
+            line: `${head} failed: ${error instanceof DeliveryError || error instanceof SecretError ? error.message : `internal error: ${error.message}`}`,
+          }),
+        ),
+      ];
+    }),
+  );
 }

@@ -97,4 +97,16 @@ registerChannel<SlackConfig>({
     await postWithRetries(url, body, { 'Content-Type': 'application/json; charset=utf-8' }, policyOf(config, ctx), [url]);
     return 'posted';
   },
+  async announce(config, announcement, ctx) {
+    const url = readSecret(secretOf(config), ctx.env);
+    const body = JSON.stringify({ text: cut(escapeSlack(`📣 ${announcement.text}`), 3000) });
+    await postWithRetries(
+      url,
+      body,
+      { 'Content-Type': 'application/json; charset=utf-8' },
+      { timeoutMs: config.timeout, attempts: config.attempts, backoffMs: ctx.backoffMs },
+      [url],
+    );
+    return 'posted';
+  },
 });

@@ -68,4 +68,22 @@ registerChannel<WebhookConfig>({
     );
     return 'delivered';
   },
+  async announce(config, announcement, ctx) {
+    const secret = readSecret(secretOf(config), ctx.env);
+    const body = JSON.stringify(announcement);
+    await postWithRetries(
+      config.url,
+      body,
+      {
+        'Content-Type': 'application/json',
+        'User-Agent': 'faultline',
+        'X-Faultline-Event': announcement.event,
+        'X-Faultline-Delivery': randomUUID(),
+        [SIGNATURE_HEADER]: signBody(body, secret),
+      },
+      { timeoutMs: config.timeout, attempts: config.attempts, backoffMs: ctx.backoffMs },
+      [secret],
+    );
+    return 'delivered';
+  },
 });
