@@ -172,12 +172,17 @@ describe('toxiproxy-node-client against faultline proxy', () => {
     const unknownType = await post('/proxies/codes/toxics', { type: 'latenci' });
     expect(unknownType.status).toBe(400);
     expect((await unknownType.json()).error).toMatch(/invalid toxic type "latenci" \(did you mean "latency"\?\)/);
+    // as Toxiproxy: an unknown attribute is ignored (with a warning in the log), toxicity is clamped to 0..1
     const unknownAttribute = await post('/proxies/codes/toxics', { type: 'latency', name: 'x', attributes: { latenci: 5 } });
-    expect(unknownAttribute.status).toBe(400);
-    expect((await unknownAttribute.json()).error).toMatch(/unknown field "latenci" \(did you mean "latency"\?\)/);
+    expect(unknownAttribute.status).toBe(200);
+    expect((await unknownAttribute.json()).attributes).toEqual({ latency: 0, jitter: 0, correlation: 0 });
+    expect(server.output()).toMatch(/ignored unknown field "latenci" \(did you mean "latency"\?\)/);
     expect((await post('/proxies/codes/toxics', { type: 'latency', stream: 'sideways' })).status).toBe(400);
     expect((await post('/proxies/codes/toxics', { type: 'http-abort', name: 'p', attributes: { percent: 150 } })).status).toBe(400);
-    expect((await post('/proxies/codes/toxics', { type: 'latency', name: 't', toxicity: 2 })).status).toBe(400);
+    const clamped = await post('/proxies/codes/toxics', { type: 'latency', name: 't', toxicity: 2 });
+    expect(clamped.status).toBe(200);
+    expect((await clamped.json()).toxicity).toBe(1);
+    expect((await post('/proxies/codes/toxics', { type: 'latency', name: 't2', toxicity: 'high' })).status).toBe(400);
     expect((await fetch(`${api}/proxies/nope`)).status).toBe(404);
     expect(await (await fetch(`${api}/proxies/codes/toxics/nope`)).json()).toEqual({ error: 'toxic not found: nope', status: 404 });
     expect((await fetch(`${api}/proxies/codes/toxics/latency_downstream`, { method: 'DELETE' })).status).toBe(204);
