@@ -12,7 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startCli, tempHome } from './support/cli.js';
 import { freePort, portOpen, waitFor } from './support/processes.js';
 import { echoServer, type TestServer } from './support/proxy-net.js';
-import { type CallResult, expectedOutcome, loadSession, replay, type SocketResult, type SocketStep } from './support/toxiproxy-replay.js';
+import {
+  type CallResult,
+  expectedOutcome,
+  loadSession,
+  type MetricsResult,
+  replay,
+  type SocketResult,
+  type SocketStep,
+} from './support/toxiproxy-replay.js';
 
 const TOXIPROXY = join(ROOT, '..', 'shared', 'tools', 'toxiproxy', 'toxiproxy-server');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'toxiproxy-clients');
@@ -95,10 +103,17 @@ function oursLike(ours: unknown, theirs: unknown): unknown {
   return out;
 }
 
-function compare(theirs: (CallResult | SocketResult)[], ours: (CallResult | SocketResult)[], steps: unknown[]): void {
+type Result = CallResult | SocketResult | MetricsResult;
+
+function compare(theirs: Result[], ours: Result[], steps: unknown[]): void {
   expect(ours).toHaveLength(theirs.length);
   theirs.forEach((t, i) => {
-    const o = ours[i] as CallResult | SocketResult;
+    const o = ours[i] as Result;
+    if ('samples' in t) {
+      expect(t.samples.length, `Toxiproxy's counters of ${t.metrics}`).toBeGreaterThan(0);
+      expect((o as MetricsResult).samples, `the counters of ${t.metrics}`).toEqual(t.samples);
+      return;
+    }
     const step = steps[i] as { statusOnly?: string; path?: string } & Partial<SocketStep>;
     if ('outcome' in t) {
       const expected = expectedOutcome(step as SocketStep);
@@ -126,6 +141,7 @@ describe.skipIf(!present)('faultline proxy and Toxiproxy 2.7.0 give the same ans
     ['ruby.json', "the Ruby client's session"],
     ['dotnet.json', "the .NET client's session (PascalCase keys, nulls)"],
     ['api-edges.json', 'the edges of the API: errors, unknown fields, toxicity outside 0..1'],
+    ['metrics.json', "/metrics: Toxiproxy's byte counters, per proxy and direction, before and after a toxic"],
   ] as const) {
     it(what, async () => {
       const session = loadSession(join(FIXTURES, file));

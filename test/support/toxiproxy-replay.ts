@@ -35,7 +35,12 @@ export interface SocketStep {
   forMs?: number;
 }
 
-export type Step = CallStep | SocketStep;
+/** The Toxiproxy byte counters of one proxy on GET /metrics, once the connections are closed. */
+export interface MetricsStep {
+  metrics: string;
+}
+
+export type Step = CallStep | SocketStep | MetricsStep;
 
 export interface Session {
   client: string;
@@ -48,6 +53,12 @@ export interface CallResult {
   status: number;
   /** parsed JSON, or the text when it is not JSON */
   body: unknown;
+}
+
+export interface MetricsResult {
+  metrics: string;
+  /** the sample lines of the `toxiproxy_proxy_*` counters of that proxy, sorted */
+  samples: string[];
 }
 
 export interface SocketResult {
@@ -175,14 +186,25 @@ export function expectedOutcome(step: SocketStep): string {
   }
 }
 
+async function scrape(api: string, proxy: string, values: Record<string, string>): Promise<string[]> {
+  // a closed connection's last bytes are counted when the proxy sees the close: give it a moment
+  await new Promise((r) => setTimeout(r, 200));
+  const text = unsubstitute(await (await fetch(new URL('/metrics', api))).text(), values);
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('toxiproxy_proxy_') && line.includes(`proxy="${proxy}"`))
+    .sort();
+}
+
 /** Runs every step in order against the API at `api`; ports of the placeholders are chosen here. */
-export async function replay(session: Session, api: string, upstream: string): Promise<(CallResult | SocketResult)[]> {
+export async function replay(session: Session, api: string, upstream: string): Promise<(CallResult | SocketResult | MetricsResult)[]> {
   const values: Record<string, string> = { UPSTREAM: upstream };
   const text = JSON.stringify(session.steps);
   for (const [, key] of text.matchAll(/\$\{(PORT_\d+)\}/g)) values[key as string] ??= String(await freePort());
-  const results: (CallResult | SocketResult)[] = [];
+  const results: (CallResult | SocketResult | MetricsResult)[] = [];
   for (const step of session.steps) {
-    if ('socket' in step) {
+    if ('metrics' in step) results.push({ metrics: step.metrics, samples: await scrape(api, step.metrics, values) });
+    else if ('socket' in step) {
       results.push({ check: `${step.socket} on ${step.port}`, outcome: await check(step, Number(values[step.port])) });
     } else results.push(await send(api, step, session.headers, values));
   }

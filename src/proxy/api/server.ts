@@ -16,6 +16,7 @@
  *   POST|PATCH /proxies/{name}/toxics/{toxic}  200 (attributes merged, toxicity)
  *   DELETE /proxies/{name}/toxics/{toxic}   204
  *   POST   /reset                           204 (every proxy enabled, every toxic removed)
+ *   GET    /metrics                         200 Prometheus text: Toxiproxy's byte counters (./metrics.ts)
  *
  * Errors are `{"error": "...", "status": N}`. A request whose User-Agent starts with `Mozilla/` gets 403.
  */
@@ -27,6 +28,7 @@ import { listenErrorMessage, ProxyError } from '../errors.js';
 import { type FaultProxy, type ProxyJson, startProxy } from '../proxy.js';
 import { mixSeed } from '../random.js';
 import { asObject, goDecode } from './go-decode.js';
+import { renderMetrics } from './metrics.js';
 import { decodeToxicBody } from './toxic-body.js';
 
 /** The Toxiproxy API version this server is compatible with (what /version answers). */
@@ -351,6 +353,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://api').pathname.replace(/\/+$/, '') || '/');
     const method = req.method ?? 'GET';
+    if (path === '/metrics' && method === 'GET') {
+      req.resume();
+      const text = renderMetrics(options.collection.list());
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
     let pathMatched = false;
     for (const [methods, pattern, handler] of table) {
       const m = pattern.exec(path);
