@@ -154,6 +154,28 @@ describe('toxiproxy-node-client against faultline proxy', () => {
     await (await client.get('pop-b')).remove();
   });
 
+  it("serves Toxiproxy's byte counters on /metrics, per proxy and direction", async () => {
+    const created = await fetch(`${api}/proxies`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'metered', listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.port}`, toxics: null }),
+    });
+    expect(created.status).toBe(201);
+    const { listen } = (await created.json()) as { listen: string };
+    await echoRoundTrip(Number(listen.split(':')[1]));
+    await new Promise((r) => setTimeout(r, 100)); // the connection's close reaches the proxy
+    const res = await fetch(`${api}/metrics`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    const labels = (direction: string) =>
+      `{direction="${direction}",listener="${listen}",proxy="metered",upstream="127.0.0.1:${echo.port}"}`;
+    for (const direction of ['upstream', 'downstream']) {
+      expect(text).toContain(`toxiproxy_proxy_received_bytes_total${labels(direction)} 4\n`);
+      expect(text).toContain(`toxiproxy_proxy_sent_bytes_total${labels(direction)} 4\n`);
+    }
+    expect(text).toMatch(/^# TYPE toxiproxy_proxy_sent_bytes_total counter$/m);
+    expect((await fetch(`${api}/proxies/metered`, { method: 'DELETE' })).status).toBe(204);
+  });
+
   it('answers with Toxiproxy status codes and error bodies', async () => {
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${api}${path}`, { method: 'POST', body: JSON.stringify(body), headers });
@@ -172,12 +194,17 @@ describe('toxiproxy-node-client against faultline proxy', () => {
     const unknownType = await post('/proxies/codes/toxics', { type: 'latenci' });
     expect(unknownType.status).toBe(400);
     expect((await unknownType.json()).error).toMatch(/invalid toxic type "latenci" \(did you mean "latency"\?\)/);
+    // as Toxiproxy: an unknown attribute is ignored (with a warning in the log), toxicity is clamped to 0..1
     const unknownAttribute = await post('/proxies/codes/toxics', { type: 'latency', name: 'x', attributes: { latenci: 5 } });
-    expect(unknownAttribute.status).toBe(400);
-    expect((await unknownAttribute.json()).error).toMatch(/unknown field "latenci" \(did you mean "latency"\?\)/);
+    expect(unknownAttribute.status).toBe(200);
+    expect((await unknownAttribute.json()).attributes).toEqual({ latency: 0, jitter: 0, correlation: 0 });
+    expect(server.output()).toMatch(/ignored unknown field "latenci" \(did you mean "latency"\?\)/);
     expect((await post('/proxies/codes/toxics', { type: 'latency', stream: 'sideways' })).status).toBe(400);
     expect((await post('/proxies/codes/toxics', { type: 'http-abort', name: 'p', attributes: { percent: 150 } })).status).toBe(400);
-    expect((await post('/proxies/codes/toxics', { type: 'latency', name: 't', toxicity: 2 })).status).toBe(400);
+    const clamped = await post('/proxies/codes/toxics', { type: 'latency', name: 't', toxicity: 2 });
+    expect(clamped.status).toBe(200);
+    expect((await clamped.json()).toxicity).toBe(1);
+    expect((await post('/proxies/codes/toxics', { type: 'latency', name: 't2', toxicity: 'high' })).status).toBe(400);
     expect((await fetch(`${api}/proxies/nope`)).status).toBe(404);
     expect(await (await fetch(`${api}/proxies/codes/toxics/nope`)).json()).toEqual({ error: 'toxic not found: nope', status: 404 });
     expect((await fetch(`${api}/proxies/codes/toxics/latency_downstream`, { method: 'DELETE' })).status).toBe(204);

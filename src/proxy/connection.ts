@@ -36,6 +36,13 @@ export interface ConnectionOwner {
 
 type Mode = 'sniffing' | 'raw' | 'http' | 'closed';
 
+/** Bytes of each direction: read from its source, and written to its destination after the toxics. */
+export type Traffic = Record<Stream, { received: number; sent: number }>;
+
+export function noTraffic(): Traffic {
+  return { upstream: { received: 0, sent: 0 }, downstream: { received: 0, sent: 0 } };
+}
+
 /** How long a connection waits for the client's first bytes before treating it as raw (only while an HTTP toxic is active). */
 const SNIFF_WAIT_MS = 300;
 /** How long an incomplete first line that could still be an HTTP request line is given to complete. */
@@ -63,6 +70,14 @@ export class Connection implements LinkOwner, RelayOwner {
 
   get proxyName(): string {
     return this.owner.name;
+  }
+
+  /** Bytes so far, counted by the sockets (so the pipe fast path and the HTTP relay count too). */
+  traffic(): Traffic {
+    return {
+      upstream: { received: this.client.bytesRead, sent: this.upstream?.bytesWritten ?? 0 },
+      downstream: { received: this.upstream?.bytesRead ?? 0, sent: this.client.bytesWritten },
+    };
   }
 
   get seed(): number {

@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { formatHostPort, type HostPort, parseHostPort } from './address.js';
-import { Connection, type ConnectionOwner } from './connection.js';
+import { Connection, type ConnectionOwner, noTraffic, type Traffic } from './connection.js';
 import { listenErrorMessage, ProxyError } from './errors.js';
 import { newProxySeed } from './random.js';
-import { buildToxic, parseAttributes, parseToxicity, type Stream, type Toxic, type ToxicJson, toxicJson } from './toxic.js';
+import { buildToxic, parseAttributes, parseToxicity, STREAMS, type Stream, type Toxic, type ToxicJson, toxicJson } from './toxic.js';
 import './toxics/index.js';
 
 export interface ProxyOptions {
@@ -53,6 +53,15 @@ export interface ProxyStats {
   accepted: number;
   /** connections open now */
   active: number;
+  /** bytes of every connection since start, closed ones included */
+  traffic: Traffic;
+}
+
+function addTraffic(total: Traffic, more: Traffic): void {
+  for (const stream of STREAMS) {
+    total[stream].received += more[stream].received;
+    total[stream].sent += more[stream].sent;
+  }
 }
 
 const DEFAULT_BUFFER = 4 * 1024 * 1024;
@@ -84,6 +93,7 @@ export class FaultProxy implements ConnectionOwner {
   private readonly warned = new Set<Toxic>();
   private readonly onWarning: (message: string) => void;
   private accepted = 0;
+  private readonly closedTraffic = noTraffic();
   private closed = false;
 
   constructor(options: ProxyOptions) {
@@ -129,7 +139,9 @@ export class FaultProxy implements ConnectionOwner {
   }
 
   get stats(): ProxyStats {
-    return { accepted: this.accepted, active: this.connections.size };
+    const traffic = noTraffic();
+    for (const counts of [this.closedTraffic, ...[...this.connections].map((c) => c.traffic())]) addTraffic(traffic, counts);
+    return { accepted: this.accepted, active: this.connections.size, traffic };
   }
 
   /** Starts listening; a 500 ProxyError with the cause and the fix when it cannot. */
@@ -161,8 +173,10 @@ export class FaultProxy implements ConnectionOwner {
   async disable(): Promise<void> {
     const server = this.server;
     this.server = null;
-    for (const connection of [...this.connections]) connection.destroy();
-    this.connections.clear();
+    for (const connection of [...this.connections]) {
+      connection.destroy();
+      this.connectionClosed(connection);
+    }
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -285,7 +299,8 @@ export class FaultProxy implements ConnectionOwner {
   }
 
   connectionClosed(connection: Connection): void {
-    this.connections.delete(connection);
+    // counted once: a destroyed connection reports its close again later
+    if (this.connections.delete(connection)) addTraffic(this.closedTraffic, connection.traffic());
   }
 
   private toxic(name: string): Toxic {

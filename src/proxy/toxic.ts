@@ -119,6 +119,9 @@ export interface ToxicInput {
   attributes?: Record<string, unknown>;
 }
 
+/** The fields of a toxic in the API. */
+export const TOXIC_FIELDS = ['name', 'type', 'stream', 'toxicity', 'attributes'] as const;
+
 const types = new Map<string, AnyToxicType>();
 const byAlias = new Map<string, AnyToxicType>();
 
@@ -142,6 +145,11 @@ export function toxicTypeNames(): string[] {
 
 export function allToxicTypes(): AnyToxicType[] {
   return toxicTypeNames().map((n) => types.get(n) as AnyToxicType);
+}
+
+/** The attribute names of a toxic type (its schema is an object schema). */
+export function attributeNames(def: AnyToxicType): string[] {
+  return Object.keys((def.attributes as unknown as { shape?: Record<string, unknown> }).shape ?? {});
 }
 
 /** `attributes.latency: expected a number` lines of a zod error, joined. */
@@ -185,7 +193,7 @@ export function parseToxicity(value: unknown): number {
 export function buildToxic(raw: unknown, seq: number): Toxic {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ProxyError('bad request body: expected a JSON object', 400);
   const input = raw as Record<string, unknown>;
-  const known = ['name', 'type', 'stream', 'toxicity', 'attributes'];
+  const known: readonly string[] = TOXIC_FIELDS;
   for (const key of Object.keys(input)) {
     if (!known.includes(key))
       throw new ProxyError(`unknown toxic field "${key}"${didYouMean(key, known)}; known fields: ${known.join(', ')}`, 400);

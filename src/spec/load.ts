@@ -11,6 +11,7 @@ import { KUBERNETES_SELECTOR_KEYS } from '../backends/kubernetes/spec.js';
 import type { NotificationSpec } from '../observe/notify/schema.js';
 import type { ScheduleWindow } from '../schedule/window.js';
 import { UserError, UserErrors } from '../util/errors.js';
+import { inputName, readStdin, STDIN } from '../util/input-file.js';
 import { didYouMean } from '../util/suggest.js';
 import { formatPath, type Path, positionOf } from './positions.js';
 import {
@@ -186,6 +187,12 @@ class ErrorList {
 }
 
 function readText(file: string): string {
+  if (file === STDIN) {
+    const text = readStdin();
+    const tooBig = tooManyBytes(Buffer.byteLength(text));
+    if (tooBig) throw new UserError(`<stdin>:1:1: ${tooBig}`);
+    return text;
+  }
   let tooBig: string | null = null;
   try {
     // refused before reading: a huge file would cost its whole read before inputTooLarge could say so
@@ -690,17 +697,17 @@ function scheduleDocuments(docs: readonly ParsedDocument[], errors: ErrorList, f
 
 /** Every Experiment and Schedule document of a file. */
 export function loadDocuments(file: string, options: LoadOptions = {}): ParsedDocuments {
-  return parseDocuments(readText(file), file, options);
+  return parseDocuments(readText(file), inputName(file), options);
 }
 
 /** Every experiment of a file. */
 export function loadExperiments(file: string, options: LoadOptions = {}): Experiment[] {
-  return parseExperiments(readText(file), file, options);
+  return parseExperiments(readText(file), inputName(file), options);
 }
 
 /** The one experiment of a file (the first when the file holds several). */
 export function loadExperiment(file: string, options: LoadOptions = {}): Experiment {
   const [first] = loadExperiments(file, options);
-  if (!first) throw new UserError(`${file}: holds no Experiment document`);
+  if (!first) throw new UserError(`${inputName(file)}: holds no Experiment document`);
   return first;
 }

@@ -30,15 +30,18 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** run as this user id (and the same group id), to test what a non-root user sees */
   uid?: number;
+  /** written to the CLI's standard input, then closed (otherwise stdin is /dev/null) */
+  input?: string;
 }
 
 export function startCli(args: string[], options: CliOptions): { child: ChildProcess; done: Promise<CliResult>; output: () => string } {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', FAULTLINE_HOME: options.home, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
   });
+  if (options.input !== undefined) child.stdin?.end(options.input);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));

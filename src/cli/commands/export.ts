@@ -8,6 +8,7 @@ import { type Command, Option } from '@commander-js/extra-typings';
 import { type Exported, exportExperiment, exportSchedule, renderExport } from '../../spec/convert/export.js';
 import { parseDocuments } from '../../spec/load.js';
 import { UserError } from '../../util/errors.js';
+import { inputName } from '../../util/input-file.js';
 import { say, warn } from '../output.js';
 import { readInput } from './import.js';
 
@@ -15,7 +16,7 @@ export function registerExport(program: Command): void {
   program
     .command('export')
     .description("write an experiment file's experiments and schedules as Chaos Mesh or Litmus manifests")
-    .argument('<file>', 'experiment file')
+    .argument('<file>', 'experiment file; - reads standard input')
     .addOption(
       new Option('--to <engine>', 'the engine whose manifests to write').choices(['chaos-mesh', 'litmus'] as const).makeOptionMandatory(),
     )
@@ -23,12 +24,12 @@ export function registerExport(program: Command): void {
     .option('-n, --namespace <namespace>', 'namespace of the objects (default spec.kubernetes.namespace, else default)')
     .option('--project <file>', 'project file with shared targets and probes (default: faultline.yaml beside the file)')
     .action((file, options) => {
-      const parsed = parseDocuments(readInput(file), file, { project: options.project });
+      const parsed = parseDocuments(readInput(file), inputName(file), { project: options.project });
       const exported: Exported[] = [
         ...parsed.experiments.map((e) => exportExperiment(e, { to: options.to, namespace: options.namespace })),
         ...parsed.schedules.map((s) => exportSchedule(s, { to: options.to, namespace: options.namespace })),
       ];
-      if (!exported.length) throw new UserError(`${file}: holds no Experiment or Schedule to export`);
+      if (!exported.length) throw new UserError(`${inputName(file)}: holds no Experiment or Schedule to export`);
       for (const e of exported) if (e.notes.length) warn(`${e.source}: not exported: ${e.notes.join('; ')}`);
       const text = renderExport(exported, options.to);
       if (options.output) {

@@ -8,9 +8,12 @@ import { type Command, Option } from '@commander-js/extra-typings';
 import { importDocuments, renderImport } from '../../spec/convert/import.js';
 import { parseDocuments } from '../../spec/load.js';
 import { EXIT, UserError } from '../../util/errors.js';
+import { inputName, readStdin, STDIN } from '../../util/input-file.js';
 import { color, say, warn } from '../output.js';
 
+/** A file's text, or standard input's for `-`. */
 export function readInput(file: string): string {
+  if (file === STDIN) return readStdin();
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
@@ -27,7 +30,7 @@ export function registerImport(program: Command): void {
     .description(
       'convert Chaos Mesh objects (NetworkChaos, PodChaos, ..., Schedule, Workflow) and Litmus ChaosEngines into faultline experiments',
     )
-    .argument('<file>', 'YAML file with one or more documents')
+    .argument('<file>', 'YAML file with one or more documents (a kind: List stands for its items); - reads standard input')
     .option('-o, --output <file>', 'write the experiments to this file instead of stdout')
     .addOption(
       new Option(
@@ -40,7 +43,10 @@ export function registerImport(program: Command): void {
     .action((file, options) => {
       const result = importDocuments(readInput(file), { backend: options.backend });
       for (const skipped of result.skipped) warn(`${color.yellow('not imported')} ${skipped}`);
-      if (!result.imported.length) throw new UserError(`${file}: nothing to import (Chaos Mesh objects or Litmus ChaosEngines)`);
+      if (!result.imported.length) {
+        const why = result.skipped.length ? result.skipped.join('; ') : 'it holds no document';
+        throw new UserError(`${inputName(file)}: nothing to import: ${why}; give Chaos Mesh objects or Litmus ChaosEngines`);
+      }
       const text = renderImport(result);
       for (const i of result.imported) {
         warn(`${color.green('imported')} ${i.source}${i.notes.length ? `; not mapped: ${i.notes.join('; ')}` : ''}`);

@@ -7,6 +7,7 @@ import { RunObservers } from '../../observe/session.js';
 import { type Experiment, loadExperiments } from '../../spec/load.js';
 import { formatDuration, parseDuration } from '../../util/duration.js';
 import { EXIT, UserError } from '../../util/errors.js';
+import { inputName } from '../../util/input-file.js';
 import { color, say, warn } from '../output.js';
 import { writeSeriesReports } from '../report-files.js';
 import { notifyFinished, notifyOption, runSeries, type SeriesResult } from '../run-series.js';
@@ -55,7 +56,7 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('run the experiments of one or more files; exit 0 passed, 1 failed, 2 aborted, 3 error, 130 interrupted')
-    .argument('<files...>', 'experiment files')
+    .argument('<files...>', 'experiment files; - reads standard input')
     .option('--report-dir <dir>', 'write a JSON, a Markdown and an HTML report per run into this folder')
     .option('--junit <file>', 'write a JUnit XML file of every run, for CI')
     .option('--dry-run', 'resolve targets and print exactly what would be injected, then exit without harm')
@@ -80,7 +81,7 @@ export function registerRun(program: Command): void {
     .action(async (files, options) => {
       const experiments = files.flatMap((file) => {
         const found = loadExperiments(file, { project: options.project });
-        if (!found.length) throw new UserError(`${file}: holds no Experiment document; nothing to run`);
+        if (!found.length) throw new UserError(`${inputName(file)}: holds no Experiment document; nothing to run`);
         return found;
       });
       if (options.dryRun) {

@@ -2,13 +2,14 @@
 import type { Command } from '@commander-js/extra-typings';
 import { loadDocuments } from '../../spec/load.js';
 import { EXIT, UserError } from '../../util/errors.js';
+import { inputName } from '../../util/input-file.js';
 import { color, say, warn } from '../output.js';
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description('check experiment files: exit 0 when all are valid, 3 otherwise')
-    .argument('<files...>', 'experiment files')
+    .argument('<files...>', 'experiment files; - reads standard input')
     .option(
       '--project <file>',
       'project file with shared targets, probes and policy (default: faultline.yaml beside the experiment file, else in the working directory)',
@@ -24,7 +25,7 @@ export function registerValidate(program: Command): void {
             ...others.map((o) => `${o.kind.toLowerCase()} ${(o.value as { metadata: { name: string } }).metadata.name}`),
           ];
           const what = names.length ? names.join(', ') : 'project file (no experiment)';
-          say(`${color.green('valid')} ${file}: ${what}`);
+          say(`${color.green('valid')} ${inputName(file)}: ${what}`);
         } catch (error) {
           if (!(error instanceof UserError)) throw error;
           invalid++;

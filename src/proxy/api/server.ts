@@ -16,6 +16,7 @@
  *   POST|PATCH /proxies/{name}/toxics/{toxic}  200 (attributes merged, toxicity)
  *   DELETE /proxies/{name}/toxics/{toxic}   204
  *   POST   /reset                           204 (every proxy enabled, every toxic removed)
+ *   GET    /metrics                         200 Prometheus text: Toxiproxy's byte counters (./metrics.ts)
  *
  * Errors are `{"error": "...", "status": N}`. A request whose User-Agent starts with `Mozilla/` gets 403.
  */
@@ -26,6 +27,9 @@ import { formatHostPort, parseHostPort } from '../address.js';
 import { listenErrorMessage, ProxyError } from '../errors.js';
 import { type FaultProxy, type ProxyJson, startProxy } from '../proxy.js';
 import { mixSeed } from '../random.js';
+import { asObject, goDecode } from './go-decode.js';
+import { renderMetrics } from './metrics.js';
+import { decodeToxicBody } from './toxic-body.js';
 
 /** The Toxiproxy API version this server is compatible with (what /version answers). */
 export const TOXIPROXY_VERSION = '2.12.0';
@@ -60,14 +64,15 @@ export function parseProxySpec(raw: unknown, where = ''): ProxySpec {
   if (typeof listen !== 'string') throw new ProxyError(`${at}listen must be a string HOST:PORT`, 400);
   parseHostPort(listen, `${at}listen`, true);
   parseHostPort(body.upstream, `${at}upstream`);
-  if (body.enabled !== undefined && typeof body.enabled !== 'boolean') throw new ProxyError(`${at}enabled must be true or false`, 400);
-  if (body.toxics !== undefined && !Array.isArray(body.toxics)) throw new ProxyError(`${at}toxics must be an array`, 400);
+  // null is "not given", as Toxiproxy reads it (the Go client sends "toxics": null)
+  if (body.enabled != null && typeof body.enabled !== 'boolean') throw new ProxyError(`${at}enabled must be true or false`, 400);
+  if (body.toxics != null && !Array.isArray(body.toxics)) throw new ProxyError(`${at}toxics must be an array`, 400);
   return {
     name: body.name,
     listen,
     upstream: body.upstream,
     enabled: body.enabled !== false,
-    toxics: body.toxics as unknown[] | undefined,
+    toxics: (body.toxics ?? undefined) as unknown[] | undefined,
   };
 }
 
@@ -76,6 +81,11 @@ export class ProxyCollection {
   private readonly proxies = new Map<string, FaultProxy>();
 
   constructor(private readonly options: { seed?: number; onWarning?: (message: string) => void } = {}) {}
+
+  /** Reports something the server accepted but a user should see (an ignored field...). */
+  warn(message: string): void {
+    (this.options.onWarning ?? ((m: string) => process.stderr.write(`faultline proxy: ${m}\n`)))(message);
+  }
 
   list(): FaultProxy[] {
     return [...this.proxies.values()];
@@ -122,7 +132,7 @@ export class ProxyCollection {
    */
   async populate(raw: unknown): Promise<ProxyJson[]> {
     if (!Array.isArray(raw)) throw new ProxyError('bad request body: expected a JSON array of proxies', 400);
-    const specs = raw.map((entry, i) => parseProxySpec(entry, `proxy ${i + 1}`));
+    const specs = raw.map((entry, i) => parseProxySpec(this.decodeProxy(entry, `proxy ${i + 1}`), `proxy ${i + 1}`));
     const names = new Set<string>();
     for (const spec of specs) {
       if (names.has(spec.name)) throw new ProxyError(`proxy ${spec.name} is listed twice`, 400);
@@ -152,6 +162,12 @@ export class ProxyCollection {
       }
     }
     return done;
+  }
+
+  /** A proxy body read as Toxiproxy reads it (any key case, nulls unset, unknown keys ignored with a warning). */
+  decodeProxy(raw: unknown, what = 'proxy'): unknown {
+    const body = asObject(raw);
+    return body ? goDecode(body, PROXY_FIELDS, what, (m) => this.warn(m)) : raw;
   }
 
   async remove(name: string): Promise<void> {
@@ -249,6 +265,7 @@ type Handler = (params: string[], body: () => Promise<unknown>) => Promise<[numb
 
 function routes(collection: ProxyCollection): [string[], RegExp, Handler][] {
   const proxy = (name: string) => collection.get(name);
+  const warn = (message: string) => collection.warn(message);
   return [
     [['GET'], /^\/version$/, async () => [200, { version: TOXIPROXY_VERSION, server: 'faultline' }]],
     [
@@ -260,7 +277,11 @@ function routes(collection: ProxyCollection): [string[], RegExp, Handler][] {
       },
     ],
     [['GET'], /^\/proxies$/, async () => [200, collection.toJSON()]],
-    [['POST'], /^\/proxies$/, async (_p, body) => [201, (await collection.create(parseProxySpec(await body()))).toJSON()]],
+    [
+      ['POST'],
+      /^\/proxies$/,
+      async (_p, body) => [201, (await collection.create(parseProxySpec(collection.decodeProxy(await body())))).toJSON()],
+    ],
     [['POST'], /^\/populate$/, async (_p, body) => [201, { proxies: await collection.populate(await body()) }]],
     [['GET'], /^\/proxies\/([^/]+)$/, async ([name]) => [200, proxy(name as string).toJSON()]],
     [
@@ -268,12 +289,9 @@ function routes(collection: ProxyCollection): [string[], RegExp, Handler][] {
       /^\/proxies\/([^/]+)$/,
       async ([name], body) => {
         const target = proxy(name as string);
-        const changes = (await body()) ?? {};
-        if (typeof changes !== 'object' || Array.isArray(changes)) throw new ProxyError('bad request body: expected a JSON object', 400);
-        const c = changes as Record<string, unknown>;
-        for (const key of Object.keys(c)) {
-          if (!PROXY_FIELDS.includes(key)) throw new ProxyError(`unknown proxy field "${key}"${didYouMean(key, PROXY_FIELDS)}`, 400);
-        }
+        const changes = asObject((await body()) ?? {});
+        if (!changes) throw new ProxyError('bad request body: expected a JSON object', 400);
+        const c = collection.decodeProxy(changes) as Record<string, unknown>;
         if (c.name !== undefined && c.name !== target.name)
           throw new ProxyError('a proxy cannot be renamed; delete it and create another', 400);
         if (c.enabled !== undefined && typeof c.enabled !== 'boolean') throw new ProxyError('enabled must be true or false', 400);
@@ -297,12 +315,20 @@ function routes(collection: ProxyCollection): [string[], RegExp, Handler][] {
       },
     ],
     [['GET'], /^\/proxies\/([^/]+)\/toxics$/, async ([name]) => [200, proxy(name as string).toxics()]],
-    [['POST'], /^\/proxies\/([^/]+)\/toxics$/, async ([name], body) => [200, await proxy(name as string).addToxic(await body())]],
+    [
+      ['POST'],
+      /^\/proxies\/([^/]+)\/toxics$/,
+      async ([name], body) => [200, await proxy(name as string).addToxic(decodeToxicBody(await body(), warn))],
+    ],
     [['GET'], /^\/proxies\/([^/]+)\/toxics\/([^/]+)$/, async ([name, toxic]) => [200, proxy(name as string).getToxic(toxic as string)]],
     [
       ['POST', 'PATCH'],
       /^\/proxies\/([^/]+)\/toxics\/([^/]+)$/,
-      async ([name, toxic], body) => [200, proxy(name as string).updateToxic(toxic as string, (await body()) ?? {})],
+      async ([name, toxic], body) => {
+        const target = proxy(name as string);
+        const { type } = target.getToxic(toxic as string);
+        return [200, target.updateToxic(toxic as string, decodeToxicBody((await body()) ?? {}, warn, type))];
+      },
     ],
     [
       ['DELETE'],
@@ -327,6 +353,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://api').pathname.replace(/\/+$/, '') || '/');
     const method = req.method ?? 'GET';
+    if (path === '/metrics' && method === 'GET') {
+      req.resume();
+      const text = renderMetrics(options.collection.list());
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
     let pathMatched = false;
     for (const [methods, pattern, handler] of table) {
       const m = pattern.exec(path);

@@ -757,16 +757,29 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
 // ---------- documents ----------
 
 /** Every importable document of a YAML text. */
-export function importDocuments(text: string, options: ImportOptions = {}): ImportResult {
-  const result: ImportResult = { imported: [], skipped: [] };
+/** The objects of a file, each with a label for messages; a `kind: List` (`kubectl get -o yaml`) stands for its items. */
+function objectsOf(text: string, skipped: string[]): { label: string; doc: Doc }[] {
+  const objects: { label: string; doc: Doc }[] = [];
   for (const [index, yamlDoc] of parseYamlDocuments(text).entries()) {
     if (yamlDoc.errors.length) {
-      result.skipped.push(`document ${index + 1}: YAML syntax: ${yamlDoc.errors[0]?.message.split('\n')[0]}`);
+      skipped.push(`document ${index + 1}: YAML syntax: ${yamlDoc.errors[0]?.message.split('\n')[0]}`);
       continue;
     }
     const doc = yamlDoc.toJS() as Doc | null;
     if (!doc || typeof doc !== 'object') continue;
-    const source = `${doc.kind ?? 'document'} ${doc.metadata?.namespace ?? 'default'}/${doc.metadata?.name ?? `#${index + 1}`}`;
+    if (doc.kind === 'List' && Array.isArray(doc.items)) {
+      doc.items.forEach((item: unknown, i: number) => {
+        if (item && typeof item === 'object') objects.push({ label: `#${index + 1}.${i + 1}`, doc: item as Doc });
+      });
+    } else objects.push({ label: `#${index + 1}`, doc });
+  }
+  return objects;
+}
+
+export function importDocuments(text: string, options: ImportOptions = {}): ImportResult {
+  const result: ImportResult = { imported: [], skipped: [] };
+  for (const { label, doc } of objectsOf(text, result.skipped)) {
+    const source = `${doc.kind ?? 'document'} ${doc.metadata?.namespace ?? 'default'}/${doc.metadata?.name ?? label}`;
     const notes: string[] = [];
     try {
       const group = String(doc.apiVersion ?? '').split('/')[0];
