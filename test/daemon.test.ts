@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteDaemonStore } from '../src/store/sqlite-daemon-store.js';
 import { tempDir, tempHome } from './support/cli.js';
 import { call, killDaemons, makeToken, pauseExperiment, startDaemon } from './support/daemon.js';
+import { guardianOf } from './support/guardian.js';
 import { killStarted, processState, startSleeper, waitFor } from './support/processes.js';
 
 afterEach(async () => {
@@ -103,6 +104,8 @@ spec:
     const first = await startDaemon(home, ['--apply', applyFile(pauseExperiment('pause-long', worker, '60s'))]);
     const { runId } = (await call(first.url, 'POST', '/api/v1/runs', { token, json: { experiment: 'pause-long' } })).json;
     await waitFor(() => processState(worker) === 'T', 10_000, 'the worker to be paused');
+    // the daemon and its guardian die together (a lost host): nobody reverts the fault
+    process.kill(guardianOf(home) as number, 'SIGKILL');
     await first.stop('SIGKILL');
     expect(processState(worker)).toBe('T'); // nobody reverted it: the daemon died
     const second = await startDaemon(home);

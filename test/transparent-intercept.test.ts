@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nftTables } from '../src/kernel/commands.js';
 import { createTestHosts, type TestHosts } from '../src/netns/index.js';
 import { BIN, type CliResult, ROOT, runCli, tempDir, tempHome } from './support/cli.js';
+import { killRunnerAndGuardian } from './support/guardian.js';
 import { waitFor } from './support/processes.js';
 
 const canRun = process.platform === 'linux' && process.getuid?.() === 0;
@@ -84,8 +85,7 @@ describe.skipIf(!canRun)('transparent interception', () => {
     const home = tempHome();
     const run = runInside(h, 'app', experiment('transparent-crash'), home);
     await waitFor(async () => (await h.tcpGreeting('app', '127.0.0.1', 7001)) === 'from 127.0.0.2', 15_000, 'the interception');
-    run.child.kill('SIGKILL');
-    await run.done;
+    await killRunnerAndGuardian(run, home); // a lost host: runner and guardian gone (alone, the guardian removes it)
     expect(await tables(h)).toHaveLength(1); // the redirect outlived its runner: clients are sent to a dead proxy
     expect(await h.tcpCheck('app', '127.0.0.1', 7001)).toBe('refused');
     const recovered = await runCli(['recover'], { home }); // from the host's namespace: the journal names the namespace
