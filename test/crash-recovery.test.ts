@@ -132,26 +132,32 @@ spec:
   });
 });
 
-describe('custom.action whose run command outlives its runner', () => {
-  it('is ended by recover, so its harm cannot land after the revert', async () => {
-    const home = tempHome();
-    const dir = tempDir();
-    const started = join(dir, 'started');
-    const harm = join(dir, 'late-harm');
-    const file = join(dir, 'slow-action.yaml');
-    writeFileSync(
-      file,
-      `apiVersion: faultline.dev/v1
+/** A custom action whose run command takes 2s and then harms (touches `harm`); its revert removes `reverted`. */
+function slowAction(name: string, reverted: 'started' | 'harm') {
+  const home = tempHome();
+  const dir = tempDir();
+  const started = join(dir, 'started');
+  const harm = join(dir, 'late-harm');
+  const file = join(dir, 'slow-action.yaml');
+  writeFileSync(
+    file,
+    `apiVersion: faultline.dev/v1
 kind: Experiment
-metadata: { name: slow-action }
+metadata: { name: ${name} }
 spec:
   hypothesis: A slow custom action is ended with its runner.
   method:
     - fault: custom.action
-      params: { run: [ sh, -c, "touch ${started}; sleep 2; touch ${harm}" ], revert: [ rm, -f, ${harm} ] }
+      params: { run: [ sh, -c, "touch ${started}; sleep 2; touch ${harm}" ], revert: [ rm, -f, ${reverted === 'started' ? started : harm} ] }
       duration: 10m
 `,
-    );
+  );
+  return { home, file, started, harm };
+}
+
+describe('custom.action whose run command outlives its runner', () => {
+  it('is ended by recover, so its harm cannot land after the revert', async () => {
+    const { home, file, started, harm } = slowAction('slow-action', 'harm');
     const run = startCli(['run', file], { home });
     await waitFor(() => existsSync(started), 10_000, 'the action to start');
     await killRunnerAndGuardian(run, home);
@@ -162,24 +168,7 @@ spec:
   });
 
   it('is ended by the guardian within a second when only the runner dies', async () => {
-    const home = tempHome();
-    const dir = tempDir();
-    const started = join(dir, 'started');
-    const harm = join(dir, 'late-harm');
-    const file = join(dir, 'slow-action.yaml');
-    writeFileSync(
-      file,
-      `apiVersion: faultline.dev/v1
-kind: Experiment
-metadata: { name: slow-action-guardian }
-spec:
-  hypothesis: A slow custom action is ended with its runner.
-  method:
-    - fault: custom.action
-      params: { run: [ sh, -c, "touch ${started}; sleep 2; touch ${harm}" ], revert: [ rm, -f, ${started} ] }
-      duration: 10m
-`,
-    );
+    const { home, file, started, harm } = slowAction('slow-action-guardian', 'started');
     const run = startCli(['run', file], { home });
     await waitFor(() => existsSync(started), 10_000, 'the action to start');
     await expectGuardianReverts(run, home, () => !existsSync(started), 'the custom action');
