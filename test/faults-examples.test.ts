@@ -88,10 +88,7 @@ describe('examples/experiments/more against the demo system', () => {
     expect(result.stdout).toMatch(/PASSED provider-survives-memory-near-its-limit/);
   });
 
-  // KNOWN DEFECT (issue 12, open): since clock skew moved from libfaketime to faultline's preload library,
-  // the tenant API still rejects its sessions (401) after the skew is reverted. Kept here so that it is
-  // seen: this test passes only while the defect is there, and must become `it` again once it is fixed.
-  it.fails('clock-skew-sessions: sessions are rejected an hour ahead, and accepted again after the revert', async () => {
+  it('clock-skew-sessions: sessions are rejected an hour ahead, and accepted again after the revert', async () => {
     const result = await run('clock-skew-sessions.yaml');
     expect(result.code, result.output).toBe(0);
     expect(result.stdout).toMatch(/PASSED tenant-api-rejects-sessions-an-hour-ahead/);

@@ -89,6 +89,25 @@ export function isSameProcess(pid: number, startTime: string | undefined): boole
   return startTime === undefined || info.startTime === startTime;
 }
 
+/**
+ * The processes whose environment holds `name=value` (Linux only: read from /proc/PID/environ). A
+ * command started with a unique marker in its environment can be found again, with every process it
+ * started, by whoever holds the marker, even when its pid was never written down.
+ */
+export function processesWithEnvironment(name: string, value: string): number[] {
+  if (!isLinux) return [];
+  const wanted = Buffer.from(`${name}=${value}\0`);
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`);
+      if (environ.indexOf(wanted) === 0 || environ.indexOf(Buffer.concat([Buffer.from('\0'), wanted])) >= 0) found.push(Number(entry));
+    } catch {} // gone, or not ours to read
+  }
+  return found;
+}
+
 /** This process and its ancestors: never a target, whatever a `match` pattern says. */
 export function selfAndAncestors(): Set<number> {
   const pids = new Set<number>([process.pid]);

@@ -11,14 +11,10 @@ import type { z } from 'zod';
 import { instanceLabel, type TargetInstance } from '../../engine/target-instance.js';
 import { errorMessage, UserError } from '../../util/errors.js';
 import { isSameProcess } from '../../util/processes.js';
-import { sleep } from '../../util/sleep.js';
 import { heldFor } from '../describe.js';
 import { registerFault } from '../registry.js';
 import { addRules, type IoOp, type IoRule, ioControlOf, newRuleId, removeRules } from './rules.js';
 import { globsOf } from './scope.js';
-
-/** How long the library may take to see a new control file (native/control.h: 50ms), with a margin. */
-const PICKUP_MS = 120;
 
 interface IoFaultState {
   controlFile: string;
@@ -67,18 +63,16 @@ export function registerIoFault<P extends IoScope>(definition: IoFaultDefinition
       const control = ioControlOf(target.pid as number, label, name);
       const ruleId = newRuleId();
       journal({ controlFile: control.controlFile, ruleId, pid: control.pid });
-      if (!addRules(control.controlFile, ruleId, rules)) {
+      if (!(await addRules(control.controlFile, ruleId, rules))) {
         throw new UserError(
           `${name}: the IO control file ${control.controlFile} of ${label} is gone (was faultline wrap killed?); restart the process under faultline wrap`,
         );
       }
-      await sleep(PICKUP_MS);
       if (!isSameProcess(control.pid, undefined)) throw new UserError(`${name}: ${label} exited while its IO fault was being applied`);
     },
     async revert({ controlFile, ruleId }) {
       // A missing file means `faultline wrap` has ended with its process: nothing is left to remove.
-      removeRules(controlFile, ruleId);
-      await sleep(PICKUP_MS);
+      await removeRules(controlFile, ruleId);
     },
   });
 }

@@ -40,14 +40,14 @@ function linesWithout(file: string, id: string): string[] {
   return text.split('\n').filter((line) => line.trim() !== '' && !line.startsWith(`id=${id}\t`));
 }
 
-/** Adds the rules under `id`; false when the control file is gone (its process has ended). */
-export function addRules(file: string, id: string, rules: readonly IoRule[]): boolean {
+/** Adds the rules under `id`, in force when it returns; false when the control file is gone (its process has ended). */
+export async function addRules(file: string, id: string, rules: readonly IoRule[]): Promise<boolean> {
   if (!existsSync(file)) return false;
-  return writeControlFile(file, [...linesWithout(file, id), ...rules.map((rule) => lineOf(id, rule))].join('\n'));
+  return await writeControlFile(file, [...linesWithout(file, id), ...rules.map((rule) => lineOf(id, rule))].join('\n'));
 }
 
-/** Removes the rules under `id`; idempotent, and a no-op when the control file is gone. */
-export function removeRules(file: string, id: string): void {
+/** Removes the rules under `id`, out of force when it returns; idempotent, and a no-op when the control file is gone. */
+export async function removeRules(file: string, id: string): Promise<void> {
   if (!existsSync(file)) return;
-  writeControlFile(file, linesWithout(file, id).join('\n'));
+  await writeControlFile(file, linesWithout(file, id).join('\n'));
 }

@@ -113,11 +113,11 @@ registerFault<Params, SkewState>({
       Date.now() / 1000,
       (p.clockIds ?? []).map((name) => CLOCK_IDS[name]),
     );
-    if (!writeControlFile(clock.controlFile, spec)) throw new UserError(`time.skew: the clock control file ${clock.controlFile} vanished`);
+    if (!(await writeControlFile(clock.controlFile, spec))) throw new UserError(`time.skew: the clock control file ${clock.controlFile} vanished`);
     if (!isSameProcess(clock.pid, undefined)) throw new UserError(`time.skew: ${label} exited while its clock was being moved`);
   },
   async revert({ controlFile, previous }) {
     // A missing file means `faultline wrap` has ended with its process: there is no clock left to restore.
-    writeControlFile(controlFile, restoredSpec(previous));
+    await writeControlFile(controlFile, restoredSpec(previous));
   },
 });

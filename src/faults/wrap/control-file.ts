@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { UserError } from '../../util/errors.js';
+import { sleep } from '../../util/sleep.js';
 import { WRAPPER_ENV } from './preload.js';
 
 function environOf(pid: number): Map<string, string> | null {
@@ -69,11 +70,22 @@ export function wrappedControlOf(pid: number, label: string, variable: string, f
   );
 }
 
-/** Replaces a control file's text atomically (the library may read it at any moment); false if it is gone. */
-export function writeControlFile(file: string, text: string): boolean {
+/**
+ * How long the preload library may go on with the old text: it looks at its control files at most every
+ * 50ms (CONTROL_INTERVAL_NS in native/control.h), on a coarse clock, and a busy machine delays it more.
+ */
+const PICKUP_MS = 120;
+
+/**
+ * Replaces a control file's text atomically (the library may read it at any moment), then waits until the
+ * library has looked again, so that the new text is in force when this returns: an injection is in effect
+ * and a revert is undone for the next call the process makes. False if the file is gone.
+ */
+export async function writeControlFile(file: string, text: string): Promise<boolean> {
   if (!existsSync(file)) return false;
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, text.endsWith('\n') || text === '' ? text : `${text}\n`);
   renameSync(temp, file);
+  await sleep(PICKUP_MS);
   return true;
 }
