@@ -113,7 +113,8 @@ registerFault<Params, SkewState>({
       Date.now() / 1000,
       (p.clockIds ?? []).map((name) => CLOCK_IDS[name]),
     );
-    if (!(await writeControlFile(clock.controlFile, spec))) throw new UserError(`time.skew: the clock control file ${clock.controlFile} vanished`);
+    if (!(await writeControlFile(clock.controlFile, spec)))
+      throw new UserError(`time.skew: the clock control file ${clock.controlFile} vanished`);
     if (!isSameProcess(clock.pid, undefined)) throw new UserError(`time.skew: ${label} exited while its clock was being moved`);
   },
   async revert({ controlFile, previous }) {
