@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import '../src/faults/index.js';
 import '../src/probes/index.js';
 import { runExperiment } from '../src/engine/run.js';
+import { renderHtml, renderMarkdown } from '../src/report/index.js';
 import { parseExperiments } from '../src/spec/load.js';
 import { runCli, startCli, tempDir, tempHome } from './support/cli.js';
 import { FakeKubeApiServer, type FakeKubeOptions, type KObject } from './support/fake-kube-apiserver.js';
@@ -115,6 +116,18 @@ describe('LitmusChaos (litmus-go pkg/result/chaosresult.go)', () => {
     expect(final?.status.experimentStatus).toMatchObject({ phase: 'Stopped', verdict: 'Stopped' });
     expect(final?.metadata.annotations ?? {}).toEqual({});
     expect(final?.status.history.targets.map((t: KObject) => t.chaosStatus)).toEqual(['reverted', 'reverted']);
+    // litmus-go's own verdict is kept in the report beside faultline's: stopped by the revert, no Litmus probe
+    expect(report.faults[0]?.engine).toEqual({
+      engine: 'litmus',
+      result: `shop/${final?.metadata.name}`,
+      phase: 'Stopped',
+      verdict: 'Stopped',
+      probeSuccessPercentage: 0,
+      probes: [],
+    });
+    const line = `Litmus ChaosResult shop/${final?.metadata.name}: Stopped, verdict Stopped, probe success 0%`;
+    expect(renderMarkdown(report)).toContain(line);
+    expect(renderHtml(report)).toContain(line);
   });
 
   it('TOTAL_CHAOS_DURATION is the dead-man bound: step + inject timeout + margin, so an engine left alone ends the fault itself', async () => {
@@ -126,6 +139,8 @@ describe('LitmusChaos (litmus-go pkg/result/chaosresult.go)', () => {
     const body = fake.requests.find((r) => r.method === 'POST' && r.path.endsWith('/chaosengines'))?.body as KObject;
     const env = Object.fromEntries(body.spec.experiments[0].spec.components.env.map((v: KObject) => [v.name, v.value]));
     expect(env.TOTAL_CHAOS_DURATION).toBe(String(Math.ceil(0.8 + 2 + 3))); // seconds, whole (the CRD takes strings)
+    // the engine ended the experiment by itself before the revert: its Pass is what the report keeps
+    expect(report.faults[0]?.engine).toMatchObject({ phase: 'Completed', verdict: 'Pass', probeSuccessPercentage: 100 });
   });
 
   it('pod-delete reports its targets only at the end: the kill is seen by the pod going away, in time', async () => {
@@ -162,6 +177,7 @@ describe('LitmusChaos (litmus-go pkg/result/chaosresult.go)', () => {
     const { report } = await runExperiment(e, { seed: 3 });
     expect(report.verdict).toBe('error');
     expect(report.reason).toMatch(/phase Error, verdict Error\): helper pod failed: CrashLoopBackOff \(CHAOS_INJECT_ERROR\)/);
+    expect(report.faults[0]?.engine).toMatchObject({ phase: 'Error', verdict: 'Error', reason: 'helper pod failed: CrashLoopBackOff' });
     expect(fake.list('chaosengines')).toEqual([]);
   });
 });

@@ -125,7 +125,8 @@ export class Injector {
       }
       // reverted here too, even when another process did: what lives in this process (an embedded proxy's
       // toxics) can only be undone here, and reverting is idempotent
-      await injection.fault.revert(injection.state);
+      const outcome = await injection.fault.revert(injection.state);
+      if (outcome?.engine) injection.report.engine = outcome.engine;
       this.journal.markReverted(injection.journalId);
       injection.reverted = true;
       const now = Date.now();

@@ -52,13 +52,40 @@ export interface FaultType<P = unknown, S = unknown> {
   describe(params: P, target: TargetInstance, durationMs: number | null): string;
   /** applies the fault; throws a UserError when it cannot, after reverting whatever it did */
   inject(ctx: InjectContext<P, S>): Promise<void>;
-  /** undoes the fault from the journaled state alone; idempotent and safe on a half-applied fault */
-  revert(state: S): Promise<void>;
+  /**
+   * undoes the fault from the journaled state alone; idempotent and safe on a half-applied fault. It may
+   * return what the engine that carried the fault out said of it, which the run's report keeps.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: most reverts are async functions that return nothing
+  revert(state: S): Promise<void | RevertOutcome>;
   /**
    * loads ahead of time what `revert` needs (a heavy client library): a guardian calls it as soon as
    * the fault is journaled, so that its revert after a crash is not slowed by the loading
    */
   prepareRevert?(): Promise<void>;
+}
+
+/**
+ * The verdict of the engine that carried a fault out, as the engine itself recorded it: Litmus's
+ * ChaosResult (phase, verdict, probeSuccessPercentage and its own probes). faultline's verdict stays its
+ * own (its probes, tolerances and objectives); this is kept beside it so that both can be read.
+ */
+export interface EngineVerdict {
+  engine: 'litmus';
+  /** the ChaosResult it was read from, `namespace/name` */
+  result: string;
+  phase: string;
+  verdict: string;
+  /** 0-100; null while the engine has not computed it (`Awaited`) */
+  probeSuccessPercentage: number | null;
+  /** litmus-go's errorOutput.reason (and failStep), when the experiment failed */
+  reason?: string;
+  /** the engine's own probes (`status.probeStatuses`) with their verdicts */
+  probes: { name: string; type?: string; mode?: string; verdict: string; description?: string }[];
+}
+
+export interface RevertOutcome {
+  engine?: EngineVerdict;
 }
 
 /** What a step of this fault needs from its targets, given its params. */

@@ -20,6 +20,7 @@ import {
   OBJECTIVE_STATUS_TEXT,
 } from '../util/format.js';
 import { CHART_CSS, type ChartMarker, type ChartWindow, escapeHtml, renderProbeChart } from './chart.js';
+import { engineVerdictLine } from './engine-verdict.js';
 import { formatOffset } from './markdown.js';
 import { type RenderContext, registerReportFormat } from './registry.js';
 import type { ReportFault, RunReport, Verdict } from './types.js';
@@ -440,7 +441,7 @@ function faultsTable(r: RunReport): string {
             const held = f.injectedAt !== null && f.revertedAt !== null ? ms(Date.parse(f.revertedAt) - Date.parse(f.injectedAt)) : '-';
             return [
               escapeHtml(f.step),
-              `<b>${escapeHtml(f.fault)}</b>${f.description ? `<br><span class="muted">${escapeHtml(f.description)}</span>` : ''}`,
+              `<b>${escapeHtml(f.fault)}</b>${f.description ? `<br><span class="muted">${escapeHtml(f.description)}</span>` : ''}${f.engine ? `<br><span class="engine-verdict">${escapeHtml(engineVerdictLine(f.engine))}</span>` : ''}`,
               escapeHtml(f.target),
               escapeHtml(formatOffset(f.injectedAt, r.startedAt)),
               notReverted ? '<b class="bad">not reverted</b>' : escapeHtml(formatOffset(f.revertedAt, r.startedAt)),

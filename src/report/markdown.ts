@@ -13,6 +13,7 @@ import {
   formatTimed,
   OBJECTIVE_STATUS_TEXT,
 } from '../util/format.js';
+import { engineVerdictLine } from './engine-verdict.js';
 import { registerReportFormat } from './registry.js';
 import type { PhaseLatency, ReportFault, ReportProgressiveStage, RunReport, Verdict } from './types.js';
 
@@ -318,7 +319,9 @@ export function renderMarkdown(r: RunReport): string {
           ['Step', 'Fault', 'Target', 'Injected', 'Reverted', 'Error'],
           r.faults.map((f) => [
             f.step,
-            f.description ? `${f.fault} (${f.description})` : f.fault,
+            [f.description ? `${f.fault} (${f.description})` : f.fault, f.engine ? engineVerdictLine(f.engine) : '']
+              .filter(Boolean)
+              .join('<br>'),
             f.target,
             formatOffset(f.injectedAt, r.startedAt),
             notReverted(f) ? '⚠️ not reverted' : formatOffset(f.revertedAt, r.startedAt),

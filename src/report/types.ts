@@ -2,6 +2,8 @@
  * The JSON report of one run. Its keys are public (CI pipelines and dashboards read them):
  * extend this shape, never rename a key.
  */
+import type { EngineVerdict } from '../faults/types.js';
+
 export type Verdict = 'passed' | 'failed' | 'aborted' | 'error' | 'interrupted';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -23,6 +25,8 @@ export interface ReportFault {
   error: string | null;
   /** human description of what exactly was changed */
   description?: string;
+  /** what the engine that carried the fault out concluded (Litmus: its ChaosResult), when one did */
+  engine?: EngineVerdict;
 }
 
 export interface ReportProbe {

@@ -1,6 +1,7 @@
 /** The dashboard's pages, rendered on the server from the same store and scheduler the API reads. */
 import { html } from 'hono/html';
 import { type Principal, roleAtLeast } from '../auth/roles.js';
+import { engineVerdictLine } from '../report/engine-verdict.js';
 import type { RunReport } from '../report/types.js';
 import type { ScheduleStatus } from '../schedule/scheduler.js';
 import type { ActiveRun } from '../server/runs.js';
@@ -156,7 +157,7 @@ ${report ? reportSections(report) : ''}
 ${
   report
     ? html`<div class="card"><h2>Faults</h2><table id="faults"><tr><th>Step</th><th>Fault</th><th>Target</th><th>Injected</th><th>Reverted</th><th>Error</th></tr>
-${report.faults.map((f) => html`<tr><td>${f.step}</td><td>${f.fault}<div class="small muted">${f.description ?? ''}</div></td><td>${f.target}</td><td>${f.injectedAt?.slice(11, 23) ?? '-'}</td><td>${f.revertedAt?.slice(11, 23) ?? (f.injectedAt ? html`<b class="badge failed">not reverted</b>` : '-')}</td><td>${f.error ?? ''}</td></tr>`)}</table></div>`
+${report.faults.map((f) => html`<tr><td>${f.step}</td><td>${f.fault}<div class="small muted">${f.description ?? ''}</div>${f.engine ? html`<div class="small engine-verdict">${engineVerdictLine(f.engine)}</div>` : ''}</td><td>${f.target}</td><td>${f.injectedAt?.slice(11, 23) ?? '-'}</td><td>${f.revertedAt?.slice(11, 23) ?? (f.injectedAt ? html`<b class="badge failed">not reverted</b>` : '-')}</td><td>${f.error ?? ''}</td></tr>`)}</table></div>`
     : ''
 }
 <div class="card"><h2>Timeline</h2><ol class="timeline" id="timeline"></ol></div>

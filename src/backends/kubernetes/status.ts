@@ -10,6 +10,7 @@
  * `<engine>-<experiment>` with `status.experimentStatus`, the per-pod annotations written while the
  * experiment runs, and `history.targets[].chaosStatus` written when it ends (see litmusTargetStates).
  */
+import type { EngineVerdict } from '../../faults/types.js';
 import type { KObject } from './client.js';
 
 function condition(o: KObject | null, type: string): string | undefined {
@@ -134,6 +135,34 @@ export function litmusVerdict(result: KObject | null): string | null {
   if (!s?.verdict || s.verdict === 'Awaited') return null;
   const probes = s.probeSuccessPercentage && s.probeSuccessPercentage !== 'Awaited' ? ` (probes ${s.probeSuccessPercentage}%)` : '';
   return `${s.phase} ${s.verdict}${probes}`;
+}
+
+/**
+ * What litmus-go recorded of one experiment, for the report: null until it gave a verdict. The fields
+ * follow pkg/result/chaosresult.go (experimentStatus, probeStatuses); the percentage is litmus-go's
+ * (100 on Pass, the share of passed probes on Fail or Stopped, 0 on Error).
+ */
+export function litmusEngineVerdict(result: KObject | null): EngineVerdict | null {
+  const s = result?.status?.experimentStatus;
+  if (!result || !s?.verdict || s.verdict === 'Awaited') return null;
+  const percent = Number(s.probeSuccessPercentage);
+  const reason = [s.errorOutput?.reason, s.failStep].filter((x) => typeof x === 'string' && x !== '' && x !== 'N/A').join('; ');
+  return {
+    engine: 'litmus',
+    result: `${result.metadata?.namespace}/${result.metadata?.name}`,
+    phase: String(s.phase ?? 'unknown'),
+    verdict: String(s.verdict),
+    probeSuccessPercentage:
+      s.probeSuccessPercentage === undefined || s.probeSuccessPercentage === 'Awaited' || !Number.isFinite(percent) ? null : percent,
+    ...(reason ? { reason } : {}),
+    probes: ((result.status?.probeStatuses ?? []) as KObject[]).map((p) => ({
+      name: String(p.name),
+      ...(p.type ? { type: String(p.type) } : {}),
+      ...(p.mode ? { mode: String(p.mode) } : {}),
+      verdict: String(p.status?.verdict ?? 'Awaited'),
+      ...(p.status?.description ? { description: String(p.status.description) } : {}),
+    })),
+  };
 }
 
 export function describeLitmus(engine: KObject | null, result: KObject | null): string {

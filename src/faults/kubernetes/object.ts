@@ -18,6 +18,7 @@ import {
   describeChaosMesh,
   describeLitmus,
   litmusEngineStarted,
+  litmusEngineVerdict,
   litmusResultInjected,
 } from '../../backends/kubernetes/status.js';
 import type { ClusterRef, ObjectRef } from '../../backends/kubernetes/types.js';
@@ -26,7 +27,7 @@ import { UserError } from '../../util/errors.js';
 import { sleep } from '../../util/sleep.js';
 import { heldFor } from '../describe.js';
 import { registerFault } from '../registry.js';
-import type { FaultType } from '../types.js';
+import type { EngineVerdict, FaultType, RevertOutcome } from '../types.js';
 
 export const PAUSE_ANNOTATION = 'experiment.chaos-mesh.org/pause';
 
@@ -91,14 +92,7 @@ async function waitInjected(p: ObjectParams, state: ObjectState): Promise<void> 
     }
   }
   const experiment = state.experiment ?? '';
-  const resultRef: ObjectRef = {
-    group: p.ref.group,
-    version: p.ref.version,
-    kind: 'ChaosResult',
-    plural: 'chaosresults',
-    namespace: p.ref.namespace,
-    name: `${p.ref.name}-${experiment}`,
-  };
+  const resultRef = chaosResultOf(p.ref, experiment);
   let engine: KObject | null = null;
   try {
     const started = await client.follow(
@@ -122,6 +116,25 @@ async function waitInjected(p: ObjectParams, state: ObjectState): Promise<void> 
       `${name} was not injected within ${formatDuration(p.injectTimeoutMs)}: ${describeLitmus(engine, result)}; see kubectl describe chaosengine -n ${p.ref.namespace} ${p.ref.name}, or raise spec.kubernetes.injectTimeout`,
     );
   }
+}
+
+/** The ChaosResult litmus-go writes for one experiment of an engine: `<engine>-<experiment>`. */
+function chaosResultOf(engine: ObjectRef, experiment: string): ObjectRef {
+  return {
+    group: engine.group,
+    version: engine.version,
+    kind: 'ChaosResult',
+    plural: 'chaosresults',
+    namespace: engine.namespace,
+    name: `${engine.name}-${experiment}`,
+  };
+}
+
+/** litmus-go's verdict for the engine's experiment, once it gave one (best effort: null when unreadable). */
+async function readLitmusVerdict(client: KubeClient, state: ObjectState): Promise<EngineVerdict | null> {
+  if (state.engine !== 'litmus' || !state.experiment) return null;
+  const result = await client.read(chaosResultOf(state.ref, state.experiment)).catch(() => null);
+  return litmusEngineVerdict(result);
 }
 
 const POD_REF = { group: '', version: 'v1', kind: 'Pod', plural: 'pods' } as const;
@@ -153,9 +166,11 @@ async function pollKilled(
   }
 }
 
-async function revertObject(state: ObjectState): Promise<void> {
+async function revertObject(state: ObjectState): Promise<RevertOutcome> {
   const client = await reconnect(state.cluster);
   const { ref } = state;
+  // an experiment that ended by itself has its verdict already; one stopped below gets `Stopped`
+  let verdict = await readLitmusVerdict(client, state);
   // Stop the fault first, the engine's own way; best effort, the delete below is what counts.
   try {
     if (state.engine === 'chaos-mesh') {
@@ -175,12 +190,14 @@ async function revertObject(state: ObjectState): Promise<void> {
   } catch {
     // a forbidden patch or a slow engine must not keep the object from being deleted
   }
+  verdict ??= await readLitmusVerdict(client, state);
+  const outcome: RevertOutcome = verdict ? { engine: verdict } : {};
   try {
     const present = await client.delete(ref, ref.uid ? { uid: ref.uid } : {});
-    if (!present) return; // 404: already gone
+    if (!present) return outcome; // 404: already gone
   } catch (error) {
     const status = (error as { status?: number }).status;
-    if (status === 409 && ref.uid) return; // the name now belongs to another object: ours is gone
+    if (status === 409 && ref.uid) return outcome; // the name now belongs to another object: ours is gone
     throw error;
   }
   try {
@@ -192,6 +209,7 @@ async function revertObject(state: ObjectState): Promise<void> {
       `${objectName(ref)} is still there ${formatDuration(state.recoverTimeoutMs)} after its deletion was asked (${where}): the engine has not recovered the fault yet. faultline never removes an engine's finalizer by force, as that would leave the fault in place; find why recovery fails (kubectl describe ${ref.plural} -n ${ref.namespace} ${ref.name}), then run faultline recover`,
     );
   }
+  return outcome;
 }
 
 function objectFault(name: string, once: boolean): FaultType<ObjectParams, ObjectState> {
