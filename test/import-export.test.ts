@@ -333,9 +333,12 @@ describe('faultline import of Chaos Mesh objects', () => {
       'ConfigMap default/not-chaos: v1 ConfigMap is not a Chaos Mesh object or a Litmus ChaosEngine',
     ]);
     const squeeze = parsed.experiments.find((e) => e.name === 'squeeze');
-    expect(squeeze?.method.map((s) => (s.kind === 'fault' ? [s.fault, s.params] : s.kind))).toEqual([
-      ['stress.cpu', expect.objectContaining({ workers: 1, load: 50 })],
-      ['stress.memory', expect.objectContaining({ workers: 2, size: { bytes: 512 * 2 ** 20 } })], // 256MB per worker (binary) x 2
+    // cpu and memory stressors run together in Chaos Mesh: one parallel group, not two steps one after the other
+    expect(squeeze?.method).toHaveLength(1);
+    const group = squeeze?.method[0];
+    expect(group?.kind === 'parallel' && group.steps.map((s) => [s.fault, s.params, s.durationMs])).toEqual([
+      ['stress.cpu', expect.objectContaining({ workers: 1, load: 50 }), expect.anything()],
+      ['stress.memory', expect.objectContaining({ workers: 2, size: { bytes: 512 * 2 ** 20 } }), expect.anything()], // 256MB per worker (binary) x 2
     ]);
     expect(rendered).toMatch(/# not mapped: StressChaos squeeze: stressngStressors "--io 2" not mapped \(Chaos Mesh itself ignores it/);
     expect(rendered).toMatch(/# not mapped: StressChaos squeeze: memory: oomScoreAdj -1000 not mapped/);
