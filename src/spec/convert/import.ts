@@ -577,13 +577,13 @@ const LITMUS: Record<string, LitmusMapping> = {
   'pod-delete': {
     fault: 'process.kill',
     params: (e) => (e.FORCE === 'false' ? { signal: 'SIGTERM' } : {}),
-    reads: ['FORCE', 'CHAOS_INTERVAL'],
+    reads: ['FORCE'],
   },
   'container-kill': {
     fault: 'process.kill',
     params: (e) => (e.SIGNAL && e.SIGNAL !== 'SIGKILL' ? { signal: e.SIGNAL } : {}),
     kubernetes: (e) => ({ action: 'container-kill', ...(e.TARGET_CONTAINER ? { containerNames: e.TARGET_CONTAINER.split(',') } : {}) }),
-    reads: ['SIGNAL', 'TARGET_CONTAINER', 'CHAOS_INTERVAL'],
+    reads: ['SIGNAL', 'TARGET_CONTAINER'],
   },
   'pod-cpu-hog': {
     fault: 'stress.cpu',
@@ -713,8 +713,11 @@ function toxicity(e: Record<string, string>): Doc {
   return e.TOXICITY && Number(e.TOXICITY) < 100 ? { percent: Number(e.TOXICITY) } : {};
 }
 
-/** Engine-level env that the run itself sets (faultline owns the duration and the selection). */
-const RUN_ENV = ['TOTAL_CHAOS_DURATION', 'PODS_AFFECTED_PERC', 'TARGET_PODS', 'SEQUENCE', 'RAMP_TIME'];
+/**
+ * Engine-level env that the step itself says (its duration and selection). The rest, CHAOS_INTERVAL (how often
+ * pod-delete repeats) and SEQUENCE included, stays in kubernetes.env and is written back as it was.
+ */
+const RUN_ENV = ['TOTAL_CHAOS_DURATION', 'PODS_AFFECTED_PERC', 'TARGET_PODS', 'RAMP_TIME'];
 
 function labelMap(text: string, what: string): Doc {
   const out: Doc = {};
@@ -750,7 +753,6 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
     const app = spec.appinfo ?? {};
     if (app.applabel) selector.labels = labelMap(String(app.applabel), 'appinfo.applabel');
     if (app.appns && app.appns !== namespace) selector.namespaces = [app.appns];
-    if (app.appkind) notes.push(`appinfo.appkind ${app.appkind} not mapped: pods are selected by their labels`);
   }
   if (!Object.keys(selector).length) selector.namespaces = [namespace];
   const probes: Doc[] = [];
@@ -773,6 +775,7 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
     const params = mapping.params(env, notes);
     if (Object.keys(params).length) step.params = params;
     const k: Doc = mapping.kubernetes?.(env) ?? {};
+    if (spec.appinfo?.appkind && !spec.selectors) k.appkind = spec.appinfo.appkind;
     const rest = Object.fromEntries(Object.entries(env).filter(([key]) => !mapping.reads.includes(key) && !RUN_ENV.includes(key)));
     if (Object.keys(rest).length) k.env = rest;
     if (Object.keys(k).length) step.kubernetes = k;
