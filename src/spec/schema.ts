@@ -86,6 +86,7 @@ const probeCommon = {
   timeout: duration.optional().describe('time limit of one attempt (default 5s)'),
   initialDelay: duration.default(0),
   retry: z.number().int().min(1).default(1).describe('attempts per sample; the sample fails when all fail'),
+  retryInterval: duration.default(0).describe('wait between two attempts of a sample (Litmus runProperties.interval)'),
   stopOnFailure: z.boolean().default(false).describe('end the run as failed at the first failing sample'),
 };
 
@@ -97,6 +98,7 @@ export interface ProbeSpec {
   timeoutMs: number;
   initialDelayMs: number;
   retry: number;
+  retryIntervalMs: number;
   stopOnFailure: boolean;
   /** the type's block (`http: {...}`), parsed by the type's schema */
   config: unknown;
@@ -152,6 +154,7 @@ function buildProbeSchema(): z.ZodType<ProbeSpec> {
       timeoutMs: blockTimeout ?? probe.timeout ?? DEFAULT_PROBE_TIMEOUT_MS,
       initialDelayMs: probe.initialDelay,
       retry: probe.retry,
+      retryIntervalMs: probe.retryInterval,
       stopOnFailure: probe.stopOnFailure,
       config: config.data,
       expect: expect.data,

@@ -1449,8 +1449,9 @@ function applyJsonPatch(o: KObject, ops: JsonPatchOp[]): KObject {
 
 // ---------- CRD schemas ----------
 
-/** The reference folder beside the repository (../shared/reference), as in CI. */
-export const REFERENCE_DIR = join(fileURLToPath(new URL('../../', import.meta.url)), '..', 'shared', 'reference');
+/** The reference folder beside the repository (../shared/reference), as in CI; FAULTLINE_REFERENCE_DIR for a checkout elsewhere (a git worktree). */
+export const REFERENCE_DIR =
+  process.env.FAULTLINE_REFERENCE_DIR ?? join(fileURLToPath(new URL('../../', import.meta.url)), '..', 'shared', 'reference');
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON Schema nodes
 type SchemaNode = Record<string, any>;
