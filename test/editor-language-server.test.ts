@@ -4,13 +4,16 @@
 // - every example written in the faultline format gets no diagnostic at all;
 // - each planted mistake of test/fixtures/editor/ gets exactly one, on the line marked `# mistake: TEXT`,
 //   saying TEXT (one message per mistake, not a cascade of union alternatives); `faultline validate`
-//   refuses each of them at that same line, so the schema flags what the loader refuses.
+//   refuses each of them at that same line, so the schema flags what the loader refuses;
+// - completion offers the registered faults, and the params and probe fields of the one chosen.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { faultNames, findFault } from '../src/faults/index.js';
+import { probeTypeNames } from '../src/probes/index.js';
 import { ROOT, runCli, tempHome } from './support/cli.js';
-import { YamlLanguageServer } from './support/yaml-language-server.js';
+import { type CompletionItem, YamlLanguageServer } from './support/yaml-language-server.js';
 
 const SCHEMA = join(ROOT, 'docs', 'faultline.schema.json');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'editor');
@@ -95,5 +98,40 @@ describe('planted mistakes in an editor', () => {
     expect(result.code).toBe(3);
     for (const file of mistakes) expect(result.stderr, file).toMatch(new RegExp(`^${basename(file)}:${markOf(file).line}:\\d+: `, 'm'));
     expect(result.stderr).not.toMatch(/^valid\.yaml:/m);
+  });
+});
+
+describe('completion in an editor', () => {
+  const valid = readFileSync(join(FIXTURES, 'valid.yaml'), 'utf8');
+
+  /** Completions at the end of the line `line` of `text`, opened as a file of its own beside the fixtures. */
+  async function completeAt(name: string, text: string, line: string): Promise<CompletionItem[]> {
+    const index = text.split('\n').indexOf(line);
+    expect(index, `the text has the line ${JSON.stringify(line)}`).toBeGreaterThan(0);
+    return server.completions(join(FIXTURES, `completion-${name}.yaml`), text, index, line.length);
+  }
+  const labels = (items: CompletionItem[]) => items.map((item) => item.label);
+  const documentation = (item: CompletionItem | undefined) =>
+    typeof item?.documentation === 'string' ? item.documentation : (item?.documentation?.value ?? '');
+
+  it("a step's fault: every registered fault, with its summary", async () => {
+    const items = await completeAt('fault', valid.replace('      fault: network.latency\n', '      fault: \n'), '      fault: ');
+    expect(labels(items)).toEqual(expect.arrayContaining(faultNames()));
+    const latency = items.find((item) => item.label === 'network.latency');
+    expect(documentation(latency)).toContain(findFault('network.latency')?.summary);
+  });
+
+  it("a fault's params: that fault's parameters, not another's", async () => {
+    const text = valid.replace('      params: { latency: 300ms, jitter: 20ms }\n', '      params:\n        \n');
+    const offered = labels(await completeAt('params', text, '        '));
+    expect(offered).toEqual(expect.arrayContaining(['latency', 'jitter', 'correlation']));
+    expect(offered).not.toContain('signal'); // process.kill's
+  });
+
+  it("a probe's fields: no block of another probe type", async () => {
+    const text = valid.replace('      interval: 250ms\n', '      interval: 250ms\n      \n');
+    const offered = labels(await completeAt('probe', text, '      '));
+    expect(offered).toEqual(expect.arrayContaining(['timeout', 'retry']));
+    for (const type of probeTypeNames().filter((t) => t !== 'http')) expect(offered).not.toContain(type);
   });
 });

@@ -18,6 +18,11 @@ export interface Diagnostic {
   source?: string;
 }
 
+export interface CompletionItem {
+  label: string;
+  documentation?: string | { kind: string; value: string };
+}
+
 interface Message {
   id?: number;
   method?: string;
@@ -86,6 +91,22 @@ export class YamlLanguageServer {
       });
       this.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
     });
+  }
+
+  /**
+   * What the server offers to complete at `line` and `character` (0-based) of `text`, opened as `file`
+   * (which need not exist: the modeline is read from `text`, relative to the file's folder). Each call
+   * must use a file name of its own: a file is opened once.
+   */
+  async completions(file: string, text: string, line: number, character: number): Promise<CompletionItem[]> {
+    const uri = pathToFileURL(file).href;
+    this.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+    const result = (await this.request('textDocument/completion', { textDocument: { uri }, position: { line, character } })) as
+      | { items: CompletionItem[] }
+      | CompletionItem[]
+      | null;
+    this.notify('textDocument/didClose', { textDocument: { uri } });
+    return Array.isArray(result) ? result : (result?.items ?? []);
   }
 
   async stop(): Promise<void> {
