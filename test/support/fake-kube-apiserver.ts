@@ -1457,6 +1457,18 @@ export const REFERENCE_DIR =
 type SchemaNode = Record<string, any>;
 
 /**
+ * The documents of a Kubernetes YAML file (a CRD, a manifest, an object to check against its CRD) as
+ * kubectl reads them: merge keys (`<<: *defaults`) applied, as sigs.k8s.io/yaml does, while every other
+ * value keeps the type of the YAML 1.2 core schema (switching to YAML 1.1 for its merge keys would also
+ * turn a date such as 2026-03-01 into a Date object and change the text the API server would see).
+ */
+export function kubernetesYaml(text: string): unknown[] {
+  // not doc.errors: the yaml package flags indentation that Go's YAML reads (the Litmus CRD's multi-line
+  // quoted descriptions) and still reads the value, as kubectl does
+  return parseAllDocuments(text, { merge: true }).map((doc) => doc.toJS());
+}
+
+/**
  * An openAPIV3Schema made checkable by ajv (draft-07), and strict the way `kubectl apply` is: a typed
  * object without x-kubernetes-preserve-unknown-fields rejects unknown fields (the API server would prune
  * them silently). OpenAPI 3.0's boolean exclusiveMinimum/Maximum become the numeric form.
@@ -1500,8 +1512,7 @@ function loadCrds(): void {
     join(REFERENCE_DIR, 'litmus', 'chaosschedule_crd.yaml'),
   ];
   for (const file of files) {
-    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-      const crd = doc.toJS() as SchemaNode | null;
+    for (const crd of kubernetesYaml(readFileSync(file, 'utf8')) as (SchemaNode | null)[]) {
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       const version = (crd.spec.versions as SchemaNode[]).find((v) => v.served) ?? crd.spec.versions[0];
       crdSchemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, version.schema.openAPIV3Schema);

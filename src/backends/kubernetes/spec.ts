@@ -16,7 +16,8 @@ export const namespaceName = z
   .max(63)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
     error: (issue) => `expected a namespace name (lower-case letters, digits and "-"), got ${JSON.stringify(issue.input)}`,
-  });
+  })
+  .meta({ patternErrorMessage: 'expected a namespace name (lower-case letters, digits and "-")' });
 
 export const POD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const;
 
