@@ -26,13 +26,12 @@ function parseSeed(text: string): number {
 
 /** The proxy's modules, loaded when `faultline proxy` runs (not when the CLI starts). */
 async function proxyLibrary() {
-  const { parse } = await import('yaml');
   const { parseProxySpec } = await import('../../proxy/api/server.js');
   const { checkUpstream } = await import('../../proxy/endpoint-setup.js');
   const { ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION } = await import('../../proxy/index.js');
   const { newProxySeed } = await import('../../proxy/random.js');
   const { buildToxic } = await import('../../proxy/toxic.js');
-  return { parse, parseProxySpec, checkUpstream, ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION, newProxySeed, buildToxic };
+  return { parseProxySpec, checkUpstream, ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION, newProxySeed, buildToxic };
 }
 type ProxyLibrary = Awaited<ReturnType<typeof proxyLibrary>>;
 
@@ -48,7 +47,8 @@ function proxyFromFlag(text: string, { parseProxySpec }: ProxyLibrary): ProxySpe
 }
 
 /** A config file: a JSON or YAML array of proxies (or `{ proxies: [...] }`), as Toxiproxy's `-config`. */
-function proxiesFromFile(file: string, { parse, parseProxySpec }: ProxyLibrary): ProxySpec[] {
+async function proxiesFromFile(file: string, { parseProxySpec }: ProxyLibrary): Promise<ProxySpec[]> {
+  const { parse } = await import('yaml'); // only with --config: a few MiB less for the long-lived proxy
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -88,7 +88,7 @@ export function registerProxy(program: Command): void {
       const { buildToxic, checkUpstream, ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION, newProxySeed } = lib;
       // Everything is checked before anything listens.
       const specs = [
-        ...(options.config ? proxiesFromFile(options.config, lib) : []),
+        ...(options.config ? await proxiesFromFile(options.config, lib) : []),
         ...(options.proxy ?? []).map((flag) => proxyFromFlag(flag, lib)),
       ];
       const names = new Set<string>();
