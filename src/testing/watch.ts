@@ -3,7 +3,9 @@
  * the same probe types and expectations as an experiment's, each sample stamped with its phase
  * (`during` while a fault of this process is held).
  */
+import { randomBytes } from 'node:crypto';
 import '../probes/index.js';
+import { findProbeType } from '../probes/registry.js';
 import type { Phase, Sample } from '../probes/sample.js';
 import { ProbeLoop } from '../probes/scheduler.js';
 import { type ProbeInput, probeOf } from './spec.js';
@@ -14,9 +16,21 @@ const MAX_SAMPLES = 10_000;
 export class ProbeWatch {
   readonly samples: Sample[] = [];
   private readonly loop: ProbeLoop;
+  private readonly finish: () => Promise<unknown>;
 
   constructor(probe: ProbeInput, phase: () => Phase) {
-    this.loop = new ProbeLoop(probeOf(probe), phase, (sample) => {
+    const parsed = probeOf(probe);
+    // a probe type that keeps state (the browser probe's browser) gets its own, released at stop()
+    const type = findProbeType(parsed.type);
+    const info = {
+      runId: `watch-${randomBytes(4).toString('hex')}`,
+      probe: parsed.name,
+      intervalMs: parsed.intervalMs,
+      timeoutMs: parsed.timeoutMs,
+    };
+    const spec = type?.forRun ? { ...parsed, config: type.forRun(parsed.config, info) } : parsed;
+    this.finish = async () => type?.finish?.(spec.config, spec.expect, { interruptedAt: null, signal: new AbortController().signal });
+    this.loop = new ProbeLoop(spec, phase, (sample) => {
       this.samples.push(sample);
       if (this.samples.length > MAX_SAMPLES) this.samples.shift();
     });
@@ -32,7 +46,8 @@ export class ProbeWatch {
     return samples.length ? samples.filter((s) => s.ok).length / samples.length : null;
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await this.finish();
   }
 }
