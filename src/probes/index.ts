@@ -5,6 +5,7 @@ import './cmd.js';
 import './k8s.js';
 import './prometheus.js';
 import './write.js';
+import './browser.js';
 
 export { findProbeType, probeTypeNames } from './registry.js';
 export type { ProbeOutcome, ProbeType } from './types.js';

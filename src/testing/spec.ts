@@ -7,7 +7,7 @@
  */
 import type { Experiment } from '../spec/load.js';
 import { parseExperiments } from '../spec/load.js';
-import type { FaultStep, Selector, TargetSpec } from '../spec/schema.js';
+import type { FaultStep, ProbeSpec, Selector, TargetSpec } from '../spec/schema.js';
 import { UserError, UserErrors } from '../util/errors.js';
 
 /** A target written inline: the same fields as a target of an experiment file (`name` may be left out). */
@@ -66,6 +66,7 @@ function problemOf(line: string): FaultSpecProblem {
   const field = (match[1] as string)
     .replace(/^spec\.method\[0\]\.?/, '')
     .replace(/^spec\.targets\[0\]/, 'target')
+    .replace(/^spec\.probes\[0\]/, 'probe')
     .replace(/^spec\.kubernetes/, 'kubernetes')
     .replace(/^spec\.backend/, 'backend');
   return { field, message: (match[2] as string).replace('under spec.targets or in faultline.yaml', 'as target, or in faultline.yaml') };
@@ -103,16 +104,36 @@ export function experimentOf(options: InjectOptions): { experiment: Experiment; 
       method: [stepOf(options, selector)],
     },
   };
-  let experiment: Experiment | undefined;
+  const experiment = parse(document, options.project);
+  const step = experiment?.method[0];
+  if (!experiment || step?.kind !== 'fault') throw new FaultSpecError([{ field: 'fault', message: 'expected one fault' }]);
+  return { experiment, step };
+}
+
+/** Loads an experiment document given as an object; its errors become one FaultSpecError. */
+function parse(document: object, project: string | null | undefined): Experiment | undefined {
   try {
     // JSON is YAML: the loader reads it as it reads a file
-    [experiment] = parseExperiments(JSON.stringify(document), null, { project: options.project });
+    return parseExperiments(JSON.stringify(document), null, { project })[0];
   } catch (error) {
     if (error instanceof UserErrors) throw new FaultSpecError(error.messages.map(problemOf));
     if (error instanceof UserError) throw new FaultSpecError([problemOf(error.message)]);
     throw error;
   }
-  const step = experiment?.method[0];
-  if (!experiment || step?.kind !== 'fault') throw new FaultSpecError([{ field: 'fault', message: 'expected one fault' }]);
-  return { experiment, step };
+}
+
+/** A probe as written in an experiment (`{ name, type: http, http: { url }, expect, interval }`). */
+export type ProbeInput = Record<string, unknown> & { name: string; type: string };
+
+/** A probe checked by the same loader as an experiment's; its errors name `probe.<field>`. */
+export function probeOf(probe: ProbeInput, project?: string | null): ProbeSpec {
+  const document = {
+    apiVersion: 'faultline.dev/v1',
+    kind: 'Experiment',
+    metadata: { name: 'watch' },
+    spec: { hypothesis: 'watched by a test', probes: [probe], method: [{ pause: '1ms' }] },
+  };
+  const parsed = parse(document, project)?.probes.find((p) => p.name === probe.name);
+  if (!parsed) throw new FaultSpecError([{ field: 'probe', message: 'expected a probe' }]);
+  return parsed;
 }
