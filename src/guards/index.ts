@@ -1,4 +1,5 @@
 /** Importing this module registers every guard kind. A new guard file is added to this list. */
+import './error-budget.js';
 import './freeze.js';
 import './incidents.js';
 
