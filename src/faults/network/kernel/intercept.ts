@@ -17,7 +17,7 @@ import { parseHostPort } from '../../../proxy/address.js';
 import { checkUpstream } from '../../../proxy/endpoint-setup.js';
 import { embeddedHost, proxyResourceKey } from '../../../proxy/host.js';
 import { startProxy } from '../../../proxy/proxy.js';
-import type { TargetSpec } from '../../../spec/schema.js';
+import type { TargetSpec } from '../../../spec/target.js';
 import { errorMessage, UserError } from '../../../util/errors.js';
 import { registerFault } from '../../registry.js';
 
