@@ -34,6 +34,8 @@ export interface FaultType<P = unknown, S = unknown> {
   params: z.ZodType<P>;
   /** what a target must have; a function when it depends on the params (stress: a process only with `cgroup: target`) */
   needs: TargetNeed | ((params: P) => TargetNeed);
+  /** what docs/faults.md says a target must have, when `needs` is a function of the params */
+  needsDoc?: string;
   /** true when the fault acts once (a kill) and holds nothing that needs reverting */
   instantaneous?: boolean;
   /**
