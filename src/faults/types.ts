@@ -30,6 +30,11 @@ export interface FaultType<P = unknown, S = unknown> {
   /** `family.name`, e.g. `process.kill` */
   name: string;
   summary: string;
+  /**
+   * params as an experiment would write them, for the fault contract suite (test/support/fault-contract.ts)
+   * and the docs; needed when the params have required fields
+   */
+  example?: Record<string, unknown>;
   /** zod schema of the step's `params` (defaults filled in) */
   params: z.ZodType<P>;
   /** what a target must have; a function when it depends on the params (stress: a process only with `cgroup: target`) */

@@ -41,6 +41,7 @@ function bytesOf(size: SizeOrPercent): number {
 registerFault<Params, StressState>({
   name: 'stress.memory',
   summary: 'worker processes that hold `size` of resident memory in total',
+  example: { size: '16Mi' },
   params,
   needs: workerFaultNeeds,
   needsDoc: WORKER_FAULT_NEEDS,
