@@ -10,11 +10,13 @@ import './faults/index.js';
 import './probes/index.js';
 import { Journal } from './journal/journal.js';
 import { type RecoveryOutcome, recoverJournal } from './journal/recover.js';
-import type { Daemon, DaemonOptions } from './server/daemon.js';
+import type { Daemon } from './server/daemon.js';
+import type { DaemonOptions } from './server/services.js';
 
+export type { PlannedFault } from './backends/types.js';
 export { type AlertFeed, AlertHub, type ReceivedAlert } from './engine/alerts.js';
 export type { RunEvent, RunListener } from './engine/events.js';
-export { type PlannedFault, planExperiment } from './engine/plan.js';
+export { planExperiment } from './engine/plan.js';
 export { type RunOptions, type RunResult, runExperiment } from './engine/run.js';
 export { faultNames } from './faults/index.js';
 export { Journal, type JournalEntry } from './journal/journal.js';
@@ -38,7 +40,8 @@ export type {
   Verdict,
 } from './report/types.js';
 export { nextRunTimes } from './schedule/next-runs.js';
-export type { Daemon, DaemonOptions } from './server/daemon.js';
+export type { Daemon } from './server/daemon.js';
+export type { DaemonOptions } from './server/services.js';
 export { formatJsonSchema } from './spec/json-schema.js';
 export {
   type Experiment,

@@ -2,5 +2,5 @@
 import './local.js';
 import './kubernetes/index.js';
 
-export { backendFor, registerBackend } from './registry.js';
-export type { Backend } from './types.js';
+export { allBackends, backendFor, registerBackend } from './registry.js';
+export type { Backend, PlannedFault } from './types.js';

@@ -4,7 +4,6 @@
  */
 
 import { protectedIdentities, protectedTargetsOf, protectionRefusal } from '../engine/identity.js';
-import type { PlannedFault } from '../engine/plan.js';
 import { stepRandom } from '../engine/rng.js';
 import { selectByMode } from '../engine/select.js';
 import { candidatesFor, describeSelector } from '../engine/targets.js';
@@ -12,6 +11,7 @@ import { getFault } from '../faults/index.js';
 import { targetNeedOf } from '../faults/types.js';
 import { UserError } from '../util/errors.js';
 import { registerBackend } from './registry.js';
+import type { PlannedFault } from './types.js';
 
 registerBackend({
   name: 'local',

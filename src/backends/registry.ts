@@ -11,6 +11,11 @@ export function registerBackend(backend: Backend): Backend {
   return backend;
 }
 
+/** Every registered backend (each adds its own policy checks: engine/policy.ts). */
+export function allBackends(): Backend[] {
+  return [...backends.values()];
+}
+
 export function backendFor(experiment: Pick<Experiment, 'backend'>): Backend {
   const backend = backends.get(experiment.backend);
   if (!backend) {

@@ -2,11 +2,13 @@
  * A dry run: resolves the targets, evaluates every guard without side effects, and says exactly what
  * would be injected where and for how long, and what would watch it. Nothing is changed.
  */
+
+import type { PlannedFault } from '../backends/types.js';
 import { findProbeType } from '../probes/registry.js';
 import { openControlDb } from '../safety/control-db.js';
 import type { Experiment } from '../spec/load.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
-import { type PlannedFault, planExperiment } from './plan.js';
+import { planExperiment } from './plan.js';
 import { checkBeforeHarm, type GuardResult } from './preflight.js';
 import { describeCondition } from './stop-conditions.js';
 

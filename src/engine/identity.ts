@@ -9,8 +9,8 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TargetSpec } from '../spec/schema.js';
+import { findProcesses } from './find-processes.js';
 import type { TargetInstance } from './target-instance.js';
-import { findProcesses } from './targets.js';
 
 /** `127.0.0.1:7001` and `localhost:7001` are one address. */
 function address(text: string): string {

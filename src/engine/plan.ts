@@ -4,21 +4,10 @@
  * printed as is by `--dry-run`.
  */
 import { backendFor } from '../backends/index.js';
-import type { FaultType } from '../faults/types.js';
+import type { PlannedFault } from '../backends/types.js';
 import type { Experiment } from '../spec/load.js';
 import type { FaultStep, Step } from '../spec/schema.js';
-import { instanceLabel, type TargetInstance } from './target-instance.js';
-
-export interface PlannedFault {
-  /** `spec.method[0]` or `spec.method[2].parallel[1]` */
-  path: string;
-  step: FaultStep;
-  fault: FaultType;
-  candidates: TargetInstance[];
-  selected: TargetInstance[];
-  /** one line per selected target */
-  actions: string[];
-}
+import { instanceLabel } from './target-instance.js';
 
 /** Every fault step with its place in the method. */
 export function faultSteps(method: readonly Step[]): { path: string; step: FaultStep }[] {

@@ -4,17 +4,18 @@
  * the `guards.before` probes and the start-of-test probes. A real run stops at the first refusal; a
  * dry run evaluates them all, without side effects (locks are only looked at, not taken).
  */
+
+import type { PlannedFault } from '../backends/types.js';
 import { findGuardType, guardTypeKeys } from '../guards/index.js';
 import type { Sample } from '../probes/sample.js';
 import { sampleProbe } from '../probes/scheduler.js';
 import { activeHalt, describeHalt } from '../safety/halt.js';
 import { acquireLocks, conflictingLocks, type LockRequest } from '../safety/locks.js';
-import { type HealthCheck, policyViolations } from '../safety/policy.js';
 import type { Experiment } from '../spec/load.js';
 import type { ProbeSpec } from '../spec/schema.js';
 import { isSameProcess } from '../util/processes.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
-import type { PlannedFault } from './plan.js';
+import { type HealthCheck, policyViolations } from './policy.js';
 import { lockRequestOf } from './target-instance.js';
 
 export interface GuardResult {

@@ -11,7 +11,7 @@ import type { ReportProgressive, ReportProgressiveStage, ReportTolerance } from 
 import type { ProgressiveStep, Tolerance } from '../spec/schema.js';
 import { formatDuration } from '../util/duration.js';
 import { sleep } from '../util/sleep.js';
-import { type MethodContext, runFaultStep } from './method.js';
+import { type MethodContext, runFaultStep } from './fault-step.js';
 
 function describeTolerances(tolerances: readonly ReportTolerance[]): string {
   return tolerances

@@ -4,7 +4,7 @@
  * resource is disposed when the run ends, after every fault is reverted.
  */
 import type { Journal } from '../journal/journal.js';
-import type { TargetSpec } from '../spec/schema.js';
+import type { TargetSpec } from '../spec/target.js';
 import { errorMessage } from '../util/errors.js';
 
 export class RunResources {

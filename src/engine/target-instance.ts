@@ -1,6 +1,6 @@
 /** A target after resolution: one process (or one endpoint/file set) that a fault can hit. */
-import type { PodTarget } from '../backends/kubernetes/types.js';
-import type { TargetSpec } from '../spec/schema.js';
+import type { PodTarget } from '../kube/types.js';
+import type { TargetSpec } from '../spec/target.js';
 
 export interface TargetInstance {
   /** the target's name in the experiment or project file */

@@ -30,10 +30,17 @@ export interface FaultType<P = unknown, S = unknown> {
   /** `family.name`, e.g. `process.kill` */
   name: string;
   summary: string;
+  /**
+   * params as an experiment would write them, for the fault contract suite (test/support/fault-contract.ts)
+   * and the docs; needed when the params have required fields
+   */
+  example?: Record<string, unknown>;
   /** zod schema of the step's `params` (defaults filled in) */
   params: z.ZodType<P>;
   /** what a target must have; a function when it depends on the params (stress: a process only with `cgroup: target`) */
   needs: TargetNeed | ((params: P) => TargetNeed);
+  /** what docs/faults.md says a target must have, when `needs` is a function of the params */
+  needsDoc?: string;
   /** true when the fault acts once (a kill) and holds nothing that needs reverting */
   instantaneous?: boolean;
   /**

@@ -76,7 +76,7 @@ export async function runStep(step: BrowserStep, state: StepState): Promise<void
   } else if ('expectVisible' in step) {
     await page.locator(step.expectVisible).first().waitFor({ state: 'visible' });
   } else if ('expectText' in step) {
-    // biome-ignore lint/suspicious/noInnerText: what a person sees is the rendered text, hidden elements left out
+    // biome-ignore lint/performance/useDomNodeTextContent: what a person sees is the rendered text, hidden elements left out
     const text = await page
       .locator(step.selector ?? 'body')
       .first()

@@ -13,10 +13,10 @@
  * The Kubernetes client is loaded on first use.
  */
 import { z } from 'zod';
-import { connect, type KObject, type KubeClient } from '../backends/kubernetes/client.js';
-import { namespaceName } from '../backends/kubernetes/spec.js';
+import { connect, type KObject, type KubeClient } from '../kube/client.js';
 import { numberComparatorSchema, stringComparatorSchema } from '../spec/comparators.js';
 import { duration, strict } from '../spec/fields.js';
+import { namespaceName } from '../spec/kubernetes.js';
 import { errorMessage } from '../util/errors.js';
 import { firstNumberMismatch, firstStringMismatch } from './expect.js';
 import { registerProbeType } from './registry.js';

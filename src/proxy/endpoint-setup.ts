@@ -13,7 +13,7 @@
  */
 import { connect } from 'node:net';
 import { registerTargetSetup } from '../engine/resources.js';
-import type { TargetSpec } from '../spec/schema.js';
+import type { TargetSpec } from '../spec/target.js';
 import { errorMessage, UserError } from '../util/errors.js';
 import { parseHostPort } from './address.js';
 import { ProxyError } from './errors.js';

@@ -14,7 +14,7 @@
  * drawn once per connection and kept for its life, whatever happens to other toxics; attributes are
  * checked strictly (an unknown attribute is an error, not ignored).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { didYouMean } from '../util/suggest.js';
 import { ProxyError } from './errors.js';
 import type { HttpAction } from './http/action.js';
@@ -242,17 +242,3 @@ export function toxicJson(toxic: Toxic): ToxicJson {
     attributes: { ...(toxic.attributes as Record<string, unknown>) },
   };
 }
-
-// ---------- attribute helpers shared by the toxic files ----------
-
-/** A non-negative number (milliseconds, bytes...), as Toxiproxy's int64 attributes. */
-export const nonNegative = (what: string) =>
-  z
-    .number({ error: `expected ${what}, a number ≥ 0` })
-    .refine((n) => Number.isFinite(n) && n >= 0, { message: `expected ${what}, a number ≥ 0` });
-
-/** A percentage 0–100, as a number or a numeric string ("25", Chaos Mesh style). */
-export const percent = z
-  .union([z.number(), z.string().regex(/^\d+(\.\d+)?$/)], { error: 'expected a percentage from 0 to 100' })
-  .transform(Number)
-  .refine((n) => n >= 0 && n <= 100, { message: 'expected a percentage from 0 to 100' });

@@ -12,7 +12,6 @@ import type { Principal } from '../auth/roles.js';
 import { roleAtLeast } from '../auth/roles.js';
 import { errorMessage, UserError } from '../util/errors.js';
 import { dashboardRoutes, SESSION_COOKIE } from '../web/routes.js';
-import type { Daemon } from './daemon.js';
 import { ApiError, errorBody, forbidden, unauthorized } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import type { ApiRoute, Ctx, Env } from './route.js';
@@ -23,6 +22,7 @@ import { runRoutes } from './routes/runs.js';
 import { safetyRoutes } from './routes/safety.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { scorecardRoutes } from './routes/scorecard.js';
+import type { DaemonServices } from './services.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -88,7 +88,7 @@ function sourceOf(c: Ctx, trustProxy: boolean): string {
 }
 
 /** The caller, from a bearer token or a dashboard session; null when neither is given. */
-export async function authenticate(c: Ctx, daemon: Daemon, urgent = false): Promise<Principal | null> {
+export async function authenticate(c: Ctx, daemon: DaemonServices, urgent = false): Promise<Principal | null> {
   const header = c.req.header('authorization');
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -122,7 +122,7 @@ function outcomeOf(status: number): 'ok' | 'denied' | 'invalid' | 'error' {
   return 'error';
 }
 
-export function buildApp(daemon: Daemon): Hono<Env> {
+export function buildApp(daemon: DaemonServices): Hono<Env> {
   const app = new Hono<Env>();
   const maxBody = daemon.options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const trustProxy = daemon.options.trustProxy ?? false;
@@ -194,7 +194,7 @@ export function buildApp(daemon: Daemon): Hono<Env> {
   return app;
 }
 
-async function audit(c: Ctx, daemon: Daemon, route: ApiRoute, status: number): Promise<void> {
+async function audit(c: Ctx, daemon: DaemonServices, route: ApiRoute, status: number): Promise<void> {
   const principal = c.get('principal');
   try {
     await daemon.store.appendAudit({

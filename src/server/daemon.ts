@@ -35,27 +35,7 @@ import { GameDayManager } from './gamedays.js';
 import { DaemonMetrics } from './metrics.js';
 import { ProjectSource } from './project.js';
 import { RunManager } from './runs.js';
-
-export interface DaemonOptions {
-  /** `sqlite` (default), `sqlite:PATH`, or `postgres://...` */
-  store?: string;
-  host?: string;
-  /** 0 picks a free port */
-  port?: number;
-  /** the project file; null: none, or the one stored through the API */
-  project?: string | null;
-  /** files whose Experiment and Schedule documents are stored at start (created or replaced) */
-  apply?: string[];
-  /** largest request body, bytes (default 1 MiB) */
-  maxBodyBytes?: number;
-  /** take the client address from X-Forwarded-For (behind a reverse proxy) */
-  trustProxy?: boolean;
-  /** mark the session cookie Secure (behind HTTPS) */
-  secureCookies?: boolean;
-  /** where each new anchor of the audit chain is sent too: 'log', or a webhook URL (JSON POST) */
-  shipAuditAnchor?: string;
-  log?: (line: string) => void;
-}
+import type { DaemonOptions, DaemonServices } from './services.js';
 
 /** Sends each new anchor to the log or a webhook; a webhook that fails is reported in the log, never fatal. */
 function shipAnchor(where: string, log: (line: string) => void): (anchor: AnchorRecord) => void {
@@ -75,7 +55,7 @@ function shipAnchor(where: string, log: (line: string) => void): (anchor: Anchor
   };
 }
 
-export class Daemon {
+export class Daemon implements DaemonServices {
   readonly bus = new EventBus();
   readonly alerts = new AlertHub();
   readonly metrics = new FaultlineMetrics();

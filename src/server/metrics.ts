@@ -11,14 +11,14 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { activeHalt } from '../safety/halt.js';
-import type { Daemon } from './daemon.js';
+import type { DaemonServices } from './services.js';
 
 export class DaemonMetrics {
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly latency: Histogram<'method' | 'route'>;
   private readonly occurrences: Counter<'schedule' | 'outcome'>;
 
-  constructor(registry: Registry, daemon: Daemon) {
+  constructor(registry: Registry, daemon: DaemonServices) {
     const registers = [registry];
     this.requests = new Counter({
       name: 'faultline_http_requests_total',

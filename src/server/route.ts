@@ -5,7 +5,7 @@
  */
 import type { Context } from 'hono';
 import type { Principal, Role } from '../auth/roles.js';
-import type { Daemon } from './daemon.js';
+import type { DaemonServices } from './services.js';
 
 export type Env = { Variables: { principal: Principal | null; source: string; auditDetail: string | undefined } };
 export type Ctx = Context<Env>;
@@ -31,7 +31,7 @@ export interface ApiRoute {
   contentType?: string;
   /** a safety endpoint (halt, stop a run): its token is verified ahead of every other request's */
   urgent?: boolean;
-  handler: (c: Ctx, daemon: Daemon) => Response | Promise<Response>;
+  handler: (c: Ctx, daemon: DaemonServices) => Response | Promise<Response>;
 }
 
 /** The principal of an authenticated route (the role middleware ran before). */

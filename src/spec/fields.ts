@@ -76,3 +76,10 @@ export const hostPort = z
 
 /** A command as an argv array: no shell is involved. */
 export const argv = z.array(z.string()).min(1, { message: 'expected a command as a non-empty argv array' });
+
+/** A name other documents refer to (a target, a probe): letters, digits, `.`, `_` and `-`. */
+const NAME_MESSAGE = 'expected a name of letters, digits, ".", "_" and "-"';
+export const referenceName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: NAME_MESSAGE })
+  .meta({ patternErrorMessage: NAME_MESSAGE });

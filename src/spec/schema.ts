@@ -4,13 +4,6 @@
  * the schema each fault or probe type registered, so this file never names a fault or a probe type.
  */
 import { z } from 'zod';
-import {
-  type KubernetesStep,
-  kubernetesSelectorFields,
-  kubernetesSpecSchema,
-  kubernetesStepSchema,
-  namespacePolicySchema,
-} from '../backends/kubernetes/spec.js';
 import { faultNames, findFault } from '../faults/index.js';
 import { targetNeedOf } from '../faults/types.js';
 import { findGuardType, type GuardType, guardTypeKeys } from '../guards/index.js';
@@ -23,7 +16,17 @@ import { durationComparatorSchema, numberComparatorSchema } from './comparators.
 import { dispatch, forwardIssues, withEditorView } from './dispatch.js';
 import { byPresentKey } from './editor-schema.js';
 import { faultStepView, probeView, progressiveView } from './editor-views.js';
-import { argv, dnsName, duration, labels, percentString, regexString, strict } from './fields.js';
+import { argv, dnsName, duration, labels, percentString, referenceName, strict } from './fields.js';
+import {
+  type KubernetesStep,
+  kubernetesSelectorFields,
+  kubernetesSpecSchema,
+  kubernetesStepSchema,
+  namespacePolicySchema,
+} from './kubernetes.js';
+import { type TargetSpec, targetSchema } from './target.js';
+
+export { type TargetSpec, targetSchema };
 
 export const API_VERSION = 'faultline.dev/v1';
 
@@ -32,47 +35,6 @@ z.config({
   customError: (issue) =>
     issue.code === 'invalid_type' && issue.input === undefined ? `required field is missing (expected ${issue.expected})` : undefined,
 });
-
-const NAME_MESSAGE = 'expected a name of letters, digits, ".", "_" and "-"';
-const referenceName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: NAME_MESSAGE })
-  .meta({ patternErrorMessage: NAME_MESSAGE });
-
-// ---------- targets ----------
-
-const processSelector = strict({
-  match: regexString.optional().describe('regular expression over the command line'),
-  pid: z.number().int().positive().optional(),
-  pidFile: z.string().optional().describe('file holding the pid, re-read at every step'),
-}).refine((p) => [p.match, p.pid, p.pidFile].filter((v) => v !== undefined).length === 1, {
-  message: 'expected exactly one of match, pid, pidFile',
-});
-
-const endpoint = strict({
-  listen: z.string().optional(),
-  upstream: z.string().optional(),
-  transparent: z.boolean().optional(),
-  proxy: z.string().optional(),
-  api: z.string().optional(),
-});
-
-export const targetSchema = strict({
-  name: referenceName,
-  labels: labels.default({}),
-  process: processSelector.optional(),
-  endpoint: endpoint.optional(),
-  files: z.array(z.string()).optional(),
-  netns: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { message: 'expected a network namespace name (ip netns list)' })
-    .optional()
-    .describe('the network namespace the target lives in (kernel network faults apply there; Linux, root)'),
-  addresses: z.array(z.string()).optional().describe("the target's own addresses (kernel network faults match them)"),
-  protected: z.boolean().default(false).describe('never injected, whatever a selector says'),
-  health: referenceName.optional().describe('a probe that tells whether this target is healthy (for policy minHealthy)'),
-});
-export type TargetSpec = z.infer<typeof targetSchema>;
 
 // ---------- probes ----------
 

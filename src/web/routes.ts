@@ -13,10 +13,10 @@ import { scorecardReports } from '../programme/scorecard-runs.js';
 import type { RunReport, Verdict } from '../report/types.js';
 import { activeHalt } from '../safety/halt.js';
 import { SESSION_MS } from '../server/auth.js';
-import type { Daemon } from '../server/daemon.js';
 import { ApiError } from '../server/errors.js';
 import { decodeCursor, encodeCursor } from '../server/http.js';
 import type { Ctx, Env } from '../server/route.js';
+import type { DaemonServices } from '../server/services.js';
 import { verifyStoreAudit } from '../store/audit-chain.js';
 import type { RunFilter } from '../store/daemon-store.js';
 import { parseDuration } from '../util/duration.js';
@@ -54,7 +54,7 @@ function safeNext(value: unknown): string {
 
 function page(
   c: Ctx,
-  daemon: Daemon,
+  daemon: DaemonServices,
   principal: Principal,
   o: Omit<PageOptions, 'principal' | 'halt'>,
   status: 200 | 404 = 200,
@@ -63,7 +63,7 @@ function page(
   return c.html(layout({ ...o, principal, halt: activeHalt(daemon.control) }) as Html, status);
 }
 
-function notFoundPage(c: Ctx, daemon: Daemon, principal: Principal, what: string) {
+function notFoundPage(c: Ctx, daemon: DaemonServices, principal: Principal, what: string) {
   return page(
     c,
     daemon,
@@ -73,7 +73,7 @@ function notFoundPage(c: Ctx, daemon: Daemon, principal: Principal, what: string
   );
 }
 
-export function dashboardRoutes(app: Hono<Env>, daemon: Daemon): void {
+export function dashboardRoutes(app: Hono<Env>, daemon: DaemonServices): void {
   app.get('/assets/:path{.+\\.js}', (c) => {
     const text = clientModule(c.req.param('path') ?? '');
     if (text === undefined) return c.notFound();

@@ -2,8 +2,9 @@
  * Which engine can do which fault of the catalogue (DESIGN section 3), so that a fault an engine cannot
  * do is refused before anything is created, with the name of the engine (or backend) that can.
  */
+
+import type { KubernetesEngineName } from '../../spec/kubernetes.js';
 import { UserError } from '../../util/errors.js';
-import type { KubernetesEngineName } from './spec.js';
 
 interface Support {
   'chaos-mesh'?: string;

@@ -2,12 +2,13 @@
  * What every engine compiler shares: the input (a fault step and who it selects), the output (one
  * object with its reference), and the selection written the Chaos Mesh way.
  */
+
+import type { KObject } from '../../kube/client.js';
+import type { ObjectRef } from '../../kube/types.js';
+import type { KubernetesSpec } from '../../spec/kubernetes.js';
 import type { FaultStep, SelectionMode, Selector } from '../../spec/schema.js';
 import { UserError } from '../../util/errors.js';
-import type { KObject } from './client.js';
 import type { ParamReader, Params } from './params.js';
-import type { KubernetesSpec } from './spec.js';
-import type { ObjectRef } from './types.js';
 
 export interface PodName {
   namespace: string;

@@ -10,7 +10,6 @@
  * object per step (through the injector, journaled first), or one pod deletion per pod (native).
  */
 import type { Injection, Injector } from '../../engine/injector.js';
-import type { PlannedFault } from '../../engine/plan.js';
 import { stepRandom } from '../../engine/rng.js';
 import { selectByMode } from '../../engine/select.js';
 import type { TargetInstance } from '../../engine/target-instance.js';
@@ -18,21 +17,22 @@ import { findFault, getFault } from '../../faults/index.js';
 import type { ObjectParams } from '../../faults/kubernetes/object.js';
 import type { PodDeleteParams } from '../../faults/kubernetes/pod-delete.js';
 import { targetNeedOf } from '../../faults/types.js';
+import { connect } from '../../kube/client.js';
+import { type KubernetesSpec, kubernetesSpecSchema } from '../../spec/kubernetes.js';
 import type { Experiment } from '../../spec/load.js';
 import type { FaultStep, Selector } from '../../spec/schema.js';
 import { UserError } from '../../util/errors.js';
 import { backendFor, registerBackend } from '../registry.js';
+import type { PlannedFault } from '../types.js';
 import { isKubernetesFault, requireSupport } from './catalogue.js';
 import { compileChaosMesh } from './chaos-mesh/compile.js';
-import { connect } from './client.js';
 import type { Compiled, CompileInput, PodName } from './compile.js';
 import { compileLitmus } from './litmus/compile.js';
 import { managedLabels, objectNameFor } from './names.js';
 import { ParamReader } from './params.js';
 import { podInstance, resolvePods, selectorNamespaces } from './pods.js';
-import { namespaceRefusal, workloadDemands } from './policy.js';
+import { kubernetesPolicyViolations, namespaceRefusal, workloadDemands } from './policy.js';
 import { checkEngine } from './preflight.js';
-import { type KubernetesSpec, kubernetesSpecSchema } from './spec.js';
 import { injectTimeoutFor } from './timing.js';
 import { owningWorkload } from './workloads.js';
 
@@ -118,6 +118,7 @@ function isDelegated(step: FaultStep): boolean {
 
 registerBackend({
   name: 'kubernetes',
+  policyViolations: kubernetesPolicyViolations,
   async planStep(experiment, path, step, seed): Promise<KubernetesPlan | PlannedFault> {
     if (isDelegated(step)) return backendFor({ backend: 'local' }).planStep(experiment, path, step, seed);
     const fault = getFault(step.fault);

@@ -5,9 +5,9 @@
  * `faultline.dev/protected: "true"`, are never candidates.
  */
 import type { TargetInstance } from '../../engine/target-instance.js';
+import type { KObject, KubeClient } from '../../kube/client.js';
+import type { PodTarget, WorkloadRef } from '../../kube/types.js';
 import type { Selector } from '../../spec/schema.js';
-import type { KObject, KubeClient } from './client.js';
-import type { PodTarget, WorkloadRef } from './types.js';
 
 export const PROTECTED_KEY = 'faultline.dev/protected';
 

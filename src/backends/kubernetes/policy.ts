@@ -3,10 +3,11 @@
  * may hit (`policy.namespaces`), and minHealthy against the ready pods of the controller that keeps
  * each pod a fault takes down (workloads.ts), refused when that controller's count cannot be read.
  */
-import type { PlannedFault } from '../../engine/plan.js';
+
+import type { PodTarget, WorkloadRef } from '../../kube/types.js';
+import type { NamespacePolicy } from '../../spec/kubernetes.js';
 import type { MinHealthy, Policy, Selector } from '../../spec/schema.js';
-import type { NamespacePolicy } from './spec.js';
-import type { PodTarget, WorkloadRef } from './types.js';
+import type { PlannedFault } from '../types.js';
 import { COUNTED_KINDS } from './workloads.js';
 
 /** Why a namespace may not be hit, or null when it may. */

@@ -5,8 +5,9 @@
  * (SelfSubjectAccessReviews). The same table of verbs is what deploy/kubernetes/rbac.yaml grants
  * (test/kubernetes-rbac.test.ts compares it with the requests a run really makes).
  */
+
+import type { KubeClient } from '../../kube/client.js';
 import { UserError } from '../../util/errors.js';
-import type { KubeClient } from './client.js';
 import type { Compiled } from './compile.js';
 
 export interface Access {

@@ -11,7 +11,7 @@
  * experiment runs, and `history.targets[].chaosStatus` written when it ends (see litmusTargetStates).
  */
 import type { EngineVerdict } from '../../faults/types.js';
-import type { KObject } from './client.js';
+import type { KObject } from '../../kube/client.js';
 
 function condition(o: KObject | null, type: string): string | undefined {
   return (o?.status?.conditions ?? []).find((c: KObject) => c.type === type)?.status;

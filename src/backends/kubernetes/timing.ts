@@ -13,8 +13,9 @@
  * (SIGKILL, OOM, an evicted Job pod) leaves nothing beyond the step; faultline still deletes the object
  * as soon as the step ends, and `faultline recover` still deletes it early.
  */
+
+import type { KubernetesSpec } from '../../spec/kubernetes.js';
 import type { FaultStep } from '../../spec/schema.js';
-import type { KubernetesSpec } from './spec.js';
 
 /** What the timing rules read of spec.kubernetes (an export passes it partial). */
 type Timing = Partial<Pick<KubernetesSpec, 'engine' | 'env' | 'injectTimeout' | 'deadManMargin'>>;

@@ -6,9 +6,10 @@
  * does not serve or RBAC hides) is returned as such, so that minHealthy refuses the step naming the kind
  * instead of skipping the pod.
  */
+
+import type { KObject, KubeClient } from '../../kube/client.js';
+import type { WorkloadRef } from '../../kube/types.js';
 import { UserError } from '../../util/errors.js';
-import type { KObject, KubeClient } from './client.js';
-import type { WorkloadRef } from './types.js';
 
 /** Where each controller keeps its ready and desired pod counts. */
 const COUNTS: Record<string, { ready: (o: KObject) => number | undefined; desired: (o: KObject) => number | undefined }> = {

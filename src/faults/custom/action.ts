@@ -38,6 +38,7 @@ const MARKER_VARIABLE = 'FAULTLINE_ACTION';
 registerFault<Params, ActionState>({
   name: 'custom.action',
   summary: 'run a command, and its paired revert command when the fault ends',
+  example: { run: ['touch', 'faultline-custom-action'], revert: ['rm', '-f', 'faultline-custom-action'] },
   params,
   needs: 'host',
   executes: () => true,

@@ -15,6 +15,7 @@ const params = strict({
 registerProxyFault<z.infer<typeof params>>({
   name: 'http.delay',
   summary: 'hold matching HTTP requests or responses at the endpoint proxy',
+  example: { delay: '100ms' },
   params,
   toxics: (p) => [
     {

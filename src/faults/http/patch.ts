@@ -18,6 +18,7 @@ type Params = z.infer<typeof params>;
 registerProxyFault<Params>({
   name: 'http.patch',
   summary: 'add headers to, or merge-patch the JSON body of, matching HTTP responses (or requests) at the endpoint proxy',
+  example: { headers: { 'x-chaos': 'on' } },
   params,
   toxics: (p) => [
     {

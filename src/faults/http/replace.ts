@@ -30,6 +30,7 @@ const bodyText = (body: Params['body']) => (body === undefined || typeof body ==
 registerProxyFault<Params>({
   name: 'http.replace',
   summary: 'replace the status, headers or body of matching HTTP responses (or requests) at the endpoint proxy',
+  example: { code: 503 },
   params,
   toxics: (p) => {
     const body = bodyText(p.body);

@@ -73,6 +73,7 @@ function fieldsOf(p: Params): Record<string, string | number> {
 registerIoFault<Params>({
   name: 'io.attr',
   summary: 'override what stat tells a process started under `faultline wrap` about its files (size, permissions, times...)',
+  example: { attr: { size: 0 } },
   params,
   kind: 'attr',
   fields: fieldsOf,

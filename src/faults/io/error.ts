@@ -37,6 +37,7 @@ const params = strict({
 registerIoFault<z.infer<typeof params>>({
   name: 'io.error',
   summary: 'make the file calls of a process started under `faultline wrap` fail with an errno (EIO, ENOSPC, ...)',
+  example: { errno: 'EIO' },
   params,
   kind: 'error',
   fields: (p) => ({ errno: constants.errno[p.errno] }),

@@ -33,6 +33,7 @@ export interface IoScope {
 export interface IoFaultDefinition<P extends IoScope> {
   name: string;
   summary: string;
+  example?: Record<string, unknown>;
   params: z.ZodType<P>;
   kind: IoRule['kind'];
   /** the rule's own fields for the library (delay_us, errno, ...) */
@@ -46,6 +47,7 @@ export function registerIoFault<P extends IoScope>(definition: IoFaultDefinition
   registerFault<P, IoFaultState>({
     name,
     summary: definition.summary,
+    example: definition.example,
     params: definition.params,
     needs: 'process',
     describe: (p, target, durationMs) => {

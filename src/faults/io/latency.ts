@@ -16,6 +16,7 @@ const params = strict({
 registerIoFault<z.infer<typeof params>>({
   name: 'io.latency',
   summary: 'delay the file calls (open, read, write, fsync, stat) of a process started under `faultline wrap`',
+  example: { delay: '50ms' },
   params,
   kind: 'latency',
   fields: (p) => ({ delay_us: p.delay * 1000 }),

@@ -11,7 +11,7 @@
  * the engine removes its own once it has undone the fault; a revert that times out stays open in the
  * journal for `faultline recover`.
  */
-import { type KObject, type KubeClient, loadK8s, reconnect, WaitTimeout } from '../../backends/kubernetes/client.js';
+
 import {
   type Check,
   chaosMeshInjected,
@@ -21,7 +21,8 @@ import {
   litmusEngineVerdict,
   litmusResultInjected,
 } from '../../backends/kubernetes/status.js';
-import type { ClusterRef, ObjectRef } from '../../backends/kubernetes/types.js';
+import { type KObject, type KubeClient, loadK8s, reconnect, WaitTimeout } from '../../kube/client.js';
+import type { ClusterRef, ObjectRef } from '../../kube/types.js';
 import { formatDuration } from '../../util/duration.js';
 import { UserError } from '../../util/errors.js';
 import { sleep } from '../../util/sleep.js';

@@ -3,9 +3,10 @@
  * grace period (or evicted, `kubernetes.method: evict`, so that PodDisruptionBudgets are honoured), never below minHealthy ready replicas of the pod's Deployment or StatefulSet (checked
  * again right before the delete). Instantaneous: bringing the pod back is its controller's job.
  */
-import { reconnect } from '../../backends/kubernetes/client.js';
-import type { ClusterRef, WorkloadRef } from '../../backends/kubernetes/types.js';
+
 import { readWorkload } from '../../backends/kubernetes/workloads.js';
+import { reconnect } from '../../kube/client.js';
+import type { ClusterRef, WorkloadRef } from '../../kube/types.js';
 import { UserError } from '../../util/errors.js';
 import { registerFault } from '../registry.js';
 

@@ -56,6 +56,7 @@ type Params = z.infer<typeof params>;
 registerProxyFault<Params>({
   name: 'message.tamper',
   summary: 'drop, duplicate, reorder, corrupt or rewrite (with a module) framed messages through the endpoint proxy',
+  example: { framing: 'lines', drop: 10 },
   params,
   // the module is imported into the proxy: the author's code runs on this host
   executes: (p) => p.module !== undefined,

@@ -62,6 +62,7 @@ const params = strict({
 const proxy = proxyFaultType<z.infer<typeof params>>({
   name: 'network.bandwidth',
   summary: 'limit the transfer rate through the endpoint proxy',
+  example: { rate: '1mbps' },
   params,
   toxics: (p) => streams(p.stream).map((stream) => ({ type: 'bandwidth', stream, toxicity: p.toxicity, attributes: { rate: p.rate } })),
   what: (p) => `limit ${p.stream} traffic to ${p.rate >= 1000 ? `${p.rate / 1000} MB/s` : `${p.rate} KB/s`}`,

@@ -12,6 +12,7 @@ const params = strict({
 registerProxyFault<z.infer<typeof params>>({
   name: 'network.corrupt',
   summary: 'flip bits in a percentage of the bytes through the endpoint proxy',
+  example: { percent: 1 },
   params,
   toxics: (p) => streams(p.stream).map((stream) => ({ type: 'corrupt', stream, toxicity: p.toxicity, attributes: { percent: p.percent } })),
   what: (p) => `corrupt ${p.percent}% of ${p.stream} bytes`,

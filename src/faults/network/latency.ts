@@ -15,6 +15,7 @@ const params = strict({
 registerProxyFault<z.infer<typeof params>>({
   name: 'network.latency',
   summary: 'delay the traffic through the endpoint proxy by latency ± jitter',
+  example: { latency: '100ms' },
   params,
   toxics: (p) =>
     streams(p.stream).map((stream) => ({

@@ -22,6 +22,7 @@ const params = strict({
 registerProxyFault<z.infer<typeof params>>({
   name: 'network.limit-data',
   summary: 'close connections through the endpoint proxy after a number of bytes',
+  example: { bytes: 1000 },
   params,
   toxics: (p) => streams(p.stream).map((stream) => ({ type: 'limit-data', stream, toxicity: p.toxicity, attributes: { bytes: p.bytes } })),
   what: (p) => `close connections after ${p.bytes} ${p.stream} bytes`,

@@ -26,6 +26,7 @@ type Params = z.infer<typeof params>;
 const proxy = proxyFaultType<Params>({
   name: 'network.loss',
   summary: 'lose a percentage of segments through the endpoint proxy (retransmission delays, or dropped bytes)',
+  example: { percent: 10 },
   params,
   toxics: (p) =>
     streams(p.stream).map((stream) => ({

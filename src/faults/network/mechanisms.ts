@@ -76,6 +76,7 @@ export function withKernelMechanism<P>(proxy: FaultType<P, ProxyFaultState>): Fa
     ...proxy,
     params,
     needs: (p) => (isKernel(p) ? 'network' : targetNeedOf(proxy, p)),
+    needsDoc: '`endpoint`; with `mechanism: kernel`, any selected target (its `netns`, `addresses`)',
     executes: (p) => !isKernel(p) && (proxy.executes?.(p) ?? false),
     describe: (p, target, durationMs) => {
       if (!isKernel(p)) return proxy.describe(p, target, durationMs);

@@ -50,6 +50,7 @@ export function endpointLabel(target: TargetInstance): string {
 export interface ProxyFaultDefinition<P> {
   name: string;
   summary: string;
+  example?: Record<string, unknown>;
   params: z.ZodType<P>;
   /** the toxics, without names (one per stream, say) */
   toxics(params: P): Omit<ToxicInput, 'name'>[];
@@ -107,6 +108,7 @@ export function proxyFaultType<P>(def: ProxyFaultDefinition<P>): FaultType<P, Pr
   return {
     name: def.name,
     summary: def.summary,
+    example: def.example,
     params: def.params,
     needs: 'endpoint',
     executes: def.executes,

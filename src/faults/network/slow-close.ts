@@ -13,6 +13,7 @@ const params = strict({
 registerProxyFault<z.infer<typeof params>>({
   name: 'network.slow-close',
   summary: 'delay the close of connections through the endpoint proxy',
+  example: { delay: '100ms' },
   params,
   toxics: (p) => streams(p.stream).map((stream) => ({ type: 'slow-close', stream, toxicity: p.toxicity, attributes: { delay: p.delay } })),
   what: (p) => `delay the ${p.stream} close of connections by ${formatDuration(p.delay)}`,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { strict } from '../../spec/fields.js';
 import { registerFault } from '../registry.js';
 import { revertStress, type StressState, workersField } from './launch.js';
-import { describeBeside, engineAndCgroupFields, injectWorkers, workerFaultNeeds } from './worker-fault.js';
+import { describeBeside, engineAndCgroupFields, injectWorkers, WORKER_FAULT_NEEDS, workerFaultNeeds } from './worker-fault.js';
 
 const loadError = (input: unknown) => `expected a load from 0 to 100 (percent of one CPU per worker), got ${JSON.stringify(input)}`;
 
@@ -25,6 +25,7 @@ registerFault<Params, StressState>({
   summary: 'worker processes that each keep one CPU busy for `load` percent of the time',
   params,
   needs: workerFaultNeeds,
+  needsDoc: WORKER_FAULT_NEEDS,
   describe: (p, target, durationMs) =>
     `run ${p.workers} CPU worker${p.workers > 1 ? 's' : ''} at ${p.load}% of one CPU each (${p.engine}) ` +
     `${describeBeside(p, target, durationMs)}, then kill them`,

@@ -70,6 +70,7 @@ async function allocate(file: string, bytes: number): Promise<void> {
 registerFault<Params, FillState>({
   name: 'disk.fill',
   summary: 'a file that takes `size` (or a percent of the free space) of a file system',
+  example: { path: '/tmp', size: '1Mi' },
   params,
   needs: 'host',
   describe: (p, _target, durationMs) =>

@@ -13,7 +13,7 @@ import { UserError } from '../../util/errors.js';
 import { formatSize, size } from '../../util/size.js';
 import { registerFault } from '../registry.js';
 import { revertStress, type StressState, workersField } from './launch.js';
-import { describeBeside, engineAndCgroupFields, injectWorkers, workerFaultNeeds } from './worker-fault.js';
+import { describeBeside, engineAndCgroupFields, injectWorkers, WORKER_FAULT_NEEDS, workerFaultNeeds } from './worker-fault.js';
 
 const MAX_BLOCK = 64 * 2 ** 20;
 const STRESS_NG_MAX_BLOCK = 4 * 2 ** 20;
@@ -63,6 +63,7 @@ registerFault<Params, StressState>({
   summary: 'worker processes that write and fsync blocks to files under a path',
   params,
   needs: workerFaultNeeds,
+  needsDoc: WORKER_FAULT_NEEDS,
   describe: (p, target, durationMs) =>
     `run ${p.workers} IO worker${p.workers > 1 ? 's' : ''} (${p.engine}) writing ${formatSize(p.blockSize)} blocks${p.fsync ? ' with fsync' : ''} ` +
     `to files of up to ${formatSize(p.fileSize)} in a scratch folder under ${folderOf(p)}, ` +

@@ -10,7 +10,7 @@ import { UserError } from '../../util/errors.js';
 import { describeSizeOrPercent, formatSize, type SizeOrPercent, sizeOrPercent } from '../../util/size.js';
 import { registerFault } from '../registry.js';
 import { revertStress, type StressState, workersField } from './launch.js';
-import { describeBeside, engineAndCgroupFields, injectWorkers, workerFaultNeeds } from './worker-fault.js';
+import { describeBeside, engineAndCgroupFields, injectWorkers, WORKER_FAULT_NEEDS, workerFaultNeeds } from './worker-fault.js';
 
 const params = strict({
   size: sizeOrPercent.describe('resident memory to hold in total, e.g. 512Mi, 2Gi, or a percent of total memory such as "25%"'),
@@ -41,8 +41,10 @@ function bytesOf(size: SizeOrPercent): number {
 registerFault<Params, StressState>({
   name: 'stress.memory',
   summary: 'worker processes that hold `size` of resident memory in total',
+  example: { size: '16Mi' },
   params,
   needs: workerFaultNeeds,
+  needsDoc: WORKER_FAULT_NEEDS,
   describe: (p, target, durationMs) =>
     `hold ${describeSizeOrPercent(p.size, 'total memory')} of resident memory in ${p.workers} worker${p.workers > 1 ? 's' : ''} (${p.engine}) ` +
     `${describeBeside(p, target, durationMs)}, then kill them`,

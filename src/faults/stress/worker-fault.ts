@@ -30,6 +30,9 @@ export interface WorkerParams {
   cgroup: 'none' | 'target';
 }
 
+/** `workerFaultNeeds` in words, for docs/faults.md. */
+export const WORKER_FAULT_NEEDS = '`host`; with `cgroup: target`, a `process`';
+
 /** A process target only to join its cgroups; otherwise the workers stress this host. */
 export function workerFaultNeeds(p: WorkerParams): TargetNeed {
   return p.cgroup === 'target' ? 'process' : 'host';

@@ -90,6 +90,7 @@ function describeSkew(p: Params): string {
 registerFault<Params, SkewState>({
   name: 'time.skew',
   summary: 'move the wall clock of a process started under `faultline wrap`, and back',
+  example: { timeOffset: '+1h' },
   params,
   needs: 'process',
   describe: (p, target, durationMs) =>

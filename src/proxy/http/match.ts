@@ -7,7 +7,7 @@
  * globs too (`*` there matches anything); an empty value only asks for the header to be present.
  */
 import { z } from 'zod';
-import { percent } from '../toxic.js';
+import { percent } from '../attributes.js';
 import { getHeader } from './message.js';
 
 const methodList = z

@@ -6,7 +6,8 @@
  */
 import type { z } from 'zod';
 import { strict } from '../../spec/fields.js';
-import { nonNegative, registerToxic } from '../toxic.js';
+import { nonNegative } from '../attributes.js';
+import { registerToxic } from '../toxic.js';
 import { TimedQueue } from './timed-queue.js';
 
 const attributes = strict({

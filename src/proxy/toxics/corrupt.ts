@@ -6,7 +6,8 @@
  */
 import type { z } from 'zod';
 import { strict } from '../../spec/fields.js';
-import { percent, registerToxic } from '../toxic.js';
+import { percent } from '../attributes.js';
+import { registerToxic } from '../toxic.js';
 
 const attributes = strict({
   percent: percent.default(1),

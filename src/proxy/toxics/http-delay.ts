@@ -5,8 +5,9 @@
  */
 import type { z } from 'zod';
 import { strict } from '../../spec/fields.js';
+import { nonNegative } from '../attributes.js';
 import { matchShape } from '../http/match.js';
-import { nonNegative, registerToxic } from '../toxic.js';
+import { registerToxic } from '../toxic.js';
 
 const attributes = strict({
   delay: nonNegative('milliseconds'),

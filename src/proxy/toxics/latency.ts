@@ -7,8 +7,9 @@
  */
 import type { z } from 'zod';
 import { strict } from '../../spec/fields.js';
+import { nonNegative, percent } from '../attributes.js';
 import { correlated } from '../random.js';
-import { nonNegative, percent, registerToxic } from '../toxic.js';
+import { registerToxic } from '../toxic.js';
 import { TimedQueue } from './timed-queue.js';
 
 const attributes = strict({

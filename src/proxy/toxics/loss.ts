@@ -13,7 +13,8 @@
  */
 import { z } from 'zod';
 import { strict } from '../../spec/fields.js';
-import { nonNegative, percent, registerToxic } from '../toxic.js';
+import { nonNegative, percent } from '../attributes.js';
+import { registerToxic } from '../toxic.js';
 import { TimedQueue } from './timed-queue.js';
 
 const attributes = strict({

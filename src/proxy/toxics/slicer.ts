@@ -3,7 +3,8 @@
  * and sends them `delay` microseconds apart, so the peer reads the data in small pieces.
  */
 import { z } from 'zod';
-import { nonNegative, registerToxic } from '../toxic.js';
+import { nonNegative } from '../attributes.js';
+import { registerToxic } from '../toxic.js';
 import { TimedQueue } from './timed-queue.js';
 
 const attributes = z

@@ -5,10 +5,10 @@ import { describeScope } from '../../auth/scope.js';
 import { verifyStoreAudit } from '../../store/audit-chain.js';
 import { ConflictError } from '../../store/daemon-store.js';
 import { parseDuration } from '../../util/duration.js';
-import type { Daemon } from '../daemon.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { documentBody, jsonBody, limitParam } from '../http.js';
 import { type ApiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
+import type { DaemonServices } from '../services.js';
 
 const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const LABEL_KEY = /^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/;
@@ -24,7 +24,7 @@ function requireUnscoped(c: Ctx): void {
  */
 async function withdrawAccess(
   c: Ctx,
-  d: Daemon,
+  d: DaemonServices,
   key: string,
   withdraw: (key: string, at: string) => Promise<boolean>,
   missing: (key: string) => string,

@@ -1,5 +1,5 @@
 /** What the routes that plan an experiment without running it (dry-run, target preview) share. */
-import type { PlannedFault } from '../../engine/plan.js';
+import type { PlannedFault } from '../../backends/types.js';
 import { UserError } from '../../util/errors.js';
 import { ApiError } from '../errors.js';
 

@@ -6,11 +6,11 @@ import { getReportFormat, reportFormatNames } from '../../report/index.js';
 import type { Verdict } from '../../report/types.js';
 import { activeHalt, describeHalt } from '../../safety/halt.js';
 import type { RunFilter } from '../../store/daemon-store.js';
-import type { Daemon } from '../daemon.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { Channel } from '../events.js';
 import { decodeCursor, encodeCursor, jsonBody, limitParam, streamChannel } from '../http.js';
 import { type ApiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
+import type { DaemonServices } from '../services.js';
 import { plannedStepFields, planOrReject } from './plan-response.js';
 
 const VERDICTS = ['passed', 'failed', 'aborted', 'error', 'interrupted', 'running'];
@@ -21,7 +21,7 @@ const CONTENT_TYPES: Record<string, string> = {
   xml: 'application/xml; charset=utf-8',
 };
 
-export function refuseWhileHalted(d: Daemon): void {
+export function refuseWhileHalted(d: DaemonServices): void {
   const halted = activeHalt(d.control);
   if (halted) throw conflict(`${describeHalt(halted)}; lift it (DELETE /api/v1/halt) before starting runs`);
 }

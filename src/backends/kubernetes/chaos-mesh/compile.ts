@@ -11,12 +11,12 @@
  * (no faultline around) writes the step's duration.
  */
 import { constants } from 'node:os';
+import type { KObject } from '../../../kube/client.js';
+import type { KubernetesStep } from '../../../spec/kubernetes.js';
 import { formatDuration } from '../../../util/duration.js';
 import { UserError } from '../../../util/errors.js';
-import type { KObject } from '../client.js';
 import { type Compiled, type CompileInput, chaosMeshSelection, refuseAnswerOnRequest } from '../compile.js';
 import { chaosMeshRate, chaosMeshSize, goDuration, ParamReader } from '../params.js';
-import type { KubernetesStep } from '../spec.js';
 import { deadManMs } from '../timing.js';
 import { ALL_IO_OPS, TO_CHAOS_MESH } from './io-methods.js';
 

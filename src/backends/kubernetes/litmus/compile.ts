@@ -7,11 +7,12 @@
  * and faultline stops the engine (`engineState: stop`, which reverts) when the step ends; an export
  * writes the step's duration.
  */
+
+import type { KObject } from '../../../kube/client.js';
+import type { KubernetesStep } from '../../../spec/kubernetes.js';
 import { UserError } from '../../../util/errors.js';
-import type { KObject } from '../client.js';
 import { type Compiled, type CompileInput, isPodSelection, podsByNamespace, refuseAnswerOnRequest } from '../compile.js';
 import { ParamReader, seconds, tcRate } from '../params.js';
-import type { KubernetesStep } from '../spec.js';
 import { deadManMs } from '../timing.js';
 
 export const LITMUS_GROUP = 'litmuschaos.io';

@@ -16,7 +16,7 @@ import { checkKernelAccess, currentNetns, newTableName, nftApply, nftDeleteTable
 import { parseHostPort } from '../../../proxy/address.js';
 import { checkUpstream } from '../../../proxy/endpoint-setup.js';
 import { proxyResourceKey } from '../../../proxy/resource-key.js';
-import type { TargetSpec } from '../../../spec/schema.js';
+import type { TargetSpec } from '../../../spec/target.js';
 import { errorMessage, UserError } from '../../../util/errors.js';
 import { registerFault } from '../../registry.js';
 

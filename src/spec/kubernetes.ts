@@ -5,7 +5,7 @@
  * of a network fault, a volume path, an HTTP port, minHealthy).
  */
 import { z } from 'zod';
-import { duration, labels, strict } from '../../spec/fields.js';
+import { duration, labels, strict } from './fields.js';
 
 export const KUBERNETES_ENGINES = ['chaos-mesh', 'litmus', 'native'] as const;
 export type KubernetesEngineName = (typeof KUBERNETES_ENGINES)[number];

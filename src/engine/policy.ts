@@ -1,13 +1,14 @@
 /**
  * The blast radius and the project policy, checked against a run's plan before any harm: label allow
  * and deny lists, `maxTargets` and `maxPercent`, and `minHealthy` (a fault must not leave fewer than
- * N healthy members of a group). Returns every violation, each naming the offending targets.
+ * N healthy members of a group), and the checks each backend adds (`Backend.policyViolations`). Returns
+ * every violation, each naming the offending targets.
  */
-import { kubernetesPolicyViolations } from '../backends/kubernetes/policy.js';
-import type { PlannedFault } from '../engine/plan.js';
-import { instanceLabel, type TargetInstance } from '../engine/target-instance.js';
-import { describeSelector, findProcesses, matchesSelector } from '../engine/targets.js';
+import { allBackends, type PlannedFault } from '../backends/index.js';
 import type { BlastRadius, MinHealthy, Policy, TargetSpec } from '../spec/schema.js';
+import { findProcesses } from './find-processes.js';
+import { instanceLabel, type TargetInstance } from './target-instance.js';
+import { describeSelector, matchesSelector } from './targets.js';
 
 /** Whether a member of a minHealthy group is healthy now (its process runs, its health probe passes). */
 export type HealthCheck = (member: TargetInstance) => Promise<boolean>;
@@ -115,6 +116,6 @@ export async function policyViolations(
     ...(policy ? labelViolations(plan, policy) : []),
     ...radiusViolations(plan, policy?.blastRadius, 'policy blastRadius'),
     ...(policy ? await minHealthyViolations(plan, policy.minHealthy, targets, healthy) : []),
-    ...kubernetesPolicyViolations(plan, policy),
+    ...allBackends().flatMap((backend) => backend.policyViolations?.(plan, policy) ?? []),
   ];
 }

@@ -9,8 +9,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { UserError } from '../../util/errors.js';
-import { sleep } from '../../util/sleep.js';
+import { UserError } from '../util/errors.js';
+import { sleep } from '../util/sleep.js';
 import type { ClusterRef, ObjectRef } from './types.js';
 
 type K8s = typeof import('@kubernetes/client-node');
