@@ -7,6 +7,10 @@ import { defineConfig } from 'vitest/config';
  * until it is known to be safe here) runs afterwards, one file at a time, alone on the machine.
  */
 const PARALLEL_SAFE = [
+  'kubernetes-yaml',
+  'import-fidelity',
+  'editor-language-server',
+  'check-layers',
   'alert-stop-condition',
   'alertmanager-receiver',
   'api',
