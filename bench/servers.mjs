@@ -1,5 +1,5 @@
 // Benchmark upstreams, in their own process: a sink (counts bytes, answers the count when the client
-// ends), a source (reads a decimal byte count and a newline, sends that many bytes, then ends), an
+// ends), a meter (the same, for a count announced first), a source (reads a decimal byte count and a newline, sends that many bytes, then ends), an
 // echo, and an HTTP server answering 200 "ok" (keep-alive). Prints their ports as JSON; exits when its stdin closes.
 import http from 'node:http';
 import net from 'node:net';
@@ -38,6 +38,25 @@ const source = await listen((s) => {
     pump();
   });
 });
+// a meter: reads a decimal byte count and a newline, then that many bytes, and answers the count then
+// (for proxies that do not keep a half-closed connection open, such as Toxiproxy, where the sink's
+// answer after the client's end would be lost)
+const meter = await listen((s) => {
+  let expected = -1;
+  let line = '';
+  let n = 0;
+  s.on('error', () => {});
+  s.on('data', (d) => {
+    if (expected < 0) {
+      line += d.toString('latin1');
+      const newline = line.indexOf('\n');
+      if (newline < 0) return;
+      expected = Number(line.slice(0, newline));
+      n = Buffer.byteLength(line.slice(newline + 1), 'latin1');
+    } else n += d.length;
+    if (n >= expected) s.end(String(n));
+  });
+});
 const echo = await listen((s) => {
   s.on('error', () => {});
   s.pipe(s);
@@ -48,6 +67,6 @@ const web = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
   res.end('ok');
 });
 const httpPort = await new Promise((resolve) => web.listen(0, '127.0.0.1', () => resolve(web.address().port)));
-process.stdout.write(`${JSON.stringify({ sink, source, echo, http: httpPort })}\n`);
+process.stdout.write(`${JSON.stringify({ sink, source, echo, meter, http: httpPort })}\n`);
 process.stdin.resume();
 process.stdin.on('end', () => process.exit(0));

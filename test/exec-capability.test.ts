@@ -2,7 +2,7 @@
  * The exec capability, over real sockets: every construct that runs a command or code on the daemon's
  * host (a cmd probe, a write probe with a command, custom.action, a tamper module, rollbacks) is refused
  * to a token without `exec`, whatever its role or scope, at every entry point that may lead to a run
- * (run, dry run, schedule, store). Each construct touches a marker file: a refused request must leave
+ * (run, dry run, schedule, store, game day). Each construct touches a marker file: a refused request must leave
  * none behind, a granted run must leave one (so the test sees the commands really are the ones that run).
  */
 import { existsSync, writeFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ type PrincipalName = keyof typeof PRINCIPALS;
 
 const CONSTRUCTS = ['none', 'cmd-probe', 'write-probe', 'custom-action', 'tamper-module', 'rollback'] as const;
 type Construct = (typeof CONSTRUCTS)[number];
-const ENTRIES = ['run', 'dry-run', 'schedule', 'store'] as const;
+const ENTRIES = ['run', 'dry-run', 'schedule', 'store', 'gameday'] as const;
 type Entry = (typeof ENTRIES)[number];
 
 /** The spec of an experiment holding one construct, whose command touches `mark`. */
@@ -78,6 +78,12 @@ async function attempt(principal: PrincipalName, construct: Construct, entry: En
   if (entry === 'run' || entry === 'dry-run') {
     const yaml = `apiVersion: faultline.dev/v1\nkind: Experiment\nmetadata: { name: ${name} }\nspec:\n${spec}`;
     return { name, mark, res: await call(url, 'POST', entry === 'run' ? '/api/v1/runs' : '/api/v1/dry-run', { token, json: { yaml } }) };
+  }
+  if (entry === 'gameday') {
+    // a game day whose one stage runs the experiment, sent in the same body
+    const gameDay = `apiVersion: faultline.dev/v1\nkind: GameDay\nmetadata: { name: ${name} }\nspec:\n  facilitator: ada\n  stages: [ { name: only, experiments: [ { name: ${name} } ] } ]\n`;
+    const yaml = `${gameDay}---\napiVersion: faultline.dev/v1\nkind: Experiment\nmetadata: { name: ${name} }\nspec:\n${spec}`;
+    return { name, mark, res: await call(url, 'POST', '/api/v1/gamedays', { token, yaml }) };
   }
   if (entry === 'store') {
     const yaml = `apiVersion: faultline.dev/v1\nkind: Experiment\nmetadata: { name: ${name} }\nspec:\n${spec}`;
@@ -122,6 +128,7 @@ afterAll(async () => {
 describe('the exec capability', () => {
   it('is refused, at every entry point, to every token without it; granted, the commands really run', async () => {
     const started: { runId: string; mark: string; construct: Construct }[] = [];
+    const gameDays: { id: string; mark: string; construct: Construct }[] = [];
     const deniedMarks: string[] = [];
     for (const principal of Object.keys(PRINCIPALS) as PrincipalName[]) {
       for (const construct of CONSTRUCTS) {
@@ -130,8 +137,9 @@ describe('the exec capability', () => {
           const want = expected(principal, construct, entry);
           const where = `${name}: ${res.status} ${res.text.slice(0, 300)}`;
           if (want === 'ok') {
-            expect(res.status, where).toBe({ run: 202, 'dry-run': 200, schedule: 201, store: 201 }[entry]);
+            expect(res.status, where).toBe({ run: 202, 'dry-run': 200, schedule: 201, store: 201, gameday: 202 }[entry]);
             if (entry === 'run') started.push({ runId: res.json.runId, mark, construct });
+            if (entry === 'gameday') gameDays.push({ id: res.json.id, mark, construct });
             continue;
           }
           expect(res.status, where).toBe(403);
@@ -145,9 +153,19 @@ describe('the exec capability', () => {
         }
       }
     }
-    expect(deniedMarks.length).toBeGreaterThan(80);
+    expect(deniedMarks.length).toBeGreaterThan(100);
     // the granted runs end, and each construct's command ran (the tamper module leaves its own mark)
-    await waitFor(() => daemon.runs.list().length === 0, 60_000, 'the granted runs to end');
+    await waitFor(
+      () => daemon.runs.list().length === 0 && daemon.gameDayRuns.list().length === 0,
+      60_000,
+      'the granted runs and game days to end',
+    );
+    for (const { id, mark, construct } of gameDays) {
+      const report = (await call(url, 'GET', `/api/v1/gamedays/${id}`, { token: tokens.admin })).json;
+      expect(report.stages[0].runs, `game day ${id}: ${report.reason}`).toHaveLength(1);
+      if (construct === 'none' || construct === 'tamper-module') continue;
+      expect(existsSync(mark), `${construct} of game day ${id} (${report.status}: ${report.reason}) did not run`).toBe(true);
+    }
     for (const { runId, mark, construct } of started) {
       if (construct === 'none') continue;
       const ran = construct === 'tamper-module' ? join(marks, 'tamper-module-imported') : mark;

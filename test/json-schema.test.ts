@@ -1,25 +1,40 @@
 // `faultline schema`: the JSON Schema that editors use to check and complete experiment files.
-// Checked with ajv (draft 2020-12) against the shipped examples and against broken documents.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Checked with ajv (draft 2020-12) against the shipped examples as they are written (with their
+// `${VAR:-default}` substitutions) and against broken documents. What an editor shows of it is checked
+// with the real yaml-language-server in editor-language-server.test.ts.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { faultNames } from '../src/faults/index.js';
 import { probeTypeNames } from '../src/probes/index.js';
 import { ROOT, runCli, tempHome } from './support/cli.js';
 
 type Json = Record<string, unknown>;
 
-const EXAMPLES = join(ROOT, 'examples/experiments');
-const exampleFiles = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'));
+/** `${NAME}` or `${NAME:-fallback}`, as written in an experiment file. */
+const ref = (name: string, fallback?: string) => `\${${name}${fallback === undefined ? '' : `:-${fallback}`}}`;
 
-/** An example file as an editor sees it once `${VAR:-default}` is resolved to its default. */
-function example(file: string): Json {
-  const text = readFileSync(join(EXAMPLES, file), 'utf8').replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)\}/g, '$1');
-  return parse(text) as Json;
+/** Every YAML file under examples/. */
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return yamlFiles(path);
+    return name.endsWith('.yaml') ? [path] : [];
+  });
 }
+
+/** Each faultline document of the examples (Chaos Mesh and Litmus objects to import are not). */
+const exampleDocuments = yamlFiles(join(ROOT, 'examples')).flatMap((file) =>
+  parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((doc, index) => ({ name: `${relative(ROOT, file)}#${index + 1}`, value: doc.toJS() as Json }))
+    .filter(({ value }) => value?.apiVersion === 'faultline.dev/v1'),
+);
+
+const example = (file: string) => parse(readFileSync(join(ROOT, 'examples/experiments', file), 'utf8')) as Experiment;
+type Experiment = { spec: { method: Json[]; probes: Json[]; [k: string]: unknown }; [k: string]: unknown };
 
 let schema: Json;
 let validate: ValidateFunction;
@@ -29,63 +44,36 @@ beforeAll(async () => {
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   schema = JSON.parse(result.stdout) as Json;
-  // strict mode (unknown keywords throw); union types such as ["number","string"] are fine for editors
+  // strict mode (unknown keywords throw), with the annotations that yaml-language-server reads;
+  // union types such as ["number","string"] are fine for editors
   // ajv is CommonJS: its class is both the module and its `default`; TypeScript only knows the latter
   const ajv = new Ajv2020.default({ allErrors: true, allowUnionTypes: true });
+  for (const keyword of ['patternErrorMessage', 'enumDescriptions']) ajv.addKeyword(keyword);
   ajv.addFormat('uri', (s: string) => URL.canParse(s));
   validate = ajv.compile(schema);
 });
 
-const experimentBranch = () =>
-  (schema.anyOf as Json[]).find((s) => (s.properties as Json).kind && ((s.properties as Json).kind as Json).const === 'Experiment') as Json;
-const specOf = (branch: Json) => ((branch.properties as Json).spec as Json).properties as Json;
+const defs = () => schema.$defs as Record<string, Json>;
+const properties = (node: Json) => node.properties as Record<string, Json>;
+const valid = (doc: unknown) => validate(doc) === true;
 
-/** Every `const` of a property named `key` anywhere under `node`. */
-function constsOf(node: unknown, key: string, found = new Set<unknown>()): Set<unknown> {
-  if (Array.isArray(node)) for (const item of node) constsOf(item, key, found);
-  else if (node && typeof node === 'object') {
-    const props = (node as Json).properties as Json | undefined;
-    const prop = props?.[key] as Json | undefined;
-    if (prop && 'const' in prop) found.add(prop.const);
-    for (const value of Object.values(node)) constsOf(value, key, found);
-  }
-  return found;
-}
-
-// The schema itself: valid JSON, a 2020-12 schema that ajv compiles, covering experiments and projects.
 describe('faultline schema output', () => {
-  it('is a draft 2020-12 schema with Experiment, Project, Schedule, Programme and GameDay alternatives', () => {
+  it('is a draft 2020-12 schema that picks the document by its kind', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(typeof validate).toBe('function');
-    const kinds = (schema.anyOf as Json[]).map((s) => ((s.properties as Json).kind as Json).const);
-    expect(kinds).toEqual(['Experiment', 'Project', 'Schedule', 'Programme', 'GameDay']);
+    expect(properties(schema).kind?.enum).toEqual(['Experiment', 'Project', 'Schedule', 'Programme', 'GameDay']);
   });
 });
 
-// The ready programmes' Programme and GameDay documents too.
-describe('programme examples against the schema', () => {
-  const dir = join(ROOT, 'examples', 'programmes');
-  const files = readdirSync(dir).flatMap((p) =>
-    readdirSync(join(dir, p))
-      .filter((f) => f === 'programme.yaml' || f === 'gameday.yaml')
-      .map((f) => join(dir, p, f)),
-  );
-
-  it.each(files)('%s validates', (file) => {
-    const ok = validate(parse(readFileSync(file, 'utf8')) as Json);
-    expect(validate.errors ?? []).toEqual([]);
-    expect(ok).toBe(true);
-  });
-});
-
-// What the shipped examples contain must never be flagged by an editor.
+// What the shipped examples contain must never be flagged by an editor: as written, substitutions included.
 describe('examples against the schema', () => {
-  it('has examples to check', () => {
-    expect(exampleFiles.length).toBeGreaterThanOrEqual(4);
+  it('has examples to check, some with substitutions', () => {
+    expect(exampleDocuments.length).toBeGreaterThanOrEqual(40);
+    expect(exampleDocuments.filter((d) => JSON.stringify(d.value).includes('${')).length).toBeGreaterThanOrEqual(10);
   });
 
-  it.each(exampleFiles)('%s validates', (file) => {
-    const ok = validate(example(file));
+  it.each(exampleDocuments)('$name validates', ({ value }) => {
+    const ok = validate(value);
     expect(validate.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
   });
@@ -93,84 +81,153 @@ describe('examples against the schema', () => {
 
 // The schema must reject what the loader rejects, or editors would hide mistakes.
 describe('documents the schema rejects', () => {
-  const base = () => example('provider-outage.yaml') as { spec: { method: Json[]; [k: string]: unknown }; [k: string]: unknown };
+  const base = () => example('provider-outage.yaml');
+  const withStep = (step: Json) => {
+    const doc = base();
+    doc.spec.method = [step];
+    return doc;
+  };
 
   it('the base document is valid (so the rejections below are due to the change)', () => {
-    expect(validate(base())).toBe(true);
+    expect(valid(base())).toBe(true);
   });
 
   it('an unknown fault name', () => {
     const doc = base();
     doc.spec.method[0] = { ...doc.spec.method[0], fault: 'process.kil' };
-    expect(validate(doc)).toBe(false);
+    expect(valid(doc)).toBe(false);
   });
 
   it('a misspelt field in a step', () => {
     const doc = base();
     const { duration, ...rest } = doc.spec.method[0] as Json;
     doc.spec.method[0] = { ...rest, duraton: duration };
-    expect(validate(doc)).toBe(false);
+    expect(valid(doc)).toBe(false);
   });
 
   it('a misspelt field in the spec', () => {
     const doc = base();
     const { hypothesis, ...rest } = doc.spec;
     doc.spec = { ...rest, hypothesys: hypothesis } as typeof doc.spec;
-    expect(validate(doc)).toBe(false);
+    expect(valid(doc)).toBe(false);
   });
 
   it('a wrong apiVersion or kind', () => {
-    expect(validate({ ...base(), apiVersion: 'faultline.dev/v2' })).toBe(false);
-    expect(validate({ ...base(), kind: 'NetworkChaos' })).toBe(false);
+    expect(valid({ ...base(), apiVersion: 'faultline.dev/v2' })).toBe(false);
+    expect(valid({ ...base(), kind: 'NetworkChaos' })).toBe(false);
   });
 
-  it('wrong params for a fault', () => {
+  it("params are typed by the step's fault", () => {
+    const latency = (params: Json) => withStep({ fault: 'network.latency', selector: { names: ['provider-a'] }, params });
+    expect(valid(latency({ latency: '300ms', jitter: '20ms' }))).toBe(true);
+    expect(valid(latency({ latency: 'fast' }))).toBe(false);
+    expect(valid(latency({ jiter: '20ms', latency: '300ms' }))).toBe(false);
+    expect(valid(latency({ signal: 'SIGKILL' }))).toBe(false); // process.kill's, not this fault's
+    expect(valid(withStep({ fault: 'network.latency', selector: { names: ['provider-a'] } }))).toBe(false); // latency is required
+    expect(valid(withStep({ fault: 'process.kill', selector: { names: ['provider-a'] } }))).toBe(true); // its params all default
+    const cpu = (workers: unknown) => withStep({ fault: 'stress.cpu', selector: { names: ['provider-a'] }, params: { workers } });
+    expect(valid(cpu(2))).toBe(true);
+    expect(valid(cpu('many'))).toBe(false);
+    expect(valid(cpu(0))).toBe(false);
+  });
+
+  it('the params of a parallel group, a progressive step and a kernel mechanism are typed too', () => {
+    const step = (params: Json) => ({ fault: 'network.latency', selector: { names: ['provider-a'] }, params });
+    expect(valid(withStep({ parallel: [step({ latency: '1s' })] }))).toBe(true);
+    expect(valid(withStep({ parallel: [step({ latency: 'slow' })] }))).toBe(false);
+    const progressive = (stageParams: Json) =>
+      withStep({
+        progressive: {
+          fault: 'network.latency',
+          selector: { names: ['provider-a'] },
+          params: { jitter: '10ms' }, // the latency comes from each stage
+          stages: [{ params: stageParams, duration: '1s' }],
+        },
+      });
+    expect(valid(progressive({ latency: '100ms' }))).toBe(true);
+    expect(valid(progressive({ latency: 'slow' }))).toBe(false);
+    expect(valid(progressive({ latncy: '100ms' }))).toBe(false);
+    const partition = (params: Json) => withStep({ fault: 'network.partition', selector: { names: ['provider-a'] }, params });
+    expect(valid(partition({ mechanism: 'kernel', addresses: ['10.0.0.2'], direction: 'to' }))).toBe(true);
+    expect(valid(partition({ mechanism: 'kernel', addresses: ['10.0.0.2'], direction: 'sideways' }))).toBe(false);
+    expect(valid(partition({ mechanism: 'kernel' }))).toBe(false); // the kernel mechanism needs addresses
+  });
+
+  it("a probe's block and expectations are typed by its type", () => {
     const doc = base();
-    doc.spec.method[0] = { ...doc.spec.method[0], params: { signl: 'SIGKILL' } };
-    expect(validate(doc)).toBe(false);
+    const withProbe = (probe: Json) => ({ ...doc, spec: { ...doc.spec, probes: [probe] } });
+    const http = { name: 'p', type: 'http', http: { url: 'http://127.0.0.1:1/' } };
+    expect(valid(withProbe(http))).toBe(true);
+    expect(valid(withProbe({ ...http, type: 'htp' }))).toBe(false);
+    expect(valid(withProbe({ ...http, http: { url: 'http://127.0.0.1:1/', methd: 'GET' } }))).toBe(false);
+    expect(valid(withProbe({ ...http, tcp: { address: '127.0.0.1:1' } }))).toBe(false); // another type's block
+    expect(valid(withProbe({ name: 'p', type: 'http' }))).toBe(false); // its block is missing
+    expect(valid(withProbe({ ...http, expect: { status: 'ok' } }))).toBe(false);
   });
 });
 
-// Completion data: editors offer the registered fault names and probe types as choices.
+// `${VAR}` and `${VAR:-default}` may stand for any value, as the loader substitutes them first.
+describe('substitutions', () => {
+  const step = (fields: Json) => {
+    const doc = example('provider-outage.yaml');
+    doc.spec.method = [{ fault: 'stress.cpu', selector: { names: ['provider-a'] }, ...fields }];
+    return doc;
+  };
+
+  it('a number, a boolean, a duration and a choice accept a reference', () => {
+    expect(valid(step({ params: { workers: ref('WORKERS'), load: ref('LOAD', '50') }, allowEmpty: ref('EMPTY', 'true') }))).toBe(true);
+    expect(valid(step({ duration: ref('HOLD', '30s'), mode: ref('MODE', 'all') }))).toBe(true);
+  });
+
+  it('a reference whose default is not a valid value is refused', () => {
+    expect(valid(step({ params: { workers: ref('WORKERS', 'two') } }))).toBe(false);
+    expect(valid(step({ duration: ref('HOLD', 'soon') }))).toBe(false);
+    expect(valid(step({ mode: ref('MODE', 'every') }))).toBe(false);
+    expect(valid(step({ allowEmpty: ref('EMPTY', 'yes') }))).toBe(false);
+  });
+
+  it('a string with a form accepts a reference inside it (a URL, host:port)', () => {
+    const doc = example('provider-outage.yaml');
+    doc.spec.probes = [{ name: 'p', type: 'http', http: { url: `http://127.0.0.1:${ref('PORT', '7000')}/health` } }];
+    doc.spec.targets = [{ name: 't', endpoint: { listen: `127.0.0.1:${ref('PORT')}`, upstream: '127.0.0.1:7001' } }];
+    expect(valid(doc)).toBe(true);
+  });
+
+  it('text that only looks like a reference is not one', () => {
+    expect(valid(step({ params: { workers: ref('2') } }))).toBe(false);
+    expect(valid(step({ duration: '$HOLD' }))).toBe(false);
+  });
+});
+
+// Completion data: editors offer the registered fault names and probe types, with their summaries.
 describe('completion data', () => {
-  it('method step alternatives name every registered fault as a const', () => {
-    const method = specOf(experimentBranch()).method as Json;
-    const faults = constsOf(method, 'fault');
-    for (const name of ['process.kill', 'process.pause', 'custom.action']) expect(faults).toContain(name);
-    expect([...faults].sort()).toEqual([...faultNames()].sort());
+  it('a fault step offers every registered fault, each with its own params', () => {
+    const fault = properties(defs().faultStep as Json).fault as Json;
+    expect(fault.enum).toEqual(faultNames());
+    expect((fault.enumDescriptions as string[]).every((d) => d.length > 0)).toBe(true);
+    for (const name of faultNames()) expect(defs()[`params.${name}`], name).toBeDefined();
   });
 
-  it('a step can also be a pause or a parallel group', () => {
-    const alternatives = ((specOf(experimentBranch()).method as Json).items as Json).anyOf as Json[];
-    const keys = alternatives.map((a) => Object.keys((a.properties as Json | undefined) ?? {}));
-    expect(keys.some((k) => k.includes('pause'))).toBe(true);
-    expect(keys.some((k) => k.includes('parallel'))).toBe(true);
+  it('a probe offers every registered type', () => {
+    expect((properties(defs().probe as Json).type as Json).enum).toEqual(probeTypeNames());
   });
 
-  it('probe alternatives name every probe type as a const, each with its typed block', () => {
-    const withProbes = (schema.anyOf as Json[]).filter((s) =>
-      ['Experiment', 'Project'].includes(((s.properties as Json).kind as Json).const as string),
-    );
-    for (const branch of withProbes) {
-      const probes = specOf(branch).probes as Json;
-      const types = constsOf(probes, 'type');
-      for (const type of ['http', 'tcp', 'cmd']) expect(types).toContain(type);
-      expect([...types].sort()).toEqual([...probeTypeNames()].sort());
+  it('a step can also be a pause, a parallel group or a progressive step', () => {
+    const experiment = (schema.allOf as Json[])[0]?.then as Json;
+    let step = (properties(properties(experiment).spec as Json).method as Json).items as Json;
+    const keys: string[] = [];
+    while (step.if) {
+      keys.push(...((step.if as Json).required as string[]));
+      step = step.else as Json;
     }
-    const doc = example('provider-outage.yaml') as { spec: Json };
-    doc.spec.probes = [{ name: 'p', type: 'htp', htp: { url: 'http://127.0.0.1:1/' } }];
-    expect(validate(doc)).toBe(false);
-    doc.spec.probes = [{ name: 'p', type: 'http', http: { url: 'http://127.0.0.1:1/', methd: 'GET' } }];
-    expect(validate(doc)).toBe(false);
+    expect(keys).toEqual(['pause', 'parallel', 'progressive']);
+    expect(step.$ref).toBe('#/$defs/faultStep');
   });
 });
 
 // The examples point editors at docs/faultline.schema.json: it must be what `faultline schema` prints today.
 describe('docs/faultline.schema.json', () => {
   it('is up to date (regenerate with: node bin/faultline.js schema > docs/faultline.schema.json)', async () => {
-    const { readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { ROOT, runCli, tempHome } = await import('./support/cli.js');
     const printed = await runCli(['schema'], { home: tempHome() });
     expect(readFileSync(join(ROOT, 'docs', 'faultline.schema.json'), 'utf8')).toBe(printed.stdout);
   });

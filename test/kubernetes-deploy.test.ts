@@ -9,7 +9,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import '../src/faults/index.js';
 import '../src/probes/index.js';
 import { supportTable } from '../src/backends/kubernetes/catalogue.js';
@@ -17,7 +16,7 @@ import { exportExperiment, exportSchedule } from '../src/spec/convert/export.js'
 import { importDocuments, renderImport } from '../src/spec/convert/import.js';
 import { parseDocuments } from '../src/spec/load.js';
 import { ROOT, tempDir } from './support/cli.js';
-import { validateAgainstCrd } from './support/fake-kube-apiserver.js';
+import { kubernetesYaml, validateAgainstCrd } from './support/fake-kube-apiserver.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: manifests
 type Doc = Record<string, any>;
@@ -26,7 +25,7 @@ const DEPLOY = join(ROOT, 'deploy', 'kubernetes');
 const EXAMPLES = join(ROOT, 'examples', 'kubernetes');
 const manifests: { file: string; doc: Doc }[] = readdirSync(DEPLOY)
   .filter((f) => f.endsWith('.yaml'))
-  .flatMap((file) => parseAllDocuments(readFileSync(join(DEPLOY, file), 'utf8')).map((d) => ({ file, doc: d.toJS() as Doc })));
+  .flatMap((file) => kubernetesYaml(readFileSync(join(DEPLOY, file), 'utf8')).map((doc) => ({ file, doc: doc as Doc })));
 const ofKind = (kind: string) => manifests.filter((m) => m.doc.kind === kind).map((m) => m.doc);
 
 const DNS = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -63,9 +63,25 @@ export function getWithDeadline(url, timeoutMs) {
   });
 }
 
-/** Listen on host:port, log one line to stderr, and exit on bind errors (the supervisor restarts us). */
+/**
+ * Listen on host:port, log one line to stderr, and exit on bind errors (the supervisor restarts us).
+ * Every service also answers GET /metrics for Prometheus (the tenant-isolation programme's monitoring):
+ * `demo_up` and the requests it served, so a frozen or dead service shows as `up == 0` where it is scraped.
+ */
 export function serve(name, host, port, handler) {
-  const server = http.createServer(handler);
+  let served = 0;
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(
+        `# HELP demo_up The demo service answers.\n# TYPE demo_up gauge\ndemo_up{service="${name}"} 1\n` +
+          `# HELP demo_requests_total Requests the demo service served.\n# TYPE demo_requests_total counter\ndemo_requests_total{service="${name}"} ${served}\n`,
+      );
+      return;
+    }
+    served++;
+    handler(req, res);
+  });
   server.keepAliveTimeout = 1;
   server.on('error', (err) => {
     console.error(`[${name}] ${err.message}`);

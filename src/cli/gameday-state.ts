@@ -2,20 +2,12 @@
  * What the game-day commands share: the store (`--store`, the same database as the daemon's), the
  * report of a game-day run with its runs' reports, and the audit entry of what a person did from the CLI.
  */
-import { Option } from '@commander-js/extra-typings';
 import { type GameDayReport, loadGameDayReport } from '../programme/gameday-report.js';
 import { operator } from '../safety/halt.js';
 import type { AuditInput } from '../store/daemon-store.js';
 import type { GameDayRecord, GameDayStore } from '../store/gameday-store.js';
 import { openDaemonStore, openGameDayStore } from '../store/open.js';
 import { UserError } from '../util/errors.js';
-
-export function storeOption() {
-  return new Option(
-    '--store <store>',
-    "where game days are kept: sqlite (default, $FAULTLINE_HOME/runs.db), sqlite:PATH or postgres://... (the daemon's --store)",
-  ).default('sqlite');
-}
 
 export async function withGameDayStore<T>(spec: string, work: (store: GameDayStore) => Promise<T>): Promise<T> {
   const store = await openGameDayStore(spec);

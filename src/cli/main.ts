@@ -4,9 +4,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from '@commander-js/extra-typings';
-import '../faults/index.js';
-import '../probes/index.js';
-import '../programme/index.js';
 import { EXIT, errorMessage, UserError } from '../util/errors.js';
 import { COMMANDS } from './commands/index.js';
 import { tolerateClosedPipes, warn } from './output.js';

@@ -4,7 +4,6 @@
  * SIGINT/SIGTERM reverting everything, and the notifications sent once every run has ended.
  */
 import { resolve } from 'node:path';
-import { Option } from '@commander-js/extra-typings';
 import { type RunResult, runExperiment } from '../engine/run.js';
 import type { Monitoring } from '../observe/monitoring.js';
 import type { RunObservers } from '../observe/session.js';
@@ -28,16 +27,6 @@ export interface SeriesOptions {
 export interface SeriesResult {
   results: RunResult[];
   interrupted: boolean;
-}
-
-/** The `--notify` option, shared by the commands that run experiments (repeatable). */
-export function notifyOption() {
-  return new Option(
-    '--notify <channel>',
-    'also notify after each run: slack, pagerduty, webhook=URL (secrets from the environment, see docs/notifications.md); none: send no notification at all',
-  )
-    .argParser((value: string, previous: string[]) => [...previous, value])
-    .default([] as string[]);
 }
 
 /**

@@ -2,7 +2,14 @@
 import { activeHalt, type Halt } from '../safety/halt.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
 
-/** Polls the halt switch every 250ms, so a halt reverts every fault within one second. */
+/**
+ * How often a run looks at the halt switch. A halt must have every run reverted within one second of
+ * `faultline halt` starting: the command's own start, this poll and the revert share that second. One
+ * look is an indexed read of a small SQLite table (tens of microseconds), so 100ms costs nothing.
+ */
+export const HALT_POLL_MS = 100;
+
+/** Polls the halt switch every HALT_POLL_MS, so a halt reverts every fault within one second. */
 export function watchHalt(control: SqliteDatabase, onHalt: (h: Halt) => void): NodeJS.Timeout {
   const timer = setInterval(() => {
     const halted = activeHalt(control);
@@ -10,6 +17,6 @@ export function watchHalt(control: SqliteDatabase, onHalt: (h: Halt) => void): N
       clearInterval(timer);
       onHalt(halted);
     }
-  }, 250);
+  }, HALT_POLL_MS);
   return timer;
 }

@@ -20,6 +20,11 @@ export class RunResources {
     return value;
   }
 
+  /** Holds `other`'s resources too, without owning them: disposing this leaves them open (a test's long-lived proxies). */
+  borrowFrom(other: RunResources): void {
+    for (const [key, item] of other.items) this.add(key, item.value, async () => {});
+  }
+
   /** Disposes everything, newest first; returns the errors as `key: message`. */
   async disposeAll(): Promise<string[]> {
     const errors: string[] = [];

@@ -4,12 +4,17 @@
  * run whose samples cover too little of it cannot be called `passed`.
  *
  * Each sample covers from its start to the moment the next one was due: its start plus the longer of
- * the probe's interval and its own duration (every attempt), with half an interval of slack for scheduling.
+ * the probe's interval and its own duration (every attempt), with slack for scheduling: half an interval, and
+ * at least SCHEDULING_SLACK_MS, because a busy machine fires timers late by up to a few hundred milliseconds and
+ * such a delay says nothing about the system under test (a stall of a second or more still shows).
  */
 import type { Sample } from '../probes/sample.js';
 
 /** Below this share of the chaos window covered by samples, a run cannot pass. */
 export const MIN_COVERAGE = 0.9;
+
+/** The least scheduling slack a sample is given beyond its interval, ms. */
+export const SCHEDULING_SLACK_MS = 200;
 
 export interface Coverage {
   probe: string;
@@ -37,6 +42,7 @@ export function sampleCoverage(
   // a sample that took longer than its attempts' timeouts allow was held up by the runner itself (a
   // stalled event loop delays the timeout too): it covers no more than a sample that timed out
   const longest = retry * timeoutMs + intervalMs;
+  const slackMs = Math.max(intervalMs / 2, SCHEDULING_SLACK_MS);
   const windowMs = Math.max(0, window.to - window.from);
   const own = samples.filter((s) => s.probe === probe).sort((a, b) => a.t - b.t);
   let covered = 0;
@@ -45,7 +51,7 @@ export function sampleCoverage(
   let counted = 0;
   for (const s of own) {
     const took = Math.min(longest, (s.endedAt ?? s.t + s.latencyMs) - s.t); // every attempt of the sample
-    const end = Math.min(window.to, s.t + Math.max(intervalMs, took) + intervalMs / 2);
+    const end = Math.min(window.to, s.t + Math.max(intervalMs, took) + slackMs);
     if (end <= window.from || s.t >= window.to) continue;
     counted++;
     const start = Math.max(window.from, s.t);

@@ -16,6 +16,7 @@ const config = strict({
 const expect = strict({
   exitCode: numberComparatorSchema.optional().describe('default: 0'),
   stdout: stringComparatorSchema.optional(),
+  stdoutNumber: numberComparatorSchema.optional().describe('stdout read as a number (a Litmus cmdProbe int or float comparator)'),
   stderr: stringComparatorSchema.optional(),
   latencyMs: numberComparatorSchema.optional(),
 });
@@ -38,6 +39,7 @@ registerProbeType<Config, Expect>({
       firstNumberMismatch([
         ['exit code', result.exitCode ?? undefined, e.exitCode ?? { eq: 0 }],
         ['latencyMs', latencyMs, e.latencyMs],
+        ['stdout as a number', e.stdoutNumber ? Number(result.stdout.trim() || Number.NaN) : undefined, e.stdoutNumber],
       ]) ??
       firstStringMismatch([
         ['stdout', result.stdout.trim(), e.stdout],

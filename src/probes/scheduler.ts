@@ -18,7 +18,10 @@ export async function sampleProbe(probe: ProbeSpec, phase: Phase, signal: AbortS
   for (let attempt = 1; attempt <= probe.retry && !signal.aborted; attempt++) {
     outcome = await probeType.check(probe.config, probe.expect, { timeoutMs: probe.timeoutMs, signal });
     if (outcome.ok) break;
-    if (attempt < probe.retry) outcome.detail = `${outcome.detail} (attempt ${attempt}/${probe.retry})`;
+    if (attempt < probe.retry) {
+      outcome.detail = `${outcome.detail} (attempt ${attempt}/${probe.retry})`;
+      if (probe.retryIntervalMs > 0) await sleep(probe.retryIntervalMs, signal);
+    }
   }
   return { probe: probe.name, t, ok: outcome.ok, latencyMs: outcome.latencyMs, endedAt: Date.now(), phase, detail: outcome.detail };
 }

@@ -56,6 +56,8 @@ export function buildGameDayReport(
   record: GameDayRecord,
   notes: readonly Note[],
   reportOf: (runId: string) => RunReport | undefined,
+  /** the experiment of a run still going (it has no report yet) */
+  experimentOf: (runId: string) => string | undefined = () => undefined,
 ): GameDayReport {
   const stages = record.stages.map((s) => ({
     number: s.index + 1,
@@ -69,11 +71,13 @@ export function buildGameDayReport(
     runs: s.runIds.map((runId): GameDayRunLine => {
       const report = reportOf(runId);
       const m = report?.measurements;
+      // a stage that is going lists its runs as they start; their reports come when they end
+      const going = !report && s.status === 'running';
       return {
         runId,
-        experiment: report?.experiment.name ?? '?',
-        verdict: report?.verdict ?? 'unknown',
-        reason: report?.reason ?? 'its report is not in this store',
+        experiment: report?.experiment.name ?? experimentOf(runId) ?? '?',
+        verdict: report?.verdict ?? (going ? 'running' : 'unknown'),
+        reason: report?.reason ?? (going ? 'running' : 'its report is not in this store'),
         mttdMs: m?.mttdMs ?? null,
         mttrMs: m?.mttrMs ?? null,
         probeIntervalMs: m?.probeIntervalMs ?? null,
@@ -116,14 +120,27 @@ export function buildGameDayReport(
 export async function loadGameDayReport(
   record: GameDayRecord,
   gameDays: Pick<GameDayStore, 'notes'>,
-  runs: { getReport(runId: string): Promise<RunReport | undefined> },
+  runs: {
+    getReport(runId: string): Promise<RunReport | undefined>;
+    getRun?(runId: string): Promise<{ experiment: string } | undefined>;
+  },
 ): Promise<GameDayReport> {
   const reports = new Map<string, RunReport>();
+  const going = new Map<string, string>();
   for (const runId of record.stages.flatMap((s) => s.runIds)) {
     const report = await runs.getReport(runId);
     if (report) reports.set(runId, report);
+    else {
+      const row = await runs.getRun?.(runId);
+      if (row) going.set(runId, row.experiment);
+    }
   }
-  return buildGameDayReport(record, await gameDays.notes(record.id), (runId) => reports.get(runId));
+  return buildGameDayReport(
+    record,
+    await gameDays.notes(record.id),
+    (runId) => reports.get(runId),
+    (runId) => going.get(runId),
+  );
 }
 
 /** `mttd met, rto missed`, or `-` when the run declared none. */

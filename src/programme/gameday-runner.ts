@@ -26,8 +26,13 @@ export interface GameDayRunOptions {
   resume?: string;
   /** aborting it reverts every fault (each run ends interrupted) and ends the game day interrupted */
   signal: AbortSignal;
-  /** runs one experiment (the CLI gives its progress and observers) */
-  runExperiment(experiment: Experiment, signal: AbortSignal): Promise<RunResult>;
+  /**
+   * runs one experiment (the CLI gives its progress and observers); a runner that knows the run's id
+   * before it ends calls `started` with it, so the stage shows its runs while they go (the live page)
+   */
+  runExperiment(experiment: Experiment, signal: AbortSignal, started: (runId: string) => void): Promise<RunResult>;
+  /** called with the game-day run's id once it is recorded, long before it ends */
+  onStart?(id: string): void;
   announce(announcement: Announcement, experiments: readonly Experiment[]): Promise<void>;
   log(line: string): void;
   /** how often an approval and the halt switch are checked while waiting */
@@ -133,23 +138,35 @@ async function waitForApproval(id: string, stage: GameDayStage, options: GameDay
   }
 }
 
-async function runStage(stage: GameDayStage, options: GameDayRunOptions): Promise<RunResult[]> {
+async function runStage(id: string, stage: GameDayStage, options: GameDayRunOptions): Promise<RunResult[]> {
   const experiments = stage.experiments.map((e) => e.experiment);
-  if (stage.parallel) return Promise.all(experiments.map((e) => options.runExperiment(e, options.signal)));
+  const runIds: string[] = [];
+  let writes = Promise.resolve();
+  const started = (runId: string) => {
+    runIds.push(runId);
+    const shown = [...runIds];
+    writes = writes.then(() => options.store.updateStage(id, stage.index, { runIds: shown })).catch(() => {});
+  };
+  const settle = async <T>(results: T): Promise<T> => {
+    await writes; // the stage's end is written after its runs' starts
+    return results;
+  };
+  if (stage.parallel) return settle(await Promise.all(experiments.map((e) => options.runExperiment(e, options.signal, started))));
   const results: RunResult[] = [];
   for (const experiment of experiments) {
     if (options.signal.aborted || activeHalt(options.control)) break;
-    const result = await options.runExperiment(experiment, options.signal);
+    const result = await options.runExperiment(experiment, options.signal, started);
     results.push(result);
     // a stop condition or an error ends the stage: the system suffered more than allowed
     if (result.report.verdict !== 'passed' && result.report.verdict !== 'failed') break;
   }
-  return results;
+  return settle(results);
 }
 
 export async function runGameDay(gameDay: GameDay, options: GameDayRunOptions): Promise<GameDayOutcome> {
   const record = await startRecord(gameDay, options);
   const { id } = record;
+  options.onStart?.(id);
   const all = gameDay.stages.flatMap((s) => s.experiments.map((e) => e.experiment));
   const say = async (event: string, text: string) => {
     options.log(text);
@@ -205,7 +222,7 @@ export async function runGameDay(gameDay: GameDay, options: GameDayRunOptions): 
       'gameday.stage',
       `Game day ${gameDay.name}: ${label} starts: ${stage.experiments.map((e) => e.experiment.name).join(', ')}${stage.parallel ? ' (in parallel)' : ''}`,
     );
-    const stageResults = await runStage(stage, options);
+    const stageResults = await runStage(id, stage, options);
     results.push(...stageResults);
     const verdict = worst(stageResults.map((r) => r.report.verdict));
     const runIds = stageResults.map((r) => r.report.runId);

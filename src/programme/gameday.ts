@@ -96,6 +96,29 @@ export function stageOrder(stages: readonly Pick<StageDocument, 'name' | 'after'
   return { order };
 }
 
+/**
+ * A game day given as text (the daemon's API) reads no file: each experiment is named, and found by the
+ * one who sent it (the daemon: an Experiment document of the same body, or a stored experiment).
+ */
+function checkNamedRefs(stages: readonly StageDocument[], report: (path: Path, message: string) => void): void {
+  const seen = new Set<string>();
+  stages.forEach((stage, i) => {
+    stage.experiments.forEach((ref, j) => {
+      const path: Path = ['spec', 'stages', i, 'experiments', j];
+      if (ref.file !== undefined) {
+        report(
+          path,
+          `${ref.file}: a game day sent to the daemon names its experiments, { name: NAME }: a stored experiment, or an Experiment document in the same body; the daemon reads no files`,
+        );
+        return;
+      }
+      const name = ref.name as string;
+      if (seen.has(name)) report(path, `experiment "${name}" is named twice; name it once`);
+      seen.add(name);
+    });
+  });
+}
+
 registerDocumentKind({
   kind: 'GameDay',
   schema: gameDaySchema,
@@ -117,6 +140,10 @@ registerDocumentKind({
         ['spec', 'stages', first, 'after'],
         `the stages form a cycle: ${decided.cycle.join(' -> ')}; remove one of these after: entries`,
       );
+    }
+    if (file === null) {
+      checkNamedRefs(stages, report); // not from a file: the one who sent it resolves the names
+      return;
     }
     const seen = new Map<string, string>();
     stages.forEach((stage, i) => {
@@ -148,13 +175,21 @@ export interface GameDayStage {
   experiments: { experiment: Experiment; objectives: Objectives }[];
 }
 
+/** The experiments a stage's reference names: by default, loaded from the files beside the game day's. */
+export type ExperimentResolver = (ref: { file?: string; name?: string }) => Experiment[];
+
 /** Builds the game day, loading every experiment; every error of every file at once. */
-export function buildGameDay(document: GameDayDocument, file: string | null, options: LoadOptions = {}): GameDay {
+export function buildGameDay(
+  document: GameDayDocument,
+  file: string | null,
+  options: LoadOptions = {},
+  resolve: ExperimentResolver = (ref) => loadExperimentRef(ref, file, options),
+): GameDay {
   const errors: string[] = [];
   const stages = document.spec.stages.map((stage, index): GameDayStage => {
     const experiments = stage.experiments.flatMap((ref) => {
       try {
-        return loadExperimentRef(ref, file, options).map((loaded) => {
+        return resolve(ref).map((loaded) => {
           const objectives = withObjectives(loaded, document.spec.objectives, undefined);
           return { experiment: { ...loaded, objectives }, objectives };
         });

@@ -17,8 +17,7 @@ import type { TargetSpec } from '../spec/target.js';
 import { errorMessage, UserError } from '../util/errors.js';
 import { parseHostPort } from './address.js';
 import { ProxyError } from './errors.js';
-import { apiHost, DEFAULT_API, embeddedHost, proxyResourceKey } from './host.js';
-import { startProxy } from './proxy.js';
+import { DEFAULT_API, proxyResourceKey } from './resource-key.js';
 
 /** Connects once to the upstream; a UserError when it refuses or does not answer. */
 export function checkUpstream(upstream: string, target: string, timeoutMs = 3000, fix = 'fix endpoint.upstream'): Promise<void> {
@@ -63,6 +62,9 @@ registerTargetSetup({
     try {
       parseHostPort(listen, `target ${target.name}: endpoint.listen`, true);
       await checkUpstream(upstream, target.name);
+      // the proxy's modules load with the first run that needs one, not with the fault registry
+      const { startProxy } = await import('./proxy.js');
+      const { embeddedHost } = await import('./host.js');
       const proxy = await startProxy({ name: target.name, listen, upstream });
       ctx.resources.add(proxyResourceKey(target.name), embeddedHost(proxy), () => proxy.close());
     } catch (error) {
@@ -82,6 +84,7 @@ registerTargetSetup({
     } catch {
       throw new UserError(`target ${target.name}: endpoint.api ${JSON.stringify(api)} is not a URL; write it like ${DEFAULT_API}`);
     }
+    const { apiHost } = await import('./host.js');
     const host = apiHost(api, name);
     try {
       await host.check();

@@ -22,12 +22,7 @@ export interface ToxicHost {
   removeToxic(name: string): Promise<void>;
 }
 
-export const DEFAULT_API = 'http://127.0.0.1:8474';
-
-/** The resource key of an endpoint target's proxy in a run. */
-export function proxyResourceKey(target: string): string {
-  return `proxy:${target}`;
-}
+export { DEFAULT_API, proxyResourceKey } from './resource-key.js';
 
 export function embeddedHost(proxy: FaultProxy): ToxicHost {
   return {

@@ -22,6 +22,7 @@ import {
 import { CHART_CSS, type ChartMarker, type ChartWindow, escapeHtml, renderProbeChart } from './chart.js';
 import { engineVerdictLine } from './engine-verdict.js';
 import { formatOffset } from './markdown.js';
+import { failureScreenshots } from './probe-artifacts.js';
 import { type RenderContext, registerReportFormat } from './registry.js';
 import type { ReportFault, RunReport, Verdict } from './types.js';
 
@@ -117,6 +118,7 @@ ${CHART_CSS}
 .event-injected td:nth-child(2),.event-reverted td:nth-child(2){color:#92400e;font-weight:600}
 .event-bad td:nth-child(2){color:var(--bad);font-weight:600}
 footer{margin-top:30px;color:var(--muted);font-size:12px}
+figure.shot{margin:8px 0;border:1px solid var(--line);border-radius:6px;padding:6px}figure.shot img{max-width:100%}figure.shot pre{white-space:pre-wrap;margin:4px 0 0}
 dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:0;background:#fff;border:1px solid var(--line);padding:8px 12px}
 dl.kv dt{color:var(--muted)}dl.kv dd{margin:0}
 @media print{.banner{-webkit-print-color-adjust:exact;print-color-adjust:exact}.chart-box{break-inside:avoid}}
@@ -399,7 +401,7 @@ function probeTables(r: RunReport, samples: readonly Sample[] | undefined): stri
   const blocks = names.map((name) => {
     const info = r.probes.find((p) => p.name === name);
     const head = `<h3>${escapeHtml(name)}${info ? ` <span class="muted">${escapeHtml(`${info.type}, mode ${info.mode}`)}</span>` : ''}</h3>`;
-    const last = info?.lastFailure ? `<p>Last failure: <code>${escapeHtml(info.lastFailure)}</code></p>` : '';
+    const last = `${info?.lastFailure ? `<p>Last failure: <code>${escapeHtml(info.lastFailure)}</code></p>` : ''}${failureScreenshots(r.runId, name)}`;
     if (!samples) {
       const rows = info
         ? [[String(info.samples), String(info.ok), String(info.failed), percent(info.samples ? info.ok / info.samples : null)]]

@@ -31,6 +31,7 @@ import { buildApp } from './app.js';
 import { Authenticator } from './auth.js';
 import { Documents } from './documents.js';
 import { EventBus } from './events.js';
+import { GameDayManager } from './gamedays.js';
 import { DaemonMetrics } from './metrics.js';
 import { ProjectSource } from './project.js';
 import { RunManager } from './runs.js';
@@ -61,6 +62,8 @@ export class Daemon implements DaemonServices {
   readonly auth: Authenticator;
   readonly documents: Documents;
   readonly runs: RunManager;
+  /** the game days this daemon runs (POST /api/v1/gamedays) */
+  readonly gameDayRuns: GameDayManager;
   readonly scheduler: Scheduler;
   readonly daemonMetrics: DaemonMetrics;
   readonly startedAt = new Date().toISOString();
@@ -80,6 +83,7 @@ export class Daemon implements DaemonServices {
     this.auth = new Authenticator(store);
     this.documents = new Documents(store, project);
     this.runs = new RunManager({ store, journal, control, alerts: this.alerts, bus: this.bus, metrics: this.metrics, log });
+    this.gameDayRuns = new GameDayManager({ runs: this.runs, control, gameDays: () => this.gameDays(), bus: this.bus, log });
     this.scheduler = new Scheduler({
       store,
       definitionOf: (stored) => this.documents.definitionOf(stored),
@@ -195,9 +199,12 @@ export class Daemon implements DaemonServices {
     this.stopping ??= (async () => {
       this.log(`stopping: ${reason}`);
       this.scheduler.stop();
+      // game days first, so that none starts another run; each records which stages ran
+      const gameDays = this.gameDayRuns.stopAll(reason);
       const running = this.runs.list();
       if (running.length) this.log(`stopping ${running.length} run(s); each reverts its faults: ${running.map((r) => r.runId).join(', ')}`);
       await this.runs.drain(reason);
+      await gameDays;
       await this.scheduler.idle();
       await this.close();
       this.log('stopped');

@@ -7,11 +7,12 @@
 import { capabilityViolations, executingConstructs, executingProbes } from '../auth/capabilities.js';
 import type { Principal } from '../auth/roles.js';
 import { scopeViolations } from '../auth/scope.js';
+import { buildGameDay, type GameDay, type GameDayDocument } from '../programme/gameday.js';
 import { type Experiment, type ParsedDocuments, type Project, parseDocuments, type ScheduleDefinition } from '../spec/load.js';
 import { parseYamlDocuments } from '../spec/yaml-input.js';
 import { ConflictError, type DaemonStore, type StoredExperiment, type StoredSchedule } from '../store/daemon-store.js';
 import { UserError } from '../util/errors.js';
-import { ApiError, badRequest, conflict, forbidden, invalidDocument, notFound } from './errors.js';
+import { ApiError, badRequest, conflict, type ErrorDetail, forbidden, invalidDocument, notFound } from './errors.js';
 import type { ProjectSource } from './project.js';
 
 /** The text of each document of a multi-document YAML body, with its kind and name. */
@@ -85,6 +86,38 @@ export class Documents {
       return parsed.experiments[0] as Experiment;
     }
     throw badRequest('expected a JSON body with "experiment": the name of a stored experiment, or "yaml": an Experiment document');
+  }
+
+  /**
+   * A game day sent to the daemon: one GameDay document, and the Experiment documents its stages name
+   * when they are not stored. Each stage names its experiments (`{ name: NAME }`): an Experiment document
+   * of the same body, else a stored experiment, parsed now as a run of it would be. No file is read.
+   */
+  async gameDayOf(text: string): Promise<GameDay> {
+    const parsed = await this.parse(text);
+    this.checkOnly(text, ['GameDay', 'Experiment'], 'GameDay and Experiment');
+    const documents = parsed.others.filter((d) => d.kind === 'GameDay');
+    if (documents.length !== 1) {
+      throw badRequest(`the body must hold one GameDay document (and the Experiment documents it names); it holds ${documents.length}`);
+    }
+    const document = (documents[0] as { value: GameDayDocument }).value;
+    const inline = new Map(parsed.experiments.map((e) => [e.name, e]));
+    const found = new Map<string, Experiment>(inline);
+    const missing: ErrorDetail[] = [];
+    for (const [i, stage] of document.spec.stages.entries()) {
+      for (const [j, ref] of stage.experiments.entries()) {
+        const name = ref.name as string; // named, not a file: checked when parsed
+        if (found.has(name)) continue;
+        if (await this.store.getExperiment(name)) found.set(name, await this.experiment(name));
+        else
+          missing.push({
+            path: `spec.stages.${i}.experiments.${j}`,
+            message: `no experiment named ${name}: store it first (POST /api/v1/experiments), or put its Experiment document in this body`,
+          });
+      }
+    }
+    if (missing.length) throw new ApiError(422, 'invalid_document', 'the game day names experiments that do not exist', missing);
+    return buildGameDay(document, null, {}, (ref) => [found.get(ref.name as string) as Experiment]);
   }
 
   async putExperiments(text: string, principal: Principal, replacing?: string): Promise<StoredExperiment[]> {

@@ -109,7 +109,8 @@ export function openApiDocument(routes: readonly ApiRoute[], version: string): R
     paths[path] ??= {};
     (paths[path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route);
   }
-  const { $schema: _s, $id: _i, ...experiment } = formatJsonSchema();
+  // its $id kept: the schema's own references (#/$defs/...) resolve within it, not in this document
+  const { $schema: _s, ...experiment } = formatJsonSchema();
   const { $schema: _t, ...schedule } = z.toJSONSchema(scheduleSchema(), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return {
     openapi: '3.1.0',

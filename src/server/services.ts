@@ -12,6 +12,7 @@ import type { SqliteDatabase } from '../util/sqlite.js';
 import type { Authenticator } from './auth.js';
 import type { Documents } from './documents.js';
 import type { EventBus } from './events.js';
+import type { GameDayManager } from './gamedays.js';
 import type { ProjectSource } from './project.js';
 import type { RunManager } from './runs.js';
 
@@ -43,6 +44,7 @@ export interface DaemonServices {
   readonly auth: Authenticator;
   readonly documents: Documents;
   readonly runs: RunManager;
+  readonly gameDayRuns: GameDayManager;
   readonly scheduler: Scheduler;
   /** the daemon's own metrics (metrics.ts): one call per answered request */
   readonly daemonMetrics: { request(method: string, route: string, status: number, seconds: number): void };

@@ -94,7 +94,9 @@ export const numberComparatorSchema: z.ZodType<NumberComparison> = dispatch<Numb
       : value !== null && typeof value === 'object' && !Array.isArray(value)
         ? numberObject
         : notANumberComparison,
-  () => z.union([z.number(), z.strictObject({ ...numberKeys, ...aliasKeys })]),
+  () => ({
+    json: (ctx) => ctx.shared('numberComparison', () => ctx.toJson(z.union([z.number(), z.strictObject({ ...numberKeys, ...aliasKeys })]))),
+  }),
 );
 
 /**
@@ -109,7 +111,7 @@ export const durationComparatorSchema: z.ZodType<NumberComparison> = dispatch<Nu
           error: (issue) =>
             `expected comparators over durations such as { lt: 60s } or { between: [1s, 5m] }, got ${JSON.stringify(issue.input)}`,
         }),
-  () => z.strictObject({ ...durationKeysForEditors() }),
+  () => ({ json: (ctx) => ctx.shared('durationComparison', () => ctx.toJson(z.strictObject({ ...durationKeysForEditors() }))) }),
 );
 
 export type StringComparison = {
@@ -145,7 +147,7 @@ export const stringComparatorSchema: z.ZodType<StringComparison> = dispatch<Stri
       : value !== null && typeof value === 'object' && !Array.isArray(value)
         ? stringObject
         : notAStringComparison,
-  () => z.union([z.string(), stringObject]),
+  () => ({ json: (ctx) => ctx.shared('stringComparison', () => ctx.toJson(z.union([z.string(), stringObject]))) }),
 );
 
 /** Whether `actual` satisfies every comparator of `expected`. */

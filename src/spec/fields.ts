@@ -1,6 +1,6 @@
 /** Field schemas shared by every part of the experiment format. */
 import { z } from 'zod';
-import { parseDuration } from '../util/duration.js';
+import { DURATION_RE, parseDuration } from '../util/duration.js';
 import { didYouMean } from '../util/suggest.js';
 
 /**
@@ -28,7 +28,13 @@ export const duration = z
     error: (issue) => `expected a duration like 30s, got ${JSON.stringify(issue.input)}`,
   })
   .transform((text) => parseDuration(text) as number)
-  .meta({ description: 'A duration such as 250ms, 30s, 5m, 1h', examples: ['30s'] });
+  .meta({
+    description: 'A duration such as 250ms, 30s, 5m, 1h',
+    examples: ['30s'],
+    // for editors: the refinement above, as JSON Schema says it
+    pattern: DURATION_RE.source,
+    patternErrorMessage: 'expected a duration such as 250ms, 30s, 5m or 1h',
+  });
 
 /** DNS-1123 label/subdomain, as Kubernetes names are. */
 export const dnsName = z
@@ -36,7 +42,8 @@ export const dnsName = z
   .max(253)
   .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
     error: (issue) => `expected a DNS-1123 name (lower-case letters, digits, "-" and "."), got ${JSON.stringify(issue.input)}`,
-  });
+  })
+  .meta({ patternErrorMessage: 'expected a DNS-1123 name (lower-case letters, digits, "-" and ".")' });
 
 export const labels = z.record(z.string(), z.string());
 
@@ -60,14 +67,19 @@ export const percentString = z
   .refine((n) => n >= 0 && n <= 100, { message: 'expected a percentage between 0 and 100' });
 
 /** `host:port` on which something listens or connects. */
-export const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, {
-  error: (issue) => `expected HOST:PORT such as 127.0.0.1:7001, got ${JSON.stringify(issue.input)}`,
-});
+export const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, {
+    error: (issue) => `expected HOST:PORT such as 127.0.0.1:7001, got ${JSON.stringify(issue.input)}`,
+  })
+  .meta({ patternErrorMessage: 'expected HOST:PORT such as 127.0.0.1:7001' });
 
 /** A command as an argv array: no shell is involved. */
 export const argv = z.array(z.string()).min(1, { message: 'expected a command as a non-empty argv array' });
 
 /** A name other documents refer to (a target, a probe): letters, digits, `.`, `_` and `-`. */
+const NAME_MESSAGE = 'expected a name of letters, digits, ".", "_" and "-"';
 export const referenceName = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'expected a name of letters, digits, ".", "_" and "-"' });
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: NAME_MESSAGE })
+  .meta({ patternErrorMessage: NAME_MESSAGE });

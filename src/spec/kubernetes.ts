@@ -16,7 +16,8 @@ export const namespaceName = z
   .max(63)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
     error: (issue) => `expected a namespace name (lower-case letters, digits and "-"), got ${JSON.stringify(issue.input)}`,
-  });
+  })
+  .meta({ patternErrorMessage: 'expected a namespace name (lower-case letters, digits and "-")' });
 
 export const POD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const;
 
@@ -102,6 +103,10 @@ export const kubernetesStepSchema = strict({
   path: z.string().min(1).optional().describe('file.corrupt: the files under volumePath to hit (glob)'),
   port: z.number().int().min(1).max(65535).optional().describe('http faults: the port of the pods whose traffic is changed'),
   env: z.record(z.string(), z.string()).optional().describe("Litmus: env of this step's experiment"),
+  appkind: z
+    .enum(['deployment', 'statefulset', 'daemonset', 'deploymentconfig', 'rollout'])
+    .optional()
+    .describe('Litmus: only pods of this kind of workload (appinfo.appkind); the other engines cannot narrow so'),
 });
 export type KubernetesStep = z.infer<typeof kubernetesStepSchema>;
 

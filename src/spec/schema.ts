@@ -4,7 +4,7 @@
  * the schema each fault or probe type registered, so this file never names a fault or a probe type.
  */
 import { z } from 'zod';
-import { allFaults, faultNames, findFault } from '../faults/index.js';
+import { faultNames, findFault } from '../faults/index.js';
 import { targetNeedOf } from '../faults/types.js';
 import { findGuardType, type GuardType, guardTypeKeys } from '../guards/index.js';
 import { notificationsSchema } from '../observe/notify/schema.js';
@@ -13,7 +13,9 @@ import { cronError, timeZoneError } from '../schedule/cron.js';
 import { parseWorkDays, parseWorkHours } from '../schedule/window.js';
 import { didYouMean } from '../util/suggest.js';
 import { durationComparatorSchema, numberComparatorSchema } from './comparators.js';
-import { dispatch, forwardIssues } from './dispatch.js';
+import { dispatch, forwardIssues, withEditorView } from './dispatch.js';
+import { byPresentKey } from './editor-schema.js';
+import { faultStepView, probeView, progressiveView } from './editor-views.js';
 import { argv, dnsName, duration, labels, percentString, referenceName, strict } from './fields.js';
 import {
   type KubernetesStep,
@@ -46,6 +48,7 @@ const probeCommon = {
   timeout: duration.optional().describe('time limit of one attempt (default 5s)'),
   initialDelay: duration.default(0),
   retry: z.number().int().min(1).default(1).describe('attempts per sample; the sample fails when all fail'),
+  retryInterval: duration.default(0).describe('wait between two attempts of a sample (Litmus runProperties.interval)'),
   stopOnFailure: z.boolean().default(false).describe('end the run as failed at the first failing sample'),
 };
 
@@ -57,6 +60,7 @@ export interface ProbeSpec {
   timeoutMs: number;
   initialDelayMs: number;
   retry: number;
+  retryIntervalMs: number;
   stopOnFailure: boolean;
   /** the type's block (`http: {...}`), parsed by the type's schema */
   config: unknown;
@@ -112,21 +116,15 @@ function buildProbeSchema(): z.ZodType<ProbeSpec> {
       timeoutMs: blockTimeout ?? probe.timeout ?? DEFAULT_PROBE_TIMEOUT_MS,
       initialDelayMs: probe.initialDelay,
       retry: probe.retry,
+      retryIntervalMs: probe.retryInterval,
       stopOnFailure: probe.stopOnFailure,
       config: config.data,
       expect: expect.data,
     };
   });
-  return dispatch<ProbeSpec>(() => checked as unknown as z.ZodType<ProbeSpec>, editorProbeSchema);
-}
-
-/** Editors see each probe type as its own alternative, with its block and expectations. */
-function editorProbeSchema() {
-  return z.union(
-    probeTypeNames().map((type) => {
-      const probeType = findProbeType(type)!;
-      return strict({ ...probeCommon, type: z.literal(type), [type]: probeType.config, expect: probeType.expect.optional() });
-    }) as unknown as [z.ZodType, z.ZodType],
+  return dispatch<ProbeSpec>(
+    () => checked as unknown as z.ZodType<ProbeSpec>,
+    () => probeView(probeCommon),
   );
 }
 
@@ -205,7 +203,7 @@ export type Step = FaultStep | PauseStep | ParallelStep | ProgressiveStep;
 
 const faultStepBase = strict(faultStepShape);
 
-const faultStepSchema: z.ZodType<FaultStep> = faultStepBase.transform((step, ctx): FaultStep => {
+const checkedFaultStep: z.ZodType<FaultStep> = faultStepBase.transform((step, ctx): FaultStep => {
   const fault = findFault(step.fault);
   if (!fault || fault.internal) return z.NEVER; // reported by the `fault` field
   const params = fault.params.safeParse(step.params ?? {});
@@ -228,6 +226,8 @@ const faultStepSchema: z.ZodType<FaultStep> = faultStepBase.transform((step, ctx
     ...(step.kubernetes ? { kubernetes: step.kubernetes } : {}),
   };
 });
+
+const faultStepSchema = withEditorView(checkedFaultStep, () => faultStepView(faultStepShape));
 
 /** The numeric `value` of a selection, checked against its mode; false after reporting an issue. */
 function selectionValue(mode: SelectionMode, raw: number | string | undefined, ctx: z.RefinementCtx): number | undefined | false {
@@ -297,59 +297,51 @@ const progressiveShape = {
  * `progressive`: the same fault at growing intensity, stage after stage; each stage is a fault step
  * built from the step's fields and its own (its params merged over the step's), checked like one.
  */
-const progressiveStepSchema = strict({ name: z.string().optional(), progressive: strict(progressiveShape) }).transform(
-  (s, ctx): ProgressiveStep => {
-    const p = s.progressive;
-    const name = s.name ?? `progressive ${p.fault}`;
-    const stages: ProgressiveStage[] = [];
-    const fault = findFault(p.fault);
-    if (!fault || fault.internal) return z.NEVER; // reported by the `fault` field
-    p.stages.forEach((stage, j) => {
-      if (stage.duration === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['progressive', 'stages', j],
-          message: 'a stage needs a duration: how long it is held and judged',
-        });
-      }
-      const raw = {
-        name: stage.name ?? `stage ${j + 1}`,
-        fault: p.fault,
-        selector: p.selector,
-        mode: stage.mode ?? p.mode,
-        value: stage.value ?? (stage.mode === undefined ? p.value : undefined),
-        params: { ...(p.params ?? {}), ...(stage.params ?? {}) },
-        allowEmpty: p.allowEmpty,
-      };
-      const parsed = faultStepSchema.safeParse(raw);
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          const field = issue.path[0];
-          // selector errors belong to the step; the rest to the stage that combined them
-          const at = field === 'selector' ? ['progressive'] : ['progressive', 'stages', j];
-          ctx.addIssue({ ...issue, path: [...at, ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
-        }
-        return;
-      }
-      if (stage.duration === undefined) return;
-      stages.push({
-        step: { ...parsed.data, durationMs: stage.duration },
-        threshold: stage.threshold ?? p.threshold,
-        required: stage.required,
-      });
-    });
-    if (stages.length !== p.stages.length) return z.NEVER;
-    return { kind: 'progressive', name, fault: p.fault, stages, pauseMs: p.pause ?? 0 };
-  },
-);
+const progressiveBody = withEditorView(strict(progressiveShape), () => progressiveView(progressiveShape));
 
-function editorFaultStep() {
-  return z.union(
-    allFaults().map((f) =>
-      strict({ ...faultStepShape, fault: z.literal(f.name).describe(f.summary), params: f.params.optional() }),
-    ) as unknown as [z.ZodType, z.ZodType],
-  );
-}
+const progressiveStepSchema = strict({ name: z.string().optional(), progressive: progressiveBody }).transform((s, ctx): ProgressiveStep => {
+  const p = s.progressive;
+  const name = s.name ?? `progressive ${p.fault}`;
+  const stages: ProgressiveStage[] = [];
+  const fault = findFault(p.fault);
+  if (!fault || fault.internal) return z.NEVER; // reported by the `fault` field
+  p.stages.forEach((stage, j) => {
+    if (stage.duration === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['progressive', 'stages', j],
+        message: 'a stage needs a duration: how long it is held and judged',
+      });
+    }
+    const raw = {
+      name: stage.name ?? `stage ${j + 1}`,
+      fault: p.fault,
+      selector: p.selector,
+      mode: stage.mode ?? p.mode,
+      value: stage.value ?? (stage.mode === undefined ? p.value : undefined),
+      params: { ...(p.params ?? {}), ...(stage.params ?? {}) },
+      allowEmpty: p.allowEmpty,
+    };
+    const parsed = faultStepSchema.safeParse(raw);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const field = issue.path[0];
+        // selector errors belong to the step; the rest to the stage that combined them
+        const at = field === 'selector' ? ['progressive'] : ['progressive', 'stages', j];
+        ctx.addIssue({ ...issue, path: [...at, ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
+      }
+      return;
+    }
+    if (stage.duration === undefined) return;
+    stages.push({
+      step: { ...parsed.data, durationMs: stage.duration },
+      threshold: stage.threshold ?? p.threshold,
+      required: stage.required,
+    });
+  });
+  if (stages.length !== p.stages.length) return z.NEVER;
+  return { kind: 'progressive', name, fault: p.fault, stages, pauseMs: p.pause ?? 0 };
+});
 
 const stepSchema: z.ZodType<Step> = dispatch<Step>(
   (value) => {
@@ -358,13 +350,17 @@ const stepSchema: z.ZodType<Step> = dispatch<Step>(
     if (value && typeof value === 'object' && 'progressive' in value) return progressiveStepSchema;
     return faultStepSchema;
   },
-  () =>
-    z.union([
-      strict({ name: z.string().optional(), pause: duration }),
-      strict({ name: z.string().optional(), parallel: z.array(editorFaultStep()) }),
-      strict({ name: z.string().optional(), progressive: strict(progressiveShape) }),
-      editorFaultStep(),
-    ]),
+  () => ({
+    json: (ctx) =>
+      byPresentKey(
+        [
+          { key: 'pause', schema: ctx.toJson(pauseStepSchema) },
+          { key: 'parallel', schema: ctx.toJson(parallelStepSchema) },
+          { key: 'progressive', schema: ctx.toJson(progressiveStepSchema) },
+        ],
+        ctx.toJson(faultStepSchema),
+      ),
+  }),
 );
 
 // ---------- steady state, guards, rollbacks ----------
@@ -677,7 +673,4 @@ export function projectSchema() {
 export type ExperimentDocument = z.infer<ReturnType<typeof buildExperimentSchema>>;
 export type ProjectDocument = z.infer<ReturnType<typeof buildProjectSchema>>;
 export type RollbackSpec = z.infer<typeof rollbackSchema>;
-
-/** The editor-facing probe and step alternatives, for JSON Schema export. */
-export const editorSchemas = { probe: editorProbeSchema };
 export { percentString };

@@ -1,6 +1,7 @@
 /** Durations in experiment files are strings such as `250ms`, `30s`, `5m`, `1h`, `1h30m`. */
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION_RE = /^(\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
+/** What a duration looks like (for editors, the source of a JSON Schema pattern). */
+export const DURATION_RE = /^(\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
 const PART_RE = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 
 /** Milliseconds of a duration string, or null when the string is not a duration. */

@@ -1,6 +1,8 @@
 /**
- * Sizes in experiment files: `512Mi`, `1Gi`, `64Ki` (powers of 1024), `1G`, `500M`, `10k` (powers of 1000, as
- * Kubernetes writes them), `4096` or `4096B` (bytes); and, where a fault allows it, a percentage (`25%`).
+ * Sizes in experiment files, read as Kubernetes quantities: `512Mi`, `1Gi`, `64Ki`, `1Pi`, `1Ei` (powers of
+ * 1024), `1G`, `500M`, `10k`, `2P`, `1E` (powers of 1000), `1e9`, `5E6` (a decimal exponent), `4096` or
+ * `4096B` (bytes); the older `KB`, `MiB`, ... spellings too; and, where a fault allows it, a percentage (`25%`).
+ * Chaos Mesh's memory stressor reads every unit as a power of 1024 (`512MB` is 512 MiB): `{ binary: true }`.
  */
 import { z } from 'zod';
 
@@ -23,18 +25,46 @@ const UNIT_BYTES: Record<string, number> = {
   gib: 2 ** 30,
   ti: 2 ** 40,
   tib: 2 ** 40,
+  p: 1e15,
+  pb: 1e15,
+  pi: 2 ** 50,
+  pib: 2 ** 50,
+  e: 1e18,
+  eb: 1e18,
+  ei: 2 ** 60,
+  eib: 2 ** 60,
 };
 
-const SIZE_RE = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/;
+const SIZE_RE = /^(\d+(?:\.\d+)?|\.\d+)\s*([a-zA-Z]*)$/;
+/** Kubernetes' decimal exponent form: `1e9`, `5E6`. */
+const EXPONENT_RE = /^(\d+(?:\.\d+)?)[eE](\d+)$/;
+
+export interface SizeReading {
+  /** every unit is a power of 1024, as Chaos Mesh's memory stressor reads `512MB` (docker/go-units RAMInBytes) */
+  binary?: boolean;
+}
 
 /** Bytes of a size string or number, or null when it is not a size. */
-export function parseSize(value: string | number): number | null {
+export function parseSize(value: string | number, reading: SizeReading = {}): number | null {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : null;
-  const match = SIZE_RE.exec(value.trim());
+  const text = value.trim();
+  const exponent = EXPONENT_RE.exec(text);
+  if (exponent) return wholeBytes(Number(exponent[1]) * 10 ** Number(exponent[2]));
+  const match = SIZE_RE.exec(text);
   if (!match) return null;
-  const unit = UNIT_BYTES[(match[2] as string).toLowerCase()];
-  if (unit === undefined) return null;
-  const bytes = Math.round(Number(match[1]) * unit);
+  const unit = (match[2] as string).toLowerCase();
+  const factor = reading.binary ? binaryFactor(unit) : UNIT_BYTES[unit];
+  if (factor === undefined) return null;
+  return wholeBytes(Number(match[1]) * factor);
+}
+
+function binaryFactor(unit: string): number | undefined {
+  const power = ['', 'k', 'm', 'g', 't', 'p', 'e'].indexOf(unit.replace(/i?b$|i$/, ''));
+  return UNIT_BYTES[unit] === undefined || power < 0 ? undefined : 1024 ** power;
+}
+
+function wholeBytes(n: number): number | null {
+  const bytes = Math.round(n);
   return Number.isSafeInteger(bytes) ? bytes : null;
 }
 

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The client and every module it imports, as paths under dist/ (and under /assets/). */
-export const CLIENT_MODULES = ['web/client/app.js', 'report/chart.js', 'util/duration.js'] as const;
+export const CLIENT_MODULES = ['web/client/app.js', 'web/client/gameday-progress.js', 'report/chart.js', 'util/duration.js'] as const;
 
 export const CLIENT_ENTRY = `/assets/${CLIENT_MODULES[0]}`;
 

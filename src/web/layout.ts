@@ -17,6 +17,7 @@ const NAV = [
   ['runs', '/runs', 'Runs'],
   ['experiments', '/experiments', 'Experiments'],
   ['schedules', '/schedules', 'Schedules'],
+  ['gamedays', '/gamedays', 'Game days'],
   ['scorecard', '/scorecard', 'Scorecard'],
   ['audit', '/audit', 'Audit log'],
 ] as const;

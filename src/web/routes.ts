@@ -7,6 +7,7 @@
 import type { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Principal } from '../auth/roles.js';
+import { loadGameDayReport } from '../programme/gameday-report.js';
 import { buildScorecard } from '../programme/scorecard.js';
 import { scorecardReports } from '../programme/scorecard-runs.js';
 import type { RunReport, Verdict } from '../report/types.js';
@@ -20,6 +21,7 @@ import { verifyStoreAudit } from '../store/audit-chain.js';
 import type { RunFilter } from '../store/daemon-store.js';
 import { parseDuration } from '../util/duration.js';
 import { clientModule } from './client-script.js';
+import { type CurrentRun, currentRunOf, gameDayPage, gameDayPageData, gameDaysPage } from './gameday-page.js';
 import { historyPage } from './history.js';
 import { type Html, layout, type PageOptions } from './layout.js';
 import {
@@ -427,6 +429,49 @@ export function dashboardRoutes(app: Hono<Env>, daemon: DaemonServices): void {
       const options = { since: until - periodMs, until };
       const card = buildScorecard(await scorecardReports(daemon.store, options), options, until);
       return page(c, daemon, principal, { title: 'Scorecard', section: 'scorecard', page: 'scorecard', body: scorecardPage(card, since) });
+    }),
+  );
+
+  app.get(
+    '/gamedays',
+    guarded(async (c, principal) =>
+      page(c, daemon, principal, {
+        title: 'Game days',
+        section: 'gamedays',
+        page: 'gamedays',
+        body: gameDaysPage(await (await daemon.gameDays()).list(100)),
+      }),
+    ),
+  );
+
+  app.get(
+    '/gamedays/:id',
+    guarded(async (c, principal) => {
+      const id = c.req.param('id') ?? '';
+      const found = await (await daemon.gameDays()).get(id);
+      if (!found || found === 'ambiguous') return notFoundPage(c, daemon, principal, `Game day ${id}`);
+      const report = await loadGameDayReport(found, await daemon.gameDays(), daemon.store);
+      const at = currentRunOf(report);
+      const row = at ? await daemon.store.getRun(at.runId) : undefined;
+      const current: CurrentRun | null =
+        at && row
+          ? {
+              ...at,
+              startedAt: row.startedAt,
+              endedAt: row.endedAt,
+              // live here; a run of another process (the CLI) has no live events in this daemon
+              running: Boolean(daemon.runs.get(at.runId)),
+              verdict: row.verdict ?? 'running',
+              reason: row.reason ?? 'run by another process: its progress is on that terminal',
+            }
+          : null;
+      return page(c, daemon, principal, {
+        title: `Game day ${report.name}`,
+        section: 'gamedays',
+        page: 'gameday',
+        data: gameDayPageData(report, current),
+        body: gameDayPage({ report, active: Boolean(daemon.gameDayRuns.get(report.id)), current, principal }),
+      });
     }),
   );
 

@@ -35,7 +35,8 @@ tr:last-child td { border-bottom: 0; }
 td.reason { color: var(--muted); max-width: 420px; }
 .muted { color: var(--muted); } .small { font-size: 12px; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: 12px; font-weight: 700; color: #fff; text-transform: uppercase; letter-spacing: .4px; }
-.badge.passed, .badge.held, .badge.ok, .badge.started, .badge.scheduled { background: var(--pass); }
+.badge.passed, .badge.held, .badge.ok, .badge.started, .badge.scheduled, .badge.done { background: var(--pass); }
+.badge.waiting { background: var(--abort); }
 .badge.failed, .badge.broke, .badge.denied { background: var(--fail); }
 .badge.aborted, .badge.skipped, .badge.missed, .badge.suspended, .badge.invalid { background: var(--abort); }
 .badge.error { background: var(--err); }
@@ -60,6 +61,7 @@ ul.problems li a { font-family: ui-monospace, monospace; margin-right: 6px; }
 .verdict-banner { border-radius: 10px; padding: 14px 18px; color: #fff; margin-bottom: 16px; }
 .verdict-banner.passed { background: var(--pass); } .verdict-banner.failed { background: var(--fail); } .verdict-banner.aborted { background: var(--abort); }
 .verdict-banner.error { background: var(--err); } .verdict-banner.interrupted { background: var(--int); } .verdict-banner.running { background: var(--run); }
+.verdict-banner.waiting { background: var(--abort); }
 .verdict-banner .v { font-size: 20px; font-weight: 800; letter-spacing: 1px; margin-right: 10px; text-transform: uppercase; }
 .legend { display: flex; gap: 14px; font-size: 12px; color: var(--muted); margin-top: 6px; }
 .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; }

@@ -10,14 +10,17 @@ export default class CountReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const module of modules) {
+      // in a file that failed as a whole (it did not load, or a hook threw), a test that did not pass failed
+      const moduleFailed = module.state() === 'failed';
+      let failedHere = 0;
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
+        else if (state === 'failed' || moduleFailed) failedHere++;
         else skipped++;
       }
-      // a file that failed to load counts as one failure
-      if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed++;
+      if (moduleFailed && failedHere === 0) failedHere = 1;
+      failed += failedHere;
     }
     failed += unhandledErrors.length;
     process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);

@@ -1449,11 +1449,24 @@ function applyJsonPatch(o: KObject, ops: JsonPatchOp[]): KObject {
 
 // ---------- CRD schemas ----------
 
-/** The reference folder beside the repository (../shared/reference), as in CI. */
-export const REFERENCE_DIR = join(fileURLToPath(new URL('../../', import.meta.url)), '..', 'shared', 'reference');
+/** The reference folder beside the repository (../shared/reference), as in CI; FAULTLINE_REFERENCE_DIR for a checkout elsewhere (a git worktree). */
+export const REFERENCE_DIR =
+  process.env.FAULTLINE_REFERENCE_DIR ?? join(fileURLToPath(new URL('../../', import.meta.url)), '..', 'shared', 'reference');
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON Schema nodes
 type SchemaNode = Record<string, any>;
+
+/**
+ * The documents of a Kubernetes YAML file (a CRD, a manifest, an object to check against its CRD) as
+ * kubectl reads them: merge keys (`<<: *defaults`) applied, as sigs.k8s.io/yaml does, while every other
+ * value keeps the type of the YAML 1.2 core schema (switching to YAML 1.1 for its merge keys would also
+ * turn a date such as 2026-03-01 into a Date object and change the text the API server would see).
+ */
+export function kubernetesYaml(text: string): unknown[] {
+  // not doc.errors: the yaml package flags indentation that Go's YAML reads (the Litmus CRD's multi-line
+  // quoted descriptions) and still reads the value, as kubectl does
+  return parseAllDocuments(text, { merge: true }).map((doc) => doc.toJS());
+}
 
 /**
  * An openAPIV3Schema made checkable by ajv (draft-07), and strict the way `kubectl apply` is: a typed
@@ -1499,8 +1512,7 @@ function loadCrds(): void {
     join(REFERENCE_DIR, 'litmus', 'chaosschedule_crd.yaml'),
   ];
   for (const file of files) {
-    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-      const crd = doc.toJS() as SchemaNode | null;
+    for (const crd of kubernetesYaml(readFileSync(file, 'utf8')) as (SchemaNode | null)[]) {
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       const version = (crd.spec.versions as SchemaNode[]).find((v) => v.served) ?? crd.spec.versions[0];
       crdSchemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, version.schema.openAPIV3Schema);

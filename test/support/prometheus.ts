@@ -79,16 +79,20 @@ export interface PrometheusOptions {
   rules?: string;
   /** host:port of an Alertmanager to send alerts to */
   alertmanager?: string;
+  /** a whole prometheus.yml instead (its `rule_files: [rules.yml]` is `rules`), as a programme ships it */
+  config?: string;
 }
 
 export function startPrometheus(options: PrometheusOptions = {}): Promise<Daemon> {
-  const config = [
-    'global: { scrape_interval: 1s, evaluation_interval: 1s, scrape_timeout: 900ms }',
-    options.rules ? 'rule_files: [ rules.yml ]' : '',
-    options.alertmanager ? `alerting: { alertmanagers: [ { static_configs: [ { targets: [ "${options.alertmanager}" ] } ] } ] }` : '',
-    'scrape_configs:',
-    `  - { job_name: test, static_configs: [ { targets: [ ${(options.scrape ?? []).map((t) => `"${t}"`).join(', ')} ] } ] }`,
-  ].join('\n');
+  const config =
+    options.config ??
+    [
+      'global: { scrape_interval: 1s, evaluation_interval: 1s, scrape_timeout: 900ms }',
+      options.rules ? 'rule_files: [ rules.yml ]' : '',
+      options.alertmanager ? `alerting: { alertmanagers: [ { static_configs: [ { targets: [ "${options.alertmanager}" ] } ] } ] }` : '',
+      'scrape_configs:',
+      `  - { job_name: test, static_configs: [ { targets: [ ${(options.scrape ?? []).map((t) => `"${t}"`).join(', ')} ] } ] }`,
+    ].join('\n');
   return startDaemon(
     PROMETHEUS_BIN,
     (port, dir) => [
@@ -103,9 +107,12 @@ export function startPrometheus(options: PrometheusOptions = {}): Promise<Daemon
   );
 }
 
-/** Alertmanager that routes every alert to one webhook URL, with 1s group_wait and group_interval. */
-export function startAlertmanager(webhookUrl: string): Promise<Daemon> {
-  const config = `route:
+/**
+ * Alertmanager that routes every alert to one webhook URL, with 1s group_wait and group_interval; or with
+ * a whole alertmanager.yml (`config`), as a programme ships it.
+ */
+export function startAlertmanager(webhookUrl: string, config?: string): Promise<Daemon> {
+  config ??= `route:
   receiver: faultline
   group_by: [ alertname ]
   group_wait: 1s

@@ -135,6 +135,12 @@ registerBackend({
         `${where}: kubernetes.method: evict is for engine native (${settings.engine} kills pods itself, without the Eviction API); set spec.kubernetes.engine: native, or remove it`,
       );
     }
+    if (step.kubernetes?.appkind) {
+      // a run chooses the pods itself, by the selector alone: it cannot keep only the pods of one kind of workload
+      throw new UserError(
+        `${where}: kubernetes.appkind ${step.kubernetes.appkind} is kept for faultline export --to litmus; a run chooses pods by the selector alone and would hit more pods: remove appkind and narrow the selector's labels`,
+      );
+    }
     if (settings.engine === 'native' && step.kubernetes?.action === 'container-kill') {
       throw new UserError(`${where}: engine native deletes pods; container-kill needs engine chaos-mesh or litmus`);
     }

@@ -6,7 +6,7 @@
 import { type Command, Option } from '@commander-js/extra-typings';
 import { operator } from '../../safety/halt.js';
 import { UserError } from '../../util/errors.js';
-import { auditCli, findGameDay, storeOption, withGameDayStore } from '../gameday-state.js';
+import { storeOption } from '../options.js';
 import { say } from '../output.js';
 
 function parseStage(text: string): number {
@@ -61,6 +61,7 @@ export function registerApprove(program: Command): void {
         say(`approved ${what} of game day ${id}`);
         return;
       }
+      const { auditCli, findGameDay, withGameDayStore } = await import('../gameday-state.js');
       await withGameDayStore(options.store, async (store) => {
         const record = await findGameDay(store, id);
         const outcome = await store.approve(record.id, index, operator(), new Date().toISOString());

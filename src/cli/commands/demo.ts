@@ -9,16 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '@commander-js/extra-typings';
-import { RunObservers } from '../../observe/session.js';
-import { loadProgramme, type Programme } from '../../programme/programme.js';
-import { type Experiment, loadExperiments } from '../../spec/load.js';
+import type { RunObservers } from '../../observe/session.js';
+import type { Programme } from '../../programme/programme.js';
+import type { Experiment } from '../../spec/load.js';
 import { EXIT, UserError } from '../../util/errors.js';
 import { formatDuration, formatMttr, formatPercent } from '../../util/format.js';
 import { freePort } from '../../util/ports.js';
 import { didYouMean } from '../../util/suggest.js';
+import { programmeLoader, specLoader } from '../lazy.js';
+import { notifyOption } from '../options.js';
 import { color, say, table, verdictText, warn } from '../output.js';
-import { writeReportFiles } from '../report-files.js';
-import { notifyFinished, notifyOption, runSeries, type SeriesResult } from '../run-series.js';
+import type { SeriesResult } from '../run-series.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
 const BIN = fileURLToPath(new URL('../../../bin/faultline.js', import.meta.url));
@@ -107,8 +108,19 @@ async function demoEnvironment(stateDir: string, services: readonly string[]): P
   return env;
 }
 
+/** The library a demo run uses, loaded when it starts (not when the CLI starts). */
+async function demoLibrary() {
+  const { loadExperiments } = await specLoader();
+  const { loadProgramme } = await programmeLoader();
+  const { RunObservers } = await import('../../observe/session.js');
+  const { notifyFinished, runSeries } = await import('../run-series.js');
+  const { writeReportFiles } = await import('../report-files.js');
+  return { loadProgramme, loadExperiments, RunObservers, notifyFinished, runSeries, writeReportFiles };
+}
+type DemoLibrary = Awaited<ReturnType<typeof demoLibrary>>;
+
 /** The programme `name` of examples/programmes/, and the demo services it asks for. */
-function demoProgramme(name: string, env: NodeJS.ProcessEnv): { programme: Programme; services: string[] } {
+function demoProgramme(name: string, env: NodeJS.ProcessEnv, { loadProgramme }: DemoLibrary): { programme: Programme; services: string[] } {
   const dir = join(EXAMPLES, 'programmes');
   const names = readdirSync(dir).filter((f) => existsSync(join(dir, f, 'programme.yaml')));
   if (!names.includes(name))
@@ -138,10 +150,11 @@ export function registerDemo(program: Command): void {
     .option('--no-progress', 'no live progress on the terminal')
     .addOption(notifyOption())
     .action(async (options) => {
-      const observers = await RunObservers.start({ notify: options.notify });
+      const library = await demoLibrary();
+      const observers = await library.RunObservers.start({ notify: options.notify });
       const stateDir = mkdtempSync(join(tmpdir(), 'faultline-demo-'));
       try {
-        await runDemo(options, observers, stateDir);
+        await runDemo(options, observers, stateDir, library);
       } finally {
         rmSync(stateDir, { recursive: true, force: true });
       }
@@ -154,14 +167,17 @@ interface DemoOptions {
   progress: boolean;
 }
 
-async function runDemo(options: DemoOptions, observers: RunObservers, stateDir: string): Promise<void> {
+async function runDemo(options: DemoOptions, observers: RunObservers, stateDir: string, library: DemoLibrary): Promise<void> {
+  const { loadExperiments, notifyFinished, runSeries, writeReportFiles } = library;
   // the programme is read twice: first for the services it needs, then with their ports in the environment
-  const services = options.programme ? demoProgramme(options.programme, { ...process.env, DEMO_STATE_DIR: stateDir }).services : [];
+  const services = options.programme
+    ? demoProgramme(options.programme, { ...process.env, DEMO_STATE_DIR: stateDir }, library).services
+    : [];
   const demoEnv = await demoEnvironment(stateDir, services);
   const env = { ...process.env, ...demoEnv };
   let experiments: Experiment[];
   if (options.programme) {
-    experiments = demoProgramme(options.programme, env).programme.experiments.map((e) => e.experiment);
+    experiments = demoProgramme(options.programme, env, library).programme.experiments.map((e) => e.experiment);
   } else {
     const dir = join(EXAMPLES, 'experiments');
     const files = readdirSync(dir)

@@ -5,10 +5,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from '@commander-js/extra-typings';
-import { type Exported, exportExperiment, exportSchedule, renderExport } from '../../spec/convert/export.js';
-import { parseDocuments } from '../../spec/load.js';
+import type { Exported } from '../../spec/convert/export.js';
 import { UserError } from '../../util/errors.js';
 import { inputName } from '../../util/input-file.js';
+import { specLoader } from '../lazy.js';
 import { say, warn } from '../output.js';
 import { readInput } from './import.js';
 
@@ -23,7 +23,9 @@ export function registerExport(program: Command): void {
     .option('-o, --output <file>', 'write the manifests to this file instead of stdout')
     .option('-n, --namespace <namespace>', 'namespace of the objects (default spec.kubernetes.namespace, else default)')
     .option('--project <file>', 'project file with shared targets and probes (default: faultline.yaml beside the file)')
-    .action((file, options) => {
+    .action(async (file, options) => {
+      const { parseDocuments } = await specLoader();
+      const { exportExperiment, exportSchedule, renderExport } = await import('../../spec/convert/export.js');
       const parsed = parseDocuments(readInput(file), inputName(file), { project: options.project });
       const exported: Exported[] = [
         ...parsed.experiments.map((e) => exportExperiment(e, { to: options.to, namespace: options.namespace })),

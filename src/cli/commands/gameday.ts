@@ -4,19 +4,17 @@
  */
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from '@commander-js/extra-typings';
-import { RunObservers } from '../../observe/session.js';
-import { loadGameDay } from '../../programme/gameday.js';
-import { GAMEDAY_REPORT_FORMATS, type GameDayReportFormat, renderGameDayReport } from '../../programme/gameday-report.js';
-import { runGameDay } from '../../programme/gameday-runner.js';
-import { openControlDb } from '../../safety/control-db.js';
+import type { GameDayReportFormat } from '../../programme/gameday-report.js';
 import { operator } from '../../safety/halt.js';
 import type { GameDayStatus } from '../../store/gameday-store.js';
 import { parseDuration } from '../../util/duration.js';
 import { EXIT, UserError } from '../../util/errors.js';
-import { auditCli, findGameDay, gameDayReport, storeOption, withGameDayStore } from '../gameday-state.js';
+import { specLoader } from '../lazy.js';
+import { notifyOption, storeOption } from '../options.js';
 import { color, say, table, warn } from '../output.js';
-import { writeSeriesReports } from '../report-files.js';
-import { notifyFinished, notifyOption, runObserved, withInterruptSignal } from '../run-series.js';
+
+/** The game-day store and reports, loaded when a game-day command runs. */
+const gameDayState = () => import('../gameday-state.js');
 
 const EXIT_BY_STATUS: Record<GameDayStatus, number> = {
   passed: EXIT.passed,
@@ -49,6 +47,15 @@ function registerRunCommand(command: Command): void {
     .addOption(notifyOption())
     .addOption(new Option('--poll <duration>', 'how often an approval is checked').default(1000, '1s').argParser(parsePoll))
     .action(async (file, options) => {
+      await specLoader();
+      const { loadGameDay } = await import('../../programme/gameday.js');
+      const { GAMEDAY_REPORT_FORMATS, renderGameDayReport } = await import('../../programme/gameday-report.js');
+      const { runGameDay } = await import('../../programme/gameday-runner.js');
+      const { RunObservers } = await import('../../observe/session.js');
+      const { openControlDb } = await import('../../safety/control-db.js');
+      const { notifyFinished, runObserved, withInterruptSignal } = await import('../run-series.js');
+      const { writeSeriesReports } = await import('../report-files.js');
+      const { findGameDay, gameDayReport, withGameDayStore } = await gameDayState();
       const gameDay = loadGameDay(file, { project: options.project });
       const experiments = gameDay.stages.flatMap((s) => s.experiments.map((e) => e.experiment));
       const observers = await RunObservers.start({ notify: options.notify });
@@ -112,6 +119,7 @@ function registerNoteCommands(command: Command): void {
     .addOption(storeOption())
     .action(async (id, text, options) => {
       if (!text.trim()) throw new UserError('the finding is empty; write what was found');
+      const { auditCli, findGameDay, withGameDayStore } = await gameDayState();
       await withGameDayStore(options.store, async (store) => {
         const record = await findGameDay(store, id);
         const note = await store.addNote(
@@ -136,6 +144,7 @@ function registerNoteCommands(command: Command): void {
       if (!text.trim()) throw new UserError('the action item is empty; write what is to be done');
       if (options.due !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.due))
         throw new UserError(`--due ${options.due}: expected a date as YYYY-MM-DD`);
+      const { auditCli, findGameDay, withGameDayStore } = await gameDayState();
       await withGameDayStore(options.store, async (store) => {
         const record = await findGameDay(store, id);
         const note = await store.addNote(
@@ -162,6 +171,7 @@ export function registerGameDay(program: Command): void {
     .description('the latest game-day runs')
     .addOption(storeOption())
     .action(async (options) => {
+      const { withGameDayStore } = await gameDayState();
       await withGameDayStore(options.store, async (store) => {
         const records = await store.list(50);
         if (!records.length) return say('no game day has run yet');
@@ -184,10 +194,14 @@ export function registerGameDay(program: Command): void {
     .command('report')
     .description('the report of a game-day run: stages, verdicts and numbers, timeline, findings, action items')
     .argument('<id>', 'the game-day run id (or an unambiguous prefix)')
-    .addOption(new Option('--format <format>', 'json, md or html').choices(GAMEDAY_REPORT_FORMATS).default('md' as GameDayReportFormat))
+    .addOption(
+      new Option('--format <format>', 'json, md or html').choices(['json', 'md', 'html'] as const).default('md' as GameDayReportFormat),
+    )
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .addOption(storeOption())
     .action(async (id, options) => {
+      const { findGameDay, gameDayReport, withGameDayStore } = await gameDayState();
+      const { renderGameDayReport } = await import('../../programme/gameday-report.js');
       await withGameDayStore(options.store, async (store) => {
         const report = await gameDayReport(options.store, store, await findGameDay(store, id));
         const text = renderGameDayReport(report, options.format);

@@ -1,8 +1,5 @@
 /** `faultline halt --reason TEXT` and `faultline unhalt`: the host-wide stop switch. */
 import type { Command } from '@commander-js/extra-typings';
-import { activeRuns } from '../../safety/active-runs.js';
-import { openControlDb } from '../../safety/control-db.js';
-import { activeHalt, describeHalt, halt, unhalt } from '../../safety/halt.js';
 import { UserError } from '../../util/errors.js';
 import { sleep } from '../../util/sleep.js';
 import { say } from '../output.js';
@@ -15,6 +12,9 @@ export function registerHalt(program: Command): void {
     .option('--no-wait', 'return at once instead of waiting for the running runs to end')
     .action(async (options) => {
       if (!options.reason.trim()) throw new UserError('--reason must say why the halt is needed');
+      const { activeRuns } = await import('../../safety/active-runs.js');
+      const { openControlDb } = await import('../../safety/control-db.js');
+      const { describeHalt, halt } = await import('../../safety/halt.js');
       const db = openControlDb();
       try {
         const record = halt(db, options.reason.trim());
@@ -39,7 +39,9 @@ export function registerHalt(program: Command): void {
   program
     .command('unhalt')
     .description('lift the halt switch so that runs may start again')
-    .action(() => {
+    .action(async () => {
+      const { openControlDb } = await import('../../safety/control-db.js');
+      const { activeHalt, describeHalt, unhalt } = await import('../../safety/halt.js');
       const db = openControlDb();
       try {
         const current = activeHalt(db);

@@ -5,10 +5,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type Command, Option } from '@commander-js/extra-typings';
-import { importDocuments, renderImport } from '../../spec/convert/import.js';
-import { parseDocuments } from '../../spec/load.js';
 import { EXIT, UserError } from '../../util/errors.js';
 import { inputName, readStdin, STDIN } from '../../util/input-file.js';
+import { specLoader } from '../lazy.js';
 import { color, say, warn } from '../output.js';
 
 /** A file's text, or standard input's for `-`. */
@@ -40,7 +39,9 @@ export function registerImport(program: Command): void {
         .choices(['kubernetes', 'local'] as const)
         .default('kubernetes' as const),
     )
-    .action((file, options) => {
+    .action(async (file, options) => {
+      const { parseDocuments } = await specLoader();
+      const { importDocuments, renderImport } = await import('../../spec/convert/import.js');
       const result = importDocuments(readInput(file), { backend: options.backend });
       for (const skipped of result.skipped) warn(`${color.yellow('not imported')} ${skipped}`);
       if (!result.imported.length) {

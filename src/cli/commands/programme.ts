@@ -4,16 +4,12 @@
  */
 import type { Command } from '@commander-js/extra-typings';
 import { newSeed } from '../../engine/rng.js';
-import { Monitoring } from '../../observe/monitoring.js';
-import { RunObservers } from '../../observe/session.js';
-import { loadProgramme, type Programme } from '../../programme/programme.js';
-import { openControlDb } from '../../safety/control-db.js';
+import type { Programme } from '../../programme/programme.js';
 import { activeHalt, describeHalt } from '../../safety/halt.js';
-import { RunStore } from '../../store/store.js';
 import { formatDuration, formatMttr, formatPercent } from '../../util/format.js';
+import { programmeLoader } from '../lazy.js';
+import { notifyOption } from '../options.js';
 import { color, say, table, verdictText, warn } from '../output.js';
-import { writeSeriesReports } from '../report-files.js';
-import { notifyFinished, notifyOption, runSeries } from '../run-series.js';
 import { printDryRun, worstExit } from './run.js';
 
 function describeProgramme(programme: Programme): string {
@@ -30,7 +26,8 @@ export function registerProgramme(program: Command): void {
     .description('check a programme and every experiment it names: exit 0 when valid, 3 otherwise')
     .argument('<file>', 'a file with a Programme document')
     .option(projectOption, projectHelp)
-    .action((file, options) => {
+    .action(async (file, options) => {
+      const { loadProgramme } = await programmeLoader();
       const programme = loadProgramme(file, { project: options.project });
       say(`${color.green('valid')} ${file}: programme ${describeProgramme(programme)}`);
     });
@@ -50,12 +47,18 @@ export function registerProgramme(program: Command): void {
       "push each experiment's metrics to this Pushgateway when its run ends (job faultline, grouping experiment)",
     )
     .action(async (file, options) => {
+      const { loadProgramme } = await programmeLoader();
       const programme = loadProgramme(file, { project: options.project });
       const experiments = programme.experiments.map((e) => e.experiment);
       if (options.dryRun) {
         for (const experiment of experiments) await printDryRun(experiment, newSeed());
         return;
       }
+      const { RunObservers } = await import('../../observe/session.js');
+      const { Monitoring } = await import('../../observe/monitoring.js');
+      const { openControlDb } = await import('../../safety/control-db.js');
+      const { notifyFinished, runSeries } = await import('../run-series.js');
+      const { writeSeriesReports } = await import('../report-files.js');
       const observers = await RunObservers.start({ notify: options.notify });
       for (const line of observers.check(experiments)) warn(`faultline: ${line}`);
       say(`${color.bold(`programme ${programme.name}`)} (owner ${programme.owner}): ${experiments.length} experiment(s)`);
@@ -97,7 +100,9 @@ export function registerProgramme(program: Command): void {
     .argument('<file>', 'a file with a Programme document')
     .option(projectOption, projectHelp)
     .option('--json', 'print JSON')
-    .action((file, options) => {
+    .action(async (file, options) => {
+      const { loadProgramme } = await programmeLoader();
+      const { RunStore } = await import('../../store/store.js');
       const programme = loadProgramme(file, { project: options.project });
       const store = new RunStore();
       try {

@@ -6,12 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from '@commander-js/extra-typings';
-import { parse } from 'yaml';
-import { type ProxySpec, parseProxySpec } from '../../proxy/api/server.js';
-import { checkUpstream } from '../../proxy/endpoint-setup.js';
-import { type ApiServer, ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION } from '../../proxy/index.js';
-import { newProxySeed } from '../../proxy/random.js';
-import { buildToxic } from '../../proxy/toxic.js';
+import type { ProxySpec } from '../../proxy/api/server.js';
+import type { ApiServer } from '../../proxy/index.js';
 import { errorMessage, UserError } from '../../util/errors.js';
 import { say, warn } from '../output.js';
 
@@ -28,8 +24,19 @@ function parseSeed(text: string): number {
   return seed;
 }
 
+/** The proxy's modules, loaded when `faultline proxy` runs (not when the CLI starts). */
+async function proxyLibrary() {
+  const { parseProxySpec } = await import('../../proxy/api/server.js');
+  const { checkUpstream } = await import('../../proxy/endpoint-setup.js');
+  const { ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION } = await import('../../proxy/index.js');
+  const { newProxySeed } = await import('../../proxy/random.js');
+  const { buildToxic } = await import('../../proxy/toxic.js');
+  return { parseProxySpec, checkUpstream, ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION, newProxySeed, buildToxic };
+}
+type ProxyLibrary = Awaited<ReturnType<typeof proxyLibrary>>;
+
 /** `NAME=LISTEN,UPSTREAM`, e.g. `payments=127.0.0.1:17001,127.0.0.1:7001`. */
-function proxyFromFlag(text: string): ProxySpec {
+function proxyFromFlag(text: string, { parseProxySpec }: ProxyLibrary): ProxySpec {
   const m = /^([^=,\s]+)=([^,\s]+),([^,\s]+)$/.exec(text.trim());
   if (!m) throw new UserError(`--proxy ${text}: expected NAME=LISTEN,UPSTREAM such as payments=127.0.0.1:17001,127.0.0.1:7001`);
   try {
@@ -40,7 +47,8 @@ function proxyFromFlag(text: string): ProxySpec {
 }
 
 /** A config file: a JSON or YAML array of proxies (or `{ proxies: [...] }`), as Toxiproxy's `-config`. */
-function proxiesFromFile(file: string): ProxySpec[] {
+async function proxiesFromFile(file: string, { parseProxySpec }: ProxyLibrary): Promise<ProxySpec[]> {
+  const { parse } = await import('yaml'); // only with --config: a few MiB less for the long-lived proxy
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -76,8 +84,13 @@ export function registerProxy(program: Command): void {
     .option('--proxy <spec...>', 'a proxy to create at start, NAME=LISTEN,UPSTREAM (repeatable)')
     .addOption(new Option('--seed <n>', 'seed of every random draw of the proxies (toxicity, jitter, loss)').argParser(parseSeed))
     .action(async (options) => {
+      const lib = await proxyLibrary();
+      const { buildToxic, checkUpstream, ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION, newProxySeed } = lib;
       // Everything is checked before anything listens.
-      const specs = [...(options.config ? proxiesFromFile(options.config) : []), ...(options.proxy ?? []).map(proxyFromFlag)];
+      const specs = [
+        ...(options.config ? await proxiesFromFile(options.config, lib) : []),
+        ...(options.proxy ?? []).map((flag) => proxyFromFlag(flag, lib)),
+      ];
       const names = new Set<string>();
       for (const spec of specs) {
         if (names.has(spec.name)) throw new UserError(`proxy ${spec.name} is declared twice; give each proxy its own name`);

@@ -1,7 +1,5 @@
 /** `faultline recover`: reverts every fault the journal shows as still applied by a run that is gone. */
 import type { Command } from '@commander-js/extra-typings';
-import { Journal } from '../../journal/journal.js';
-import { recoverJournal } from '../../journal/recover.js';
 import { EXIT } from '../../util/errors.js';
 import { color, say, warn } from '../output.js';
 
@@ -11,6 +9,8 @@ export function registerRecover(program: Command): void {
     .description('revert every fault left applied by a run that died (crash, SIGKILL, power loss)')
     .option('--include-live', 'also revert the faults of runs that are still running')
     .action(async (options) => {
+      const { Journal } = await import('../../journal/journal.js');
+      const { recoverJournal } = await import('../../journal/recover.js');
       const journal = new Journal();
       try {
         const outcomes = await recoverJournal(journal, { includeLiveRuns: options.includeLive });

@@ -1,8 +1,6 @@
 /** `faultline report RUN_ID --format json|md|junit|html`: renders a stored run (with its samples, for the HTML charts). */
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from '@commander-js/extra-typings';
-import { getReportFormat, reportFormatNames } from '../../report/index.js';
-import { RunStore } from '../../store/store.js';
 import { UserError } from '../../util/errors.js';
 
 export function registerReport(program: Command): void {
@@ -10,9 +8,11 @@ export function registerReport(program: Command): void {
     .command('report')
     .description('render the report of a stored run')
     .argument('<run-id>', 'a run id (or an unambiguous prefix), as `faultline runs` lists them')
-    .addOption(new Option('--format <format>', `one of: ${reportFormatNames().join(', ')}`).default('md'))
+    .addOption(new Option('--format <format>', 'md, json, junit or html (or a format registered by a plug-in)').default('md'))
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .action((runId, options) => {
+    .action(async (runId, options) => {
+      const { getReportFormat } = await import('../../report/index.js');
+      const { RunStore } = await import('../../store/store.js');
       const format = getReportFormat(options.format);
       const store = new RunStore();
       try {

@@ -1,16 +1,13 @@
 /** `faultline run FILE...`: runs every experiment of the files in order and reports each. */
 import { type Command, Option } from '@commander-js/extra-typings';
-import { dryRun } from '../../engine/dry-run.js';
-import { newSeed } from '../../engine/rng.js';
-import { Monitoring } from '../../observe/monitoring.js';
-import { RunObservers } from '../../observe/session.js';
-import { type Experiment, loadExperiments } from '../../spec/load.js';
+import type { Experiment } from '../../spec/load.js';
 import { formatDuration, parseDuration } from '../../util/duration.js';
 import { EXIT, UserError } from '../../util/errors.js';
 import { inputName } from '../../util/input-file.js';
+import { specLoader } from '../lazy.js';
+import { notifyOption } from '../options.js';
 import { color, say, warn } from '../output.js';
-import { writeSeriesReports } from '../report-files.js';
-import { notifyFinished, notifyOption, runSeries, type SeriesResult } from '../run-series.js';
+import type { SeriesResult } from '../run-series.js';
 
 /** The exit code of several runs: the most severe one. */
 const SEVERITY: number[] = [EXIT.passed, EXIT.failed, EXIT.aborted, EXIT.error, EXIT.interrupted];
@@ -32,6 +29,7 @@ function parseSeed(text: string): number {
 }
 
 export async function printDryRun(experiment: Experiment, seed: number): Promise<boolean> {
+  const { dryRun } = await import('../../engine/dry-run.js');
   const result = await dryRun(experiment, seed);
   say(`${color.bold(experiment.name)} (dry run, seed ${seed}): nothing will be changed`);
   say(`  hypothesis: ${experiment.hypothesis}`);
@@ -79,16 +77,22 @@ export function registerRun(program: Command): void {
     )
     .option('--alerts-port <port>', 'receive Alertmanager webhooks (POST /alerts) during the runs: PORT (on 127.0.0.1) or HOST:PORT')
     .action(async (files, options) => {
+      const { loadExperiments } = await specLoader();
       const experiments = files.flatMap((file) => {
         const found = loadExperiments(file, { project: options.project });
         if (!found.length) throw new UserError(`${inputName(file)}: holds no Experiment document; nothing to run`);
         return found;
       });
+      const { newSeed } = await import('../../engine/rng.js');
       if (options.dryRun) {
         // exit 0 whatever the guards say: a dry run reports, it does not judge
         for (const experiment of experiments) await printDryRun(experiment, options.seed ?? newSeed());
         return;
       }
+      const { RunObservers } = await import('../../observe/session.js');
+      const { Monitoring } = await import('../../observe/monitoring.js');
+      const { notifyFinished, runSeries } = await import('../run-series.js');
+      const { writeSeriesReports } = await import('../report-files.js');
       const observers = await RunObservers.start({ notify: options.notify });
       for (const line of observers.check(experiments)) warn(`faultline: ${line}`);
       const monitoring = await Monitoring.start({

@@ -1,10 +1,6 @@
 /** `faultline runs`: the latest runs, newest first. */
 import { type Command, Option } from '@commander-js/extra-typings';
 import type { Verdict } from '../../report/types.js';
-import { activeRuns } from '../../safety/active-runs.js';
-import { openControlDb } from '../../safety/control-db.js';
-import { activeHalt, describeHalt } from '../../safety/halt.js';
-import { RunStore } from '../../store/store.js';
 import { formatDuration } from '../../util/duration.js';
 import { UserError } from '../../util/errors.js';
 import { say, table, verdictText } from '../output.js';
@@ -21,7 +17,11 @@ export function registerRuns(program: Command): void {
       }),
     )
     .option('--json', 'print JSON')
-    .action((options) => {
+    .action(async (options) => {
+      const { activeRuns } = await import('../../safety/active-runs.js');
+      const { openControlDb } = await import('../../safety/control-db.js');
+      const { activeHalt, describeHalt } = await import('../../safety/halt.js');
+      const { RunStore } = await import('../../store/store.js');
       const store = new RunStore();
       const control = openControlDb();
       try {

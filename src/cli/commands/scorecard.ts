@@ -1,12 +1,10 @@
 /** `faultline scorecard`: pass rates, MTTD/MTTR percentiles, objectives, trend, coverage and resilience score over a period. */
 import { type Command, Option } from '@commander-js/extra-typings';
-import { loadProgramme } from '../../programme/programme.js';
-import { buildScorecard, type ScorecardOptions } from '../../programme/scorecard.js';
-import { renderScorecard, SCORECARD_FORMATS, type ScorecardFormat } from '../../programme/scorecard-render.js';
-import { scorecardReports } from '../../programme/scorecard-runs.js';
-import { openDaemonStore } from '../../store/open.js';
+import type { ScorecardOptions } from '../../programme/scorecard.js';
+import type { ScorecardFormat } from '../../programme/scorecard-render.js';
 import { parseDuration } from '../../util/duration.js';
 import { UserError } from '../../util/errors.js';
+import { programmeLoader } from '../lazy.js';
 import { say } from '../output.js';
 
 /** `30d` back from `until`, or a date such as 2026-03-01. */
@@ -34,13 +32,22 @@ export function registerScorecard(program: Command): void {
     .option('--until <date>', 'end of the period (default: now)')
     .option('--experiment <name...>', 'only these experiments (default: every experiment that ran)')
     .option('--programme <file>', 'only the experiments of this programme (a file with a Programme document)')
-    .addOption(new Option('--format <format>', 'output format').choices(SCORECARD_FORMATS).default('table' as ScorecardFormat))
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['table', 'json', 'md', 'html'] as const)
+        .default('table' as ScorecardFormat),
+    )
     .option('--store <store>', 'where the runs are: sqlite (default, in FAULTLINE_HOME), sqlite:PATH or postgres://USER@HOST/DB')
     .action(async (options) => {
       const until = parseUntil(options.until);
       const since = parseSince(options.since, until);
       if (since >= until) throw new UserError(`--since ${options.since}: the period must start before it ends (--until)`);
       if (options.programme && options.experiment) throw new UserError('give --programme or --experiment, not both');
+      const { loadProgramme } = await programmeLoader();
+      const { buildScorecard } = await import('../../programme/scorecard.js');
+      const { renderScorecard } = await import('../../programme/scorecard-render.js');
+      const { scorecardReports } = await import('../../programme/scorecard-runs.js');
+      const { openDaemonStore } = await import('../../store/open.js');
       const experiments = options.programme
         ? loadProgramme(options.programme).experiments.map((e) => e.experiment.name)
         : options.experiment;

@@ -2,7 +2,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import { parseListen } from '../../observe/listen.js';
 import { UserError } from '../../util/errors.js';
-import { parseSize } from '../../util/size.js';
 import { say, warn } from '../output.js';
 
 export function registerServe(program: Command): void {
@@ -30,6 +29,7 @@ export function registerServe(program: Command): void {
       const ship = options.shipAuditAnchor;
       if (ship !== undefined && ship !== 'log' && !/^https?:\/\/\S+$/.test(ship))
         throw new UserError(`--ship-audit-anchor ${ship}: expected log, or an http(s) URL such as https://audit.example/anchors`);
+      const { parseSize } = await import('../../util/size.js');
       const maxBodyBytes = parseSize(options.maxBody);
       if (maxBodyBytes === null || maxBodyBytes < 1024)
         throw new UserError(`--max-body ${options.maxBody}: expected a size such as 1MiB or 512KiB (at least 1KiB)`);

@@ -4,13 +4,9 @@
  * once, alone on stdout, for scripts; it is stored only as a scrypt hash.
  */
 import { type Command, Option } from '@commander-js/extra-typings';
-import { describeCapabilities } from '../../auth/capabilities.js';
 import { CAPABILITIES, isRole, ROLES, type TokenScope } from '../../auth/roles.js';
-import { describeScope } from '../../auth/scope.js';
 import { operator } from '../../safety/halt.js';
-import { Authenticator } from '../../server/auth.js';
 import type { DaemonStore } from '../../store/daemon-store.js';
-import { openDaemonStore } from '../../store/open.js';
 import { parseDuration } from '../../util/duration.js';
 import { UserError } from '../../util/errors.js';
 import { say, table, warn } from '../output.js';
@@ -19,6 +15,7 @@ const storeOption = () =>
   new Option('--store <store>', 'sqlite (default), sqlite:PATH or postgres://... (or FAULTLINE_STORE): the store of the daemon');
 
 async function withStore<T>(spec: string | undefined, work: (store: DaemonStore) => Promise<T>): Promise<T> {
+  const { openDaemonStore } = await import('../../store/open.js');
   const store = await openDaemonStore(spec ?? process.env.FAULTLINE_STORE ?? 'sqlite');
   try {
     return await work(store);
@@ -61,6 +58,9 @@ export function registerToken(program: Command): void {
     .option('--description <text>', 'what the token is for')
     .addOption(storeOption())
     .action(async (options) => {
+      const { Authenticator } = await import('../../server/auth.js');
+      const { describeScope } = await import('../../auth/scope.js');
+      const { describeCapabilities } = await import('../../auth/capabilities.js');
       if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(options.user))
         throw new UserError('--user: expected letters, digits, ".", "_", "@" and "-"');
       let expiresAt: string | null = null;
@@ -111,6 +111,8 @@ export function registerToken(program: Command): void {
     .description('list the tokens (never their secrets)')
     .addOption(storeOption())
     .action(async (options) => {
+      const { describeScope } = await import('../../auth/scope.js');
+      const { describeCapabilities } = await import('../../auth/capabilities.js');
       await withStore(options.store, async (store) => {
         const tokens = await store.listTokens();
         const roles = new Map((await store.listUsers()).map((u) => [u.name, u.role]));

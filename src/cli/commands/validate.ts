@@ -1,8 +1,8 @@
 /** `faultline validate FILE...`: checks files without running anything; every error with file:line:column. */
 import type { Command } from '@commander-js/extra-typings';
-import { loadDocuments } from '../../spec/load.js';
 import { EXIT, UserError } from '../../util/errors.js';
 import { inputName } from '../../util/input-file.js';
+import { specLoader } from '../lazy.js';
 import { color, say, warn } from '../output.js';
 
 export function registerValidate(program: Command): void {
@@ -14,7 +14,8 @@ export function registerValidate(program: Command): void {
       '--project <file>',
       'project file with shared targets, probes and policy (default: faultline.yaml beside the experiment file, else in the working directory)',
     )
-    .action((files, options) => {
+    .action(async (files, options) => {
+      const { loadDocuments } = await specLoader();
       let invalid = 0;
       for (const file of files) {
         try {

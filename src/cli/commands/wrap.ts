@@ -1,6 +1,5 @@
 /** `faultline wrap -- COMMAND...`: runs a command under faultline's preload library, for time.skew and the io.* faults. */
 import type { Command } from '@commander-js/extra-typings';
-import { runWrapped } from '../../faults/wrap/run-wrapped.js';
 
 export function registerWrap(program: Command): void {
   program
@@ -11,6 +10,7 @@ export function registerWrap(program: Command): void {
     .argument('<command...>', 'the command and its arguments (put -- before it)')
     .allowUnknownOption()
     .action(async (command) => {
+      const { runWrapped } = await import('../../faults/wrap/run-wrapped.js');
       process.exitCode = await runWrapped(command);
     });
 }

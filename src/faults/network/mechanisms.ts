@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import type { TargetInstance } from '../../engine/target-instance.js';
 import { dispatch } from '../../spec/dispatch.js';
+import { conditional } from '../../spec/editor-schema.js';
 import { type FaultType, type InjectContext, targetNeedOf } from '../types.js';
 import type { ProxyFaultState } from './proxy-fault.js';
 
@@ -56,7 +57,19 @@ export function withKernelMechanism<P>(proxy: FaultType<P, ProxyFaultState>): Fa
   };
   const params = dispatch<P | Tagged>(
     (value) => (wantsKernel(value) ? kernelSchema() : proxy.params) as z.ZodType<P | Tagged>,
-    () => (mechanisms.get(name) ? z.union([proxy.params, mechanisms.get(name)?.params as z.ZodType]) : proxy.params),
+    () => {
+      const kernel = mechanisms.get(name)?.params;
+      if (!kernel) return proxy.params;
+      // editors check the params of the mechanism the step names, as the loader does
+      return {
+        json: (ctx) =>
+          conditional(
+            { type: 'object', properties: { mechanism: { const: 'kernel' } }, required: ['mechanism'] },
+            ctx.toJson(kernel),
+            ctx.toJson(proxy.params),
+          ),
+      };
+    },
   );
   const isKernel = (p: unknown): p is Tagged => wantsKernel(p) && 'params' in (p as object);
   return {

@@ -10,7 +10,9 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { TargetInstance } from '../../engine/target-instance.js';
-import { type HostRef, proxyResourceKey, removeToxicByRef, type ToxicHost, type ToxicInput } from '../../proxy/index.js';
+import type { HostRef, ToxicHost } from '../../proxy/host.js';
+import { proxyResourceKey } from '../../proxy/resource-key.js';
+import type { ToxicInput } from '../../proxy/toxic.js';
 import { errorMessage, UserError } from '../../util/errors.js';
 import { heldFor } from '../describe.js';
 import { registerFault } from '../registry.js';
@@ -89,6 +91,7 @@ export async function injectToxics(
 }
 
 export async function removeToxics(state: ProxyFaultState): Promise<void> {
+  const { removeToxicByRef } = await import('../../proxy/host.js');
   const failures: string[] = [];
   for (const name of state.toxics) {
     try {

@@ -4,6 +4,7 @@ import './pagerduty.js';
 import './webhook.js';
 import { z } from 'zod';
 import { dispatch } from '../../spec/dispatch.js';
+import { discriminated } from '../../spec/editor-schema.js';
 import { didYouMean } from '../../util/suggest.js';
 import { type Channel, type CommonConfig, channelTypes, findChannel } from './channel.js';
 
@@ -32,7 +33,13 @@ export function notificationsSchema(): z.ZodType<NotificationSpec[]> {
     .array(
       dispatch<NotificationSpec>(
         (value) => pickSchema(value) as z.ZodType<NotificationSpec>,
-        () => z.union(channelTypes().map((t) => (findChannel(t) as Channel).schema) as unknown as [z.ZodType, z.ZodType]),
+        () => ({
+          json: (ctx) =>
+            discriminated(
+              'type',
+              channelTypes().map((type) => ({ value: type, schema: ctx.toJson((findChannel(type) as Channel).schema) })),
+            ),
+        }),
       ),
     )
     .describe('where to send the outcome of every run: slack, pagerduty, webhook');

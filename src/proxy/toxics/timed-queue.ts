@@ -9,6 +9,9 @@ export interface Output {
   end(): void;
 }
 
+/** The last stretch before a release time, waited with setImmediate rather than a timer (see schedule). */
+const FINE_WAIT_MS = 1;
+
 interface Item {
   at: number;
   chunk: Buffer | null; // null: the end of the stream
@@ -18,6 +21,7 @@ export class TimedQueue {
   private items: Item[] = [];
   private head = 0;
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   private last = 0;
   buffered = 0;
 
@@ -69,20 +73,27 @@ export class TimedQueue {
 
   private clear(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
   }
 
   private schedule(): void {
     const next = this.items[this.head];
     if (!next) return;
     this.clear();
-    this.timer = setTimeout(() => this.release(), Math.max(0, next.at - performance.now()));
+    const wait = next.at - performance.now();
+    // Node's timers count whole milliseconds from the event loop's cached clock, so they fire up to a
+    // millisecond early or late. The timer stops short of the due time, and the last millisecond is
+    // waited with setImmediate, which looks again after each turn of the loop (I/O goes on meanwhile).
+    if (wait > FINE_WAIT_MS) this.timer = setTimeout(() => this.release(), wait - FINE_WAIT_MS);
+    else this.immediate = setImmediate(() => this.release());
   }
 
   private release(): void {
     this.timer = null;
-    // a timer may fire a little early: what is due within half a millisecond goes now
-    const now = performance.now() + 0.5;
+    this.immediate = null;
+    const now = performance.now();
     while (this.head < this.items.length) {
       const item = this.items[this.head] as Item;
       if (item.at > now) break;

@@ -1,15 +1,19 @@
-/** Game days: list, one game day's report (JSON, Markdown, HTML), approve its next stage, add findings and action items. */
+/**
+ * Game days: start one on the daemon and stop it, list them, one game day's report (JSON, Markdown,
+ * HTML), approve its next stage, add findings and action items.
+ */
 import {
   GAMEDAY_REPORT_FORMATS,
   type GameDayReportFormat,
   loadGameDayReport,
   renderGameDayReport,
 } from '../../programme/gameday-report.js';
-import type { GameDayRecord, NoteInput } from '../../store/gameday-store.js';
+import { ENDED, type GameDayRecord, type NoteInput } from '../../store/gameday-store.js';
 import { badRequest, conflict, notFound } from '../errors.js';
-import { jsonBody, limitParam } from '../http.js';
+import { documentBody, jsonBody, limitParam } from '../http.js';
 import { type ApiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
 import type { DaemonServices } from '../services.js';
+import { refuseWhileHalted } from './runs.js';
 
 const CONTENT_TYPES: Record<GameDayReportFormat, string> = {
   json: 'application/json; charset=utf-8',
@@ -54,6 +58,73 @@ async function addNote(c: Ctx, d: DaemonServices, kind: NoteInput['kind']): Prom
 }
 
 export const gameDayRoutes: ApiRoute[] = [
+  {
+    method: 'POST',
+    path: '/api/v1/gamedays',
+    role: 'operator',
+    tag: 'gamedays',
+    action: 'gameday.start',
+    summary: 'Start a game day on the daemon: its stages in order, each waiting for its approval when it has one',
+    description:
+      'The body is a GameDay document, with the Experiment documents its stages name when they are not stored; a stage names its experiments, `{ name: NAME }` (the daemon reads no files). Every experiment is authorized as a run of it would be (token scope, the exec capability). Returns once the game day is recorded; follow it at /api/v1/gamedays/{id} and on the dashboard at /gamedays/{id}. Refused while halted.',
+    body: { type: 'yaml', description: 'a GameDay document (YAML or JSON), and Experiment documents it names' },
+    responses: {
+      202: 'started: `{ id, name, links }`',
+      403: 'an experiment is outside the token scope, or runs commands and the token lacks exec',
+      409: 'halted',
+      422: 'invalid, or it names an experiment that does not exist',
+      503: 'shutting down',
+    },
+    handler: async (c, d) => {
+      const gameDay = await d.documents.gameDayOf(await documentBody(c));
+      const principal = principalOf(c);
+      for (const stage of gameDay.stages) for (const { experiment } of stage.experiments) d.documents.authorize(experiment, principal);
+      refuseWhileHalted(d);
+      const started = await d.gameDayRuns.start(gameDay, principal.user);
+      auditDetail(c, `game day ${started.id} (${gameDay.name}): ${gameDay.stages.length} stage(s)`);
+      return c.json(
+        {
+          id: started.id,
+          name: gameDay.name,
+          links: { self: `/api/v1/gamedays/${started.id}`, stop: `/api/v1/gamedays/${started.id}/stop`, page: `/gamedays/${started.id}` },
+        },
+        202,
+      );
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/gamedays/:id/stop',
+    role: 'operator',
+    tag: 'gamedays',
+    action: 'gameday.stop',
+    urgent: true,
+    summary: 'Stop a game day of this daemon: the run going reverts every fault, the rest is not run; its report says which stages ran',
+    responses: {
+      202: 'stopping',
+      403: 'outside the token scope',
+      404: 'no such game day',
+      409: 'it has ended, or another process runs it (use the halt switch)',
+    },
+    handler: async (c, d) => {
+      const record = await gameDayOf(c, d);
+      const principal = principalOf(c);
+      const active = d.gameDayRuns.get(record.id);
+      if (!active) {
+        if (ENDED.includes(record.status)) throw conflict(`game day ${record.id} has ended (${record.status})`);
+        throw conflict(
+          `game day ${record.id} is run by another process (faultline gameday run); stop it there, or use the halt switch (POST /api/v1/halt)`,
+        );
+      }
+      // a scoped token may stop its own game days, or those whose every experiment is within its scope
+      if (principal.scope && active.startedBy !== principal.user) {
+        for (const experiment of active.experiments) d.documents.checkScope(experiment, principal);
+      }
+      d.gameDayRuns.stop(record.id, principal.user);
+      auditDetail(c, `game day ${record.id} (${record.name})`);
+      return c.json({ id: record.id, stopping: true }, 202);
+    },
+  },
   {
     method: 'GET',
     path: '/api/v1/gamedays',

@@ -305,7 +305,8 @@ export const runRoutes: ApiRoute[] = [
     role: 'viewer',
     tag: 'runs',
     stream: true,
-    summary: "The daemon's live events (server-sent events): run-started, run-ended, occurrence, halted, unhalted, schedule",
+    summary:
+      "The daemon's live events (server-sent events): run-started, run-ended, gameday-started, gameday-ended, occurrence, halted, unhalted, schedule",
     responses: { 200: 'text/event-stream' },
     handler: (c, d) => streamChannel(c, d.bus.daemon, { fromStart: false }),
   },

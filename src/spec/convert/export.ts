@@ -107,6 +107,33 @@ function compile(
   return to === 'litmus' ? compileLitmus(input) : compileChaosMesh(input);
 }
 
+/**
+ * A parallel group of stress.cpu and stress.memory on the same pods for the same time: one StressChaos with
+ * both stressors, as Chaos Mesh runs them together.
+ */
+function stressPair(step: Step): [FaultStep, FaultStep] | null {
+  if (step.kind !== 'parallel' || step.steps.length !== 2) return null;
+  const cpu = step.steps.find((s) => s.fault === 'stress.cpu');
+  const memory = step.steps.find((s) => s.fault === 'stress.memory');
+  if (!cpu || !memory) return null;
+  const same = (s: FaultStep) => JSON.stringify([s.selector, s.mode, s.value, s.durationMs, s.kubernetes ?? {}]);
+  return same(cpu) === same(memory) ? [cpu, memory] : null;
+}
+
+function compileStressPair(
+  experiment: Experiment,
+  [cpu, memory]: [FaultStep, FaultStep],
+  where: string,
+  name: string,
+  namespace: string,
+  durationMs: number | null,
+): Compiled {
+  const compiled = compile(experiment, cpu, where, 'chaos-mesh', name, namespace, durationMs);
+  const other = compile(experiment, memory, where, 'chaos-mesh', name, namespace, durationMs);
+  compiled.body.spec.stressors = { ...compiled.body.spec.stressors, ...other.body.spec.stressors };
+  return { ...compiled, summary: `${compiled.summary}; ${other.summary}` };
+}
+
 function unique(names: Set<string>, wanted: string): string {
   let name = slug(wanted, 50);
   for (let i = 2; names.has(name); i++) name = `${slug(wanted, 46)}-${i}`;
@@ -169,9 +196,11 @@ function statusChecks(experiment: Experiment, totalMs: number, names: Set<string
 function workflowSpec(experiment: Experiment, namespace: string, notes: string[]): Doc {
   const names = new Set<string>(['main']);
   const templates: Doc[] = [];
-  const chaosTemplate = (step: FaultStep, where: string): string => {
+  const chaosTemplate = (step: FaultStep, where: string, pair?: [FaultStep, FaultStep]): string => {
     const name = unique(names, step.name);
-    const compiled = compile(experiment, step, where, 'chaos-mesh', name, namespace, null);
+    const compiled = pair
+      ? compileStressPair(experiment, pair, where, name, namespace, null)
+      : compile(experiment, step, where, 'chaos-mesh', name, namespace, null);
     let deadline = step.durationMs;
     if (deadline === null) {
       if (!compiled.oneShot)
@@ -195,6 +224,8 @@ function workflowSpec(experiment: Experiment, namespace: string, notes: string[]
       templates.push({ name, templateType: 'Suspend', deadline: goDuration(step.durationMs) });
       return name;
     }
+    const pair = stressPair(step);
+    if (pair) return chaosTemplate({ ...pair[0], name: step.name }, where, pair);
     if (step.kind === 'parallel') {
       const name = unique(names, step.name);
       const parallel: Doc = { name, templateType: 'Parallel', children: [] };
@@ -232,8 +263,14 @@ function probeNotes(experiment: Experiment, notes: string[], exportedStatusCheck
 
 function exportChaosMesh(experiment: Experiment, namespace: string, notes: string[]): Doc {
   const steps = experiment.method;
-  const single = steps.length === 1 && steps[0]?.kind === 'fault';
   const watched = experiment.guards.stopWhen.some((c) => experiment.probes.find((p) => p.name === c.probe)?.type === 'http');
+  const pair = steps.length === 1 ? stressPair(steps[0] as Step) : null;
+  if (pair && !watched) {
+    const compiled = compileStressPair(experiment, pair, 'spec.method[0]', slug(experiment.name, 63), namespace, pair[0].durationMs);
+    probeNotes(experiment, notes, false);
+    return compiled.body;
+  }
+  const single = steps.length === 1 && steps[0]?.kind === 'fault';
   if (single && !watched) {
     const step = steps[0] as FaultStep;
     const compiled = compile(experiment, step, 'spec.method[0]', 'chaos-mesh', slug(experiment.name, 63), namespace, step.durationMs);

@@ -9,6 +9,7 @@
 import { stringify } from 'yaml';
 import { methodsFromChaosMesh } from '../../backends/kubernetes/chaos-mesh/io-methods.js';
 import { fromChaosMeshRate, goDuration, toMs } from '../../backends/kubernetes/params.js';
+import { parseSize } from '../../util/size.js';
 import { API_VERSION } from '../schema.js';
 import { parseYamlDocuments } from '../yaml-input.js';
 import { probeFromLitmus } from './litmus-probes.js';
@@ -107,30 +108,6 @@ function dur(text: unknown, notes: string[], what: string): string | undefined {
   return goDuration(ms);
 }
 
-const BINARY: Record<string, number> = {
-  b: 1,
-  '': 1,
-  k: 2 ** 10,
-  kb: 2 ** 10,
-  kib: 2 ** 10,
-  m: 2 ** 20,
-  mb: 2 ** 20,
-  mib: 2 ** 20,
-  g: 2 ** 30,
-  gb: 2 ** 30,
-  gib: 2 ** 30,
-  t: 2 ** 40,
-  tb: 2 ** 40,
-  tib: 2 ** 40,
-};
-
-/** Chaos Mesh memory sizes are binary (`256MB` is 256 MiB); faultline writes `256Mi`. */
-function chaosMeshBytes(size: string): number | null {
-  const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(size.trim());
-  const unit = m ? BINARY[(m[2] as string).toLowerCase()] : undefined;
-  return m && unit !== undefined ? Math.round(Number(m[1]) * unit) : null;
-}
-
 function sizeText(bytes: number): string {
   for (const [unit, n] of [
     ['Gi', 2 ** 30],
@@ -173,7 +150,7 @@ function ignored(spec: Doc, keys: string[], notes: string[], what: string): void
   for (const key of keys) if (spec[key] !== undefined) notes.push(`${what}: ${key} ${JSON.stringify(spec[key])} not mapped`);
 }
 
-/** The fault steps (usually one) a Chaos Mesh chaos spec becomes. */
+/** The fault steps (usually one) a Chaos Mesh chaos spec becomes; several run at the same time (StressChaos cpu and memory). */
 function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string, notes: string[], durationText?: string): Doc[] {
   const where = `${kind} ${name}`;
   const base = { name, ...selection(spec, namespace) };
@@ -274,7 +251,7 @@ function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string
         const workers = memory.workers ?? 1;
         const size = String(memory.size ?? '');
         const percent = /^(\d+(?:\.\d+)?)%$/.exec(size);
-        const bytes = chaosMeshBytes(size);
+        const bytes = parseSize(size, { binary: true }); // Chaos Mesh reads 512MB as 512 MiB
         // Chaos Mesh's size is per worker; faultline's is the total
         const total = percent ? `${Number(percent[1]) * workers}%` : bytes !== null ? sizeText(bytes * workers) : undefined;
         if (!total) throw new Skip(`${where}: memory size ${JSON.stringify(memory.size)} is not a size faultline reads`);
@@ -363,6 +340,11 @@ function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string
   }
 }
 
+/** Steps of one chaos object as one method step: a parallel group when there are several. */
+function together(steps: Doc[], name: string): Doc[] {
+  return steps.length > 1 ? [{ name, parallel: steps }] : steps;
+}
+
 function tryJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -393,81 +375,145 @@ function experimentDoc(
   };
 }
 
-/** A Workflow's templates as a faultline method, probes and stop conditions. */
+/** What a walked workflow template becomes: method steps run one after the other, and the time it occupies. */
+interface Walked {
+  steps: Doc[];
+  /** null: until the method ends (a chaos without deadline or duration) */
+  spanMs: number | null;
+}
+
+/** A pause for the time a template still holds after its faults ended, so the next step starts when it would have. */
+function restPause(name: string, spanMs: number | null, faultMs: number | null): Doc[] {
+  return spanMs !== null && faultMs !== null && spanMs > faultMs ? [{ name: `${name}-rest`, pause: goDuration(spanMs - faultMs) }] : [];
+}
+
+const minMs = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
+
+/** The time a fault step (or parallel group) holds its fault, from its duration text. */
+function heldMs(step: Doc): number | null {
+  if (step.parallel) return Math.max(0, ...step.parallel.map((s: Doc) => heldMs(s) ?? 0));
+  if (step.pause !== undefined) return toMs(step.pause);
+  return step.duration === undefined ? null : toMs(step.duration);
+}
+
+/**
+ * A Workflow's templates as a faultline method, probes and stop conditions. Deadlines are folded into the
+ * steps: a chaos lasts until its own deadline (or its spec.duration, if shorter), and an enclosing Serial's or
+ * Parallel's deadline cuts what it holds short, as Chaos Mesh does; time a template holds without a fault
+ * becomes a pause, so what comes next starts when it did.
+ */
 function workflowMethod(workflow: Doc, namespace: string, notes: string[]): { method: Doc[]; probes: Doc[]; stopWhen: Doc[] } {
   const templates = new Map<string, Doc>(((workflow.spec?.templates ?? []) as Doc[]).map((t) => [t.name, t]));
   const probes: Doc[] = [];
   const stopWhen: Doc[] = [];
-  const chaosOf = (t: Doc): Doc[] => {
-    const key = KIND_KEYS[t.templateType];
-    if (!key) throw new Skip(`template ${t.name}: ${t.templateType} is not a chaos`);
-    if (!t.deadline) notes.push(`template ${t.name}: no deadline; Chaos Mesh would never finish it; held until the method ends`);
-    return chaosMeshSteps(
-      t.templateType,
-      t[key] ?? {},
-      t.name,
-      namespace,
-      notes,
-      t.deadline ? dur(t.deadline, notes, `template ${t.name}: deadline`) : undefined,
-    );
+  const deadlineOf = (t: Doc): number | null => {
+    if (t.deadline === undefined || t.deadline === null || t.deadline === '') return null;
+    const ms = toMs(String(t.deadline));
+    if (ms === null || ms < 0)
+      throw new Skip(`template ${t.name}: deadline ${JSON.stringify(t.deadline)} is not a duration faultline reads`);
+    return ms;
+  };
+  const chaosOf = (t: Doc, budget: number | null): Walked => {
+    const key = KIND_KEYS[t.templateType] as string;
+    const spec: Doc = t[key] ?? {};
+    const own = spec.duration === undefined ? null : toMs(String(spec.duration));
+    const deadline = deadlineOf(t);
+    // without a deadline the node ends with the chaos's own duration
+    const span = deadline === null ? minMs(own, budget) : minMs(deadline, budget);
+    const held = minMs(own, span);
+    if (held === null) notes.push(`template ${t.name}: no deadline; Chaos Mesh would never finish it; held until the method ends`);
+    const steps = chaosMeshSteps(t.templateType, spec, t.name, namespace, notes, held === null ? undefined : goDuration(held));
+    const out = together(steps, t.name);
+    // the node lasts until its deadline even when the chaos itself ended before
+    return { steps: [...out, ...restPause(t.name, span, held)], spanMs: span };
   };
   const statusCheck = (t: Doc): void => {
     const s = t.statusCheck ?? {};
     const code = String(s.http?.criteria?.statusCode ?? '200');
     const range = /^(\d+)-(\d+)$/.exec(code);
+    if (s.type && s.type !== 'HTTP') throw new Skip(`template ${t.name}: a StatusCheck of type ${s.type} has no faultline probe`);
     probes.push({
       name: t.name,
       type: 'http',
       http: { url: s.http?.url, method: s.http?.method ?? 'GET', ...(s.http?.body ? { body: s.http.body } : {}) },
       expect: { status: range ? { between: [Number(range[1]), Number(range[2])] } : Number(code) },
-      mode: 'Continuous',
+      mode: s.mode === 'Synchronous' ? 'SOT' : 'Continuous',
       interval: `${s.intervalSeconds ?? 10}s`,
       timeout: `${s.timeoutSeconds ?? 1}s`,
     });
+    if (s.successThreshold !== undefined && s.successThreshold !== 1)
+      notes.push(`template ${t.name}: successThreshold ${s.successThreshold} not mapped (a faultline sample passes on one success)`);
     if (t.abortWithStatusCheck) stopWhen.push({ probe: t.name, consecutiveFailures: s.failureThreshold ?? 3 });
     else notes.push(`template ${t.name}: a StatusCheck without abortWithStatusCheck only watches; it became a Continuous probe`);
   };
-  const walk = (name: string, depth: number): Doc[] => {
+  const walk = (name: string, budget: number | null, depth: number): Walked => {
     const t = templates.get(name);
     if (!t) throw new Skip(`template ${name} is missing`);
     if (depth > 20) throw new Skip('templates nest too deep');
+    const limit = minMs(deadlineOf(t), budget);
     switch (t.templateType) {
-      case 'Serial':
-        return ((t.children ?? []) as string[]).flatMap((c) => walk(c, depth + 1));
-      case 'Parallel': {
+      case 'Serial': {
         const steps: Doc[] = [];
-        let serial: Doc[] | undefined;
-        for (const c of (t.children ?? []) as string[]) {
-          const child = templates.get(c);
-          if (child?.templateType === 'StatusCheck') statusCheck(child);
-          else if (child && KIND_KEYS[child.templateType]) steps.push(...chaosOf(child));
-          // the shape faultline exports: status checks beside the whole method
-          else if (child?.templateType === 'Serial' && serial === undefined) serial = walk(c, depth + 1);
-          else
-            throw new Skip(
-              `template ${t.name}: a ${child?.templateType ?? 'missing'} child of a Parallel cannot be expressed (faultline runs fault steps in parallel)`,
+        let left = limit;
+        let span: number | null = 0;
+        for (const child of (t.children ?? []) as string[]) {
+          if (left !== null && left <= 0) {
+            notes.push(
+              `template ${t.name}: ${child} starts after the deadline ${t.deadline}; Chaos Mesh never runs it, nor does the import`,
             );
+            continue;
+          }
+          const walked = walk(child, left, depth + 1);
+          steps.push(...walked.steps);
+          span = span === null || walked.spanMs === null ? null : span + walked.spanMs;
+          if (left !== null && walked.spanMs !== null) left -= walked.spanMs;
+          if (walked.spanMs === null) left = 0;
         }
-        if (serial) {
-          if (steps.length) throw new Skip(`template ${t.name}: chaos running beside a Serial template cannot be expressed`);
-          return serial;
-        }
-        return steps.length === 1 ? steps : [{ name: t.name, parallel: steps }];
+        return { steps, spanMs: minMs(span, limit) };
       }
-      case 'Suspend':
-        return [{ name: t.name, pause: dur(t.deadline, notes, `template ${t.name}: deadline`) ?? '0s' }];
+      case 'Parallel':
+        return parallel(t, limit, depth);
+      case 'Suspend': {
+        if (limit === null) throw new Skip(`template ${t.name}: a Suspend without a deadline waits forever`);
+        return { steps: [{ name: t.name, pause: goDuration(limit) }], spanMs: limit };
+      }
       case 'StatusCheck':
         statusCheck(t);
-        return [];
-      case 'Task':
-        throw new Skip(
-          `template ${t.name}: a Task (a container) has no faultline equivalent; custom.action runs commands on faultline's host`,
-        );
+        return { steps: [], spanMs: 0 };
       default:
-        return chaosOf(t);
+        if (KIND_KEYS[t.templateType]) return chaosOf(t, limit);
+        throw new Skip(
+          `template ${t.name}: templateType ${t.templateType} has no faultline equivalent (faultline imports Serial, Parallel, Suspend, StatusCheck and the chaos kinds${t.templateType === 'Task' ? "; a Task runs a container, custom.action runs commands on faultline's host" : ''})`,
+        );
     }
   };
-  const method = walk(workflow.spec?.entry, 0).filter((s) => !(s.parallel && s.parallel.length === 0));
+  /** A Parallel: its chaos (and nested groups) as one parallel group; a lone branch (faultline's export: checks beside the method) as it is. */
+  const parallel = (t: Doc, limit: number | null, depth: number): Walked => {
+    const branches = ((t.children ?? []) as string[]).map((c) => ({ name: c, walked: walk(c, limit, depth + 1) }));
+    const busy = branches.filter((b) => b.walked.steps.some((s) => !s.pause));
+    const span = branches.reduce<number | null>(
+      (m, b) => (m === null || b.walked.spanMs === null ? null : Math.max(m, b.walked.spanMs)),
+      0,
+    );
+    if (busy.length === 1 && branches.every((b) => b === busy[0] || !b.walked.steps.length)) {
+      const lone = (busy[0] as { walked: Walked }).walked;
+      return { steps: [...lone.steps, ...restPause(t.name, span, lone.spanMs)], spanMs: span };
+    }
+    const members: Doc[] = [];
+    for (const b of busy) {
+      // a branch that starts its fault at once and holds one fault (or group) keeps its timing inside the group
+      const [first, ...rest] = b.walked.steps;
+      if (!first || first.pause !== undefined || rest.some((s) => s.pause === undefined))
+        throw new Skip(
+          `template ${t.name}: branch ${b.name} runs steps one after the other beside others; faultline's parallel group holds fault steps that start together (split the workflow, or make ${b.name} a single chaos)`,
+        );
+      members.push(...(first.parallel ?? [first]));
+    }
+    const steps: Doc[] = members.length ? [{ name: t.name, parallel: members }] : [];
+    steps.push(...restPause(t.name, span, members.length ? heldMs(steps[0] as Doc) : 0));
+    return { steps, spanMs: span };
+  };
+  const method = walk(workflow.spec?.entry, null, 0).steps.map((s) => (s.parallel?.length === 1 ? s.parallel[0] : s));
   return { method, probes, stopWhen };
 }
 
@@ -481,7 +527,7 @@ function importChaosMesh(doc: Doc, notes: string[]): Doc {
       `${kind} ${namespace}/${name}`,
       namespace,
       'chaos-mesh',
-      chaosMeshSteps(kind, doc.spec ?? {}, name, namespace, notes),
+      together(chaosMeshSteps(kind, doc.spec ?? {}, name, namespace, notes), name),
     );
   }
   if (kind === 'Workflow') {
@@ -531,13 +577,13 @@ const LITMUS: Record<string, LitmusMapping> = {
   'pod-delete': {
     fault: 'process.kill',
     params: (e) => (e.FORCE === 'false' ? { signal: 'SIGTERM' } : {}),
-    reads: ['FORCE', 'CHAOS_INTERVAL'],
+    reads: ['FORCE'],
   },
   'container-kill': {
     fault: 'process.kill',
     params: (e) => (e.SIGNAL && e.SIGNAL !== 'SIGKILL' ? { signal: e.SIGNAL } : {}),
     kubernetes: (e) => ({ action: 'container-kill', ...(e.TARGET_CONTAINER ? { containerNames: e.TARGET_CONTAINER.split(',') } : {}) }),
-    reads: ['SIGNAL', 'TARGET_CONTAINER', 'CHAOS_INTERVAL'],
+    reads: ['SIGNAL', 'TARGET_CONTAINER'],
   },
   'pod-cpu-hog': {
     fault: 'stress.cpu',
@@ -667,8 +713,11 @@ function toxicity(e: Record<string, string>): Doc {
   return e.TOXICITY && Number(e.TOXICITY) < 100 ? { percent: Number(e.TOXICITY) } : {};
 }
 
-/** Engine-level env that the run itself sets (faultline owns the duration and the selection). */
-const RUN_ENV = ['TOTAL_CHAOS_DURATION', 'PODS_AFFECTED_PERC', 'TARGET_PODS', 'SEQUENCE', 'RAMP_TIME'];
+/**
+ * Engine-level env that the step itself says (its duration and selection). The rest, CHAOS_INTERVAL (how often
+ * pod-delete repeats) and SEQUENCE included, stays in kubernetes.env and is written back as it was.
+ */
+const RUN_ENV = ['TOTAL_CHAOS_DURATION', 'PODS_AFFECTED_PERC', 'TARGET_PODS', 'RAMP_TIME'];
 
 function labelMap(text: string, what: string): Doc {
   const out: Doc = {};
@@ -704,7 +753,6 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
     const app = spec.appinfo ?? {};
     if (app.applabel) selector.labels = labelMap(String(app.applabel), 'appinfo.applabel');
     if (app.appns && app.appns !== namespace) selector.namespaces = [app.appns];
-    if (app.appkind) notes.push(`appinfo.appkind ${app.appkind} not mapped: pods are selected by their labels`);
   }
   if (!Object.keys(selector).length) selector.namespaces = [namespace];
   const probes: Doc[] = [];
@@ -727,6 +775,7 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
     const params = mapping.params(env, notes);
     if (Object.keys(params).length) step.params = params;
     const k: Doc = mapping.kubernetes?.(env) ?? {};
+    if (spec.appinfo?.appkind && !spec.selectors) k.appkind = spec.appinfo.appkind;
     const rest = Object.fromEntries(Object.entries(env).filter(([key]) => !mapping.reads.includes(key) && !RUN_ENV.includes(key)));
     if (Object.keys(rest).length) k.env = rest;
     if (Object.keys(k).length) step.kubernetes = k;

@@ -67,10 +67,15 @@ export function probeFromLitmus(probe: Doc, notes: string[]): Doc | null {
   const run = probe.runProperties ?? {};
   const common: Doc = { name, mode: probe.mode ?? 'Continuous' };
   const timeout = litmusDuration(run.probeTimeout);
-  const interval = litmusDuration(run.probePollingInterval) ?? litmusDuration(run.interval);
+  // Litmus's interval is the wait between two attempts; probePollingInterval the time between samples
+  const retryInterval = litmusDuration(run.interval);
+  const interval = litmusDuration(run.probePollingInterval) ?? retryInterval;
   const initialDelay = litmusDuration(run.initialDelay) ?? litmusDuration(run.initialDelaySeconds);
   if (timeout) common.timeout = timeout;
   if (interval) common.interval = interval;
+  if (retryInterval) common.retryInterval = retryInterval;
+  for (const key of ['evaluationTimeout', 'verbosity'] as const)
+    if (run[key] !== undefined) notes.push(`probe ${name}: runProperties.${key} ${JSON.stringify(run[key])} not mapped`);
   if (initialDelay) common.initialDelay = initialDelay;
   const attempts = Number(run.attempt ?? run.retry);
   if (Number.isInteger(attempts) && attempts >= 1) common.retry = attempts;
@@ -80,8 +85,17 @@ export function probeFromLitmus(probe: Doc, notes: string[]): Doc | null {
     case 'httpProbe': {
       const method = inputs.method?.post ? 'POST' : 'GET';
       const m = inputs.method?.post ?? inputs.method?.get ?? {};
-      const status = numberComparison(String(m.criteria ?? '=='), m.responseCode ?? '200');
-      if (!status) notes.push(`probe ${name}: criteria ${m.criteria} ${m.responseCode} not mapped; the status is expected to be 2xx`);
+      const status = m.responseCode === undefined ? null : numberComparison(String(m.criteria ?? '=='), m.responseCode);
+      if (!status)
+        notes.push(
+          `probe ${name}: criteria ${JSON.stringify(m.criteria ?? '==')} with responseCode ${JSON.stringify(m.responseCode)} not mapped; the status is expected to be 2xx`,
+        );
+      // litmus-go's responseTimeout (milliseconds) bounds each request: faultline's probe timeout
+      const responseTimeout = Number(m.responseTimeout ?? inputs.responseTimeout);
+      if (Number.isFinite(responseTimeout) && responseTimeout > 0) common.timeout = goDuration(responseTimeout);
+      if (inputs.insecureSkipVerify === true || inputs.insecureSkipTLS === true)
+        notes.push(`probe ${name}: insecureSkipVerify true not mapped: faultline's http probe verifies TLS certificates`);
+      if (m.bodyPath) notes.push(`probe ${name}: bodyPath ${m.bodyPath} (a body in a file of the probe pod) not mapped`);
       return {
         ...common,
         type: 'http',
@@ -107,12 +121,8 @@ export function probeFromLitmus(probe: Doc, notes: string[]): Doc | null {
         else notes.push(`probe ${name}: comparator ${cmp.criteria} not mapped`);
       } else {
         const n = numberComparison(String(cmp.criteria ?? '=='), cmp.value);
-        const eq = n && Object.keys(n).length === 1 && n.eq !== undefined;
-        if (eq) expectation.stdout = { equal: String(n.eq) };
-        else
-          notes.push(
-            `probe ${name}: a numeric comparison of stdout (${cmp.criteria} ${cmp.value}) is not mapped; check the output with matches`,
-          );
+        if (n) expectation.stdoutNumber = n;
+        else notes.push(`probe ${name}: comparator ${cmp.type} ${cmp.criteria} ${cmp.value} not mapped`);
       }
       return {
         ...common,
@@ -162,9 +172,11 @@ export function probeFromLitmus(probe: Doc, notes: string[]): Doc | null {
 export function probeToLitmus(probe: ProbeSpec, notes: string[]): Doc | null {
   const runProperties: Doc = {
     probeTimeout: goDuration(probe.timeoutMs),
-    interval: goDuration(probe.intervalMs),
+    interval: goDuration(probe.retryIntervalMs || probe.intervalMs),
     ...(probe.mode === 'Continuous' || probe.mode === 'OnChaos' ? { probePollingInterval: goDuration(probe.intervalMs) } : {}),
+    // attempt for litmus-go 3.x, retry for the engines before it
     attempt: probe.retry,
+    retry: probe.retry,
     ...(probe.initialDelayMs ? { initialDelay: goDuration(probe.initialDelayMs) } : {}),
     ...(probe.stopOnFailure ? { stopOnFailure: true } : {}),
   };
@@ -202,7 +214,8 @@ export function probeToLitmus(probe: ProbeSpec, notes: string[]): Doc | null {
       return { ...base, type: 'httpProbe', 'httpProbe/inputs': { url: config.url, insecureSkipVerify: false, method } };
     }
     case 'cmd': {
-      const criteria = litmusStringCriteria(expect.stdout);
+      const numeric = expect.stdoutNumber === undefined ? null : litmusNumberCriteria(expect.stdoutNumber, ['==', '0']);
+      const criteria = numeric ?? litmusStringCriteria(expect.stdout);
       if (!criteria) {
         notes.push(`probe ${probe.name}: a cmd probe without one stdout expectation is not exported (Litmus cmdProbe compares stdout)`);
         return null;
@@ -217,7 +230,14 @@ export function probeToLitmus(probe: ProbeSpec, notes: string[]): Doc | null {
       return {
         ...base,
         type: 'cmdProbe',
-        'cmdProbe/inputs': { command, comparator: { type: 'string', criteria: criteria[0], value: criteria[1] } },
+        'cmdProbe/inputs': {
+          command,
+          comparator: {
+            type: numeric ? (criteria[1].split(',').every((v) => /^-?\d+$/.test(v)) ? 'int' : 'float') : 'string',
+            criteria: criteria[0],
+            value: criteria[1],
+          },
+        },
       };
     }
     case 'prometheus': {

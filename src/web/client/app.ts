@@ -7,6 +7,7 @@
  */
 import type { Sample } from '../../probes/sample.js';
 import { type ChartWindow, renderProbeChart } from '../../report/chart.js';
+import { type GameDayProgressView, gameDayProgress } from './gameday-progress.js';
 
 interface ApiResult {
   ok: boolean;
@@ -112,6 +113,13 @@ function haltSwitch(): void {
       haltDialog.showModal();
       reasonInput.focus();
     });
+    // other buttons that halt (the game-day page's) open the same dialog
+    for (const button of document.querySelectorAll<HTMLElement>('[data-open-halt]')) {
+      button.addEventListener('click', () => {
+        haltDialog.showModal();
+        reasonInput.focus();
+      });
+    }
     byId('halt-cancel')?.addEventListener('click', () => haltDialog.close());
     byId('halt-confirm')?.addEventListener('click', async (event) => {
       event.preventDefault();
@@ -144,7 +152,17 @@ function actionButtons(): void {
       if (!r.ok) return notice(errorText(r), true);
       then(r);
     };
-    if (action === 'stop') {
+    const { gameday, stage } = target.dataset;
+    if (action === 'approve-stage') {
+      done(await api('POST', `/api/v1/gamedays/${gameday}/approve`, { stage: Number(stage) }), () => {
+        notice(`Stage ${stage} approved: it starts within a second`);
+        reloadSoon(600);
+      });
+    } else if (action === 'stop-gameday') {
+      done(await api('POST', `/api/v1/gamedays/${gameday}/stop`), () =>
+        notice(`Stopping game day ${gameday}: the run going reverts every fault, the rest is not run`),
+      );
+    } else if (action === 'stop') {
       done(await api('POST', `/api/v1/runs/${run}/stop`), () => notice(`Stopping run ${run}: every fault is being reverted`));
     } else if (action === 'run') {
       done(await api('POST', '/api/v1/runs', { experiment }), (r) => (location.href = `/runs/${r.body.runId}`));
@@ -171,6 +189,11 @@ function daemonEvents(): void {
   for (const type of ['run-started', 'run-ended']) {
     events.addEventListener(type, () => {
       if (page === 'overview' || page === 'runs' || page === 'experiments') reloadSoon(400);
+    });
+  }
+  for (const type of ['gameday-started', 'gameday-ended']) {
+    events.addEventListener(type, () => {
+      if (page === 'gamedays') reloadSoon(400);
     });
   }
   events.addEventListener('occurrence', () => {
@@ -290,6 +313,26 @@ function liveRun(runId: string): void {
     if (!endedAt) redraw();
   }, 1000);
   redraw();
+}
+
+// ---------- a game day, live ----------
+/** Reads the game day every second; when it has moved on (a stage, a run, its status), the server draws it again. */
+function liveGameDay(id: string): void {
+  const drawn = body.dataset.progress ?? '';
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const r = await api('GET', `/api/v1/gamedays/${encodeURIComponent(id)}`);
+      if (r.ok && gameDayProgress(r.body as GameDayProgressView) !== drawn) {
+        clearInterval(timer);
+        reloadSoon(100);
+      }
+    } finally {
+      busy = false;
+    }
+  }, 1000);
 }
 
 // ---------- the YAML editor ----------
@@ -421,6 +464,10 @@ haltSwitch();
 actionButtons();
 daemonEvents();
 if (page === 'run') liveRun(body.dataset.run ?? '');
+if (page === 'gameday') {
+  if (body.dataset.run) liveRun(body.dataset.run);
+  liveGameDay(body.dataset.gameday ?? '');
+}
 if (page === 'editor') editor();
 // relative times
 for (const node of document.querySelectorAll<HTMLElement>('[data-ago]')) {

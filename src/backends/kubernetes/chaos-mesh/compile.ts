@@ -434,6 +434,10 @@ export function compileChaosMesh(input: CompileInput): Compiled {
   const compiler = compilers[input.fault];
   if (!compiler) throw new UserError(`${input.where}: ${input.fault} has no Chaos Mesh equivalent`);
   const k = input.step.kubernetes ?? {};
+  if (k.appkind)
+    throw new UserError(
+      `${input.where}: kubernetes.appkind ${k.appkind} cannot be expressed on Chaos Mesh, which selects pods by labels whatever owns them (it would hit more pods); remove it or use engine litmus`,
+    );
   const reader = new ParamReader(input.params, `${input.where}: ${input.fault} on Chaos Mesh`);
   const made = compiler(reader, k, input);
   const spec: KObject = { ...chaosMeshSelection(input.selection, input.namespace), ...made.spec };

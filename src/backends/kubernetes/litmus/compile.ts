@@ -286,7 +286,13 @@ function targeting(input: CompileInput): KObject {
   }
   if (namespaces.length > 1)
     throw new UserError(`${input.where}: a Litmus ChaosEngine targets one namespace by labels; split the step by namespace`);
-  return { appinfo: { appns: namespaces[0], applabel: labelString({ ...sel.labels, ...sel.labelSelectors }), appkind: '' } };
+  return {
+    appinfo: {
+      appns: namespaces[0],
+      applabel: labelString({ ...sel.labels, ...sel.labelSelectors }),
+      appkind: input.step.kubernetes?.appkind ?? '',
+    },
+  };
 }
 
 /** The ChaosEngine of a fault step (requireSupport has said the fault is supported). */

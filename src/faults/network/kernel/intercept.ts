@@ -15,8 +15,7 @@ import { registerTargetSetup } from '../../../engine/resources.js';
 import { checkKernelAccess, currentNetns, newTableName, nftApply, nftDeleteTable } from '../../../kernel/commands.js';
 import { parseHostPort } from '../../../proxy/address.js';
 import { checkUpstream } from '../../../proxy/endpoint-setup.js';
-import { embeddedHost, proxyResourceKey } from '../../../proxy/host.js';
-import { startProxy } from '../../../proxy/proxy.js';
+import { proxyResourceKey } from '../../../proxy/resource-key.js';
 import type { TargetSpec } from '../../../spec/target.js';
 import { errorMessage, UserError } from '../../../util/errors.js';
 import { registerFault } from '../../registry.js';
@@ -75,6 +74,8 @@ registerTargetSetup({
       );
     await checkKernelAccess(what, ['nft']);
     await checkUpstream(upstreamText, target.name);
+    const { startProxy } = await import('../../../proxy/proxy.js');
+    const { embeddedHost } = await import('../../../proxy/host.js');
     let proxy: Awaited<ReturnType<typeof startProxy>>;
     try {
       proxy = await startProxy({ name: target.name, listen: '127.0.0.1:0', upstream: upstreamText, localAddress: EXEMPT_SOURCE });
