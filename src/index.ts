@@ -21,7 +21,7 @@ export { type RunOptions, type RunResult, runExperiment } from './engine/run.js'
 export { faultNames } from './faults/index.js';
 export { Journal, type JournalEntry } from './journal/journal.js';
 export type { RecoveryOutcome } from './journal/recover.js';
-export { createTestHosts, type TestHosts, type TestHostsOptions } from './netns/index.js';
+export { createTestHosts, type TestHosts, type TestHostsOptions } from './kernel/netns.js';
 export { probeTypeNames } from './probes/index.js';
 export type { Phase, Sample } from './probes/sample.js';
 export { getReportFormat, reportFormatNames } from './report/index.js';

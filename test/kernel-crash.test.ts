@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nftTables, qdiscs } from '../src/kernel/commands.js';
-import { createTestHosts, type TestHosts } from '../src/netns/index.js';
+import { createTestHosts, type TestHosts } from '../src/kernel/netns.js';
 import { runCli, startCli, tempDir, tempHome } from './support/cli.js';
 import { expectGuardianReverts, killRunnerAndGuardian } from './support/guardian.js';
 import { waitFor } from './support/processes.js';

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nftTables } from '../src/kernel/commands.js';
-import { createTestHosts, type TestHosts } from '../src/netns/index.js';
+import { createTestHosts, type TestHosts } from '../src/kernel/netns.js';
 import { BIN, type CliResult, ROOT, tempDir, tempHome } from './support/cli.js';
 import { waitFor } from './support/processes.js';
 

@@ -8,7 +8,7 @@ import { RunResources } from '../src/engine/resources.js';
 import type { TargetInstance } from '../src/engine/target-instance.js';
 import { getFault } from '../src/faults/index.js';
 import { nftTables, qdiscs } from '../src/kernel/commands.js';
-import { createTestHosts, type TestHosts } from '../src/netns/index.js';
+import { createTestHosts, type TestHosts } from '../src/kernel/netns.js';
 import { parseExperiments } from '../src/spec/load.js';
 import { UserError } from '../src/util/errors.js';
 import { runCommand } from '../src/util/run-command.js';

@@ -9,7 +9,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nftTables } from '../src/kernel/commands.js';
-import { createTestHosts, type TestHosts } from '../src/netns/index.js';
+import { createTestHosts, type TestHosts } from '../src/kernel/netns.js';
 import { BIN, type CliResult, ROOT, runCli, tempDir, tempHome } from './support/cli.js';
 import { killRunnerAndGuardian } from './support/guardian.js';
 import { waitFor } from './support/processes.js';

@@ -67,10 +67,6 @@ export function registerTargetSetup(setup: TargetSetup): TargetSetup {
   return setup;
 }
 
-export function targetSetups(): readonly TargetSetup[] {
-  return setups;
-}
-
 /** Runs every setup that applies to a target of the experiment. */
 export async function setUpTargets(
   targets: readonly TargetSpec[],

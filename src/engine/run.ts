@@ -1,5 +1,5 @@
 /**
- * One run of an experiment (DESIGN section 4):
+ * One run of an experiment (docs/architecture.md, "One run"):
  *
  *   recover journal -> plan (targets, selection) -> guards, SOT probes -> baseline (before)
  *   -> method: inject, hold, revert (during; stop conditions watch) -> recovery (after)

@@ -76,10 +76,10 @@ export async function runStep(step: BrowserStep, state: StepState): Promise<void
   } else if ('expectVisible' in step) {
     await page.locator(step.expectVisible).first().waitFor({ state: 'visible' });
   } else if ('expectText' in step) {
-    // biome-ignore lint/performance/useDomNodeTextContent: what a person sees is the rendered text, hidden elements left out
     const text = await page
       .locator(step.selector ?? 'body')
       .first()
+      // biome-ignore lint/performance/useDomNodeTextContent: what a person sees is the rendered text, hidden elements left out
       .innerText();
     if (!compareString(text, step.expectText)) {
       throw new Error(`text ${JSON.stringify(text.slice(0, 120))}, expected ${describeString(step.expectText)}`);

@@ -4,7 +4,7 @@
  * an IANA time zone. croner parses and computes; this module only turns its answers into ours.
  */
 import { Cron } from 'croner';
-import { formatDuration, parseDuration } from '../util/duration.js';
+import { parseDuration } from '../util/duration.js';
 import { UserError } from '../util/errors.js';
 
 export interface CronSchedule {
@@ -72,10 +72,4 @@ export function parseCron(expression: string, timeZone = 'UTC'): CronSchedule {
     // croner counts a run earlier in the same second as before the reference; a run at `at` itself counts too
     previous: (at) => cron.previousRuns(1, new Date(at.getTime() + 1))[0] ?? null,
   };
-}
-
-/** `every 30s` / the expression, for messages. */
-export function describeCron(expression: string): string {
-  const every = EVERY.exec(expression.trim());
-  return every ? `every ${formatDuration(parseDuration(every[1] as string))}` : expression.trim();
 }

@@ -44,6 +44,7 @@ export interface DaemonServices {
   readonly auth: Authenticator;
   readonly documents: Documents;
   readonly runs: RunManager;
+  readonly gameDayRuns: GameDayManager;
   readonly scheduler: Scheduler;
   /** the daemon's own metrics (metrics.ts): one call per answered request */
   readonly daemonMetrics: { request(method: string, route: string, status: number, seconds: number): void };

@@ -1,5 +1,5 @@
 /**
- * Experiment format v1 (DESIGN section 2) as zod schemas: one source for runtime validation, the
+ * Experiment format v1 (docs/experiment-format.md) as zod schemas: one source for runtime validation, the
  * TypeScript types and the JSON Schema that editors use. Fault params and probe blocks are checked by
  * the schema each fault or probe type registered, so this file never names a fault or a probe type.
  */

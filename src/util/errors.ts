@@ -1,4 +1,4 @@
-/** Exit codes of every faultline command (DESIGN section 4). */
+/** Exit codes of every faultline command (README.md, "Exit codes"; docs/cli.md). */
 export const EXIT = { passed: 0, failed: 1, aborted: 2, error: 3, interrupted: 130 } as const;
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Which engine can do which fault of the catalogue (DESIGN section 3), so that a fault an engine cannot
+ * Which engine can do which fault of the catalogue (docs/faults.md), so that a fault an engine cannot
  * do is refused before anything is created, with the name of the engine (or backend) that can.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Other mechanisms for the network faults that Linux can also apply in the kernel (DESIGN section 3):
+ * Other mechanisms for the network faults that Linux can also apply in the kernel (docs/faults.md):
  * `network.partition` (nftables drop), `network.loss` (nftables random drop), `network.bandwidth`
  * (tbf). The fault files here apply them through the proxy; a kernel implementation registers itself
  * here, and a step then chooses it with `params: { mechanism: kernel, ... }`:
