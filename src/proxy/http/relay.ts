@@ -66,6 +66,38 @@ class Segment {
   }
 }
 
+/** Small neighbours are copied together up to this many bytes; larger chunks go out as they are. */
+const JOIN_COPY_LIMIT = 16 * 1024;
+
+/**
+ * The chunks as few buffers as possible, in order: pieces that lie side by side in one read buffer (a
+ * head and a body parsed from one read) are joined without a copy, small ones are copied together.
+ */
+export function joinChunks(chunks: Buffer[]): Buffer[] {
+  if (chunks.length < 2) return chunks;
+  const joined: Buffer[] = [];
+  let run: Buffer[] = [];
+  let runBytes = 0;
+  const close = () => {
+    if (run.length) joined.push(run.length === 1 ? (run[0] as Buffer) : Buffer.concat(run, runBytes));
+    run = [];
+    runBytes = 0;
+  };
+  for (const chunk of chunks) {
+    const last = run[run.length - 1];
+    if (last && last.buffer === chunk.buffer && last.byteOffset + last.length === chunk.byteOffset) {
+      run[run.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + chunk.length);
+      runBytes += chunk.length;
+      continue;
+    }
+    if (run.length && runBytes + chunk.length > JOIN_COPY_LIMIT) close();
+    run.push(chunk);
+    runBytes += chunk.length;
+  }
+  close();
+  return joined;
+}
+
 class OutQueue {
   private readonly segments: Segment[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -95,25 +127,37 @@ class OutQueue {
   flush(): void {
     if (this.closed) return;
     const now = performance.now();
+    // what is due goes out in as few writes as possible (a message head and its body in one system call)
+    const due: Buffer[] = [];
     let head = this.segments[0];
     while (head) {
       if (head.waitUntil > now) {
+        this.write(due);
         this.schedule(head.waitUntil - now);
         return;
       }
-      for (const chunk of head.chunks) this.out(chunk);
+      for (const chunk of head.chunks) due.push(chunk);
       head.chunks = [];
       head.bytes = 0;
-      if (!head.complete) return;
+      if (!head.complete) {
+        this.write(due);
+        return;
+      }
       this.segments.shift();
       if (head.closeAfter) {
+        this.write(due);
         this.closed = true;
         this.onClose();
         return;
       }
       head = this.segments[0];
     }
+    this.write(due);
     this.onDrained();
+  }
+
+  private write(chunks: Buffer[]): void {
+    for (const chunk of joinChunks(chunks)) this.out(chunk);
   }
 
   release(toxic: Toxic): void {
