@@ -107,3 +107,35 @@ spec: { selector: { labelSelectors: { app: api } }, mode: one, stressors: { memo
     expect(experiment?.method[0]).toMatchObject({ fault: 'stress.memory', params: { size: { bytes: 2 ** 30 }, workers: 2 } });
   });
 });
+
+describe('Litmus ChaosSchedule', () => {
+  it('becomes a faultline Schedule: cron from minChaosInterval, window from timeRange, workDays and workHours', () => {
+    const text = `apiVersion: litmuschaos.io/v1alpha1
+kind: ChaosSchedule
+metadata: { name: nightly-delete, namespace: shop }
+spec:
+  schedule:
+    repeat:
+      timeRange: { startTime: "2026-01-01T00:00:00Z", endTime: "2026-12-31T00:00:00Z" }
+      properties: { minChaosInterval: { hour: { everyNthHour: 2 } } }
+      workDays: { includedDays: "Mon,Tue,Wed" }
+      workHours: { includedHours: "9-17" }
+  engineTemplateSpec:
+    engineState: active
+    appinfo: { appns: shop, applabel: "app=web", appkind: deployment }
+    chaosServiceAccount: pod-delete-sa
+    experiments:
+      - name: pod-delete
+        spec: { components: { env: [ { name: TOTAL_CHAOS_DURATION, value: "30" } ] } }
+`;
+    expect(validateAgainstCrd(parseYaml(text))).toEqual([]);
+    const result = importDocuments(text);
+    expect(result.skipped).toEqual([]);
+    const [schedule] = parseDocuments(renderImport(result), null, { project: null }).schedules;
+    expect(schedule).toMatchObject({ name: 'nightly-delete', cron: '0 */2 * * *', concurrencyPolicy: 'Forbid' });
+    expect(schedule?.window.workDays).toBeDefined();
+    expect(schedule?.window.start).toBe(Date.parse('2026-01-01T00:00:00Z'));
+    const experiment = schedule && 'inline' in schedule.experiment ? schedule.experiment.inline : undefined;
+    expect(experiment?.method[0]).toMatchObject({ fault: 'process.kill', durationMs: 30_000 });
+  });
+});

@@ -859,6 +859,64 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
   return experimentDocument;
 }
 
+/** `9-17` (Litmus includedHours, hours inclusive) as faultline's `09:00-18:00`. */
+function workHoursOf(text: string): string | undefined {
+  const m = /^\s*(\d{1,2})\s*-\s*(\d{1,2})\s*$/.exec(text);
+  if (!m) return undefined;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const end = Number(m[2]) + 1;
+  return `${pad(Number(m[1]))}:00-${end >= 24 ? '23:59' : `${pad(end)}:00`}`;
+}
+
+/**
+ * A Litmus ChaosSchedule (chaos-scheduler): its engineTemplateSpec is the experiment; `repeat` becomes a cron from
+ * minChaosInterval and a window from timeRange, workDays and workHours. `now` and `once` are single runs, not schedules.
+ */
+function importLitmusSchedule(doc: Doc, notes: string[]): Doc {
+  const name = doc.metadata?.name;
+  const namespace = doc.metadata?.namespace ?? 'default';
+  const spec = doc.spec ?? {};
+  const when = spec.schedule ?? {};
+  if (when.now || when.once)
+    throw new Skip(
+      `schedule ${when.now ? 'now' : `once at ${when.once.executionTime}`} is a single run: import the engine (engineTemplateSpec) as an experiment and run it`,
+    );
+  const repeat = when.repeat;
+  if (!repeat) throw new Skip('schedule has no repeat');
+  const interval = repeat.properties?.minChaosInterval ?? {};
+  let cron: string | undefined;
+  if (interval.minute?.everyNthMinute) cron = `*/${interval.minute.everyNthMinute} * * * *`;
+  else if (interval.hour?.everyNthHour) cron = `${interval.hour.minuteOfTheHour ?? 0} */${interval.hour.everyNthHour} * * *`;
+  if (!cron) throw new Skip('repeat.properties.minChaosInterval gives no interval (hour.everyNthHour or minute.everyNthMinute)');
+  if (repeat.properties?.random)
+    notes.push('repeat.properties.random not mapped: runs start on the cron, not at random inside the interval');
+  const window: Doc = {};
+  const range = repeat.timeRange ?? {};
+  if (range.startTime || range.endTime)
+    window.timeRange = { ...(range.startTime ? { start: range.startTime } : {}), ...(range.endTime ? { end: range.endTime } : {}) };
+  if (repeat.workDays?.includedDays) window.workDays = String(repeat.workDays.includedDays).split(',');
+  if (repeat.workHours?.includedHours) {
+    const hours = workHoursOf(String(repeat.workHours.includedHours));
+    if (hours) window.workHours = hours;
+    else notes.push(`repeat.workHours.includedHours ${repeat.workHours.includedHours} not mapped (expected a range such as 9-17)`);
+  }
+  if (spec.scheduleState === 'halt') notes.push('scheduleState halt: the schedule is imported suspended');
+  const experiment = importLitmus({ ...doc, kind: 'ChaosEngine', spec: spec.engineTemplateSpec ?? {} }, notes);
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Schedule',
+    metadata: { name, annotations: { 'faultline.dev/imported-from': `ChaosSchedule ${namespace}/${name}` } },
+    spec: {
+      schedule: cron,
+      timeZone: 'UTC',
+      concurrencyPolicy: spec.concurrencyPolicy === 'Allow' ? 'Allow' : 'Forbid',
+      ...(spec.scheduleState === 'halt' ? { suspend: true } : {}),
+      ...(Object.keys(window).length ? { window } : {}),
+      experiment: { spec: experiment.spec },
+    },
+  };
+}
+
 // ---------- documents ----------
 
 /** Every importable document of a YAML text. */
@@ -891,6 +949,7 @@ export function importDocuments(text: string, options: ImportOptions = {}): Impo
       let document: Doc;
       if (group === 'chaos-mesh.org') document = importChaosMesh(doc, notes);
       else if (group === 'litmuschaos.io' && doc.kind === 'ChaosEngine') document = importLitmus(doc, notes);
+      else if (group === 'litmuschaos.io' && doc.kind === 'ChaosSchedule') document = importLitmusSchedule(doc, notes);
       else throw new Skip(`${doc.apiVersion} ${doc.kind} is not a Chaos Mesh object or a Litmus ChaosEngine`);
       if (options.backend === 'local') toLocal(document, notes);
       result.imported.push({ source, document, notes });
