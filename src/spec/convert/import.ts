@@ -838,6 +838,10 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
     const total = num(env.TOTAL_CHAOS_DURATION);
     if (total) step.duration = `${total}s`;
     else notes.push(`${experiment.name}: TOTAL_CHAOS_DURATION not set; the step is held until the method ends`);
+    if ((experiment.name === 'pod-delete' || experiment.name === 'container-kill') && !env.CHAOS_INTERVAL)
+      notes.push(
+        `${experiment.name}: CHAOS_INTERVAL not set: the ChaosExperiment's default decides how often it repeats; the export kills once (CHAOS_INTERVAL = TOTAL_CHAOS_DURATION)`,
+      );
     if (env.RAMP_TIME) notes.push(`${experiment.name}: RAMP_TIME ${env.RAMP_TIME} not mapped; add a pause step`);
     method.push(step);
     for (const probe of (experiment.spec?.probe ?? []) as Doc[]) {
