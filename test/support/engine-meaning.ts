@@ -87,6 +87,7 @@ export function chaosMeaning(kind: string, spec: Doc, namespace: string, withDur
       break;
     case 'PodChaos':
       if (s.action === 'pod-kill') s.gracePeriod ??= 0;
+      if (s.action !== 'pod-failure') delete s.duration; // a kill happens once: Chaos Mesh ignores its duration
       break;
     case 'StressChaos':
       if (s.stressors?.memory) {
@@ -102,6 +103,8 @@ export function chaosMeaning(kind: string, spec: Doc, namespace: string, withDur
       s.percent ??= 100;
       if (s.action === 'latency') s.delay = goMs(s.delay);
       if (s.methods) s.methods = [...s.methods].sort();
+      // an attribute override only ever answers getattr: the other methods change nothing
+      if (s.action === 'attrOverride' && (!s.methods || s.methods.includes('getattr'))) delete s.methods;
       break;
     case 'HTTPChaos':
       if (typeof s.delay === 'string') s.delay = goMs(s.delay);

@@ -27,7 +27,7 @@ export function registerImport(program: Command): void {
   program
     .command('import')
     .description(
-      'convert Chaos Mesh objects (NetworkChaos, PodChaos, ..., Schedule, Workflow) and Litmus ChaosEngines into faultline experiments',
+      'convert Chaos Mesh objects (NetworkChaos, PodChaos, ..., Schedule, Workflow) and Litmus ChaosEngines and ChaosSchedules into faultline experiments and schedules',
     )
     .argument('<file>', 'YAML file with one or more documents (a kind: List stands for its items); - reads standard input')
     .option('-o, --output <file>', 'write the experiments to this file instead of stdout')

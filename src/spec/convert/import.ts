@@ -7,7 +7,7 @@
  * a set-based Litmus label) would select more pods once dropped, so such an object is not imported.
  */
 import { stringify } from 'yaml';
-import { methodsFromChaosMesh } from '../../backends/kubernetes/chaos-mesh/io-methods.js';
+import { ALL_IO_OPS, methodsFromChaosMesh } from '../../backends/kubernetes/chaos-mesh/io-methods.js';
 import { fromChaosMeshRate, goDuration, toMs } from '../../backends/kubernetes/params.js';
 import { parseSize } from '../../util/size.js';
 import { API_VERSION } from '../schema.js';
@@ -65,6 +65,10 @@ function ioStep(spec: Doc, k: Doc, where: string, notes: string[]): { fault: str
     if (unmapped.length)
       notes.push(`${where}: methods ${unmapped.join(', ')} not mapped (faultline's operations: open, read, write, fsync, stat)`);
     params.methods = ops;
+    if (ALL_IO_OPS.every((op) => ops.includes(op)) && spec.action !== 'attrOverride')
+      notes.push(
+        `${where}: methods ${spec.methods.join(', ')} cover every faultline operation; the export writes no methods, which IOChaos reads as every method (readdir, mkdir, ... too)`,
+      );
   }
   switch (spec.action) {
     case 'latency':
@@ -77,6 +81,9 @@ function ioStep(spec: Doc, k: Doc, where: string, notes: string[]): { fault: str
         if (!IO_ATTRS.includes(key)) notes.push(`${where}: attr.${key} not mapped`);
         else attr[key] = typeof value === 'object' && value !== null ? value.sec : value;
       }
+      if (spec.methods?.length && !spec.methods.includes('getattr'))
+        notes.push(`${where}: methods ${spec.methods.join(', ')} leave out getattr, so Chaos Mesh never overrides; the import overrides`);
+      delete params.methods;
       if (!Object.keys(attr).length) throw new Skip(`${where}: attr has nothing faultline overrides (${IO_ATTRS.join(', ')})`);
       return { fault: 'io.attr', params: { attr, ...params } };
     }
@@ -85,9 +92,12 @@ function ioStep(spec: Doc, k: Doc, where: string, notes: string[]): { fault: str
       const methods = params.methods ?? ['read', 'write'];
       if (methods.some((op: string) => op !== 'read'))
         notes.push(
-          `${where}: mistake on ${methods.filter((op: string) => op !== 'read').join(', ')} not mapped (io.mistake changes what is read, never the file)`,
+          `${where}: methods ${methods.filter((op: string) => op !== 'read').join(', ')} of the mistake not mapped (io.mistake changes what is read, never the file)`,
         );
       delete params.methods;
+      for (const key of ['maxOccurrences', 'maxLength'] as const)
+        if (m[key] === undefined) notes.push(`${where}: mistake ${key} not set (Chaos Mesh reads 0); the import writes 1`);
+      if (m.filling === undefined) notes.push(`${where}: mistake filling not set; the import fills with random bytes`);
       return {
         fault: 'io.mistake',
         params: { filling: m.filling ?? 'random', maxOccurrences: m.maxOccurrences ?? 1, maxLength: m.maxLength ?? 1, ...params },
@@ -150,8 +160,54 @@ function ignored(spec: Doc, keys: string[], notes: string[], what: string): void
   for (const key of keys) if (spec[key] !== undefined) notes.push(`${what}: ${key} ${JSON.stringify(spec[key])} not mapped`);
 }
 
+/** The spec fields each kind's import reads (by action where it matters); any other field gets a note, never silence. */
+const READ_FIELDS: Record<string, (action: string) => string[]> = {
+  NetworkChaos: (action) => ['action', 'direction', 'target', 'externalTargets', 'device', 'targetDevice', action],
+  PodChaos: (action) => ['action', ...(action === 'pod-kill' ? ['gracePeriod'] : action === 'container-kill' ? ['containerNames'] : [])],
+  StressChaos: () => ['stressors', 'containerNames', 'stressngStressors'],
+  TimeChaos: () => ['timeOffset', 'clockIds', 'containerNames'],
+  IOChaos: (action) => [
+    'action',
+    'volumePath',
+    'path',
+    'percent',
+    'methods',
+    'containerNames',
+    ({ latency: 'delay', fault: 'errno', attrOverride: 'attr', mistake: 'mistake' } as Record<string, string>)[action] ?? '',
+  ],
+  HTTPChaos: () => [
+    'target',
+    'port',
+    'path',
+    'method',
+    'request_headers',
+    'abort',
+    'delay',
+    'replace',
+    'patch',
+    'code',
+    'response_headers',
+    'tls',
+  ],
+  DNSChaos: () => ['action', 'patterns', 'containerNames'],
+};
+const SELECTION_FIELDS = ['selector', 'mode', 'value', 'duration', 'remoteCluster'];
+
 /** The fault steps (usually one) a Chaos Mesh chaos spec becomes; several run at the same time (StressChaos cpu and memory). */
 function chaosMeshSteps(kind: string, spec: Doc, name: string, namespace: string, notes: string[], durationText?: string): Doc[] {
+  const steps = chaosMeshStepsRead(kind, spec, name, namespace, notes, durationText);
+  const read = [...SELECTION_FIELDS, ...(READ_FIELDS[kind]?.(String(spec.action ?? '')) ?? [])];
+  for (const [key, value] of Object.entries(spec)) {
+    const empty = value === undefined || value === null || value === '' || (typeof value === 'object' && !Object.keys(value).length);
+    if (!read.includes(key) && !empty)
+      notes.push(
+        `${kind} ${name}: ${key} ${JSON.stringify(value)} not mapped${spec.action ? ` (${kind} ${spec.action} does not read it here)` : ''}`,
+      );
+  }
+  return steps;
+}
+
+function chaosMeshStepsRead(kind: string, spec: Doc, name: string, namespace: string, notes: string[], durationText?: string): Doc[] {
   const where = `${kind} ${name}`;
   const base = { name, ...selection(spec, namespace) };
   const duration = durationText ?? dur(spec.duration, notes, `${where}: duration`);
@@ -782,6 +838,10 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
     const total = num(env.TOTAL_CHAOS_DURATION);
     if (total) step.duration = `${total}s`;
     else notes.push(`${experiment.name}: TOTAL_CHAOS_DURATION not set; the step is held until the method ends`);
+    if ((experiment.name === 'pod-delete' || experiment.name === 'container-kill') && !env.CHAOS_INTERVAL)
+      notes.push(
+        `${experiment.name}: CHAOS_INTERVAL not set: the ChaosExperiment's default decides how often it repeats; the export kills once (CHAOS_INTERVAL = TOTAL_CHAOS_DURATION)`,
+      );
     if (env.RAMP_TIME) notes.push(`${experiment.name}: RAMP_TIME ${env.RAMP_TIME} not mapped; add a pause step`);
     method.push(step);
     for (const probe of (experiment.spec?.probe ?? []) as Doc[]) {
@@ -801,6 +861,64 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
     if (steady.length) experimentDocument.spec.steadyState = { probes: steady, tolerance: { availability: { gte: 1 } } };
   }
   return experimentDocument;
+}
+
+/** `9-17` (Litmus includedHours, hours inclusive) as faultline's `09:00-18:00`. */
+function workHoursOf(text: string): string | undefined {
+  const m = /^\s*(\d{1,2})\s*-\s*(\d{1,2})\s*$/.exec(text);
+  if (!m) return undefined;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const end = Number(m[2]) + 1;
+  return `${pad(Number(m[1]))}:00-${end >= 24 ? '23:59' : `${pad(end)}:00`}`;
+}
+
+/**
+ * A Litmus ChaosSchedule (chaos-scheduler): its engineTemplateSpec is the experiment; `repeat` becomes a cron from
+ * minChaosInterval and a window from timeRange, workDays and workHours. `now` and `once` are single runs, not schedules.
+ */
+function importLitmusSchedule(doc: Doc, notes: string[]): Doc {
+  const name = doc.metadata?.name;
+  const namespace = doc.metadata?.namespace ?? 'default';
+  const spec = doc.spec ?? {};
+  const when = spec.schedule ?? {};
+  if (when.now || when.once)
+    throw new Skip(
+      `schedule ${when.now ? 'now' : `once at ${when.once.executionTime}`} is a single run: import the engine (engineTemplateSpec) as an experiment and run it`,
+    );
+  const repeat = when.repeat;
+  if (!repeat) throw new Skip('schedule has no repeat');
+  const interval = repeat.properties?.minChaosInterval ?? {};
+  let cron: string | undefined;
+  if (interval.minute?.everyNthMinute) cron = `*/${interval.minute.everyNthMinute} * * * *`;
+  else if (interval.hour?.everyNthHour) cron = `${interval.hour.minuteOfTheHour ?? 0} */${interval.hour.everyNthHour} * * *`;
+  if (!cron) throw new Skip('repeat.properties.minChaosInterval gives no interval (hour.everyNthHour or minute.everyNthMinute)');
+  if (repeat.properties?.random)
+    notes.push('repeat.properties.random not mapped: runs start on the cron, not at random inside the interval');
+  const window: Doc = {};
+  const range = repeat.timeRange ?? {};
+  if (range.startTime || range.endTime)
+    window.timeRange = { ...(range.startTime ? { start: range.startTime } : {}), ...(range.endTime ? { end: range.endTime } : {}) };
+  if (repeat.workDays?.includedDays) window.workDays = String(repeat.workDays.includedDays).split(',');
+  if (repeat.workHours?.includedHours) {
+    const hours = workHoursOf(String(repeat.workHours.includedHours));
+    if (hours) window.workHours = hours;
+    else notes.push(`repeat.workHours.includedHours ${repeat.workHours.includedHours} not mapped (expected a range such as 9-17)`);
+  }
+  if (spec.scheduleState === 'halt') notes.push('scheduleState halt: the schedule is imported suspended');
+  const experiment = importLitmus({ ...doc, kind: 'ChaosEngine', spec: spec.engineTemplateSpec ?? {} }, notes);
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Schedule',
+    metadata: { name, annotations: { 'faultline.dev/imported-from': `ChaosSchedule ${namespace}/${name}` } },
+    spec: {
+      schedule: cron,
+      timeZone: 'UTC',
+      concurrencyPolicy: spec.concurrencyPolicy === 'Allow' ? 'Allow' : 'Forbid',
+      ...(spec.scheduleState === 'halt' ? { suspend: true } : {}),
+      ...(Object.keys(window).length ? { window } : {}),
+      experiment: { spec: experiment.spec },
+    },
+  };
 }
 
 // ---------- documents ----------
@@ -835,6 +953,7 @@ export function importDocuments(text: string, options: ImportOptions = {}): Impo
       let document: Doc;
       if (group === 'chaos-mesh.org') document = importChaosMesh(doc, notes);
       else if (group === 'litmuschaos.io' && doc.kind === 'ChaosEngine') document = importLitmus(doc, notes);
+      else if (group === 'litmuschaos.io' && doc.kind === 'ChaosSchedule') document = importLitmusSchedule(doc, notes);
       else throw new Skip(`${doc.apiVersion} ${doc.kind} is not a Chaos Mesh object or a Litmus ChaosEngine`);
       if (options.backend === 'local') toLocal(document, notes);
       result.imported.push({ source, document, notes });
