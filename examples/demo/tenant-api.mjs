@@ -2,6 +2,9 @@
 //   GET /tenants/:id/orders  (Authorization: Bearer TOKEN)
 //     no or unknown token -> 401, another tenant's token -> 403,
 //     own tenant -> 200 {"tenant", "orders", "paymentsUp"}
+//   GET /tenants/:id/page?token=TOKEN -> the tenant's orders as an HTML page (what a person sees; the token in
+//     the query string keeps the demo simple). While provider A does not answer, the page still loads (200) and
+//     shows a banner "provider unavailable, retrying with the fallback"; it never shows another tenant's orders.
 //   GET /health -> 200 {"ok": true}
 // Session tokens (session-acme, session-globex) act like a login: issued at start-up for 30 minutes and
 // renewed every 10 minutes; once the API's clock passes a session's expiry, it answers 401 "token expired".
@@ -67,10 +70,30 @@ async function orders(req, res, tenantId) {
   });
 }
 
+const escape = (text) => String(text).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function html(res, status, title, body) {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(`<!doctype html><html><head><title>${escape(title)}</title></head><body>${body}</body></html>`);
+}
+
+async function page(req, res, tenantId) {
+  const token = new URL(req.url ?? '/', 'http://demo').searchParams.get('token') ?? '';
+  const callerTenant = TOKENS.get(token) ?? SESSIONS.get(token)?.tenant;
+  if (callerTenant === undefined) return html(res, 401, 'Sign in', '<h1>Sign in</h1>');
+  if (callerTenant !== tenantId) return html(res, 403, 'Forbidden', '<h1>Forbidden</h1>');
+  const up = await paymentsUp();
+  const banner = up ? '' : '<div class="banner" role="alert">Payments: provider unavailable, retrying with the fallback</div>';
+  const rows = (ORDERS[tenantId] ?? []).map((o) => `<li>${escape(o.id)}: ${o.amount} ${escape(o.currency)}</li>`).join('');
+  html(res, 200, `Orders of ${tenantId}`, `${banner}<h1>Orders of ${escape(tenantId)}</h1><ul id="orders">${rows}</ul>`);
+}
+
 serve(service, host, port, (req, res) => {
   const path = (req.url ?? '/').split('?')[0];
   const m = /^\/tenants\/([^/]+)\/orders$/.exec(path);
   if (req.method === 'GET' && m) return void orders(req, res, m[1]);
+  const p = /^\/tenants\/([^/]+)\/page$/.exec(path);
+  if (req.method === 'GET' && p) return void page(req, res, p[1]);
   if (req.method === 'GET' && path === '/health') return sendJson(res, 200, { ok: true });
   sendJson(res, 404, { ok: false, error: 'not found' });
 });
