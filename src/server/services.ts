@@ -44,6 +44,7 @@ export interface DaemonServices {
   readonly auth: Authenticator;
   readonly documents: Documents;
   readonly runs: RunManager;
+  /** the game days this daemon is running */
   readonly gameDayRuns: GameDayManager;
   readonly scheduler: Scheduler;
   /** the daemon's own metrics (metrics.ts): one call per answered request */
@@ -56,8 +57,6 @@ export interface DaemonServices {
   readonly project: ProjectSource;
   readonly options: DaemonOptions;
   readonly log: (line: string) => void;
-  /** the game days this daemon is running */
-  readonly gameDayRuns: GameDayManager;
   gameDays(): Promise<GameDayStore>;
   stop(reason?: string): Promise<void>;
 }
