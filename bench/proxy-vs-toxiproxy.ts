@@ -50,8 +50,10 @@ const UPSTREAMS: Upstream[] = ['redis', 'nginx', 'meter', 'source', 'echo'];
 // ---------------------------------------------------------------- processes
 
 const children: ChildProcess[] = [];
+/** nginx's master stops its workers on SIGTERM; a SIGKILL would leave them running */
+const TERMINATE_GENTLY = new Set(['nginx']);
 function killAll(): void {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of children) if (child.exitCode === null) child.kill(TERMINATE_GENTLY.has(child.spawnfile) ? 'SIGTERM' : 'SIGKILL');
 }
 process.on('exit', () => {
   killAll();
