@@ -70,11 +70,11 @@ async function orders(req, res, tenantId) {
   });
 }
 
-const escape = (text) => String(text).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text) => String(text).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function html(res, status, title, body) {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
-  res.end(`<!doctype html><html><head><title>${escape(title)}</title></head><body>${body}</body></html>`);
+  res.end(`<!doctype html><html><head><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`);
 }
 
 async function page(req, res, tenantId) {
@@ -84,8 +84,8 @@ async function page(req, res, tenantId) {
   if (callerTenant !== tenantId) return html(res, 403, 'Forbidden', '<h1>Forbidden</h1>');
   const up = await paymentsUp();
   const banner = up ? '' : '<div class="banner" role="alert">Payments: provider unavailable, retrying with the fallback</div>';
-  const rows = (ORDERS[tenantId] ?? []).map((o) => `<li>${escape(o.id)}: ${o.amount} ${escape(o.currency)}</li>`).join('');
-  html(res, 200, `Orders of ${tenantId}`, `${banner}<h1>Orders of ${escape(tenantId)}</h1><ul id="orders">${rows}</ul>`);
+  const rows = (ORDERS[tenantId] ?? []).map((o) => `<li>${escapeHtml(o.id)}: ${o.amount} ${escapeHtml(o.currency)}</li>`).join('');
+  html(res, 200, `Orders of ${tenantId}`, `${banner}<h1>Orders of ${escapeHtml(tenantId)}</h1><ul id="orders">${rows}</ul>`);
 }
 
 serve(service, host, port, (req, res) => {
