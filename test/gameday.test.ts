@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, tempHome } from './support/cli.js';
 import { call, type DaemonProcess, killDaemons, makeToken, startDaemon } from './support/daemon.js';
 import { type FakeSlack, startFakeSlack } from './support/fake-slack.js';
+import { killRunnerAndGuardian } from './support/guardian.js';
 import { killStarted, processState, waitFor } from './support/processes.js';
 import { startWebSystem, type WebSystem, writeWebExperiment } from './support/web-experiment.js';
 
@@ -226,12 +227,12 @@ describe('interruption and resume', () => {
     expect(again.stderr.trim()).toMatch(/has ended \(passed\); start a new one without --resume$/);
   }, 60_000);
 
-  it('a runner killed during a stage leaves no fault after `faultline recover`, and the stage is not recorded as done', async () => {
+  it('a runner killed with its guardian during a stage leaves no fault after `faultline recover`, and the stage is not recorded as done', async () => {
     const file = writeGameDay('killed', '    - { name: freeze, experiments: [freeze-web.yaml] }\n');
     const run = startCli(['gameday', 'run', file, '--poll', '100ms'], { home });
     await waitFor(() => processState(system.serverPid) === 'T', 20_000, `the web server to be paused (output: ${run.output()})`);
-    run.child.kill('SIGKILL');
-    await run.done;
+    // the guardian dies too (a lost host): otherwise it would revert the fault by itself within a second
+    await killRunnerAndGuardian(run, home);
     expect(processState(system.serverPid)).toBe('T');
     const recover = await runCli(['recover'], { home });
     expect(recover.code, recover.stderr).toBe(0);
