@@ -518,6 +518,7 @@ describe('faultline import of Litmus ChaosEngines', () => {
     });
     expect(e?.steadyState.probes).toEqual(['checkout-up']);
     expect(e?.method[0]).toMatchObject({ kubernetes: { appkind: 'deployment' } }); // only pods of deployments
+    expect(rendered).not.toMatch(/not mapped: appinfo\.appkind/); // kept, so not noted as lost
   });
 
   it('imports the reference ChaosHub engines', () => {
