@@ -1,6 +1,6 @@
 /**
  * The tenant isolation / provider failover examples against the demo system, with Debian's Chromium:
- * the experiment with browser probes (examples/browser/tenant-page-browser.yaml) passes, where
+ * the experiment with browser probes (examples/experiments/more/tenant-page-browser.yaml) passes, where
  * the page says the provider is unavailable and never shows another tenant's orders; and the Playwright
  * tests of examples/playwright pass with the `chaos` fixture, leaving nothing behind.
  */
@@ -30,7 +30,7 @@ function providerA(): string | undefined {
 describe('examples with a browser', () => {
   it('the experiment with browser probes passes: a clear message, never another tenant', async () => {
     const reports = tempDir('faultline-browser-example-');
-    const file = join(ROOT, 'examples/browser/tenant-page-browser.yaml');
+    const file = join(ROOT, 'examples/experiments/more/tenant-page-browser.yaml');
     const run = await runCli(['run', file, '--report-dir', reports], { home, env: demo.env });
     expect(run.code, `${run.stdout}${run.stderr}\n--- demo log ---\n${demo.log()}`).toBe(0);
     const json = readdirSync(reports).find((f) => f.endsWith('.json')) as string;
