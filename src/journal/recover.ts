@@ -5,7 +5,6 @@
  * `faultline recover` started at the same moment never revert one fault twice at once.
  */
 import { hostname } from 'node:os';
-import { findFault } from '../faults/index.js';
 import { errorMessage } from '../util/errors.js';
 import type { Owner } from '../util/owner.js';
 import { entryOwnerIsAlive, type Journal, type JournalEntry } from './journal.js';
@@ -52,6 +51,9 @@ export async function recoverJournal(journal: Journal, options: RecoverOptions =
       }
       if (!journal.claim(entry.id)) continue;
     }
+    // the registry (every fault and its parameter schema) loads only when there is something to revert:
+    // `faultline recover` with a clean journal answers without it
+    const { findFault } = await import('../faults/index.js');
     const fault = findFault(entry.fault);
     if (!fault) {
       journal.markRevertFailed(entry.id, `fault ${entry.fault} is unknown to this faultline version`);
