@@ -1,5 +1,5 @@
 /** Watches the host's halt switch while a run goes. */
-import { activeHalt, type Halt } from '../safety/halt.js';
+import { activeHalt, type Halt, haltsInThisProcess } from '../safety/halt.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
 
 /**
@@ -9,14 +9,35 @@ import type { SqliteDatabase } from '../util/sqlite.js';
  */
 export const HALT_POLL_MS = 100;
 
-/** Polls the halt switch every HALT_POLL_MS, so a halt reverts every fault within one second. */
-export function watchHalt(control: SqliteDatabase, onHalt: (h: Halt) => void): NodeJS.Timeout {
+export interface HaltWatch {
+  stop(): void;
+  /** the watch alone does not keep the process alive */
+  unref(): void;
+}
+
+/**
+ * Calls `onHalt` once when the halt switch is on: at once for a halt made in this process (the daemon's),
+ * within HALT_POLL_MS for one made by another (`faultline halt`).
+ */
+export function watchHalt(control: SqliteDatabase, onHalt: (h: Halt) => void): HaltWatch {
+  let done = false;
+  const fire = (h: Halt, controlFile = control.name) => {
+    if (done || controlFile !== control.name) return;
+    watch.stop();
+    onHalt(h);
+  };
   const timer = setInterval(() => {
     const halted = activeHalt(control);
-    if (halted) {
-      clearInterval(timer);
-      onHalt(halted);
-    }
+    if (halted) fire(halted);
   }, HALT_POLL_MS);
-  return timer;
+  haltsInThisProcess.on('halted', fire);
+  const watch: HaltWatch = {
+    stop() {
+      done = true;
+      clearInterval(timer);
+      haltsInThisProcess.off('halted', fire);
+    },
+    unref: () => timer.unref(),
+  };
+  return watch;
 }

@@ -286,7 +286,7 @@ async function execute(parsed: Experiment, options: RunOptions, { journal, store
   chaosEndedAt ??= Date.now();
   clearInterval(freshness);
   await stopLoops(loops, () => true);
-  clearInterval(haltWatch);
+  haltWatch.stop();
   unsubscribe?.();
   releaseLocks(control, runId);
   if (outcome.verdict === 'passed' || outcome.verdict === 'failed') {

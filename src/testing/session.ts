@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { backendFor } from '../backends/index.js';
 import { Timeline } from '../engine/events.js';
-import { watchHalt } from '../engine/halt-watch.js';
+import { type HaltWatch, watchHalt } from '../engine/halt-watch.js';
 import { protectionRefusal } from '../engine/identity.js';
 import { Injector } from '../engine/injector.js';
 import { planStep } from '../engine/plan.js';
@@ -58,7 +58,7 @@ export class ChaosSession {
   private readonly held = new Set<FaultHandle>();
   private readonly setups = new Map<string, HeldSetup>();
   private guarded: Promise<void> | null = null;
-  private haltTimer: NodeJS.Timeout | null = null;
+  private haltWatch: HaltWatch | null = null;
 
   constructor(readonly home: string) {
     this.journal = new Journal();
@@ -175,17 +175,17 @@ export class ChaosSession {
   private startHolding(): void {
     registerRun(this.control, this.runId, 'faultline/testing');
     // a halt reverts every fault of this process within a second, as it does a run's
-    this.haltTimer = watchHalt(this.control, (halt) => {
-      this.haltTimer = null;
+    this.haltWatch = watchHalt(this.control, (halt) => {
+      this.haltWatch = null;
       process.emitWarning(`faultline: ${describeHalt(halt)}; reverting the faults of this test process`);
       for (const handle of this.active) handle.revert().catch(() => {});
     });
-    this.haltTimer.unref(); // a forgotten fault does not keep the process alive: its guardian reverts it
+    this.haltWatch.unref(); // a forgotten fault does not keep the process alive: its guardian reverts it
   }
 
   private stopHolding(): void {
-    if (this.haltTimer) clearInterval(this.haltTimer);
-    this.haltTimer = null;
+    this.haltWatch?.stop();
+    this.haltWatch = null;
     releaseLocks(this.control, this.runId);
     unregisterRun(this.control, this.runId);
   }
