@@ -182,6 +182,28 @@ describe('a test process that dies holding a fault', () => {
     expect(openEntries(childHome)).toEqual([]);
   });
 
+  it('waits for the lock with lockWait: the second process holds the target once the first has reverted', async () => {
+    const childHome = tempHome();
+    const sleeper = startSleeper('inject-lock-wait');
+    const target = { name: 'sleeper', process: { pid: sleeper.pid } };
+    const first = await holdInChild({ fault: 'process.pause', target, duration: '1500ms' }, childHome);
+    expect(first.line).toBe('held');
+    const firstHeld = Date.now();
+    // refused at once without lockWait, held after the first fault's own end with it
+    const impatient = await holdInChild({ fault: 'process.pause', target }, childHome);
+    expect(impatient.line).toMatch(/^refused: InjectRefusedError: .*lock refused it/);
+    const patient = await holdInChild({ fault: 'process.pause', target, lockWait: '20s' }, childHome);
+    expect(patient.line).toBe('held');
+    expect(Date.now() - firstHeld).toBeGreaterThanOrEqual(1400); // it waited for the first revert
+    expect(processState(sleeper.pid as number)).toBe('T'); // paused again, by the second process
+    expect(openEntries(childHome)).toHaveLength(1);
+    // a wait that is not a duration is a spec error naming the option
+    const wrong = await holdInChild({ fault: 'process.pause', target, lockWait: 'soon' }, childHome);
+    expect(wrong.line).toMatch(/^refused: FaultSpecError: inject: lockWait: /);
+    for (const run of [first, impatient, patient, wrong]) run.child.kill('SIGTERM');
+    await Promise.all([first.done, impatient.done, patient.done, wrong.done]);
+  });
+
   it('keeps another process off its target (lock), and the next inject in a new process recovers what it left', async () => {
     const childHome = tempHome();
     const sleeper = startSleeper('inject-recover');

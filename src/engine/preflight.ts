@@ -98,7 +98,7 @@ async function* checks(ctx: PreflightContext): AsyncGenerator<GuardResult> {
     guard: 'lock',
     ok: holders.length === 0,
     detail: holders.length
-      ? `${holders.map((h) => `${h.target} is held by run ${h.runId} (pid ${h.pid})`).join('; ')}; wait for it, or set guards.lock.wait`
+      ? `${holders.map((h) => `${h.target} is held by run ${h.runId} (pid ${h.pid})`).join('; ')}; wait for it, or set guards.lock.wait (lockWait for inject)`
       : `${requests.length} target(s) ${ctx.dryRun ? 'free' : 'locked for this run'}`,
   };
 

@@ -29,6 +29,11 @@ export interface InjectOptions {
   duration?: string | number;
   /** names the fault in the journal and in reports (default: the fault) */
   name?: string;
+  /**
+   * how long to wait for a run or another test process that holds a lock on the target (`'10s'` or
+   * milliseconds), as `guards.lock.wait` does for a run; default 0: refused at once
+   */
+  lockWait?: string | number;
   /** the project file; default `faultline.yaml` in the working directory, if any; null for none */
   project?: string | null;
   /** `kubernetes` drives Chaos Mesh or Litmus (selector namespaces, labelSelectors...); default local */
@@ -68,6 +73,7 @@ function problemOf(line: string): FaultSpecProblem {
     .replace(/^spec\.targets\[0\]/, 'target')
     .replace(/^spec\.probes\[0\]/, 'probe')
     .replace(/^spec\.kubernetes/, 'kubernetes')
+    .replace(/^spec\.guards\.lock\.wait/, 'lockWait')
     .replace(/^spec\.backend/, 'backend');
   return { field, message: (match[2] as string).replace('under spec.targets or in faultline.yaml', 'as target, or in faultline.yaml') };
 }
@@ -100,6 +106,7 @@ export function experimentOf(options: InjectOptions): { experiment: Experiment; 
       hypothesis: 'held by a test',
       ...(options.backend ? { backend: options.backend } : {}),
       ...(options.kubernetes ? { kubernetes: options.kubernetes } : {}),
+      ...(options.lockWait !== undefined ? { guards: { lock: { wait: options.lockWait } } } : {}),
       targets: inline ? [inline] : [],
       method: [stepOf(options, selector)],
     },
