@@ -3,14 +3,17 @@
  * deadlines import as the steps Chaos Mesh runs (and export back to the same timeline); a template kind
  * faultline lacks is refused, naming the template, with exit 3; memory sizes read as Kubernetes quantities.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import '../src/faults/index.js';
 import '../src/probes/index.js';
+import { exportSchedule, renderExport } from '../src/spec/convert/export.js';
 import { importDocuments, renderImport } from '../src/spec/convert/import.js';
 import { parseDocuments } from '../src/spec/load.js';
 import { parseSize } from '../src/util/size.js';
-import { runCli, tempHome } from './support/cli.js';
+import { runCli, tempDir, tempHome } from './support/cli.js';
 import { meaning } from './support/engine-meaning.js';
 import { validateAgainstCrd } from './support/fake-kube-apiserver.js';
 import { roundTrip } from './support/round-trip.js';
@@ -108,7 +111,100 @@ spec: { selector: { labelSelectors: { app: api } }, mode: one, stressors: { memo
   });
 });
 
+const NIGHTLY = `apiVersion: litmuschaos.io/v1alpha1
+kind: ChaosSchedule
+metadata: { name: nightly-delete, namespace: shop }
+spec:
+  concurrencyPolicy: Allow
+  scheduleState: active
+  schedule:
+    repeat:
+      timeRange: { startTime: "2026-01-01T00:00:00.000Z", endTime: "2026-12-31T00:00:00.000Z" }
+      properties: { minChaosInterval: { hour: { everyNthHour: 2, minuteOfTheHour: 15 } } }
+      workDays: { includedDays: "Mon,Tue,Wed" }
+      workHours: { includedHours: "9-17" }
+  engineTemplateSpec:
+    engineState: active
+    appinfo: { appns: shop, applabel: "app=web", appkind: deployment }
+    chaosServiceAccount: pod-delete-sa
+    experiments:
+      - name: pod-delete
+        spec: { components: { env: [ { name: TOTAL_CHAOS_DURATION, value: "30" }, { name: CHAOS_INTERVAL, value: "10" } ] } }
+`;
+
+/** A faultline Schedule document around a one-step experiment, with `spec` lines added. */
+function faultlineSchedule(
+  extra: string,
+  method = '[ { fault: process.kill, selector: { labels: { app: web } }, duration: 30s } ]',
+): string {
+  return `apiVersion: faultline.dev/v1
+kind: Schedule
+metadata: { name: kill-web }
+spec:
+  schedule: "*/20 * * * *"
+${extra}
+  experiment:
+    spec:
+      hypothesis: the shop survives
+      backend: kubernetes
+      kubernetes: { namespace: shop }
+      method: ${method}
+`;
+}
+
 describe('Litmus ChaosSchedule', () => {
+  it('exports back from the faultline Schedule it imports as: the same repetition, window, state and engine', () => {
+    const imported = parseDocuments(renderImport(importDocuments(NIGHTLY)), null, { project: null }).schedules;
+    const exported = exportSchedule(imported[0] as never, { to: 'litmus' });
+    expect(exported.notes).toEqual([]);
+    const [chaosSchedule] = exported.manifests;
+    expect(validateAgainstCrd(chaosSchedule as never)).toEqual([]);
+    const original = parseYaml(NIGHTLY);
+    expect(chaosSchedule?.spec.schedule).toEqual(original.spec.schedule);
+    expect(chaosSchedule?.spec.concurrencyPolicy).toBe('Allow');
+    expect(chaosSchedule?.spec.scheduleState).toBe('active');
+    expect(chaosSchedule?.spec.engineTemplateSpec.appinfo).toEqual(original.spec.engineTemplateSpec.appinfo);
+    const env = chaosSchedule?.spec.engineTemplateSpec.experiments[0].spec.components.env;
+    expect(env).toEqual(
+      expect.arrayContaining([
+        { name: 'TOTAL_CHAOS_DURATION', value: '30' },
+        { name: 'CHAOS_INTERVAL', value: '10' },
+      ]),
+    );
+    // and imports again as the same schedule
+    const again = parseDocuments(renderImport(importDocuments(renderExport([exported], 'litmus'))), null, { project: null }).schedules[0];
+    const { file: _a, annotations: _b, experiment: _c, ...definition } = imported[0] as never as Record<string, unknown>;
+    expect(again).toMatchObject(definition);
+  });
+
+  it('a cron that is no repetition, or an experiment of two engines, is refused with the reason; what it cannot hold is noted', async () => {
+    const definitionOf = (text: string) => parseDocuments(text, null, { project: null }).schedules[0] as never;
+    expect(() => exportSchedule(definitionOf(faultlineSchedule('').replace('*/20 * * * *', '0 3 * * *')), { to: 'litmus' })).toThrow(
+      /^Schedule kill-web: cron "0 3 \* \* \*" has no Litmus ChaosSchedule equivalent .*export --to chaos-mesh/,
+    );
+    const twoSteps =
+      '[ { fault: process.kill, selector: { labels: { app: web } } }, { fault: process.kill, selector: { labels: { app: api } } } ]';
+    expect(() => exportSchedule(definitionOf(faultlineSchedule('', twoSteps)), { to: 'litmus' })).toThrow(
+      /runs one ChaosEngine, and its experiment exports as 2/,
+    );
+    const noted = exportSchedule(
+      definitionOf(faultlineSchedule('  timeZone: Europe/Paris\n  suspend: true\n  window: { workHours: "09:30-17:00", minInterval: 1h }')),
+      { to: 'litmus' },
+    );
+    expect(noted.manifests[0]?.spec.scheduleState).toBe('halt');
+    expect(noted.manifests[0]?.spec.schedule.repeat.properties.minChaosInterval).toEqual({ minute: { everyNthMinute: 20 } });
+    expect(validateAgainstCrd(noted.manifests[0] as never)).toEqual([]);
+    expect(noted.notes.map((n) => n.split(' ')[0])).toEqual(['window.workHours', 'window.minInterval', 'timeZone']);
+    // the CLI: exit 3 with the one line, nothing on stdout
+    const file = join(tempDir('faultline-export-schedule-'), 'nightly.yaml');
+    writeFileSync(file, faultlineSchedule('').replace('*/20 * * * *', '0 3 * * *'));
+    const refused = await runCli(['export', file, '--to', 'litmus'], { home: tempHome() });
+    expect(refused.code).toBe(3);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/cron "0 3 \* \* \*" has no Litmus ChaosSchedule equivalent/);
+  });
+
   it('becomes a faultline Schedule: cron from minChaosInterval, window from timeRange, workDays and workHours', () => {
     const text = `apiVersion: litmuschaos.io/v1alpha1
 kind: ChaosSchedule

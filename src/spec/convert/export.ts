@@ -6,7 +6,8 @@
  * Workflow (a Serial entry of chaos templates with deadlines, Suspend for pauses, Parallel for parallel
  * groups), and an HTTP probe in guards.stopWhen becomes a Continuous StatusCheck beside it that aborts
  * the workflow; a Schedule becomes a Chaos Mesh Schedule.
- * Litmus: one ChaosEngine per fault step, carrying the probes Litmus can express.
+ * Litmus: one ChaosEngine per fault step, carrying the probes Litmus can express; a Schedule becomes a
+ * ChaosSchedule (chaos-scheduler) around the engine of its one fault step.
  *
  * Here the engine owns the duration (no faultline is around), so it is written into the objects.
  */
@@ -21,6 +22,7 @@ import { UserError } from '../../util/errors.js';
 import type { Experiment, ScheduleDefinition } from '../load.js';
 import type { FaultStep, Selector, Step } from '../schema.js';
 import { litmusNumberCriteria, probeToLitmus } from './litmus-probes.js';
+import { chaosScheduleOf } from './litmus-schedule.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: manifests are free-form
 type Doc = Record<string, any>;
@@ -316,13 +318,17 @@ export function exportSchedule(schedule: ScheduleDefinition, options: ExportOpti
     );
   }
   const experiment = schedule.experiment.inline;
-  if (options.to === 'litmus') {
-    const exported = exportExperiment(experiment, options);
-    exported.notes.push(`schedule ${schedule.cron} not exported: Litmus 3.x schedules experiments as Argo CronWorkflows in ChaosCenter`);
-    return { ...exported, source: `Schedule ${schedule.name}` };
-  }
   const notes: string[] = [];
   const namespace = options.namespace ?? experiment.kubernetes?.namespace ?? 'default';
+  if (options.to === 'litmus') {
+    const engines = exportLitmus(experiment, namespace, notes);
+    if (engines.length !== 1) {
+      throw new UserError(
+        `Schedule ${schedule.name}: a Litmus ChaosSchedule runs one ChaosEngine, and its experiment exports as ${engines.length} (one per fault step); schedule one fault step, or export --to chaos-mesh, whose Schedule runs a Workflow`,
+      );
+    }
+    return { source: `Schedule ${schedule.name}`, manifests: [chaosScheduleOf(schedule, engines[0] as Doc, namespace, notes)], notes };
+  }
   const object = exportChaosMesh(experiment, namespace, notes);
   const embedded =
     object.kind === 'Workflow'
