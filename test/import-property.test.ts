@@ -55,6 +55,8 @@ const BY_NAME: Record<string, fc.Arbitrary<unknown>> = {
   percent: fc.integer({ min: 1, max: 100 }),
   port: fc.integer({ min: 80, max: 9000 }),
   method: fc.constantFrom('GET', 'POST'),
+  code: fc.constantFrom(500, 503),
+  body: fc.constantFrom('b2s=', 'eyJlcnJvciI6dHJ1ZX0='),
   gracePeriod: fc.integer({ min: 0, max: 30 }),
   clockIds: fc.constant(['CLOCK_REALTIME']),
   device: fc.constant('eth1'),
@@ -72,12 +74,29 @@ const BY_NAME: Record<string, fc.Arbitrary<unknown>> = {
   ),
 };
 
+/** The fields of BY_NAME whose values are objects. */
+const OBJECT_VALUED = new Set(['target', 'selector']);
+
 /** Spec fields not generated: another cluster, and fields whose free-form shapes would only be refused. */
-const LEFT_OUT = ['remoteCluster', 'duplicate', 'rate', 'tls', 'patch', 'replace', 'response_headers', 'request_headers', 'code', 'value'];
+const LEFT_OUT = [
+  'remoteCluster',
+  'duplicate',
+  'rate',
+  'tls',
+  'patch',
+  'response_headers',
+  'request_headers',
+  'value',
+  'headers',
+  'queries',
+];
 
 /** An arbitrary for a CRD schema node: by field name where the CRD says too little, else by its type. */
 function arbitraryFor(node: Doc, name: string, depth = 0): fc.Arbitrary<unknown> {
-  if (BY_NAME[name] && !(name === 'delay' && node.type === 'object') && !(name === 'rate' && node.type === 'object')) return BY_NAME[name];
+  // a name means the same thing only in the same shape: NetworkChaos `target` is an object, HTTPChaos `target` a
+  // string (Request or Response); IOChaos `delay` is a string, NetworkChaos `delay` an object
+  const byName = BY_NAME[name] && (OBJECT_VALUED.has(name) ? node.type === 'object' : node.type !== 'object');
+  if (byName) return BY_NAME[name] as fc.Arbitrary<unknown>;
   if (node.enum) return fc.constantFrom(...(node.enum as unknown[]));
   switch (node.type) {
     case 'integer':
@@ -113,14 +132,14 @@ function consistent(kind: string, spec: Doc, schema: Doc): Doc {
   if (kind === 'IOChaos' && s.action === 'attrOverride' && !s.attr?.perm) s.attr = { perm: 292 };
   if (kind === 'IOChaos' && s.action === 'mistake' && !s.mistake) s.mistake = { filling: 'zero', maxOccurrences: 1, maxLength: 8 };
   if (kind === 'StressChaos' && !s.stressors?.cpu?.workers && !s.stressors?.memory?.workers) return {};
-  if (kind === 'HTTPChaos' && (!s.port || (!s.abort && !s.delay))) return {};
+  if (kind === 'HTTPChaos' && (!s.port || (!s.abort && !s.delay && !s.replace))) return {};
   if (kind === 'HTTPChaos' && s.abort) delete s.delay;
   if (kind === 'PodChaos' && s.action === 'container-kill' && !s.containerNames) s.containerNames = ['app'];
   void schema;
   return s;
 }
 
-const KINDS = ['NetworkChaos', 'PodChaos', 'StressChaos', 'TimeChaos', 'IOChaos', 'DNSChaos'] as const;
+const KINDS = ['NetworkChaos', 'PodChaos', 'StressChaos', 'TimeChaos', 'IOChaos', 'DNSChaos', 'HTTPChaos'] as const;
 
 describe('generated Chaos Mesh objects keep their meaning through import and export', () => {
   it.each(KINDS)(

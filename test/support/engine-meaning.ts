@@ -107,6 +107,7 @@ export function chaosMeaning(kind: string, spec: Doc, namespace: string, withDur
       if (s.action === 'attrOverride' && (!s.methods || s.methods.includes('getattr'))) delete s.methods;
       break;
     case 'HTTPChaos':
+      if (s.abort === false) delete s.abort; // abort: false is no abort (the engine's *bool)
       if (typeof s.delay === 'string') s.delay = goMs(s.delay);
       if (s.replace?.body) s.replace.body = Buffer.from(s.replace.body, 'base64').toString('utf8');
       break;

@@ -79,7 +79,10 @@ function ioStep(spec: Doc, k: Doc, where: string, notes: string[]): { fault: str
       const attr: Doc = {};
       for (const [key, value] of Object.entries((spec.attr ?? {}) as Doc)) {
         if (!IO_ATTRS.includes(key)) notes.push(`${where}: attr.${key} not mapped`);
-        else attr[key] = typeof value === 'object' && value !== null ? value.sec : value;
+        else if (typeof value === 'object' && value !== null) {
+          attr[key] = value.sec;
+          if (value.nsec) notes.push(`${where}: attr.${key}.nsec ${value.nsec} not mapped: faultline sets times in whole seconds`);
+        } else attr[key] = value;
       }
       if (spec.methods?.length && !spec.methods.includes('getattr'))
         notes.push(`${where}: methods ${spec.methods.join(', ')} leave out getattr, so Chaos Mesh never overrides; the import overrides`);
@@ -338,6 +341,13 @@ function chaosMeshStepsRead(kind: string, spec: Doc, name: string, namespace: st
       if (spec.request_headers && Object.keys(spec.request_headers).length) match.headers = spec.request_headers;
       if (Object.keys(match).length) params.match = match;
       const target = spec.target;
+      // Chaos Mesh applies every action an object names; faultline imports one (the first of these), so the
+      // others are named in a note rather than lost
+      const actions = ['abort', 'delay', 'replace', 'patch'].filter((a) => spec[a] !== undefined && spec[a] !== false);
+      if (actions.length > 1)
+        notes.push(
+          `${where}: ${actions.slice(1).join(' and ')} not mapped: faultline imports one HTTP action per object (${actions[0]}); write the others as steps of a parallel group`,
+        );
       if (spec.abort) return [step('http.abort', { ...params, abort: true, ...(target === 'Response' ? { target } : {}) }, k)];
       if (spec.delay)
         return [
@@ -353,6 +363,12 @@ function chaosMeshStepsRead(kind: string, spec: Doc, name: string, namespace: st
         const body = r.body === undefined ? undefined : Buffer.from(String(r.body), 'base64').toString('utf8');
         if (r.code !== undefined && body === undefined && !r.headers && target === 'Response')
           return [step('http.abort', { ...params, code: r.code, target }, k)];
+        if (r.code !== undefined && target === 'Request')
+          notes.push(`${where}: replace.code ${r.code} not mapped: a request has no status (Chaos Mesh replaces it on responses only)`);
+        if ((r.code === undefined || target === 'Request') && body === undefined && !r.headers)
+          throw new Skip(
+            `${where}: replace has nothing faultline replaces (a response code, headers or a body; path, method and queries are not mapped)`,
+          );
         const json = body === undefined ? undefined : tryJson(body);
         return [
           step(
@@ -360,7 +376,7 @@ function chaosMeshStepsRead(kind: string, spec: Doc, name: string, namespace: st
             {
               ...params,
               ...(target === 'Request' ? { target } : {}),
-              ...(r.code === undefined ? {} : { code: r.code }),
+              ...(r.code === undefined || target === 'Request' ? {} : { code: r.code }),
               ...(r.headers ? { headers: r.headers } : {}),
               ...(body === undefined ? {} : { body: json && typeof json === 'object' ? json : body }),
             },
