@@ -152,6 +152,35 @@ ${extra}
 `;
 }
 
+describe('YAML merge keys', () => {
+  it('a Workflow whose templates share a chaos spec through <<: *anchor imports each with the merged fields', () => {
+    const text = `apiVersion: chaos-mesh.org/v1alpha1
+kind: Workflow
+metadata: { name: shared, namespace: shop }
+spec:
+  entry: all
+  templates:
+    - { name: all, templateType: Serial, children: [slow, slower] }
+    - name: slow
+      templateType: NetworkChaos
+      deadline: 1m
+      networkChaos: &slow { selector: { labelSelectors: { app: web } }, mode: all, action: delay, delay: { latency: 100ms }, duration: 1m }
+    - name: slower
+      templateType: NetworkChaos
+      deadline: 1m
+      networkChaos:
+        <<: *slow
+        delay: { latency: 300ms }
+`;
+    const result = importDocuments(text);
+    expect(result.skipped).toEqual([]);
+    const [experiment] = parseDocuments(renderImport(result), null, { project: null }).experiments;
+    const latencies = experiment?.method.map((s) => (s.kind === 'fault' ? s.params.latency : null));
+    expect(latencies).toEqual([100, 300]);
+    expect(experiment?.method.every((s) => s.kind === 'fault' && s.selector?.labels?.app === 'web')).toBe(true);
+  });
+});
+
 describe('Litmus ChaosSchedule', () => {
   it('exports back from the faultline Schedule it imports as: the same repetition, window, state and engine', () => {
     const imported = parseDocuments(renderImport(importDocuments(NIGHTLY)), null, { project: null }).schedules;

@@ -181,6 +181,25 @@ describe('YAML syntax errors', () => {
     ]);
   });
 
+  it('reads merge keys (<<: *anchor) as Kubernetes tooling does; a mistake in the anchor is located where it is used', async () => {
+    const targets = `  targets:
+    - &worker { name: worker-a, labels: { app: worker }, process: { match: "node .*worker" } }
+    - <<: *worker
+      name: worker-b
+`;
+    const merged = GOOD.replace(/ {2}targets:\n(?: {4}.*\n)+/, targets).replace('names: [payments]', 'names: [worker-b]');
+    const dir = folder({ 'merged.yaml': merged, 'wrong.yaml': merged.replace('process: {', 'process: { bogus: 1,') });
+    const ok = await validate(['merged.yaml'], dir);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const wrong = await validate(['wrong.yaml'], dir);
+    expect(wrong.code).toBe(3);
+    expect(located(wrong.stderr).map((l) => l.replace(/ known fields.*/, ''))).toEqual([
+      expect.stringMatching(/^wrong\.yaml:\d+:\d+: spec\.targets\[0\]\.process\.bogus: unknown field "bogus";$/),
+      expect.stringMatching(/^wrong\.yaml:\d+:7: spec\.targets\[1\]\.process\.bogus: unknown field "bogus";$/),
+    ]);
+  });
+
   it('reports an unclosed flow collection as located YAML syntax lines', async () => {
     const text = GOOD.replace('selector: { names: [payments] }', 'selector: { names: [payments }');
     const dir = folder({ 'flow.yaml': text });

@@ -44,5 +44,6 @@ export function inputTooLarge(text: string): string | null {
 export function parseYamlDocuments(text: string, options: ParseOptions & DocumentOptions & SchemaOptions = {}) {
   const tooLarge = inputTooLarge(text);
   if (tooLarge) throw new UserError(tooLarge);
-  return parseAllDocuments(text, { ...options, uniqueKeys: false });
+  // merge keys (`<<: *base`) as YAML 1.1 and Kubernetes tooling read them
+  return parseAllDocuments(text, { merge: true, ...options, uniqueKeys: false });
 }
