@@ -9,10 +9,12 @@
  *   - the dry run describes the fault in one line, or refuses it with one line (a fault of another backend);
  *   - the journal entry is written before the effect (the snapshot is unchanged when it is written);
  *   - revert restores the snapshot exactly; a second revert is harmless;
+ * (a kind may give other params than the examples: the kernel kind gives `mechanism: kernel`)
  * and, with the real CLI: a runner holding every fault of the kind at once is SIGKILLed with its guardian,
  * then `faultline recover` leaves nothing (the snapshot is back, the journal closed).
  */
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -38,10 +40,13 @@ export function contractParams(fault: FaultType, scratch: string): Record<string
   return example;
 }
 
-/** The registered faults (those an experiment may name) whose target kind, with their example params, is `need`. */
-export function faultsFor(need: TargetNeed): FaultType[] {
+/** What a contract gives a fault as its params (by default its example, see contractParams). */
+export type ParamsOf = (fault: FaultType, scratch: string) => Record<string, unknown>;
+
+/** The registered faults (those an experiment may name) whose target kind, with the params given, is `need`. */
+export function faultsFor(need: TargetNeed, paramsOf: ParamsOf = (fault) => ({ ...(fault.example ?? {}) })): FaultType[] {
   return allFaults().filter((fault) => {
-    const parsed = fault.params.safeParse(fault.example ?? {});
+    const parsed = fault.params.safeParse(paramsOf(fault, tmpdir()));
     return parsed.success && targetNeedOf(fault, parsed.data) === need;
   });
 }
@@ -66,6 +71,8 @@ export interface ContractKind {
   skip?: Record<string, string>;
   /** environment of the runner (a marker its children inherit, for the snapshot) */
   env?: (scratch: string) => Record<string, string>;
+  /** the params of each fault (default: its registered example); `mechanism: kernel`, say */
+  params?: ParamsOf;
 }
 
 const experimentText = (name: string, target: ContractTarget['spec'], steps: Record<string, unknown>[]) =>
@@ -94,7 +101,8 @@ function refusal(fault: FaultType, params: unknown, instance: TargetInstance): s
 }
 
 export function faultContract(kind: ContractKind): void {
-  const faults = faultsFor(kind.need);
+  const paramsOf = kind.params ?? contractParams;
+  const faults = faultsFor(kind.need, kind.params);
   let scratch: string;
   beforeAll(() => {
     scratch = tempDir('faultline-contract-');
@@ -126,7 +134,7 @@ export function faultContract(kind: ContractKind): void {
         if (skipped) return; // covered by its own tests, named in the describe
         const target = await kind.target(scratch);
         const spec = target.spec as unknown as TargetSpec;
-        const params = fault.params.parse(contractParams(fault, scratch));
+        const params = fault.params.parse(paramsOf(fault, scratch));
         const instance = await instanceOf(fault, spec, params);
         const refused = refusal(fault, params, instance);
         if (refused !== null) {
@@ -174,7 +182,7 @@ export function faultContract(kind: ContractKind): void {
     const held = faults.filter((f) => !f.instantaneous && !kind.skip?.[f.name]);
     const targets = await Promise.all(held.map(() => kind.target(scratch)));
     // each fault on its own target (a fresh process, file...), all held at once by one runner
-    const steps = held.map((fault, i) => ({ ...stepOf(fault, contractParams(fault, scratch), targets[i]!.spec, '10m') }));
+    const steps = held.map((fault, i) => ({ ...stepOf(fault, paramsOf(fault, scratch), targets[i]!.spec, '10m') }));
     const live = held.filter(
       (fault, i) =>
         refusal(fault, fault.params.parse(steps[i]!.params), { name: 'x', labels: {}, spec: targets[i]!.spec as never }) === null,
