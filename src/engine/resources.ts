@@ -6,6 +6,7 @@
 import type { Journal } from '../journal/journal.js';
 import type { TargetSpec } from '../spec/target.js';
 import { errorMessage } from '../util/errors.js';
+import { Registry } from '../util/registry.js';
 
 export class RunResources {
   private readonly items = new Map<string, { value: unknown; dispose: () => Promise<void> }>();
@@ -59,12 +60,10 @@ export interface TargetSetup {
   setup(target: TargetSpec, ctx: TargetSetupContext): Promise<void>;
 }
 
-const setups: TargetSetup[] = [];
+const setups = new Registry<TargetSetup>('target setup');
 
 export function registerTargetSetup(setup: TargetSetup): TargetSetup {
-  if (setups.some((s) => s.name === setup.name)) throw new Error(`target setup ${setup.name} is registered twice`);
-  setups.push(setup);
-  return setup;
+  return setups.add(setup.name, setup);
 }
 
 /** Runs every setup that applies to a target of the experiment. */
@@ -82,6 +81,6 @@ export async function setUpTargets(
     },
   };
   for (const target of targets) {
-    for (const setup of setups) if (setup.applies(target)) await setup.setup(target, fullCtx);
+    for (const setup of setups.values()) if (setup.applies(target)) await setup.setup(target, fullCtx);
   }
 }

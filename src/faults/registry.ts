@@ -1,14 +1,13 @@
 /** The one registry of faults. Each fault file calls `registerFault` when it is imported (see ./index.ts). */
 import { UserError } from '../util/errors.js';
+import { Registry } from '../util/registry.js';
 import { didYouMean } from '../util/suggest.js';
 import type { FaultType } from './types.js';
 
-const faults = new Map<string, FaultType>();
+const faults = new Registry<FaultType>('fault');
 
 export function registerFault<P, S>(fault: FaultType<P, S>): FaultType<P, S> {
-  if (faults.has(fault.name)) throw new Error(`fault ${fault.name} is registered twice`);
-  faults.set(fault.name, fault as unknown as FaultType);
-  return fault;
+  return faults.add(fault.name, fault);
 }
 
 /** Any registered fault, internal records included (what recovery needs). */
@@ -27,7 +26,8 @@ export function getFault(name: string): FaultType {
 
 /** The faults an experiment may name (internal records excluded). */
 export function faultNames(): string[] {
-  return [...faults.values()]
+  return faults
+    .values()
     .filter((f) => !f.internal)
     .map((f) => f.name)
     .sort();

@@ -26,6 +26,13 @@ export interface InjectContext<P, S> {
   resources: RunResources;
 }
 
+/**
+ * A function of a fault's params, checked like a method (bivariantly), as `describe`, `inject` and
+ * `executes` are: a FaultType<P> then registers as a FaultType<unknown> without a cast. Sound here because
+ * the registry hands each fault only params its own schema parsed.
+ */
+type OfParams<P, R> = { bivarianceHack(params: P): R }['bivarianceHack'];
+
 export interface FaultType<P = unknown, S = unknown> {
   /** `family.name`, e.g. `process.kill` */
   name: string;
@@ -38,7 +45,7 @@ export interface FaultType<P = unknown, S = unknown> {
   /** zod schema of the step's `params` (defaults filled in) */
   params: z.ZodType<P>;
   /** what a target must have; a function when it depends on the params (stress: a process only with `cgroup: target`) */
-  needs: TargetNeed | ((params: P) => TargetNeed);
+  needs: TargetNeed | OfParams<P, TargetNeed>;
   /** what docs/faults.md says a target must have, when `needs` is a function of the params */
   needsDoc?: string;
   /** true when the fault acts once (a kill) and holds nothing that needs reverting */
@@ -54,7 +61,7 @@ export interface FaultType<P = unknown, S = unknown> {
    * true when the step runs code or commands of the experiment's author on this host (custom.action, a
    * tamper module): the caller then needs the `exec` capability (src/auth/capabilities.ts)
    */
-  executes?: (params: P) => boolean;
+  executes?(params: P): boolean;
   /** one line saying exactly what will change, for dry runs and reports */
   describe(params: P, target: TargetInstance, durationMs: number | null): string;
   /** applies the fault; throws a UserError when it cannot, after reverting whatever it did */

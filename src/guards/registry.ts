@@ -1,12 +1,11 @@
 /** The one registry of guard kinds. Each guard file calls `registerGuardType` when imported (see ./index.ts). */
+import { Registry } from '../util/registry.js';
 import type { GuardType } from './types.js';
 
-const guardTypes = new Map<string, GuardType>();
+const guardTypes = new Registry<GuardType>('guard');
 
 export function registerGuardType<C>(guardType: GuardType<C>): GuardType<C> {
-  if (guardTypes.has(guardType.key)) throw new Error(`guard ${guardType.key} is registered twice`);
-  guardTypes.set(guardType.key, guardType as unknown as GuardType);
-  return guardType;
+  return guardTypes.add(guardType.key, guardType);
 }
 
 export function findGuardType(key: string): GuardType | undefined {
@@ -14,5 +13,5 @@ export function findGuardType(key: string): GuardType | undefined {
 }
 
 export function guardTypeKeys(): string[] {
-  return [...guardTypes.keys()].sort();
+  return guardTypes.names().sort();
 }

@@ -1,12 +1,11 @@
 /** The one registry of probe types. Each probe file calls `registerProbeType` when imported (see ./index.ts). */
+import { Registry } from '../util/registry.js';
 import type { ProbeType } from './types.js';
 
-const probeTypes = new Map<string, ProbeType>();
+const probeTypes = new Registry<ProbeType>('probe type');
 
 export function registerProbeType<C, E>(probeType: ProbeType<C, E>): ProbeType<C, E> {
-  if (probeTypes.has(probeType.type)) throw new Error(`probe type ${probeType.type} is registered twice`);
-  probeTypes.set(probeType.type, probeType as unknown as ProbeType);
-  return probeType;
+  return probeTypes.add(probeType.type, probeType);
 }
 
 export function findProbeType(type: string): ProbeType | undefined {
@@ -14,5 +13,5 @@ export function findProbeType(type: string): ProbeType | undefined {
 }
 
 export function probeTypeNames(): string[] {
-  return [...probeTypes.keys()].sort();
+  return probeTypes.names().sort();
 }

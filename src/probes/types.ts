@@ -50,7 +50,7 @@ export interface ProbeType<C = unknown, E = unknown> {
    * true when a check runs a command of the experiment's author on this host (cmd, a write probe with a
    * command): the caller then needs the `exec` capability (src/auth/capabilities.ts)
    */
-  executes?: (config: C) => boolean;
+  executes?(config: C): boolean;
   /** checks before any harm that the probe can run at all (a URL that resolves); throws a UserError */
   preflight?(config: C): Promise<void>;
   check(config: C, expect: E, ctx: CheckContext): Promise<ProbeOutcome>;

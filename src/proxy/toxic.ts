@@ -14,7 +14,8 @@
  * drawn once per connection and kept for its life, whatever happens to other toxics; attributes are
  * checked strictly (an unknown attribute is an error, not ignored).
  */
-import type { z } from 'zod';
+import { z } from 'zod';
+import { Registry } from '../util/registry.js';
 import { didYouMean } from '../util/suggest.js';
 import { ProxyError } from './errors.js';
 import type { HttpAction } from './http/action.js';
@@ -62,8 +63,11 @@ export interface Stage {
   updated?(): void;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: a registry holds toxic types of every attribute shape
-export type AnyToxicType = ToxicType<any>;
+/**
+ * A toxic type of any attribute shape, as the registry holds it. Its functions are methods, checked
+ * bivariantly, so a ToxicType<A> is one without a cast; each gets only attributes its own schema parsed.
+ */
+export type AnyToxicType = ToxicType<unknown>;
 
 export interface ToxicType<A = unknown> {
   /** the name in the API and in `type`, e.g. `latency` */
@@ -76,11 +80,11 @@ export interface ToxicType<A = unknown> {
   /** the stream used when none is given (Toxiproxy: downstream) */
   defaultStream?: Stream;
   /** which layer it works at; default `stream` */
-  layer?: (attributes: A) => Layer;
+  layer?(attributes: A): Layer;
   /** async preparation before it is added (loading a module); the result is `toxic.prepared` */
-  prepare?: (attributes: A) => Promise<unknown>;
+  prepare?(attributes: A): Promise<unknown>;
   /** a stage for one link (stream layer) */
-  createStage?: (ctx: StageContext<A>) => Stage;
+  createStage?(ctx: StageContext<A>): Stage;
   /** what it does to a request or response (http layer) */
   http?: HttpAction<A>;
 }
@@ -122,16 +126,13 @@ export interface ToxicInput {
 /** The fields of a toxic in the API. */
 export const TOXIC_FIELDS = ['name', 'type', 'stream', 'toxicity', 'attributes'] as const;
 
-const types = new Map<string, AnyToxicType>();
-const byAlias = new Map<string, AnyToxicType>();
+const types = new Registry<AnyToxicType>('toxic');
+/** every toxic type under its own name and each of its aliases */
+const byAlias = new Registry<AnyToxicType>('toxic');
 
 export function registerToxic<A>(def: ToxicType<A>): ToxicType<A> {
-  for (const name of [def.name, ...(def.aliases ?? [])]) {
-    if (byAlias.has(name)) throw new Error(`toxic ${name} is registered twice`);
-    byAlias.set(name, def);
-  }
-  types.set(def.name, def);
-  return def;
+  for (const name of [def.name, ...(def.aliases ?? [])]) byAlias.add(name, def);
+  return types.add(def.name, def);
 }
 
 export function findToxicType(name: string): AnyToxicType | undefined {
@@ -140,7 +141,7 @@ export function findToxicType(name: string): AnyToxicType | undefined {
 
 /** The toxic types, by their own names (aliases not listed). */
 export function toxicTypeNames(): string[] {
-  return [...types.keys()].sort();
+  return types.names().sort();
 }
 
 export function allToxicTypes(): AnyToxicType[] {
@@ -149,7 +150,7 @@ export function allToxicTypes(): AnyToxicType[] {
 
 /** The attribute names of a toxic type (its schema is an object schema). */
 export function attributeNames(def: AnyToxicType): string[] {
-  return Object.keys((def.attributes as unknown as { shape?: Record<string, unknown> }).shape ?? {});
+  return def.attributes instanceof z.ZodObject ? Object.keys(def.attributes.shape) : [];
 }
 
 /** `attributes.latency: expected a number` lines of a zod error, joined. */
@@ -202,7 +203,7 @@ export function buildToxic(raw: unknown, seq: number): Toxic {
   const def = findToxicType(input.type);
   if (!def) {
     throw new ProxyError(
-      `invalid toxic type "${input.type}"${didYouMean(input.type, [...byAlias.keys()])}; known types: ${toxicTypeNames().join(', ')}`,
+      `invalid toxic type "${input.type}"${didYouMean(input.type, byAlias.names())}; known types: ${toxicTypeNames().join(', ')}`,
       400,
     );
   }

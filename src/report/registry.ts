@@ -2,6 +2,7 @@
 
 import type { Sample } from '../probes/sample.js';
 import { UserError } from '../util/errors.js';
+import { Registry } from '../util/registry.js';
 import { didYouMean } from '../util/suggest.js';
 import type { RunReport } from './types.js';
 
@@ -26,12 +27,10 @@ export interface ReportFormat {
   render(report: RunReport, context?: RenderContext): string;
 }
 
-const formats = new Map<string, ReportFormat>();
+const formats = new Registry<ReportFormat>('report format');
 
 export function registerReportFormat(format: ReportFormat): ReportFormat {
-  if (formats.has(format.name)) throw new Error(`report format ${format.name} is registered twice`);
-  formats.set(format.name, format);
-  return format;
+  return formats.add(format.name, format);
 }
 
 export function getReportFormat(name: string): ReportFormat {
@@ -45,5 +44,5 @@ export function getReportFormat(name: string): ReportFormat {
 
 /** Names in registration order (json, md, junit, html for the built-ins). */
 export function reportFormatNames(): string[] {
-  return [...formats.keys()];
+  return formats.names();
 }

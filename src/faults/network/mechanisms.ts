@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { TargetInstance } from '../../engine/target-instance.js';
 import { dispatch } from '../../spec/dispatch.js';
 import { conditional } from '../../spec/editor-schema.js';
+import { Registry } from '../../util/registry.js';
 import { type FaultType, type InjectContext, targetNeedOf } from '../types.js';
 import type { ProxyFaultState } from './proxy-fault.js';
 
@@ -25,11 +26,10 @@ export interface NetworkMechanism<P = unknown, S = unknown> {
   revert(state: S): Promise<void>;
 }
 
-const mechanisms = new Map<MechanismFault, NetworkMechanism>();
+const mechanisms = new Registry<NetworkMechanism>('kernel mechanism of');
 
 export function registerNetworkMechanism<P, S>(fault: MechanismFault, mechanism: NetworkMechanism<P, S>): void {
-  if (mechanisms.has(fault)) throw new Error(`a kernel mechanism of ${fault} is registered twice`);
-  mechanisms.set(fault, mechanism as unknown as NetworkMechanism);
+  mechanisms.add(fault, mechanism);
 }
 
 type Tagged = { mechanism: 'kernel'; params: unknown };

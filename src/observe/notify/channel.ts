@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { RunReport, Verdict } from '../../report/types.js';
 import { duration } from '../../spec/fields.js';
+import { Registry } from '../../util/registry.js';
 import type { DeliveryPolicy } from './deliver.js';
 import type { SecretRef } from './secret.js';
 import type { NotifyState } from './state.js';
@@ -76,12 +77,10 @@ export function policyOf(config: CommonConfig, ctx: NotifyContext): DeliveryPoli
   return { timeoutMs: config.timeout, attempts: config.attempts, backoffMs: ctx.backoffMs };
 }
 
-const channels = new Map<string, Channel>();
+const channels = new Registry<Channel>('notification channel');
 
 export function registerChannel<C extends CommonConfig>(channel: Channel<C>): Channel<C> {
-  if (channels.has(channel.type)) throw new Error(`notification channel ${channel.type} is registered twice`);
-  channels.set(channel.type, channel as unknown as Channel);
-  return channel;
+  return channels.add(channel.type, channel);
 }
 
 export function findChannel(type: string): Channel | undefined {
@@ -89,5 +88,5 @@ export function findChannel(type: string): Channel | undefined {
 }
 
 export function channelTypes(): string[] {
-  return [...channels.keys()];
+  return channels.names();
 }

@@ -101,7 +101,7 @@ registerChannel<PagerDutyConfig>({
   type: 'pagerduty',
   summary: 'PagerDuty Events API v2: trigger on failed/aborted, resolve on the next pass',
   defaultOn: ['failed', 'aborted'],
-  schema: schema as unknown as z.ZodType<PagerDutyConfig>,
+  schema,
   secrets: (config) => [secretOf(config)],
   wants: (config, verdict) => (config.on ?? ['failed', 'aborted']).includes(verdict) || (verdict === 'passed' && config.resolve),
   async send(config, ctx) {

@@ -88,7 +88,7 @@ registerChannel<SlackConfig>({
   type: 'slack',
   summary: 'a Slack incoming webhook: a Block Kit message per run',
   defaultOn: VERDICTS,
-  schema: schema as unknown as z.ZodType<SlackConfig>,
+  schema,
   secrets: (config) => [secretOf(config)],
   async send(config, ctx) {
     const url = readSecret(secretOf(config), ctx.env);

@@ -47,7 +47,7 @@ registerChannel<WebhookConfig>({
   type: 'webhook',
   summary: 'a generic webhook: the JSON report, signed with HMAC-SHA256',
   defaultOn: VERDICTS,
-  schema: schema as unknown as z.ZodType<WebhookConfig>,
+  schema,
   secrets: (config) => [secretOf(config)],
   async send(config, ctx) {
     const secret = readSecret(secretOf(config), ctx.env);

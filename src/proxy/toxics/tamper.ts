@@ -232,7 +232,7 @@ function createStage(ctx: StageContext<Attributes>) {
 registerToxic<Attributes>({
   name: 'tamper',
   summary: 'drop, duplicate, reorder, corrupt or rewrite (with a module) framed messages',
-  attributes: tamperAttributes as unknown as z.ZodType<Attributes>,
+  attributes: tamperAttributes,
   layer: (a) => (a.framing === 'http' ? 'http' : 'stream'),
   prepare: async (a) => (a.module ? loadTamperModule(a.module) : undefined),
   createStage: (ctx) => createStage(ctx),
