@@ -235,24 +235,8 @@ describe('Litmus ChaosSchedule', () => {
   });
 
   it('becomes a faultline Schedule: cron from minChaosInterval, window from timeRange, workDays and workHours', () => {
-    const text = `apiVersion: litmuschaos.io/v1alpha1
-kind: ChaosSchedule
-metadata: { name: nightly-delete, namespace: shop }
-spec:
-  schedule:
-    repeat:
-      timeRange: { startTime: "2026-01-01T00:00:00Z", endTime: "2026-12-31T00:00:00Z" }
-      properties: { minChaosInterval: { hour: { everyNthHour: 2 } } }
-      workDays: { includedDays: "Mon,Tue,Wed" }
-      workHours: { includedHours: "9-17" }
-  engineTemplateSpec:
-    engineState: active
-    appinfo: { appns: shop, applabel: "app=web", appkind: deployment }
-    chaosServiceAccount: pod-delete-sa
-    experiments:
-      - name: pod-delete
-        spec: { components: { env: [ { name: TOTAL_CHAOS_DURATION, value: "30" } ] } }
-`;
+    // NIGHTLY without what has a default: no concurrencyPolicy (Forbid), no minuteOfTheHour (0)
+    const text = NIGHTLY.replace('  concurrencyPolicy: Allow\n  scheduleState: active\n', '').replace(', minuteOfTheHour: 15', '');
     expect(validateAgainstCrd(parseYaml(text))).toEqual([]);
     const result = importDocuments(text);
     expect(result.skipped).toEqual([]);

@@ -8,12 +8,12 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Journal } from '../src/journal/journal.js';
 import { openControlDb } from '../src/safety/control-db.js';
 import { halt, unhalt } from '../src/safety/halt.js';
 import { closeChaosSession, FaultSpecError, InjectRefusedError, inject } from '../src/testing/index.js';
 import { ROOT, tempDir, tempHome } from './support/cli.js';
 import { expectGuardianReverts, killRunnerAndGuardian } from './support/guardian.js';
+import { openJournalEntries } from './support/journal.js';
 import { freePort, killStarted, portOpen, processState, startSleeper, waitFor } from './support/processes.js';
 
 const home = tempHome();
@@ -29,14 +29,7 @@ function get(port: number): Promise<number> {
   });
 }
 
-function openEntries(journalHome = home) {
-  const journal = new Journal(join(journalHome, 'journal.db'));
-  try {
-    return journal.open();
-  } finally {
-    journal.close();
-  }
-}
+const openEntries = (journalHome = home) => openJournalEntries(journalHome);
 
 const endpoint = () => ({ name: 'upstream', endpoint: { listen: `127.0.0.1:${listenPort}`, upstream: `127.0.0.1:${upstreamPort}` } });
 

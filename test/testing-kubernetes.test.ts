@@ -7,11 +7,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Journal } from '../src/journal/journal.js';
 import { closeChaosSession, inject } from '../src/testing/index.js';
 import { ROOT, runCli, tempDir, tempHome } from './support/cli.js';
 import { FakeKubeApiServer } from './support/fake-kube-apiserver.js';
 import { killRunnerAndGuardian } from './support/guardian.js';
+import { openJournalEntries } from './support/journal.js';
 import { waitFor } from './support/processes.js';
 
 const home = tempHome();
@@ -40,14 +40,7 @@ afterAll(async () => {
   }
 });
 
-function openEntries(journalHome = home) {
-  const journal = new Journal(join(journalHome, 'journal.db'));
-  try {
-    return journal.open();
-  } finally {
-    journal.close();
-  }
-}
+const openEntries = (journalHome = home) => openJournalEntries(journalHome);
 
 const slowTwoPods = {
   fault: 'network.latency',

@@ -3,11 +3,10 @@
  * failed (`it.fails`), with `onTestFinished`; and the `afterEach` variant for Jest-style suites.
  */
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Journal } from '../src/journal/journal.js';
 import { closeChaosSession, inject, useChaos } from '../src/testing/vitest.js';
 import { tempHome } from './support/cli.js';
+import { openJournalEntries } from './support/journal.js';
 import { freePort } from './support/processes.js';
 
 const home = tempHome();
@@ -24,14 +23,7 @@ async function status(): Promise<number> {
   return response.status;
 }
 
-function openEntries() {
-  const journal = new Journal(join(home, 'journal.db'));
-  try {
-    return journal.open();
-  } finally {
-    journal.close();
-  }
-}
+const openEntries = (journalHome = home) => openJournalEntries(journalHome);
 
 beforeAll(async () => {
   upstreamPort = await freePort();
