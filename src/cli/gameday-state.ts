@@ -4,7 +4,7 @@
  */
 import { type GameDayReport, loadGameDayReport } from '../programme/gameday-report.js';
 import { operator } from '../safety/halt.js';
-import type { AuditInput } from '../store/daemon-store.js';
+import type { AuditInput } from '../store/audit-store.js';
 import type { GameDayRecord, GameDayStore } from '../store/gameday-store.js';
 import { openDaemonStore, openGameDayStore } from '../store/open.js';
 import { UserError } from '../util/errors.js';

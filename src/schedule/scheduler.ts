@@ -11,7 +11,7 @@
  * startingDeadline; the others are recorded as missed in one row. Nothing is ever replayed twice.
  */
 import type { Experiment, ScheduleDefinition } from '../spec/load.js';
-import type { DaemonStore, Occurrence, StoredSchedule } from '../store/daemon-store.js';
+import type { Occurrence, SchedulesStore, StoredSchedule } from '../store/schedules-store.js';
 import { formatDuration } from '../util/duration.js';
 import { errorMessage } from '../util/errors.js';
 import { type CronSchedule, parseCron } from './cron.js';
@@ -19,7 +19,8 @@ import { missedBetween, upcoming } from './next-runs.js';
 import { outsideWindow, tooSoon } from './window.js';
 
 export interface SchedulerHost {
-  store: DaemonStore;
+  /** the schedules, their occurrences and the runs they started: all the scheduler reads and writes */
+  store: SchedulesStore;
   /** the Schedule document of a stored schedule (throws a UserError when it no longer parses) */
   definitionOf(stored: StoredSchedule): ScheduleDefinition;
   /** the experiment to run now: the stored one it names, or its inline one, parsed afresh */

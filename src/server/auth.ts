@@ -22,7 +22,7 @@
 import { availableParallelism } from 'node:os';
 import type { Capability, Principal, Role, TokenScope } from '../auth/roles.js';
 import { newSessionId, newToken, parseToken, secretMatches, sha256 } from '../auth/tokens.js';
-import type { DaemonStore, TokenRecord } from '../store/daemon-store.js';
+import type { IdentitiesStore, TokenRecord } from '../store/identities-store.js';
 import { sleep } from '../util/sleep.js';
 import { ApiError, retryLater, unauthorized } from './errors.js';
 import { FailureLimiter } from './failure-limiter.js';
@@ -55,7 +55,7 @@ export class Authenticator {
   private readonly pending = new Map<string, Map<string, number>>();
   private computed = 0;
 
-  constructor(private readonly store: DaemonStore) {}
+  constructor(private readonly store: IdentitiesStore) {}
 
   /** The principal of a token, or a 401 ApiError saying why not (429 or 503 with Retry-After when limited). */
   async verifyToken(text: string, attempt: Attempt = { source: 'local' }): Promise<Principal> {

@@ -10,7 +10,8 @@ import { scopeViolations } from '../auth/scope.js';
 import { buildGameDay, type GameDay, type GameDayDocument } from '../programme/gameday.js';
 import { type Experiment, type ParsedDocuments, type Project, parseDocuments, type ScheduleDefinition } from '../spec/load.js';
 import { parseYamlDocuments } from '../spec/yaml-input.js';
-import { ConflictError, type DaemonStore, type StoredExperiment, type StoredSchedule } from '../store/daemon-store.js';
+import { ConflictError, type DocumentsStore, type StoredExperiment } from '../store/documents-store.js';
+import type { SchedulesStore, StoredSchedule } from '../store/schedules-store.js';
 import { UserError } from '../util/errors.js';
 import { ApiError, badRequest, conflict, type ErrorDetail, forbidden, invalidDocument, notFound } from './errors.js';
 import type { ProjectSource } from './project.js';
@@ -28,7 +29,7 @@ export function splitDocuments(text: string): { kind: unknown; name: unknown; te
 
 export class Documents {
   constructor(
-    private readonly store: DaemonStore,
+    private readonly store: DocumentsStore & SchedulesStore,
     private readonly project: ProjectSource,
   ) {}
 

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LoadOptions, loadProject, type Project } from '../spec/load.js';
-import type { DaemonStore } from '../store/daemon-store.js';
+import type { SettingsStore } from '../store/settings-store.js';
 import { UserError } from '../util/errors.js';
 import { conflict, invalidDocument } from './errors.js';
 
@@ -17,7 +17,7 @@ export class ProjectSource {
   private text: string | null = null;
 
   constructor(
-    private readonly store: DaemonStore,
+    private readonly store: SettingsStore,
     private readonly flagFile: string | null,
     private readonly home: string,
   ) {

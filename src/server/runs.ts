@@ -12,8 +12,8 @@ import type { FaultlineMetrics } from '../observe/metrics.js';
 import type { Sample } from '../probes/sample.js';
 import type { RunReport } from '../report/types.js';
 import type { Experiment } from '../spec/load.js';
-import type { DaemonStore, RunOrigin } from '../store/daemon-store.js';
 import type { RunRecorder, RunStart } from '../store/recorder.js';
+import type { RunOrigin, RunsStore } from '../store/runs-store.js';
 import { errorMessage } from '../util/errors.js';
 import { selfOwner } from '../util/owner.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
@@ -31,7 +31,7 @@ export interface ActiveRun {
 }
 
 export interface RunManagerDeps {
-  store: DaemonStore;
+  store: RunsStore;
   journal: Journal;
   control: SqliteDatabase;
   alerts: AlertHub;

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AnchorRecord, AnchorSource } from './audit-anchor.js';
-import type { AuditEntry, AuditInput, DaemonStore } from './daemon-store.js';
+import type { AuditEntry, AuditInput, AuditStore } from './audit-store.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -46,7 +46,7 @@ export async function verifyAuditChain(
 }
 
 /** The whole audit log of a store, against its anchor: what the API, the dashboard and the CLI show. */
-export function verifyStoreAudit(store: Pick<DaemonStore, 'auditChain' | 'auditAnchor'>): Promise<ChainCheck> {
+export function verifyStoreAudit(store: Pick<AuditStore, 'auditChain' | 'auditAnchor'>): Promise<ChainCheck> {
   return verifyAuditChain((after, limit) => store.auditChain(after, limit), store.auditAnchor);
 }
 

@@ -1,19 +1,10 @@
 /** The daemon's rows in both dialects: their shapes, their mapping to records, and records back to column values. */
 import type { RunReport, Verdict } from '../report/types.js';
-import type {
-  AuditEntry,
-  AuditInput,
-  Occurrence,
-  OccurrenceOutcome,
-  RunOrigin,
-  RunRow,
-  SessionRecord,
-  StoredExperiment,
-  StoredSchedule,
-  TokenRecord,
-  TokenSecretRecord,
-  UserRecord,
-} from './daemon-store.js';
+import type { AuditEntry, AuditInput } from './audit-store.js';
+import type { StoredExperiment } from './documents-store.js';
+import type { SessionRecord, TokenRecord, TokenSecretRecord, UserRecord } from './identities-store.js';
+import type { RunOrigin, RunRow } from './runs-store.js';
+import type { Occurrence, OccurrenceOutcome, StoredSchedule } from './schedules-store.js';
 
 export interface RunRowColumns {
   id: string;

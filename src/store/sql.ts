@@ -4,7 +4,9 @@
  * Placeholders differ by dialect (`?` against `$1`), so the filters take `arg`, which records a
  * value and returns its placeholder; the values come out in the order the clauses name them.
  */
-import { type AuditFilter, ConflictError, type RunFilter } from './daemon-store.js';
+import type { AuditFilter } from './audit-store.js';
+import { ConflictError } from './documents-store.js';
+import type { RunFilter } from './runs-store.js';
 
 export const DAEMON_TABLES = `
 CREATE TABLE IF NOT EXISTS run_meta (

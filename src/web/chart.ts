@@ -1,7 +1,7 @@
 /** The dashboard's charts: runs turned into the series and bars that the one chart module (report/chart.ts) draws. */
 import { html, raw } from 'hono/html';
 import { type Bar, renderBarChart, renderSeriesChart } from '../report/chart.js';
-import type { RunRow } from '../store/daemon-store.js';
+import type { RunRow } from '../store/runs-store.js';
 import { formatDuration, formatPercent } from '../util/format.js';
 import type { Html } from './layout.js';
 

@@ -7,7 +7,7 @@
 import { html } from 'hono/html';
 import type { ExperimentScore } from '../programme/scorecard.js';
 import type { RunReport } from '../report/types.js';
-import type { RunRow } from '../store/daemon-store.js';
+import type { RunRow } from '../store/runs-store.js';
 import { formatDuration, formatPercent } from '../util/format.js';
 import { mttdMttrChart, passRateChart } from './chart.js';
 import { type Html, verdictBadge, when } from './layout.js';

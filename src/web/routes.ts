@@ -18,7 +18,7 @@ import { decodeCursor, encodeCursor } from '../server/http.js';
 import type { Ctx, Env } from '../server/route.js';
 import type { DaemonServices } from '../server/services.js';
 import { verifyStoreAudit } from '../store/audit-chain.js';
-import type { RunFilter } from '../store/daemon-store.js';
+import type { RunFilter } from '../store/runs-store.js';
 import { parseDuration } from '../util/duration.js';
 import { clientModule } from './client-script.js';
 import { type CurrentRun, currentRunOf, gameDayPage, gameDayPageData, gameDaysPage } from './gameday-page.js';

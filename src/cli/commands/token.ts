@@ -6,6 +6,7 @@
 import { type Command, Option } from '@commander-js/extra-typings';
 import { CAPABILITIES, isRole, ROLES, type TokenScope } from '../../auth/roles.js';
 import { operator } from '../../safety/halt.js';
+import type { AuditStore } from '../../store/audit-store.js';
 import type { DaemonStore } from '../../store/daemon-store.js';
 import { parseDuration } from '../../util/duration.js';
 import { UserError } from '../../util/errors.js';
@@ -35,7 +36,7 @@ function parseLabels(text: string): Record<string, string> {
   return set;
 }
 
-async function audit(store: DaemonStore, action: string, resource: string, detail: string): Promise<void> {
+async function audit(store: AuditStore, action: string, resource: string, detail: string): Promise<void> {
   await store.appendAudit({ actor: operator(), role: 'admin', action, resource, source: 'cli', outcome: 'ok', detail });
 }
 

@@ -3,12 +3,18 @@ import { describeCapabilities } from '../../auth/capabilities.js';
 import { CAPABILITIES, type Capability, isCapability, isRole, ROLES, type TokenScope } from '../../auth/roles.js';
 import { describeScope } from '../../auth/scope.js';
 import { verifyStoreAudit } from '../../store/audit-chain.js';
-import { ConflictError } from '../../store/daemon-store.js';
+import type { AuditStore } from '../../store/audit-store.js';
+import { ConflictError } from '../../store/documents-store.js';
+import type { IdentitiesStore } from '../../store/identities-store.js';
 import { parseDuration } from '../../util/duration.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { documentBody, jsonBody, limitParam } from '../http.js';
 import { type ApiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
 import type { DaemonServices } from '../services.js';
+
+/** What the handlers that only read users and tokens, or only the audit log, use of the daemon. */
+type Identities = { readonly store: IdentitiesStore };
+type Audit = { readonly store: AuditStore };
 
 const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const LABEL_KEY = /^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/;
@@ -24,7 +30,7 @@ function requireUnscoped(c: Ctx): void {
  */
 async function withdrawAccess(
   c: Ctx,
-  d: DaemonServices,
+  d: Pick<DaemonServices, 'auth'>,
   key: string,
   withdraw: (key: string, at: string) => Promise<boolean>,
   missing: (key: string) => string,
@@ -102,7 +108,7 @@ export const adminRoutes: ApiRoute[] = [
     tag: 'auth',
     summary: 'List the users',
     responses: { 200: 'the users' },
-    handler: async (c, d) => c.json({ users: await d.store.listUsers() }),
+    handler: async (c, d: Identities) => c.json({ users: await d.store.listUsers() }),
   },
   {
     method: 'POST',
@@ -154,7 +160,7 @@ export const adminRoutes: ApiRoute[] = [
     tag: 'auth',
     summary: 'List the tokens (ids and metadata; never a secret)',
     responses: { 200: 'the tokens' },
-    handler: async (c, d) => c.json({ tokens: await d.store.listTokens() }),
+    handler: async (c, d: Identities) => c.json({ tokens: await d.store.listTokens() }),
   },
   {
     method: 'POST',
@@ -272,7 +278,7 @@ export const adminRoutes: ApiRoute[] = [
       { name: 'limit', description: '1 to 1000 (default 100)' },
     ],
     responses: { 200: 'the entries' },
-    handler: async (c, d) => {
+    handler: async (c, d: Audit) => {
       const before = c.req.query('before');
       if (before !== undefined && !/^\d+$/.test(before)) throw badRequest('before: expected a sequence number');
       const entries = await d.store.listAudit({
@@ -293,6 +299,6 @@ export const adminRoutes: ApiRoute[] = [
     summary:
       'Check the hash chain of the whole audit log against its anchor outside the database: any entry changed, removed, cut off the end or added behind its back shows, and so does a replaced database',
     responses: { 200: 'the result' },
-    handler: async (c, d) => c.json(await verifyStoreAudit(d.store)),
+    handler: async (c, d: Audit) => c.json(await verifyStoreAudit(d.store)),
   },
 ];

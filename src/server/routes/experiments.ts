@@ -1,5 +1,7 @@
 /** Experiments: stored YAML documents, validated like files. */
 import type { Step } from '../../spec/schema.js';
+import type { DocumentsStore } from '../../store/documents-store.js';
+import type { SchedulesStore } from '../../store/schedules-store.js';
 import { errorMessage } from '../../util/errors.js';
 import { ApiError, notFound } from '../errors.js';
 import { documentBody } from '../http.js';
@@ -35,7 +37,7 @@ export const experimentRoutes: ApiRoute[] = [
     tag: 'experiments',
     summary: 'List the stored experiments',
     responses: { 200: 'the experiments, by name' },
-    handler: async (c, d) => {
+    handler: async (c, d: { readonly store: DocumentsStore & SchedulesStore }) => {
       const [experiments, schedules] = await Promise.all([d.store.listExperiments(), d.store.listSchedules()]);
       return c.json({
         experiments: experiments.map(({ yaml: _yaml, ...e }) => ({

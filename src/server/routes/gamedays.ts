@@ -21,7 +21,7 @@ const CONTENT_TYPES: Record<GameDayReportFormat, string> = {
   html: 'text/html; charset=utf-8',
 };
 
-async function gameDayOf(c: Ctx, d: DaemonServices): Promise<GameDayRecord> {
+async function gameDayOf(c: Ctx, d: Pick<DaemonServices, 'gameDays'>): Promise<GameDayRecord> {
   const found = await (await d.gameDays()).get(param(c, 'id'));
   if (found === 'ambiguous') throw badRequest(`game day ${param(c, 'id')} matches several; give more of its id`);
   if (!found) throw notFound(`no game day ${param(c, 'id')}`);
@@ -38,7 +38,7 @@ function text(body: Record<string, unknown>, key: string, required: boolean, max
   return value.trim().slice(0, max);
 }
 
-async function addNote(c: Ctx, d: DaemonServices, kind: NoteInput['kind']): Promise<Response> {
+async function addNote(c: Ctx, d: Pick<DaemonServices, 'gameDays'>, kind: NoteInput['kind']): Promise<Response> {
   const record = await gameDayOf(c, d);
   const body = await jsonBody(c);
   const note: NoteInput = { kind, text: text(body, 'text', true) as string, author: principalOf(c).user };

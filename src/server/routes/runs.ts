@@ -5,7 +5,7 @@ import { instanceLabel } from '../../engine/target-instance.js';
 import { getReportFormat, reportFormatNames } from '../../report/index.js';
 import type { Verdict } from '../../report/types.js';
 import { activeHalt, describeHalt } from '../../safety/halt.js';
-import type { RunFilter } from '../../store/daemon-store.js';
+import type { RunFilter } from '../../store/runs-store.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { Channel } from '../events.js';
 import { decodeCursor, encodeCursor, jsonBody, limitParam, streamChannel } from '../http.js';
@@ -21,7 +21,7 @@ const CONTENT_TYPES: Record<string, string> = {
   xml: 'application/xml; charset=utf-8',
 };
 
-export function refuseWhileHalted(d: DaemonServices): void {
+export function refuseWhileHalted(d: Pick<DaemonServices, 'control'>): void {
   const halted = activeHalt(d.control);
   if (halted) throw conflict(`${describeHalt(halted)}; lift it (DELETE /api/v1/halt) before starting runs`);
 }

@@ -1,16 +1,19 @@
 /** Schedules: stored `kind: Schedule` documents, their next runs, their history; pause, resume, run now. */
 import { describeWindow } from '../../schedule/window.js';
-import type { StoredSchedule } from '../../store/daemon-store.js';
+import type { SchedulesStore, StoredSchedule } from '../../store/schedules-store.js';
 import { conflict, notFound } from '../errors.js';
 import { documentBody, limitParam } from '../http.js';
 import { type ApiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
 import type { DaemonServices } from '../services.js';
 
-export function upcomingOf(d: DaemonServices, name: string, count = 5): string[] {
+/** What these helpers use of the daemon: its scheduler, documents and runs, and the schedules of its store. */
+type ScheduleServices = Pick<DaemonServices, 'scheduler' | 'documents' | 'runs' | 'bus'> & { readonly store: SchedulesStore };
+
+export function upcomingOf(d: Pick<DaemonServices, 'scheduler'>, name: string, count = 5): string[] {
   return d.scheduler.status(name, count)?.nextRuns ?? [];
 }
 
-async function describe(d: DaemonServices, s: StoredSchedule) {
+async function describe(d: ScheduleServices, s: StoredSchedule) {
   const status = d.scheduler.status(s.name, 5);
   let extra: Record<string, unknown> = {};
   try {
@@ -47,14 +50,14 @@ async function describe(d: DaemonServices, s: StoredSchedule) {
   };
 }
 
-async function stored(d: DaemonServices, name: string): Promise<StoredSchedule> {
+async function stored(d: { readonly store: SchedulesStore }, name: string): Promise<StoredSchedule> {
   const schedule = await d.store.getSchedule(name);
   if (!schedule) throw notFound(`no schedule named ${name}; list them with GET /api/v1/schedules`);
   return schedule;
 }
 
 /** Pauses or resumes a schedule (404 when there is none) and answers with the schedule as it is now. */
-async function setSuspended(c: Ctx, d: DaemonServices, name: string, suspended: boolean): Promise<Response> {
+async function setSuspended(c: Ctx, d: ScheduleServices, name: string, suspended: boolean): Promise<Response> {
   await stored(d, name);
   await d.store.setScheduleSuspended(name, suspended, principalOf(c).user);
   await d.scheduler.reload(name);
