@@ -42,8 +42,9 @@ const LATENCIES_MS = [1, 10, 100];
 const RATES_MBPS = [1, 10, 100];
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'faultline-bench-proxy-'));
 
-type PathName = 'faultline' | 'toxiproxy' | 'node-pipe' | 'direct';
-const PATHS: PathName[] = ['faultline', 'toxiproxy', 'node-pipe', 'direct'];
+/** faultline-untuned: the same proxy with FAULTLINE_PROXY_MALLOC_TUNING=off, the before of that change in the same run */
+type PathName = 'faultline' | 'toxiproxy' | 'node-pipe' | 'direct' | 'faultline-untuned';
+const PATHS: PathName[] = ['faultline', 'toxiproxy', 'node-pipe', 'direct', 'faultline-untuned'];
 type Upstream = 'redis' | 'nginx' | 'meter' | 'source' | 'echo';
 const UPSTREAMS: Upstream[] = ['redis', 'nginx', 'meter', 'source', 'echo'];
 
@@ -199,11 +200,13 @@ async function listenPorts(): Promise<Record<Upstream, number>> {
   return ports;
 }
 
-async function startFaultline(upstreams: Record<Upstream, number>): Promise<ProxyPath> {
+async function startFaultline(upstreams: Record<Upstream, number>, env: NodeJS.ProcessEnv = {}): Promise<ProxyPath> {
   const ports = await listenPorts();
   const apiPort = await freePort();
   const flags = UPSTREAMS.flatMap((u) => ['--proxy', `${u}=127.0.0.1:${ports[u]},127.0.0.1:${upstreams[u]}`]);
-  const child = start(process.execPath, [path.join(ROOT, 'bin', 'faultline.js'), 'proxy', '--port', String(apiPort), ...flags]);
+  const child = start(process.execPath, [path.join(ROOT, 'bin', 'faultline.js'), 'proxy', '--port', String(apiPort), ...flags], {
+    env,
+  });
   await waitOutput(child, (out) => (out.includes('ready') ? true : undefined), 'faultline proxy');
   return { pid: child.pid ?? null, api: `http://127.0.0.1:${apiPort}`, ports };
 }
@@ -435,6 +438,7 @@ async function main(): Promise<void> {
     toxiproxy: await startToxiproxy(upstreams),
     'node-pipe': await startNodePipe(upstreams),
     direct: { pid: null, api: null, ports: upstreams },
+    'faultline-untuned': await startFaultline(upstreams, { FAULTLINE_PROXY_MALLOC_TUNING: 'off' }),
   };
   const barePid = await startBareEcho();
   await sleep(1000);
@@ -586,6 +590,18 @@ function writeReport(run: {
       s.cpuPerGibLast <= s.cpuPerGibFirst * 1.1 && s.rssLast <= s.rssFirst + 10 ? 'yes' : '**no**',
     ]);
   }
+  const tuningRows = [
+    ['throughput, 1 connection (GB/s)', 'tuned / untuned'],
+    ['throughput, 8 connections (GB/s)', 'tuned / untuned'],
+    ['redis SET (ops/s)', 'tuned / untuned'],
+    ['redis GET (ops/s)', 'tuned / untuned'],
+    ['nginx through the endpoint, wrk (req/s)', 'tuned / untuned'],
+    ['CPU per GiB forwarded (s)', 'untuned / tuned'],
+  ].map(([figure, how]) => [
+    figure as string,
+    spread(how === 'tuned / untuned' ? ratios(figure as string, 'faultline', 'faultline-untuned') : ratios(figure as string, 'faultline-untuned', 'faultline')),
+    how as string,
+  ]);
   const table = (header: string[], body: string[][]) =>
     [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
   const cpu = os.cpus();
@@ -605,6 +621,12 @@ can reach live keep-alive connections). Figures are min / median / max over ${RO
 ### Goals (each a ratio against Toxiproxy in the same round; >= 1 means faultline is at least as good)
 
 ${table(['goal', 'min / median / max', 'goal', 'met (median)'], goalRows)}
+
+### The allocator tuning (src/proxy/malloc-tuning.ts), before and after in the same run
+
+faultline-untuned is the same \`faultline proxy\` started with \`FAULTLINE_PROXY_MALLOC_TUNING=off\` (>= 1: the tuning helps).
+
+${table(['figure', 'min / median / max', 'ratio'], tuningRows)}
 
 ### Every figure
 

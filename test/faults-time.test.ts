@@ -109,6 +109,7 @@ describe('faultline wrap', () => {
     const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-native.mjs')], { encoding: 'utf8' });
     expect(built.status).toBe(0);
     expect(built.stdout).toMatch(/faultline: built .*dist\/native\/libfaultline-preload\.so/);
+    expect(built.stdout).toMatch(/faultline: built .*dist\/native\/malloc-tuning\.node/); // the proxy's addon, beside it
     const without = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-native.mjs')], {
       encoding: 'utf8',
       env: { ...process.env, CC: 'no-such-compiler' },
@@ -117,6 +118,7 @@ describe('faultline wrap', () => {
     expect(without.stderr).toContain(
       'faultline: no C compiler (cc or gcc), so the preload library for faultline wrap (time.skew, io.*) was not built; install one (Debian: apt-get install gcc) and run npm run build',
     );
+    expect(without.stderr).toContain("faultline: no C compiler (cc or gcc), so the proxy's allocator tuning was not built");
   });
 
   it('names a command that does not exist', async () => {

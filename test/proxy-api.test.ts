@@ -282,3 +282,39 @@ describe('faultline proxy bad input', () => {
     }
   });
 });
+
+describe("faultline proxy's allocator tuning", () => {
+  async function relays(port: number, bytes: number): Promise<boolean> {
+    const socket = await connectTo(port);
+    const payload = Buffer.alloc(bytes);
+    for (let i = 0; i < bytes; i++) payload[i] = (i * 31) & 0xff;
+    socket.write(payload);
+    const back = await readBytes(socket, bytes);
+    socket.destroy();
+    return back.equals(payload);
+  }
+
+  it('is applied where the install built its addon: no warning, and the bytes arrive intact', async () => {
+    expect(server.output()).not.toContain('allocator tuning');
+    expect(await relays(seededPort, 8 * 1024 * 1024)).toBe(true);
+  });
+
+  it('FAULTLINE_PROXY_MALLOC_TUNING=off: one warning saying what it costs, and the proxy relays as before', async () => {
+    const apiPort = await freePort();
+    const listen = await freePort();
+    const run = startCli(['proxy', '--port', String(apiPort), '--proxy', `plain=127.0.0.1:${listen},127.0.0.1:${echo.port}`], {
+      home: tempHome(),
+      env: { FAULTLINE_PROXY_MALLOC_TUNING: 'off' },
+    });
+    try {
+      await waitFor(() => run.output().includes('ready'), 15_000, 'faultline proxy to be ready');
+      expect(run.output()).toContain(
+        'faultline proxy: allocator tuning not applied (FAULTLINE_PROXY_MALLOC_TUNING=off); relaying costs about three times the CPU per GiB',
+      );
+      expect(await relays(listen, 8 * 1024 * 1024)).toBe(true);
+    } finally {
+      run.child.kill('SIGINT');
+      expect((await run.done).code).toBe(0);
+    }
+  });
+});

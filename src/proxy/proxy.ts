@@ -8,6 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { formatHostPort, type HostPort, parseHostPort } from './address.js';
 import { Connection, type ConnectionOwner, noTraffic, type Traffic } from './connection.js';
 import { listenErrorMessage, ProxyError } from './errors.js';
+import { tuneAllocatorForRelaying } from './malloc-tuning.js';
 import { newProxySeed } from './random.js';
 import { buildToxic, parseAttributes, parseToxicity, STREAMS, type Stream, type Toxic, type ToxicJson, toxicJson } from './toxic.js';
 import './toxics/index.js';
@@ -147,6 +148,7 @@ export class FaultProxy implements ConnectionOwner {
   /** Starts listening; a 500 ProxyError with the cause and the fix when it cannot. */
   async enable(): Promise<void> {
     if (this.server || this.closed) return;
+    tuneAllocatorForRelaying();
     const server = createServer(
       {
         allowHalfOpen: true,

@@ -28,10 +28,20 @@ function parseSeed(text: string): number {
 async function proxyLibrary() {
   const { parseProxySpec } = await import('../../proxy/api/server.js');
   const { checkUpstream } = await import('../../proxy/endpoint-setup.js');
-  const { ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION } = await import('../../proxy/index.js');
+  const { ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION, tuneAllocatorForRelaying } = await import('../../proxy/index.js');
   const { newProxySeed } = await import('../../proxy/random.js');
   const { buildToxic } = await import('../../proxy/toxic.js');
-  return { parseProxySpec, checkUpstream, ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION, newProxySeed, buildToxic };
+  return {
+    parseProxySpec,
+    checkUpstream,
+    ProxyCollection,
+    ProxyError,
+    startApiServer,
+    TOXIPROXY_VERSION,
+    newProxySeed,
+    buildToxic,
+    tuneAllocatorForRelaying,
+  };
 }
 type ProxyLibrary = Awaited<ReturnType<typeof proxyLibrary>>;
 
@@ -85,7 +95,16 @@ export function registerProxy(program: Command): void {
     .addOption(new Option('--seed <n>', 'seed of every random draw of the proxies (toxicity, jitter, loss)').argParser(parseSeed))
     .action(async (options) => {
       const lib = await proxyLibrary();
-      const { buildToxic, checkUpstream, ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION, newProxySeed } = lib;
+      const {
+        buildToxic,
+        checkUpstream,
+        ProxyCollection,
+        ProxyError,
+        startApiServer,
+        TOXIPROXY_VERSION,
+        newProxySeed,
+        tuneAllocatorForRelaying,
+      } = lib;
       // Everything is checked before anything listens.
       const specs = [
         ...(options.config ? await proxiesFromFile(options.config, lib) : []),
@@ -127,6 +146,9 @@ export function registerProxy(program: Command): void {
           warn(`faultline proxy: ${errorMessage(error).replace(/^target /, 'proxy ')} (its clients are reset until it listens)`),
         );
       }
+      const tuning = tuneAllocatorForRelaying();
+      if (!tuning.tuned)
+        warn(`faultline proxy: allocator tuning not applied (${tuning.why}); relaying costs about three times the CPU per GiB`);
       say('ready');
       await new Promise<void>((resolve) => {
         const onSignal = () => {
