@@ -25,6 +25,7 @@ const PARALLEL_SAFE = [
   'dashboard-history',
   'duration',
   'exec-capability',
+  'fault-contract-coverage',
   'gameday',
   'gameday-store',
   'guard-freeze',

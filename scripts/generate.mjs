@@ -6,12 +6,17 @@
  *   src/<kind>/registered.ts   imports every file of the kind that registers itself at its top level
  *                              (a line starting with `register...(`), read from the sources
  *   docs/faults.md             the catalogue table, from each fault's registration (name, summary, target,
- *                              params); needs the build (dist/), so it is skipped when dist/ is missing
+ *                              params)
+ *   docs/faultline.schema.json the editor schema, what `faultline schema` prints (params typed per fault)
  *
- *   node scripts/generate.mjs               write both
+ * The two docs need the build (dist/), so they are skipped when dist/ is missing.
+ *
+ *   node scripts/generate.mjs               write all of them
  *   node scripts/generate.mjs --registries  write the registered.ts files only (before tsc, in `npm run build`)
- *   node scripts/generate.mjs --check       write nothing; exit 1 naming each file that is out of date
+ *   node scripts/generate.mjs --docs        write the two docs only (after tsc, at the end of `npm run build`)
+ *   node scripts/generate.mjs --check       write nothing; exit 1 naming each file that is out of date (npm test)
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -109,14 +114,23 @@ async function faultsDoc() {
   return { path, text: `${text.slice(0, begin + BEGIN.length)}\n${table}\n${text.slice(end)}` };
 }
 
+// ---------- docs/faultline.schema.json ----------
+
+function editorSchema() {
+  if (!existsSync(join(root, 'dist/cli/main.js'))) return null;
+  const text = execFileSync(process.execPath, [join(root, 'bin/faultline.js'), 'schema'], { encoding: 'utf8' });
+  return { path: 'docs/faultline.schema.json', text };
+}
+
 // ---------- main ----------
 
 const check = process.argv.includes('--check');
 const registriesOnly = process.argv.includes('--registries');
-const outputs = REGISTRIES.map(registeredFile);
+const docsOnly = process.argv.includes('--docs');
+const outputs = docsOnly ? [] : REGISTRIES.map(registeredFile);
 if (!registriesOnly) {
-  const doc = await faultsDoc();
-  if (doc) outputs.push(doc);
+  const docs = [await faultsDoc(), editorSchema()];
+  if (docs.every(Boolean)) outputs.push(...docs);
   else if (check) {
     console.error('generate: dist/ is missing; run npm run build first');
     process.exit(1);
@@ -124,8 +138,7 @@ if (!registriesOnly) {
 }
 const stale = outputs.filter(({ path, text }) => !existsSync(join(root, path)) || readFileSync(join(root, path), 'utf8') !== text);
 if (check) {
-  for (const { path } of stale)
-    console.error(`generate: ${path} is out of date; run node scripts/generate.mjs after npm run build, and commit it`);
+  for (const { path } of stale) console.error(`generate: ${path} is out of date; run npm run build (it regenerates it), and commit it`);
   process.exit(stale.length ? 1 : 0);
 }
 for (const { path, text } of stale) {

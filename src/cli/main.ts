@@ -5,12 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { EXIT, errorMessage, UserError } from '../util/errors.js';
-import { COMMANDS } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 import { tolerateClosedPipes, warn } from './output.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-function buildProgram(): Command {
+/** The program with the commands `argv` can reach (see commands/index.ts). */
+async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('faultline')
     .description('chaos engineering: hypothesis, guards, injection, probes, automatic stop, guaranteed rollback, verdict')
     .version(version)
@@ -26,13 +27,13 @@ function buildProgram(): Command {
             .replace(/\s*\n\s*/g, ' ')}; see \`faultline --help\`\n`,
         ),
     });
-  for (const register of COMMANDS) register(program);
+  for (const register of await commandsFor(argv[2])) register(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -22,4 +22,5 @@ export { ProxyError } from './errors.js';
 export { apiHost, DEFAULT_API, embeddedHost, type HostRef, proxyResourceKey, removeToxicByRef, type ToxicHost } from './host.js';
 export { type AllocatorTuning, TUNING_ENV, tuneAllocatorForRelaying } from './malloc-tuning.js';
 export { FaultProxy, findLiveProxy, type ProxyJson, type ProxyOptions, type ProxyStats, startProxy } from './proxy.js';
-export { allToxicTypes, type Stream, type ToxicInput, type ToxicJson, toxicTypeNames } from './toxic.js';
+export type { Stream, ToxicInput, ToxicJson } from './toxic.js';
+export { loadToxicTypes } from './toxics/load.js';

@@ -11,7 +11,7 @@ import { listenErrorMessage, ProxyError } from './errors.js';
 import { tuneAllocatorForRelaying } from './malloc-tuning.js';
 import { newProxySeed } from './random.js';
 import { buildToxic, parseAttributes, parseToxicity, STREAMS, type Stream, type Toxic, type ToxicJson, toxicJson } from './toxic.js';
-import './toxics/index.js';
+import { loadToxicTypes } from './toxics/load.js';
 
 export interface ProxyOptions {
   /** a name for the API and for messages; default `proxy-<port>` */
@@ -206,6 +206,7 @@ export class FaultProxy implements ConnectionOwner {
 
   /** Adds a toxic; it applies to live connections too. 400/409 ProxyError on bad input or a taken name. */
   async addToxic(input: unknown): Promise<ToxicJson> {
+    await loadToxicTypes();
     const toxic = buildToxic(input, this.seq + 1);
     if (this.list.some((t) => t.name === toxic.name)) throw new ProxyError(`toxic already exists: ${toxic.name}`, 409);
     if (toxic.def.prepare) {

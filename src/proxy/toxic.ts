@@ -14,7 +14,7 @@
  * drawn once per connection and kept for its life, whatever happens to other toxics; attributes are
  * checked strictly (an unknown attribute is an error, not ignored).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { Registry } from '../util/registry.js';
 import { didYouMean } from '../util/suggest.js';
 import { ProxyError } from './errors.js';
@@ -144,13 +144,10 @@ export function toxicTypeNames(): string[] {
   return types.names().sort();
 }
 
-export function allToxicTypes(): AnyToxicType[] {
-  return toxicTypeNames().map((n) => types.get(n) as AnyToxicType);
-}
-
-/** The attribute names of a toxic type (its schema is an object schema). */
+/** The attribute names of a toxic type (its schema is an object schema, whose `shape` names them). */
 export function attributeNames(def: AnyToxicType): string[] {
-  return def.attributes instanceof z.ZodObject ? Object.keys(def.attributes.shape) : [];
+  const { shape } = def.attributes as { shape?: Record<string, unknown> };
+  return shape && typeof shape === 'object' ? Object.keys(shape) : [];
 }
 
 /** `attributes.latency: expected a number` lines of a zod error, joined. */

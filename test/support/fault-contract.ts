@@ -67,8 +67,6 @@ export interface ContractKind {
   need: TargetNeed;
   /** a fresh target for one fault (a new process, a new file...); the folder is the test's own */
   target(scratch: string): Promise<ContractTarget>;
-  /** faults of this kind checked here only for their params and description, each with the reason (said in the test name) */
-  skip?: Record<string, string>;
   /** environment of the runner (a marker its children inherit, for the snapshot) */
   env?: (scratch: string) => Record<string, string>;
   /** the params of each fault (default: its registered example); `mechanism: kernel`, say */
@@ -113,8 +111,7 @@ export function faultContract(kind: ContractKind): void {
   });
 
   for (const fault of faults) {
-    const skipped = kind.skip?.[fault.name];
-    describe(`${fault.name}${skipped ? ` (params and description only here: ${skipped})` : ''}`, () => {
+    describe(fault.name, () => {
       it('locates a parameter error at its line and column', () => {
         const text = experimentText('contract-bad-params', { name: 't' }, [
           { fault: fault.name, selector: { names: ['t'] }, params: { notAParamOfAnyFault: 1 }, duration: '1s' },
@@ -131,7 +128,6 @@ export function faultContract(kind: ContractKind): void {
       });
 
       it('describes itself in one line for a dry run, journals before the effect, reverts exactly, twice harmlessly', async () => {
-        if (skipped) return; // covered by its own tests, named in the describe
         const target = await kind.target(scratch);
         const spec = target.spec as unknown as TargetSpec;
         const params = fault.params.parse(paramsOf(fault, scratch));
@@ -179,7 +175,7 @@ export function faultContract(kind: ContractKind): void {
   }
 
   it(`leaves nothing after the runner holding every ${kind.need} fault is SIGKILLed and faultline recover runs`, async () => {
-    const held = faults.filter((f) => !f.instantaneous && !kind.skip?.[f.name]);
+    const held = faults.filter((f) => !f.instantaneous);
     const targets = await Promise.all(held.map(() => kind.target(scratch)));
     // each fault on its own target (a fresh process, file...), all held at once by one runner
     const steps = held.map((fault, i) => ({ ...stepOf(fault, paramsOf(fault, scratch), targets[i]!.spec, '10m') }));

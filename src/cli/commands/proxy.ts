@@ -6,8 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from '@commander-js/extra-typings';
-import type { ProxySpec } from '../../proxy/api/server.js';
-import type { ApiServer } from '../../proxy/index.js';
+import type { ApiServer, ProxySpec } from '../../proxy/api/server.js';
 import { errorMessage, UserError } from '../../util/errors.js';
 import { say, warn } from '../output.js';
 
@@ -26,11 +25,13 @@ function parseSeed(text: string): number {
 
 /** The proxy's modules, loaded when `faultline proxy` runs (not when the CLI starts). */
 async function proxyLibrary() {
-  const { parseProxySpec } = await import('../../proxy/api/server.js');
+  const { parseProxySpec, ProxyCollection, startApiServer, TOXIPROXY_VERSION } = await import('../../proxy/api/server.js');
   const { checkUpstream } = await import('../../proxy/endpoint-setup.js');
-  const { ProxyCollection, ProxyError, startApiServer, TOXIPROXY_VERSION, tuneAllocatorForRelaying } = await import('../../proxy/index.js');
+  const { ProxyError } = await import('../../proxy/errors.js');
+  const { tuneAllocatorForRelaying } = await import('../../proxy/malloc-tuning.js');
   const { newProxySeed } = await import('../../proxy/random.js');
   const { buildToxic } = await import('../../proxy/toxic.js');
+  const { loadToxicTypes } = await import('../../proxy/toxics/load.js');
   return {
     parseProxySpec,
     checkUpstream,
@@ -40,6 +41,7 @@ async function proxyLibrary() {
     TOXIPROXY_VERSION,
     newProxySeed,
     buildToxic,
+    loadToxicTypes,
     tuneAllocatorForRelaying,
   };
 }
@@ -97,6 +99,7 @@ export function registerProxy(program: Command): void {
       const lib = await proxyLibrary();
       const {
         buildToxic,
+        loadToxicTypes,
         checkUpstream,
         ProxyCollection,
         ProxyError,
@@ -110,6 +113,7 @@ export function registerProxy(program: Command): void {
         ...(options.config ? await proxiesFromFile(options.config, lib) : []),
         ...(options.proxy ?? []).map((flag) => proxyFromFlag(flag, lib)),
       ];
+      if (specs.some((spec) => spec.toxics?.length)) await loadToxicTypes();
       const names = new Set<string>();
       for (const spec of specs) {
         if (names.has(spec.name)) throw new UserError(`proxy ${spec.name} is declared twice; give each proxy its own name`);

@@ -27,6 +27,7 @@ import { formatHostPort, parseHostPort } from '../address.js';
 import { listenErrorMessage, ProxyError } from '../errors.js';
 import { type FaultProxy, type ProxyJson, startProxy } from '../proxy.js';
 import { mixSeed } from '../random.js';
+import { loadToxicTypes } from '../toxics/load.js';
 import { asObject, goDecode } from './go-decode.js';
 import { renderMetrics } from './metrics.js';
 import { decodeToxicBody } from './toxic-body.js';
@@ -318,7 +319,10 @@ function routes(collection: ProxyCollection): [string[], RegExp, Handler][] {
     [
       ['POST'],
       /^\/proxies\/([^/]+)\/toxics$/,
-      async ([name], body) => [200, await proxy(name as string).addToxic(decodeToxicBody(await body(), warn))],
+      async ([name], body) => {
+        await loadToxicTypes(); // decoding reads the toxic type's attribute names
+        return [200, await proxy(name as string).addToxic(decodeToxicBody(await body(), warn))];
+      },
     ],
     [['GET'], /^\/proxies\/([^/]+)\/toxics\/([^/]+)$/, async ([name, toxic]) => [200, proxy(name as string).getToxic(toxic as string)]],
     [

@@ -6,27 +6,7 @@
  * `/api/*` matches `/api/users` but not `/api/users/7`; `/api/**` matches both. Header values are
  * globs too (`*` there matches anything); an empty value only asks for the header to be present.
  */
-import { z } from 'zod';
-import { percent } from '../attributes.js';
 import { getHeader } from './message.js';
-
-const methodList = z
-  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-  .transform((v) => (Array.isArray(v) ? v : [v]).map((m) => m.toUpperCase()));
-const statusList = z
-  .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)], {
-    error: 'expected an HTTP status (100-599) or a list of them',
-  })
-  .transform((v) => (Array.isArray(v) ? v : [v]));
-
-/** The match attributes every HTTP toxic takes. */
-export const matchShape = {
-  method: methodList.optional().describe('only requests with this method (or one of these)'),
-  path: z.string().min(1).optional().describe('only requests whose path matches this glob (`*`, `**`, `?`)'),
-  headers: z.record(z.string(), z.string()).optional().describe('only requests carrying these headers (values are globs)'),
-  status: statusList.optional().describe('only responses with this status (or one of these); response phase only'),
-  percent: percent.default(100).describe('share of the matching requests affected, drawn per request'),
-};
 
 export interface HttpMatch {
   method?: string[];

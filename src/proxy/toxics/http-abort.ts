@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { strict } from '../../spec/fields.js';
-import { matchShape } from '../http/match.js';
+import { matchShape } from '../http/match-attributes.js';
 import { registerToxic } from '../toxic.js';
 
 const attributes = strict({

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { strict } from '../../spec/fields.js';
 import { nonNegative } from '../attributes.js';
-import { matchShape } from '../http/match.js';
+import { matchShape } from '../http/match-attributes.js';
 import { registerToxic } from '../toxic.js';
 
 const attributes = strict({

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { strict } from '../../spec/fields.js';
-import { matchShape } from '../http/match.js';
+import { matchShape } from '../http/match-attributes.js';
 import { mergePatch } from '../http/merge-patch.js';
 import { getHeader, type HttpHead } from '../http/message.js';
 import { registerToxic } from '../toxic.js';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { strict } from '../../spec/fields.js';
-import { matchShape } from '../http/match.js';
+import { matchShape } from '../http/match-attributes.js';
 import { type HttpHead, reasonPhrase, setHeader } from '../http/message.js';
 import { registerToxic } from '../toxic.js';
 

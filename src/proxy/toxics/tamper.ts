@@ -24,7 +24,7 @@ import { z } from 'zod';
 import { percent } from '../attributes.js';
 import { fromModuleMessage, toModuleMessage } from '../framing/http.js';
 import { byteFraming, FRAMING_NAMES } from '../framing/index.js';
-import { matchShape } from '../http/match.js';
+import { matchShape } from '../http/match-attributes.js';
 import type { HttpMessage } from '../http/message.js';
 import { registerToxic, type StageContext } from '../toxic.js';
 import { loadTamperModule, resultList, type TamperContext, type TamperFunction } from './tamper-module.js';
