@@ -506,7 +506,7 @@ describe('stress faults after the runner is SIGKILLed', () => {
     expect(again.stdout).toMatch(/nothing to recover/);
   });
 
-  it('the guardian kills every worker and removes the fill file within a second, with nobody running recover', async () => {
+  it('the guardian kills every worker (stress-ng too) and removes the io folder and the fill file within a second, with nobody running recover', async () => {
     const home = tempHome();
     const dir = tempDir();
     const scratch = join(dir, 'disk');
@@ -520,18 +520,27 @@ describe('stress faults after the runner is SIGKILLed', () => {
 - parallel:
     - { fault: stress.cpu, selector: { names: [ app ] }, params: { load: 20 }, duration: 10m }
     - { fault: stress.memory, selector: { names: [ app ] }, params: { size: 64Mi }, duration: 10m }
+    - { fault: stress.io, selector: { names: [ app ] }, params: { path: ${scratch}, blockSize: 64Ki, fileSize: 4Mi }, duration: 10m }
+    - { fault: stress.cpu, selector: { names: [ app ] }, params: { engine: stress-ng, load: 20 }, duration: 10m }
     - { fault: disk.fill, params: { path: ${scratch}, size: 16Mi }, duration: 10m }
 `,
     );
     const run = startCli(['run', file], { home });
     const runPid = run.child.pid as number;
-    const workers = [...(await workersOf(runPid, 'cpu', 1)), ...(await workersOf(runPid, 'memory', 1))];
-    await waitFor(() => readdirSync(scratch).length === 1, 10_000, 'the fill file');
+    const workers = [
+      ...(await workersOf(runPid, 'cpu', 1)),
+      ...(await workersOf(runPid, 'memory', 1)),
+      ...(await workersOf(runPid, 'io', 1)),
+    ];
+    await waitFor(() => listProcesses().some((p) => p.ppid === runPid && p.command.includes('stress-ng --cpu')), 10_000, 'stress-ng');
+    const stressNg = listProcesses().find((p) => p.ppid === runPid && p.command.includes('stress-ng --cpu'))?.pid as number;
+    await waitFor(() => readdirSync(scratch).length === 2, 10_000, 'the io folder and the fill file');
+    await waitFor(() => processesWith('stress-ng-cpu').length > 0, 10_000, 'the stress-ng worker');
     await expectGuardianReverts(
       run,
       home,
-      () => workers.every(isGone) && readdirSync(scratch).length === 0,
-      'the stress workers and the fill file',
+      () => workers.every(isGone) && isGone(stressNg) && processesWith('stress-ng-cpu').length === 0 && readdirSync(scratch).length === 0,
+      'the stress workers, stress-ng, the io folder and the fill file',
     );
   });
 });

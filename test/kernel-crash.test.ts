@@ -98,6 +98,15 @@ describe.skipIf(!canRun)('kernel faults after the runner is SIGKILLed', () => {
     expect(await h.tcpCheck('gw', pa, 7001)).toBe('ok');
   });
 
+  it('network.loss: the guardian deletes the table within a second and traffic flows again', async () => {
+    const h = (hosts = await createTestHosts({ hosts: ['gw', 'pa'], links: [['gw', 'pa']] }));
+    await h.startTcpServer('pa', 7001);
+    const pa = h.address('pa');
+    const file = experiment('kernel-loss-guardian', h, `network.loss|{ mechanism: kernel, percent: 100, direction: both }`);
+    await crashAndGuardian(file, async () => (await faultlineTables(h)).length === 1);
+    expect(await h.tcpCheck('gw', pa, 7001, 5000)).toBe('ok');
+  });
+
   it('network.loss: recover deletes the table and traffic flows again', async () => {
     const h = (hosts = await createTestHosts({ hosts: ['gw', 'pa'], links: [['gw', 'pa']] }));
     await h.startTcpServer('pa', 7001);

@@ -280,6 +280,26 @@ describe('Litmus ChaosEngines validate against the Litmus CRDs', () => {
     expect(kill.spec.experiments[0].spec.components.env).toContainEqual({ name: 'FORCE', value: 'true' });
   });
 
+  it("refuses a TOTAL_CHAOS_DURATION in env, which would lift the dead-man bound, at the step's line", () => {
+    for (const at of ['kubernetes: { env: { TOTAL_CHAOS_DURATION: "86400" } }', 'kubernetes: {}']) {
+      const project = at.includes('TOTAL') ? '' : '  kubernetes: { env: { TOTAL_CHAOS_DURATION: "86400" } }\n';
+      const text = `apiVersion: faultline.dev/v1
+kind: Experiment
+metadata: { name: lift }
+spec:
+  hypothesis: the engine ends the chaos if faultline dies
+  backend: kubernetes
+${project}  method:
+    - fault: process.kill
+      selector: { labels: { app: web } }
+      ${at}
+`;
+      expect(() => parseExperiments(text, 'lift.yaml', { project: null })).toThrow(
+        /lift\.yaml:\d+:\d+: .*env.*TOTAL_CHAOS_DURATION is set by faultline from the step's duration/,
+      );
+    }
+  });
+
   it('refuses what Litmus cannot express', () => {
     expect(() => compileLitmus(input(stepOf('stress.memory', '{ size: "25%" }')))).toThrow(/cannot run on Litmus .*use engine chaos-mesh/);
     expect(() =>

@@ -226,7 +226,7 @@ describe('markdown report', () => {
     expect(tableRows(md, 'Steady-state tolerances')).toEqual([
       '| availability | >= 0.99 | 0.85 | ❌ | 20 |',
       '| p95 | < 500ms | 1830.25 | ❌ | 20 |',
-      '| errors | == 0 | - | ✅ | 0 |',
+      '| errors | == 0 | not measurable | ✅ | 0 |',
     ]);
     // pipes escaped and newlines kept inside their cell: every probe row still has 7 cells
     expect(md).toContain('HTTP 503 from /checkout \\| upstream provider-a');
@@ -353,5 +353,29 @@ describe('junit report', () => {
     expect(xpath(xml, 'string(//testcase[@name="verdict"]/failure/@message)')).toBe('aborted: stop condition "5xx > 10%" & <abort>[31m');
     expect(xpath(xml, 'count(//testcase[@name=\'steady-state: avail<&> >= "0.99"\'])')).toBe('1');
     expect(xpath(xml, 'string(//system-out)')).toContain('odd]]>event tab\there \r\n cr  lone surrogate');
+  });
+});
+
+describe('one formatter for tolerance figures', () => {
+  it('a latency tolerance reads 360ms and a ratio 0.75 in Markdown, HTML, JUnit and the dashboard run page alike', async () => {
+    const r = failedReport();
+    r.tolerances = [
+      { name: 'availability', expected: '>= 0.99', actual: 0.75, ok: false, n: 20 },
+      { name: 'latencyP95Ms', expected: '< 300', actual: 360.4395, ok: false, n: 20 },
+      { name: 'latencyP99Ms', expected: '< 300', actual: null, ok: false, n: 0 },
+    ];
+    const { reportSections } = await import('../src/web/run-sections.js');
+    const pages = {
+      md: render('md', r),
+      html: render('html', r),
+      junit: render('junit', r),
+      dashboard: String(await reportSections(r)),
+    };
+    for (const [format, text] of Object.entries(pages)) {
+      expect(text, format).toContain('360ms');
+      expect(text, format).toContain('0.75');
+      expect(text, format).toContain('not measurable');
+      expect(text, format).not.toContain('360.4395');
+    }
   });
 });

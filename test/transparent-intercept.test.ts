@@ -2,7 +2,8 @@
  * Transparent interception (`endpoint: { upstream, transparent: true }`): the real CLI runs INSIDE a
  * test namespace (`ip netns exec`), so its nftables redirect lives there and never in the host's own
  * namespace; clients in that namespace reach the proxy without any change. SIGKILL, then `faultline
- * recover` (run from the host's namespace: the journal names the namespace) removes the table.
+ * recover` (run from the host's namespace: the journal names the namespace) removes the table; SIGKILL of
+ * the runner alone, and its guardian removes it within a second.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nftTables } from '../src/kernel/commands.js';
 import { createTestHosts, type TestHosts } from '../src/kernel/netns.js';
 import { BIN, type CliResult, ROOT, runCli, tempDir, tempHome } from './support/cli.js';
-import { killRunnerAndGuardian } from './support/guardian.js';
+import { expectGuardianReverts, killRunnerAndGuardian } from './support/guardian.js';
 import { waitFor } from './support/processes.js';
 
 const canRun = process.platform === 'linux' && process.getuid?.() === 0;
@@ -77,6 +78,17 @@ describe.skipIf(!canRun)('transparent interception', () => {
     expect((await run.done).code).toBe(130);
     expect(await tables(h)).toEqual([]);
     expect(await h.tcpGreeting('app', '127.0.0.1', 7001)).toBe('from 127.0.0.1');
+  });
+
+  it('after SIGKILL of the runner alone, its guardian removes the redirect within a second, with nobody running recover', async () => {
+    const h = (hosts = await createTestHosts({ hosts: ['app'] }));
+    await h.startTcpServer('app', 7001);
+    const home = tempHome();
+    const run = runInside(h, 'app', experiment('transparent-guardian'), home);
+    await waitFor(async () => (await h.tcpGreeting('app', '127.0.0.1', 7001)) === 'from 127.0.0.2', 15_000, 'the interception');
+    // reverted: no redirect left, and the same client reaches the service directly again (no ECONNREFUSED)
+    const reverted = async () => (await tables(h)).length === 0 && (await h.tcpGreeting('app', '127.0.0.1', 7001)) === 'from 127.0.0.1';
+    await expectGuardianReverts(run, home, reverted, 'the redirect of the killed runner');
   });
 
   it('after SIGKILL, faultline recover removes the redirect and clients reach the service again', async () => {

@@ -4,6 +4,7 @@ import { describeMiss } from '../measure/objectives.js';
 import type { ReportFault, ReportObjective, ReportProgressive, ReportTolerance, Verdict } from '../report/types.js';
 import type { Experiment } from '../spec/load.js';
 import { formatDuration } from '../util/duration.js';
+import { formatToleranceActual } from '../util/format.js';
 import { progressiveFailure } from './progressive.js';
 
 /** How the run ended, decided by the first thing that ended it. */
@@ -108,7 +109,7 @@ export function judge(
   if (broken.length) {
     outcome.end(
       'failed',
-      `hypothesis refuted: ${broken.map((t) => `${t.name} ${formatValue(t.actual)}, expected ${t.expected}`).join('; ')}`,
+      `hypothesis refuted: ${broken.map((t) => `${t.name} ${formatToleranceActual(t)}, expected ${t.expected}`).join('; ')}`,
     );
     return;
   }
@@ -119,10 +120,8 @@ export function judge(
     );
     return;
   }
-  outcome.end('passed', `the steady state held: ${tolerances.map((t) => `${t.name} ${formatValue(t.actual)} (${t.expected})`).join(', ')}`);
-}
-
-function formatValue(value: number | null): string {
-  if (value === null) return 'n/a';
-  return Number.isInteger(value) ? String(value) : value.toFixed(4).replace(/0+$/, '');
+  outcome.end(
+    'passed',
+    `the steady state held: ${tolerances.map((t) => `${t.name} ${formatToleranceActual(t)} (${t.expected})`).join(', ')}`,
+  );
 }

@@ -17,6 +17,7 @@ import {
   formatMttr,
   formatNumber,
   formatPercent,
+  formatToleranceActual,
   OBJECTIVE_STATUS_TEXT,
 } from '../util/format.js';
 import { CHART_CSS, type ChartMarker, type ChartWindow, escapeHtml, renderProbeChart } from './chart.js';
@@ -269,7 +270,7 @@ function numbers(r: RunReport): string {
           r.tolerances.map((t) => [
             escapeHtml(t.name),
             escapeHtml(t.expected),
-            t.actual === null ? 'not measurable' : escapeHtml(num(t.actual)),
+            escapeHtml(formatToleranceActual(t)),
             t.ok ? '<span class="ok">✔ yes</span>' : '<span class="bad">✘ no</span>',
             String(t.n),
           ]),

@@ -2,7 +2,7 @@
  * The JUnit XML report for CI systems (Jenkins, GitLab, GitHub test reporters): one testcase per
  * steady-state tolerance, one per probe and one for the verdict. Hand-written XML, always well-formed.
  */
-import { formatFigure } from '../util/format.js';
+import { formatFigure, formatToleranceActual } from '../util/format.js';
 import { formatOffset } from './markdown.js';
 import { registerReportFormat } from './registry.js';
 import type { RunReport } from './types.js';
@@ -75,7 +75,7 @@ function verdictOutcome(r: RunReport): Outcome | undefined {
 function cases(r: RunReport, totalMs: number): Case[] {
   const out: Case[] = [];
   for (const t of r.tolerances) {
-    const actual = t.actual === null ? 'not measurable' : String(t.actual);
+    const actual = formatToleranceActual(t);
     out.push({
       name: `steady-state: ${t.name} ${t.expected}`,
       outcome: t.ok

@@ -11,6 +11,7 @@ import {
   formatNumber,
   formatPercent,
   formatTimed,
+  formatToleranceActual,
   OBJECTIVE_STATUS_TEXT,
 } from '../util/format.js';
 import { engineVerdictLine } from './engine-verdict.js';
@@ -135,7 +136,9 @@ function observations(r: RunReport): string[] {
   }
 
   for (const t of r.tolerances.filter((t) => !t.ok)) {
-    out.push(`Tolerance \`${oneLine(t.name)} ${oneLine(t.expected)}\` was broken: measured ${formatNumber(t.actual)} over ${t.n} samples.`);
+    out.push(
+      `Tolerance \`${oneLine(t.name)} ${oneLine(t.expected)}\` was broken: measured ${formatToleranceActual(t)} over ${t.n} samples.`,
+    );
   }
   for (const p of r.probes.filter((p) => p.failed > 0)) {
     const last = p.lastFailure ? `; last failure: ${oneLine(p.lastFailure)}` : '';
@@ -192,7 +195,7 @@ function progressiveSection(r: RunReport): string[] {
             s.targets.length ? s.targets.join(', ') : '-',
             String(s.samples),
             STAGE_ICON[s.outcome],
-            s.tolerances.length ? s.tolerances.map((t) => `${t.name} ${formatNumber(t.actual)} (${t.expected})`).join('; ') : '-',
+            s.tolerances.length ? s.tolerances.map((t) => `${t.name} ${formatToleranceActual(t)} (${t.expected})`).join('; ') : '-',
           ]),
         ),
       ];
@@ -309,7 +312,7 @@ export function renderMarkdown(r: RunReport): string {
       ? '_No tolerances were declared._'
       : table(
           ['Name', 'Expected', 'Actual', 'OK', 'n'],
-          r.tolerances.map((t) => [t.name, t.expected, formatNumber(t.actual), t.ok ? '✅' : '❌', String(t.n)]),
+          r.tolerances.map((t) => [t.name, t.expected, formatToleranceActual(t), t.ok ? '✅' : '❌', String(t.n)]),
         ),
     ...objectivesSection(r),
     '## Faults',

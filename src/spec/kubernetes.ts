@@ -7,6 +7,15 @@
 import { z } from 'zod';
 import { duration, labels, strict } from './fields.js';
 
+/**
+ * Litmus env a user may add. TOTAL_CHAOS_DURATION is faultline's: on a run it is the dead-man bound (the step,
+ * the inject timeout and deadManMargin), which ends the chaos if faultline dies; set by hand it could outlast it.
+ */
+const litmusEnv = z.record(z.string(), z.string()).refine((env) => !('TOTAL_CHAOS_DURATION' in env), {
+  message:
+    "TOTAL_CHAOS_DURATION is set by faultline from the step's duration (on a run, the dead-man bound that ends the chaos if faultline dies); give the step a duration instead",
+});
+
 export const KUBERNETES_ENGINES = ['chaos-mesh', 'litmus', 'native'] as const;
 export type KubernetesEngineName = (typeof KUBERNETES_ENGINES)[number];
 
@@ -61,10 +70,7 @@ export const kubernetesSpecSchema = strict({
     .min(1)
     .optional()
     .describe('Litmus: chaosServiceAccount of the ChaosEngines (default: <litmus experiment>-sa, e.g. pod-delete-sa)'),
-  env: z
-    .record(z.string(), z.string())
-    .optional()
-    .describe('Litmus: env added to every ChaosEngine experiment (e.g. CONTAINER_RUNTIME, SOCKET_PATH)'),
+  env: litmusEnv.optional().describe('Litmus: env added to every ChaosEngine experiment (e.g. CONTAINER_RUNTIME, SOCKET_PATH)'),
   chaosMeshNamespace: namespaceName
     .default('chaos-mesh')
     .describe("Chaos Mesh: the namespace it is installed in (where DNSChaos's DNS server must run)"),
@@ -102,7 +108,7 @@ export const kubernetesStepSchema = strict({
   volumePath: z.string().min(1).optional().describe('file.corrupt and io.*: the mount point of the volume (Chaos Mesh IOChaos)'),
   path: z.string().min(1).optional().describe('file.corrupt: the files under volumePath to hit (glob)'),
   port: z.number().int().min(1).max(65535).optional().describe('http faults: the port of the pods whose traffic is changed'),
-  env: z.record(z.string(), z.string()).optional().describe("Litmus: env of this step's experiment"),
+  env: litmusEnv.optional().describe("Litmus: env of this step's experiment"),
   appkind: z
     .enum(['deployment', 'statefulset', 'daemonset', 'deploymentconfig', 'rollout'])
     .optional()

@@ -58,9 +58,20 @@ export function formatMttr(m: RecoveryFigures): string {
   return m.mttdMs === null ? NOT_APPLICABLE : NOT_RECOVERED;
 }
 
-/** A figure in its unit: times as durations, ratios and counts as plain numbers (as objectives are written). */
+/** A figure in its unit: times as latencies and durations, ratios and counts as plain numbers (as objectives are written). */
 export function formatFigure(unit: 'ms' | 'ratio' | 'count', value: number | null | undefined): string {
-  return unit === 'ms' ? (value === null || value === undefined ? MISSING : formatDuration(value)) : formatNumber(value);
+  return unit === 'ms' ? formatLatency(value) : formatNumber(value);
+}
+
+/** The unit of a steady-state tolerance's figure, from its name: `latencyP95Ms` in ms, `availability` a ratio. */
+export function toleranceUnit(name: string): 'ms' | 'ratio' | 'count' {
+  if (name.endsWith('Ms')) return 'ms';
+  return name === 'availability' || name === 'failureRate' ? 'ratio' : 'count';
+}
+
+/** What a tolerance measured, as objectives are written (`360ms`, `0.75`, `3`), or `not measurable`. */
+export function formatToleranceActual(t: { name: string; actual: number | null }): string {
+  return t.actual === null ? 'not measurable' : formatFigure(toleranceUnit(t.name), t.actual);
 }
 
 /** How an objective's status reads in a table. */

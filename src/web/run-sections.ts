@@ -10,9 +10,9 @@ import {
   formatFigure,
   formatLatency,
   formatMttr,
-  formatNumber,
   formatPercent,
   formatTimed,
+  formatToleranceActual,
   OBJECTIVE_STATUS_TEXT,
 } from '../util/format.js';
 import type { Html } from './layout.js';
@@ -40,7 +40,7 @@ function tolerances(r: RunReport): Html {
   return html`<div class="card"><h2>Steady-state tolerances</h2>${
     r.tolerances.length
       ? html`<table id="tolerances"><tr><th>Tolerance</th><th>Expected</th><th>Measured</th><th>OK</th><th>n</th></tr>
-${r.tolerances.map((t) => html`<tr><td>${t.name}</td><td>${t.expected}</td><td>${formatNumber(t.actual)}</td><td><span class="badge ${t.ok ? 'passed' : 'failed'}">${t.ok ? 'yes' : 'no'}</span></td><td>${t.n}</td></tr>`)}</table>`
+${r.tolerances.map((t) => html`<tr><td>${t.name}</td><td>${t.expected}</td><td>${formatToleranceActual(t)}</td><td><span class="badge ${t.ok ? 'passed' : 'failed'}">${t.ok ? 'yes' : 'no'}</span></td><td>${t.n}</td></tr>`)}</table>`
       : html`<p class="muted">No tolerance was checked (no steady-state probe, or no fault was injected).</p>`
   }</div>`;
 }
