@@ -2,7 +2,8 @@
  * The live game-day page, in a real browser (playwright-core driving Debian's chromium) against a real
  * `faultline serve`: a game day started through the API shows its first stage's run with its chart, then
  * waits at its approval gate; an operator approves from the page, and the page follows the next stage
- * as it runs (current experiment, live chart) to the end. The halt and stop buttons are there for an operator.
+ * as it runs (current experiment, live chart) to the end. The halt and stop buttons are there for an operator,
+ * who adds findings and action items from the page afterwards.
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -105,5 +106,31 @@ spec:
     // the approval was made from the dashboard's session, and audited as such
     const audit = (await call(daemon.url, 'GET', '/api/v1/audit?action=gameday.approve', { token })).json.entries;
     expect(audit[0]).toMatchObject({ actor: 'ada', outcome: 'ok' });
+
+    // afterwards, findings and action items are added from the page; the report holds them, audited
+    await page.fill('#finding-text', 'the checkout retried provider A for 2s before failing over');
+    await page.selectOption('#finding-severity', 'high');
+    await page.click('#add-finding button[type="submit"]');
+    await page.waitForFunction(() => document.querySelector('#notes')?.textContent?.includes('retried provider A'), null, {
+      timeout: 15_000,
+    });
+    await page.fill('#action-text', 'cut the retry budget of provider A to 500ms');
+    await page.fill('#action-owner', 'grace');
+    await page.fill('#action-due', '2027-01-15');
+    await page.click('#add-action button[type="submit"]');
+    await page.waitForFunction(() => document.querySelector('#notes')?.textContent?.includes('cut the retry budget'), null, {
+      timeout: 15_000,
+    });
+    const withNotes = (await call(daemon.url, 'GET', `/api/v1/gamedays/${id}`, { token })).json;
+    expect(withNotes.findings).toMatchObject([
+      { text: 'the checkout retried provider A for 2s before failing over', severity: 'high', author: 'ada' },
+    ]);
+    expect(withNotes.actionItems).toMatchObject([
+      { text: 'cut the retry budget of provider A to 500ms', owner: 'grace', due: '2027-01-15' },
+    ]);
+    const markdown = (await call(daemon.url, 'GET', `/api/v1/gamedays/${id}?format=md`, { token })).text;
+    expect(markdown).toContain('cut the retry budget of provider A to 500ms');
+    const noted = (await call(daemon.url, 'GET', '/api/v1/audit?action=gameday.', { token })).json.entries;
+    expect(noted.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['gameday.finding', 'gameday.action']));
   }, 150_000);
 });

@@ -54,6 +54,32 @@ describe('faultline recover after the runner is SIGKILLed', () => {
     await expectGuardianReverts(run, home, () => server.list('networkchaos').length === 0, 'the NetworkChaos object');
   });
 
+  it("the runner's guardian stops and deletes the Litmus ChaosEngine within a second, with nobody running recover", async () => {
+    fake = await FakeKubeApiServer.start();
+    fake.seedDeployment({ namespace: 'shop', name: 'web', replicas: 2, labels: { app: 'web' } });
+    fake.seedObject({
+      apiVersion: 'litmuschaos.io/v1alpha1',
+      kind: 'ChaosExperiment',
+      metadata: { name: 'pod-cpu-hog', namespace: 'shop' },
+      spec: { definition: { image: 'litmuschaos/go-runner:3.18.0' } },
+    });
+    fake.seedServiceAccount('shop', 'litmus-admin');
+    const dir = tempDir('faultline-k8s-crash-');
+    const kubeconfig = fake.writeKubeconfig(dir, { namespace: 'shop' });
+    const home = tempHome();
+    const cpuHog = `    - fault: stress.cpu
+      selector: { labels: { app: web } }
+      params: { workers: 1, load: 90 }
+      duration: 10m`;
+    const run = startCli(['run', experimentFile(dir, cpuHog, '{ engine: litmus, serviceAccount: litmus-admin }')], {
+      home,
+      env: { KUBECONFIG: kubeconfig },
+    });
+    const server = fake;
+    await waitFor(() => server.list('chaosengines')[0]?.status !== undefined, 20_000, `the run to inject (${run.output()})`);
+    await expectGuardianReverts(run, home, () => server.list('chaosengines').length === 0, 'the ChaosEngine');
+  });
+
   it('deletes the Chaos Mesh object the dead run left, from the journal alone', async () => {
     fake = await FakeKubeApiServer.start();
     fake.seedDeployment({ namespace: 'shop', name: 'web', replicas: 2, labels: { app: 'web' } });

@@ -143,6 +143,19 @@ ${currentCard(v.current)}
       ? html`<ul id="notes">${r.findings.map((n) => html`<li><b>${n.severity}</b> ${n.text} <span class="muted small">${n.author}</span></li>`)}${r.actionItems.map(
           (n) => html`<li>action: ${n.text} <span class="muted small">owner ${n.owner}${n.due ? `, due ${n.due}` : ''}</span></li>`,
         )}</ul>`
-      : html`<p class="muted">None yet: add them with <code>faultline gameday finding ID TEXT</code> or the API.</p>`
-  }</div></div></div>`;
+      : html`<p class="muted">None yet: add them here, with <code>faultline gameday finding ID TEXT</code> or the API.</p>`
+  }${operator ? noteForms(r.id) : ''}</div></div></div>`;
+}
+
+/** An operator adds findings and action items from the page (POST .../findings and .../actions, audited). */
+function noteForms(id: string): Html {
+  return html`<form class="note-form" id="add-finding" data-note="findings" data-gameday="${id}">
+<input name="text" id="finding-text" placeholder="a finding: what was learned" required maxlength="2000">
+<select name="severity" id="finding-severity">${['low', 'medium', 'high', 'critical'].map((s) => html`<option${s === 'medium' ? ' selected' : ''}>${s}</option>`)}</select>
+<button class="btn" type="submit">Add finding</button></form>
+<form class="note-form" id="add-action" data-note="actions" data-gameday="${id}">
+<input name="text" id="action-text" placeholder="an action item" required maxlength="2000">
+<input name="owner" id="action-owner" placeholder="owner" required maxlength="200">
+<input name="due" id="action-due" type="date">
+<button class="btn" type="submit">Add action item</button></form>`;
 }

@@ -47,6 +47,8 @@ td.reason { color: var(--muted); max-width: 420px; }
 .btn.primary { background: #1f883d; border-color: #1a7f37; color: #fff; } .btn.primary:hover { background: #1a7f37; }
 .btn.danger { background: #fff; border-color: #d1242f; color: #d1242f; } .btn.danger:hover { background: #ffebe9; }
 .actions { display: flex; gap: 8px; flex-wrap: wrap; align-items: center; margin: 10px 0; }
+.note-form { display: flex; gap: 6px; flex-wrap: wrap; margin-top: 10px; }
+.note-form input[name="text"] { flex: 1; min-width: 12em; }
 form.filters { display: flex; gap: 10px; flex-wrap: wrap; align-items: end; }
 form.filters label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); gap: 3px; }
 input, select, textarea { border: 1px solid #c9ced4; border-radius: 6px; padding: 5px 8px; font-size: 13px; background: #fff; color: var(--ink); }

@@ -180,6 +180,22 @@ function actionButtons(): void {
   });
 }
 
+// ---------- findings and action items of a game day ----------
+function noteForms(): void {
+  document.addEventListener('submit', async (event) => {
+    const form = (event.target as Element | null)?.closest<HTMLFormElement>('form[data-note]');
+    if (!form) return;
+    event.preventDefault();
+    const fields = Object.fromEntries([...new FormData(form).entries()].filter(([, v]) => v !== '').map(([k, v]) => [k, String(v)]));
+    const button = form.querySelector<HTMLButtonElement>('button');
+    if (button) button.disabled = true;
+    const r = await api('POST', `/api/v1/gamedays/${form.dataset.gameday}/${form.dataset.note}`, fields);
+    if (button) button.disabled = false;
+    if (!r.ok) return notice(`Not added: ${errorText(r)}`, true);
+    location.reload();
+  });
+}
+
 // ---------- the daemon's live events ----------
 function daemonEvents(): void {
   if (!window.EventSource || page === 'login') return;
@@ -462,6 +478,7 @@ function editor(): void {
 
 haltSwitch();
 actionButtons();
+noteForms();
 daemonEvents();
 if (page === 'run') liveRun(body.dataset.run ?? '');
 if (page === 'gameday') {
