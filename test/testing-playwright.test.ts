@@ -1,8 +1,9 @@
 /**
  * faultline/playwright: `npx playwright test` on a fixture project (test/fixtures/playwright/) whose
  * tests hold faults through the `chaos` fixture; one passes, one fails, one times out in the middle of
- * a held fault. Afterwards nothing is left (journal empty, the paused process running, the endpoint
- * answering untouched) and Playwright's JSON and HTML reports carry the faultline attachments.
+ * a held fault, one crashes its worker (SIGKILL) with a fault held. Afterwards nothing is left (journal
+ * empty, the paused processes running, the endpoint answering untouched) and Playwright's JSON and HTML
+ * reports carry the faultline attachments of the tests that ended.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Journal } from '../src/journal/journal.js';
 import { ROOT, tempDir, tempHome } from './support/cli.js';
-import { freePort, killStarted, processState, startSleeper } from './support/processes.js';
+import { GUARDIAN_BOUND_MS } from './support/guardian.js';
+import { freePort, killStarted, processState, startSleeper, waitFor } from './support/processes.js';
 
 let upstream: Server;
 let upstreamPort: number;
@@ -41,6 +43,7 @@ it('reverts every fault after each test whatever the ending, and attaches them t
   const out = tempDir('faultline-playwright-');
   const listenPort = await freePort();
   const sleeper = startSleeper('playwright-held');
+  const crashSleeper = startSleeper('playwright-crash');
   const code = await new Promise<number | null>((resolve) => {
     const child = spawn(
       process.execPath,
@@ -54,15 +57,17 @@ it('reverts every fault after each test whatever the ending, and attaches them t
           LISTEN: `127.0.0.1:${listenPort}`,
           UPSTREAM: `127.0.0.1:${upstreamPort}`,
           SLEEPER_PID: String(sleeper.pid),
+          CRASH_SLEEPER_PID: String(crashSleeper.pid),
         },
         stdio: 'ignore',
       },
     );
     child.on('close', resolve);
   });
-  expect(code).toBe(1); // one failure and one timeout
+  expect(code).toBe(1); // one failure, one timeout, one crashed worker
 
-  // nothing left behind
+  // nothing left behind: the crashed worker's pause was reverted by its guardian, with nobody running recover
+  await waitFor(() => processState(crashSleeper.pid as number) !== 'T', GUARDIAN_BOUND_MS + 2_000, "the crashed worker's fault reverted");
   const journal = new Journal(join(home, 'journal.db'));
   expect(journal.open()).toEqual([]);
   journal.close();
@@ -77,6 +82,8 @@ it('reverts every fault after each test whatever the ending, and attaches them t
   expect(byTitle.get('passes while the shop answers 503')?.status).toBe('passed');
   expect(byTitle.get('fails while a fault is held')?.status).toBe('failed');
   expect(byTitle.get('times out in the middle of a held fault')?.status).toBe('timedOut');
+  expect(byTitle.get('crashes its worker while a fault is held')?.status).toBe('failed');
+  byTitle.delete('crashes its worker while a fault is held'); // its worker died before any attachment
   for (const [title, result] of byTitle) {
     const json = result.attachments.find((a) => a.name === 'faultline.json');
     expect(json, `${title} has its faultline attachment`).toBeDefined();
@@ -92,10 +99,13 @@ it('reverts every fault after each test whatever the ending, and attaches them t
   }
   const timedOut = byTitle.get('times out in the middle of a held fault') as JsonResult;
   const held = JSON.parse(readFileSync(timedOut.attachments.find((a) => a.name === 'faultline.json')?.path as string, 'utf8'));
-  expect(held.faults.map((f: { fault: string }) => f.fault)).toEqual(['process.pause', 'http.abort']);
+  expect(held.faults.map((f: { fault: string }) => f.fault)).toEqual(['http.abort', 'process.pause']);
   const during = held.probes[0].samples.filter((s: { phase: string }) => s.phase === 'during');
   expect(during.length).toBeGreaterThan(0);
-  expect(during.every((s: { ok: boolean }) => !s.ok)).toBe(true); // the probe saw the 502s
+  // the probe saw the 502s: every sample taken while they were held, but the one in flight when the end of
+  // the test reverted them (the loop samples one at a time, so at most one straddles the revert)
+  expect(during.filter((s: { ok: boolean }) => s.ok).length).toBeLessThanOrEqual(1);
+  expect(during.filter((s: { ok: boolean }) => !s.ok).length).toBeGreaterThan(0);
 
   // the HTML report holds them too, as files of its data/ folder
   expect(existsSync(join(out, 'html', 'index.html'))).toBe(true);

@@ -16,81 +16,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { test as base } from '@playwright/test';
-import type { Phase } from '../probes/sample.js';
-import type { FaultHandle } from './handle.js';
-import { inject } from './inject.js';
+import { type Chaos, TestChaos } from './chaos.js';
 import { closeChaosSession } from './session.js';
-import type { InjectOptions, ProbeInput } from './spec.js';
-import { ProbeWatch } from './watch.js';
-
-export interface Chaos {
-  /** injects a fault held until `revert()` or the end of the test */
-  inject(options: InjectOptions): Promise<FaultHandle>;
-  /** samples a probe (http, tcp, cmd, browser, ...) in the background until the end of the test */
-  watch(probe: ProbeInput): ProbeWatch;
-  /** every fault injected in this test */
-  readonly faults: readonly FaultHandle[];
-}
-
-class TestChaos implements Chaos {
-  readonly faults: FaultHandle[] = [];
-  readonly watches: ProbeWatch[] = [];
-  private injectedOnce = false;
-
-  async inject(options: InjectOptions): Promise<FaultHandle> {
-    const handle = await inject(options);
-    this.faults.push(handle);
-    this.injectedOnce = true;
-    return handle;
-  }
-
-  watch(probe: ProbeInput): ProbeWatch {
-    const watch = new ProbeWatch(probe, () => this.phase());
-    this.watches.push(watch);
-    return watch;
-  }
-
-  private phase(): Phase {
-    if (this.faults.some((f) => f.active)) return 'during';
-    return this.injectedOnce ? 'after' : 'before';
-  }
-
-  /** Reverts every fault, stops every probe; returns the revert errors. */
-  async end(): Promise<unknown[]> {
-    const errors: unknown[] = [];
-    for (const fault of this.faults) await fault.revert().catch((error) => errors.push(error));
-    await Promise.all(this.watches.map((w) => w.stop()));
-    return errors;
-  }
-
-  /** What the attachments hold. */
-  record() {
-    return {
-      faults: this.faults.flatMap((f) => f.faults),
-      timeline: this.faults.flatMap((f) => f.timeline).sort((a, b) => a.t.localeCompare(b.t)),
-      probes: this.watches.map((w) => ({
-        name: w.name,
-        availability: { before: w.availability('before'), during: w.availability('during'), after: w.availability('after') },
-        samples: w.samples.map(({ endedAt: _endedAt, ...sample }) => ({ ...sample, t: new Date(sample.t).toISOString() })),
-      })),
-    };
-  }
-
-  summary(): string {
-    const { faults, probes } = this.record();
-    const lines = faults.map(
-      (f) =>
-        `${f.fault} on ${f.target}: injected ${f.injectedAt ?? 'never'}, reverted ${f.revertedAt ?? 'NOT REVERTED'}${f.error ? ` (${f.error})` : ''}`,
-    );
-    for (const p of probes) {
-      const share = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
-      lines.push(
-        `probe ${p.name}: ${p.samples.length} samples; availability before ${share(p.availability.before)}, during ${share(p.availability.during)}, after ${share(p.availability.after)}`,
-      );
-    }
-    return `${lines.join('\n')}\n`;
-  }
-}
 
 export const test = base.extend<{ chaos: Chaos }, { faultlineSession: undefined }>({
   faultlineSession: [
@@ -107,7 +34,7 @@ export const test = base.extend<{ chaos: Chaos }, { faultlineSession: undefined 
     // use() returns when the test ends, whatever the ending (a failure, a timeout): the teardown below runs
     await use(chaos);
     const errors = await chaos.end();
-    if (chaos.faults.length || chaos.watches.length) {
+    if (chaos.used) {
       // as files: the HTML report copies them into its data/ folder, where they can be opened
       const json = testInfo.outputPath('faultline.json');
       const text = testInfo.outputPath('faultline.txt');
@@ -121,6 +48,7 @@ export const test = base.extend<{ chaos: Chaos }, { faultlineSession: undefined 
 });
 
 export { expect } from '@playwright/test';
+export type { Chaos, ChaosRecord } from './chaos.js';
 export { FaultHandle } from './handle.js';
 export { InjectRefusedError } from './session.js';
 export { FaultSpecError, type InjectOptions, type ProbeInput } from './spec.js';
