@@ -330,7 +330,7 @@ describe('faultline import of Chaos Mesh objects', () => {
     expect(result.skipped).toEqual([
       'NetworkChaos shop/by-expression: selector expressionSelectors cannot be expressed in faultline; dropping it would select more pods, so it is not imported',
       'IOChaos shop/io-latency: IOChaos io-latency: methods readdir, mkdir have no faultline operation (open, read, write, fsync, stat)',
-      'ConfigMap default/not-chaos: v1 ConfigMap is not a Chaos Mesh object or a Litmus ChaosEngine',
+      'ConfigMap default/not-chaos: v1 ConfigMap is not a Chaos Mesh object, a Litmus ChaosEngine or ChaosSchedule, or a Litmus workflow',
     ]);
     const squeeze = parsed.experiments.find((e) => e.name === 'squeeze');
     // cpu and memory stressors run together in Chaos Mesh: one parallel group, not two steps one after the other
@@ -615,21 +615,28 @@ spec:
     expect(back?.guards.stopWhen).toEqual([expect.objectContaining({ probe: 'checkout', consecutiveFailures: 2 })]);
   });
 
-  it('Litmus: one valid ChaosEngine per fault step, carrying the probes', () => {
+  it('Litmus: a workflow of valid ChaosEngines, one per fault step, carrying the probes', () => {
     const [experiment] = parseDocuments(experimentText.replace('engine: chaos-mesh', 'engine: litmus'), null, {
       project: null,
     }).experiments;
     if (!experiment) throw new Error('no experiment');
-    const { manifests, notes } = exportExperiment(experiment, { to: 'litmus' });
-    expect(manifests.map((m) => m.spec.experiments[0].name)).toEqual(['pod-network-latency', 'pod-delete', 'pod-cpu-hog']);
-    for (const m of manifests) expect(validateAgainstCrd(m)).toEqual([]);
-    expect(manifests[0]?.spec.experiments[0].spec.probe[0]).toMatchObject({
+    const {
+      manifests: [workflow],
+      notes,
+    } = exportExperiment(experiment, { to: 'litmus' });
+    expect(workflow?.kind).toBe('Workflow');
+    const engines = (workflow?.spec.templates as Doc[]).flatMap((t) =>
+      (t.inputs?.artifacts ?? []).map((a: Doc) => parseYaml(a.raw.data) as Doc),
+    );
+    expect(engines.map((m) => m.spec.experiments[0].name)).toEqual(['pod-network-latency', 'pod-delete', 'pod-cpu-hog']);
+    for (const m of engines) expect(validateAgainstCrd(m)).toEqual([]);
+    expect(engines[0]?.spec.experiments[0].spec.probe[0]).toMatchObject({
       name: 'checkout',
       type: 'httpProbe',
       'httpProbe/inputs': { method: { get: { criteria: '==', responseCode: '200' } } },
       runProperties: { probeTimeout: '1s', interval: '2s' },
     });
-    expect(notes.join('\n')).toMatch(/each fault step is its own ChaosEngine/);
+    expect(notes.join('\n')).toMatch(/a Litmus workflow \(Argo Workflow\) of 3 ChaosEngines/);
   });
 
   it('a backend local experiment exports its targets’ labels; what an engine cannot do is an error naming the one that can', () => {

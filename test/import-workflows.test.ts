@@ -214,7 +214,7 @@ describe('Litmus ChaosSchedule', () => {
     const twoSteps =
       '[ { fault: process.kill, selector: { labels: { app: web } } }, { fault: process.kill, selector: { labels: { app: api } } } ]';
     expect(() => exportSchedule(definitionOf(faultlineSchedule('', twoSteps)), { to: 'litmus' })).toThrow(
-      /runs one ChaosEngine, and its experiment exports as 2/,
+      /runs one ChaosEngine, and its experiment has 2 steps \(2 of them faults\)/,
     );
     const noted = exportSchedule(
       definitionOf(faultlineSchedule('  timeZone: Europe/Paris\n  suspend: true\n  window: { workHours: "09:30-17:00", minInterval: 1h }')),

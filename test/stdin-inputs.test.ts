@@ -76,7 +76,10 @@ describe('import of kubectl output and of files with nothing to import', () => {
   it('nothing importable: exit 3, the reason on one line, nothing on stdout', async () => {
     const configMap = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: shop }\n';
     for (const [input, reason] of [
-      [configMap, /<stdin>: nothing to import: ConfigMap shop\/settings: v1 ConfigMap is not a Chaos Mesh object or a Litmus ChaosEngine/],
+      [
+        configMap,
+        /<stdin>: nothing to import: ConfigMap shop\/settings: v1 ConfigMap is not a Chaos Mesh object, a Litmus ChaosEngine or ChaosSchedule, or a Litmus workflow/,
+      ],
       [stringify({ apiVersion: 'v1', kind: 'List', items: [] }), /<stdin>: nothing to import: it holds no document/],
       ['', /<stdin>: nothing to import: it holds no document/],
     ] as const) {

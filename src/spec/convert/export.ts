@@ -6,7 +6,9 @@
  * Workflow (a Serial entry of chaos templates with deadlines, Suspend for pauses, Parallel for parallel
  * groups), and an HTTP probe in guards.stopWhen becomes a Continuous StatusCheck beside it that aborts
  * the workflow; a Schedule becomes a Chaos Mesh Schedule.
- * Litmus: one ChaosEngine per fault step, carrying the probes Litmus can express; a Schedule becomes a
+ * Litmus: one fault step is one ChaosEngine, carrying the probes Litmus can express; a method with several
+ * steps is a Litmus workflow (an Argo Workflow as ChaosCenter runs them: groups of steps in order, the
+ * engines of a parallel group together, suspend for pauses; see litmus-workflow.ts); a Schedule becomes a
  * ChaosSchedule (chaos-scheduler) around the engine of its one fault step.
  *
  * Here the engine owns the duration (no faultline is around), so it is written into the objects.
@@ -23,6 +25,7 @@ import type { Experiment, ScheduleDefinition } from '../load.js';
 import type { FaultStep, Selector, Step } from '../schema.js';
 import { litmusNumberCriteria, probeToLitmus } from './litmus-probes.js';
 import { chaosScheduleOf } from './litmus-schedule.js';
+import { litmusWorkflowOf, type WorkflowStep } from './litmus-workflow.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: manifests are free-form
 type Doc = Record<string, any>;
@@ -285,29 +288,46 @@ function exportChaosMesh(experiment: Experiment, namespace: string, notes: strin
   return { apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'Workflow', metadata: { name: slug(experiment.name, 63), namespace }, spec };
 }
 
-function exportLitmus(experiment: Experiment, namespace: string, notes: string[]): Doc[] {
+/** The ChaosEngine of each fault step, in the method's order, each named after its step. */
+function litmusEngines(experiment: Experiment, namespace: string, notes: string[]): Map<FaultStep, { name: string; engine: Doc }> {
   const steps = faultSteps(experiment.method);
-  if (experiment.method.some((s) => s.kind !== 'fault') || steps.length > 1) {
-    notes.push(
-      'Litmus has no workflow outside ChaosCenter: each fault step is its own ChaosEngine; apply them in order (pauses and parallel groups are not kept)',
-    );
-  }
   const probes = experiment.probes.flatMap((p) => probeToLitmus(p, notes) ?? []);
   if (experiment.guards.stopWhen.length)
     notes.push('stop conditions not exported: give a Litmus probe stopOnFailure: true to stop the engine');
-  return steps.map((step, i) => {
-    const name = steps.length === 1 ? slug(experiment.name, 63) : `${slug(experiment.name, 55)}-${i + 1}`;
-    if (step.durationMs === null) notes.push(`${step.name}: no duration; TOTAL_CHAOS_DURATION is 30s`);
-    const compiled = compile(experiment, step, `step ${step.name}`, 'litmus', name, namespace, step.durationMs ?? 30_000);
-    if (probes.length) compiled.body.spec.experiments[0].spec.probe = probes;
-    return compiled.body;
+  const names = new Set<string>(['main']);
+  return new Map(
+    steps.map((step) => {
+      const name = steps.length === 1 ? slug(experiment.name, 63) : unique(names, step.name);
+      if (step.durationMs === null) notes.push(`${step.name}: no duration; TOTAL_CHAOS_DURATION is 30s`);
+      const compiled = compile(experiment, step, `step ${step.name}`, 'litmus', name, namespace, step.durationMs ?? 30_000);
+      if (probes.length) compiled.body.spec.experiments[0].spec.probe = probes;
+      return [step, { name, engine: compiled.body }];
+    }),
+  );
+}
+
+/** One fault step: its ChaosEngine; several steps, pauses or parallel groups: a Litmus workflow of them. */
+function exportLitmus(experiment: Experiment, namespace: string, notes: string[]): Doc {
+  const engines = litmusEngines(experiment, namespace, notes);
+  const only = experiment.method.length === 1 && experiment.method[0]?.kind === 'fault' ? engines.get(experiment.method[0]) : undefined;
+  if (only) return only.engine;
+  const names = new Set<string>(['main', ...[...engines.values()].map((e) => e.name)]);
+  const groups: WorkflowStep[][] = experiment.method.map((step, i) => {
+    if (step.kind === 'fault') return [engines.get(step) as WorkflowStep];
+    if (step.kind === 'parallel') return step.steps.map((s) => engines.get(s) as WorkflowStep);
+    if (step.kind === 'pause') return [{ name: unique(names, step.name), pauseMs: step.durationMs }];
+    throw new UserError(`spec.method[${i}]: a ${step.kind} step cannot be exported to Litmus`);
   });
+  notes.push(
+    `a Litmus workflow (Argo Workflow) of ${engines.size} ChaosEngines: run it where ChaosCenter (or Argo Workflows with the argo-chaos service account) runs workflows, with the ChaosExperiments of its faults installed in ${namespace}`,
+  );
+  return litmusWorkflowOf(slug(experiment.name, 63), namespace, groups);
 }
 
 export function exportExperiment(experiment: Experiment, options: ExportOptions): Exported {
   const notes: string[] = [];
   const namespace = options.namespace ?? experiment.kubernetes?.namespace ?? 'default';
-  const manifests = options.to === 'litmus' ? exportLitmus(experiment, namespace, notes) : [exportChaosMesh(experiment, namespace, notes)];
+  const manifests = [options.to === 'litmus' ? exportLitmus(experiment, namespace, notes) : exportChaosMesh(experiment, namespace, notes)];
   return { source: `Experiment ${experiment.name}`, manifests, notes };
 }
 
@@ -321,10 +341,10 @@ export function exportSchedule(schedule: ScheduleDefinition, options: ExportOpti
   const notes: string[] = [];
   const namespace = options.namespace ?? experiment.kubernetes?.namespace ?? 'default';
   if (options.to === 'litmus') {
-    const engines = exportLitmus(experiment, namespace, notes);
-    if (engines.length !== 1) {
+    const engines = [...litmusEngines(experiment, namespace, notes).values()].map((e) => e.engine);
+    if (engines.length !== 1 || experiment.method.length !== 1) {
       throw new UserError(
-        `Schedule ${schedule.name}: a Litmus ChaosSchedule runs one ChaosEngine, and its experiment exports as ${engines.length} (one per fault step); schedule one fault step, or export --to chaos-mesh, whose Schedule runs a Workflow`,
+        `Schedule ${schedule.name}: a Litmus ChaosSchedule runs one ChaosEngine, and its experiment has ${experiment.method.length} steps (${engines.length} of them faults); schedule one fault step, or export --to chaos-mesh, whose Schedule runs a Workflow`,
       );
     }
     return { source: `Schedule ${schedule.name}`, manifests: [chaosScheduleOf(schedule, engines[0] as Doc, namespace, notes)], notes };

@@ -13,6 +13,8 @@ import { parseSize } from '../../util/size.js';
 import { API_VERSION } from '../schema.js';
 import { parseYamlDocuments } from '../yaml-input.js';
 import { probeFromLitmus } from './litmus-probes.js';
+import { importLitmusWorkflow } from './litmus-workflow.js';
+import { Skip } from './skip.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: YAML documents are free-form
 type Doc = Record<string, any>;
@@ -46,8 +48,6 @@ const EMBED_KEYS: Record<string, string> = {
   dnsChaos: 'DNSChaos',
 };
 const KIND_KEYS = Object.fromEntries(Object.entries(EMBED_KEYS).map(([k, v]) => [v, k]));
-
-class Skip extends Error {}
 
 const IO_ATTRS = ['size', 'perm', 'uid', 'gid', 'nlink', 'ino', 'atime', 'mtime', 'ctime'];
 
@@ -970,7 +970,15 @@ export function importDocuments(text: string, options: ImportOptions = {}): Impo
       if (group === 'chaos-mesh.org') document = importChaosMesh(doc, notes);
       else if (group === 'litmuschaos.io' && doc.kind === 'ChaosEngine') document = importLitmus(doc, notes);
       else if (group === 'litmuschaos.io' && doc.kind === 'ChaosSchedule') document = importLitmusSchedule(doc, notes);
-      else throw new Skip(`${doc.apiVersion} ${doc.kind} is not a Chaos Mesh object or a Litmus ChaosEngine`);
+      else if (group === 'argoproj.io' && doc.kind === 'Workflow') document = importLitmusWorkflow(doc, notes, importLitmus);
+      else if (group === 'argoproj.io' && doc.kind === 'CronWorkflow')
+        throw new Skip(
+          'a CronWorkflow is not imported: import its spec.workflowSpec as a Workflow, and give it a faultline Schedule with the cron spec.schedule',
+        );
+      else
+        throw new Skip(
+          `${doc.apiVersion} ${doc.kind} is not a Chaos Mesh object, a Litmus ChaosEngine or ChaosSchedule, or a Litmus workflow`,
+        );
       if (options.backend === 'local') toLocal(document, notes);
       result.imported.push({ source, document, notes });
     } catch (error) {
