@@ -625,7 +625,7 @@ spec:
       notes,
     } = exportExperiment(experiment, { to: 'litmus' });
     expect(workflow?.kind).toBe('Workflow');
-    const engines = (workflow?.spec.templates as Doc[]).flatMap((t) =>
+    const engines = ((workflow as Doc).spec.templates as Doc[]).flatMap((t) =>
       (t.inputs?.artifacts ?? []).map((a: Doc) => parseYaml(a.raw.data) as Doc),
     );
     expect(engines.map((m) => m.spec.experiments[0].name)).toEqual(['pod-network-latency', 'pod-delete', 'pod-cpu-hog']);
