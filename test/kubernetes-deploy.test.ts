@@ -55,6 +55,8 @@ describe('deploy/kubernetes', () => {
         'Role',
         'Role',
         'Role',
+        'Role',
+        'RoleBinding',
         'RoleBinding',
         'RoleBinding',
         'RoleBinding',
@@ -90,8 +92,13 @@ describe('deploy/kubernetes', () => {
       { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
     ]);
     const main = ofKind('Role').find((r) => r.metadata.name === 'faultline');
-    expect(ofKind('Role').find((r) => r.metadata.name === 'faultline-dns-check')?.rules).toEqual([
+    // in the engines' own namespaces: their controllers looked at, and Chaos Mesh's DNS server, nothing more
+    expect(ofKind('Role').find((r) => r.metadata.name === 'faultline-engine-check')?.rules).toEqual([
       { apiGroups: [''], resources: ['services'], resourceNames: ['chaos-mesh-dns-server'], verbs: ['get'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
+    ]);
+    expect(ofKind('Role').find((r) => r.metadata.name === 'faultline-operator-check')?.rules).toEqual([
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] },
     ]);
     expect(JSON.stringify(main)).not.toMatch(/"delete"\]\s*}\s*,?\s*{?[^}]*"pods"/); // pod deletion only in rbac-native.yaml
   });

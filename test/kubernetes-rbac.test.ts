@@ -46,7 +46,7 @@ function asked(r: RequestRecord): string | null {
 /** Every `namespace group/resource verb` the Roles of deploy/kubernetes grant. */
 function granted(): Set<string> {
   const out = new Set<string>();
-  for (const file of ['rbac.yaml', 'rbac-native.yaml', 'rbac-chaos-mesh.yaml']) {
+  for (const file of ['rbac.yaml', 'rbac-native.yaml', 'rbac-chaos-mesh.yaml', 'rbac-litmus.yaml']) {
     for (const doc of parseAllDocuments(readFileSync(join(DEPLOY, file), 'utf8')).map((d) => d.toJS() as KObject)) {
       if (doc.kind !== 'Role') continue;
       for (const rule of doc.rules)

@@ -161,7 +161,27 @@ method:
     expect(result.plan[0]?.actions[0]).toMatch(
       /StressChaos cpu 2 worker\(s\) at 50% on pod shop\/web-\d \(one StressChaos in namespace shop for the step\)/,
     );
+    // the engine's controller, seen before any harm
+    expect(result.plan[0]?.actions.at(-1)).toBe(
+      "Chaos Mesh's chaos-controller-manager: Deployment chaos-mesh/chaos-controller-manager, 1 of 1 replicas available",
+    );
     expect(writes()).toEqual([]);
+  });
+
+  it('a controller faultline may not look at is said to be not checked, and the run goes on', async () => {
+    await startFake();
+    fake.forbid('list', 'deployments', 'chaos-mesh');
+    const e = experiment(`
+method:
+  - fault: stress.cpu
+    selector: { namespaces: [shop], labelSelectors: { app: web } }
+    mode: all
+    params: { workers: 1, load: 50 }
+    duration: 10s`);
+    const result = await dryRun(e, 1, openControlDb());
+    expect(result.plan[0]?.actions.at(-1)).toMatch(
+      /^Chaos Mesh's chaos-controller-manager not checked: faultline may not list deployments in namespace chaos-mesh \(grant "list" on "deployments" there/,
+    );
   });
 
   it('a watch that drops while the engine injects is resumed from a fresh read', async () => {
@@ -334,16 +354,16 @@ method:
     const e = experiment(`
 kubernetes: { engine: native }
 method:
-  - pause: 1500ms
+  - pause: 3s
   - fault: process.kill
     selector: { labels: { app: web } }
     kubernetes: { minHealthy: 2 }`);
     setTimeout(() => {
       fake.setPodReady('shop', 'web-0', false);
       fake.setPodReady('shop', 'web-1', false);
-    }, 500);
+    }, 1500); // during the pause, after the plan (and its guards) of a loaded machine
     const { report } = await runExperiment(e, { seed: 4 });
-    expect(report.verdict).toBe('error');
+    expect(report.verdict, report.reason).toBe('error');
     expect(report.reason).toMatch(
       /refusing to delete pod shop\/web-\d: Deployment shop\/web has 1 ready replica\(s\) now; deleting it would leave [01], fewer than 2/,
     );
@@ -391,6 +411,18 @@ describe('bad input is refused before anything is created', () => {
       () => fake.forbid('list', 'pods', 'shop'),
       '',
       /RBAC forbids faultline to list pods in namespace shop \(403 Forbidden/,
+    ],
+    [
+      "Chaos Mesh's controller has no available replica",
+      () => fake.controllerUnavailable('chaos-mesh'),
+      '',
+      /Chaos Mesh's chaos-controller-manager \(Deployment chaos-mesh\/chaos-controller-manager\) has no available replica \(0 of 1\), so nothing would inject the fault/,
+    ],
+    [
+      "Litmus's chaos-operator is not in the namespace the settings name",
+      () => {},
+      'kubernetes: { engine: litmus, litmusNamespace: litmus-system }',
+      /Litmus's chaos-operator is not running in namespace litmus-system \(no Deployment there runs it\), so nothing would inject the fault; install .* or set spec\.kubernetes\.litmusNamespace/,
     ],
     [
       'the engine cannot do the fault',

@@ -122,7 +122,7 @@ describe('kubernetes.method: evict (engine native) honours PodDisruptionBudgets'
       /the Eviction API refused to evict pod shop\/web-\S+ now: a PodDisruptionBudget allows no disruption .*would violate the pod's disruption budget/,
     );
     expect(fake.podDeletions).toEqual([]);
-    expect(fake.list('pods')).toHaveLength(3);
+    expect(fake.list('pods', 'shop')).toHaveLength(3);
   });
 
   it('RBAC without create on pods/eviction is refused before any harm', async () => {

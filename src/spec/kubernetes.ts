@@ -73,7 +73,8 @@ export const kubernetesSpecSchema = strict({
   env: litmusEnv.optional().describe('Litmus: env added to every ChaosEngine experiment (e.g. CONTAINER_RUNTIME, SOCKET_PATH)'),
   chaosMeshNamespace: namespaceName
     .default('chaos-mesh')
-    .describe("Chaos Mesh: the namespace it is installed in (where DNSChaos's DNS server must run)"),
+    .describe("Chaos Mesh: the namespace it is installed in (its controller, and DNSChaos's DNS server)"),
+  litmusNamespace: namespaceName.default('litmus').describe('Litmus: the namespace its chaos-operator runs in (checked before a run)'),
 });
 export type KubernetesSpec = z.infer<typeof kubernetesSpecSchema>;
 

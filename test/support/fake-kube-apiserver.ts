@@ -240,7 +240,31 @@ export class FakeKubeApiServer {
     await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
     fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
     fake.seedNamespace('default');
+    // the engines' controllers, as their Helm charts deploy them (the preflight looks for them)
+    if (options.chaosMesh !== false) fake.seedController('chaos-mesh');
+    if (options.litmus !== false) fake.seedController('litmus');
     return fake;
+  }
+
+  /** An engine's controller Deployment, one ready replica (Chaos Mesh's chart, Litmus's litmus-core chart). */
+  seedController(engine: 'chaos-mesh' | 'litmus'): KObject {
+    return engine === 'chaos-mesh'
+      ? this.seedDeployment({
+          namespace: 'chaos-mesh',
+          name: 'chaos-controller-manager',
+          replicas: 1,
+          labels: { 'app.kubernetes.io/component': 'controller-manager' },
+          containers: [
+            { name: 'chaos-mesh', image: 'ghcr.io/chaos-mesh/chaos-mesh:v2.7.2', command: ['/usr/local/bin/chaos-controller-manager'] },
+          ],
+        })
+      : this.seedDeployment({
+          namespace: 'litmus',
+          name: 'litmus-core',
+          replicas: 1,
+          labels: { app: 'litmus' },
+          containers: [{ name: 'chaos-operator', image: 'litmuschaos/chaos-operator:3.18.0', command: ['chaos-operator'] }],
+        });
   }
 
   async close(): Promise<void> {
@@ -322,6 +346,12 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
     if (!this.controllersDown.has(engine)) this.controllersDown.set(engine, []);
   }
 
+  /** The controller's Deployment has no available replica (its pods not ready), or has one again. */
+  controllerUnavailable(engine: 'chaos-mesh' | 'litmus', unavailable = true): void {
+    const namespace = engine === 'chaos-mesh' ? 'chaos-mesh' : 'litmus';
+    for (const pod of this.list('pods', namespace)) this.setPodReady(namespace, pod.metadata.name, !unavailable);
+  }
+
   controllerUp(engine: 'chaos-mesh' | 'litmus'): void {
     const held = this.controllersDown.get(engine) ?? [];
     this.controllersDown.delete(engine);
@@ -397,14 +427,22 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
   }
 
   /** A Deployment with its ReplicaSet and `replicas` Ready pods named `<name>-<n>`. */
-  seedDeployment(d: { namespace?: string; name: string; replicas: number; labels: Record<string, string>; readyPods?: number }): KObject {
+  seedDeployment(d: {
+    namespace?: string;
+    name: string;
+    replicas: number;
+    labels: Record<string, string>;
+    readyPods?: number;
+    containers?: KObject[];
+  }): KObject {
     const namespace = d.namespace ?? 'default';
     this.seedNamespace(namespace);
+    const template = { metadata: { labels: d.labels }, ...(d.containers ? { spec: { containers: d.containers } } : {}) };
     const deployment = this.put(this.type('apps', 'deployments'), {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: d.name, namespace, labels: d.labels },
-      spec: { replicas: d.replicas, selector: { matchLabels: d.labels }, template: { metadata: { labels: d.labels } } },
+      spec: { replicas: d.replicas, selector: { matchLabels: d.labels }, template },
       status: {},
     });
     const rs = this.put(this.type('apps', 'replicasets'), {

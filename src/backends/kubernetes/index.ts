@@ -193,10 +193,14 @@ registerBackend({
       objectNameFor(experiment.name, step.name),
     );
     const targeted = [...new Set(names.map((n) => n.namespace))];
-    await checkEngine(client, where, settings.engine, compiled, targeted, settings.chaosMeshNamespace);
-    return planned(
-      selected.map((t) => `${compiled.summary} on pod ${t.name} (one ${compiled.ref.kind} in namespace ${namespace} for the step)`),
-    );
+    const controller = await checkEngine(client, where, settings.engine, compiled, targeted, {
+      'chaos-mesh': settings.chaosMeshNamespace,
+      litmus: settings.litmusNamespace,
+    });
+    return planned([
+      ...selected.map((t) => `${compiled.summary} on pod ${t.name} (one ${compiled.ref.kind} in namespace ${namespace} for the step)`),
+      controller,
+    ]);
   },
 
   async applyStep(planned: PlannedFault, injector: Injector): Promise<Injection[]> {
