@@ -48,7 +48,7 @@ EOF
 
 echo "context $(kubectl config current-context), namespace $NS"
 
-# 1. The examples: a dry run, then for real
+# 1. The examples, as dry runs: each planned against the cluster (pods chosen, CRDs, controllers, RBAC), nothing created
 for file in "$ROOT"/examples/kubernetes/*.yaml; do
   case $(basename "$file") in faultline.yaml | game-day.yaml) continue ;; esac
   if "${FAULTLINE[@]}" run "$file" --dry-run >"$WORK/out" 2>&1; then report seen "dry run of $(basename "$file")"
