@@ -139,6 +139,13 @@ spec:
     const huge = await api('POST', '/api/v1/experiments', { yaml: `# ${'x'.repeat(70 * 1024)}\n${pauseExperiment('huge', worker)}` });
     expect(huge.status).toBe(413);
     expect(huge.json.error).toMatchObject({ code: 'too_large', message: expect.stringMatching(/larger than 65536 bytes/) });
+    // refused before its token is read, and audited all the same (as invalid input, like any other 4xx of a body)
+    const denied = (await api('GET', '/api/v1/audit?action=experiment.&limit=20')).json.entries as {
+      outcome: string;
+      status?: number;
+      detail?: string;
+    }[];
+    expect(denied.find((entry) => String(entry.detail ?? '').includes('larger than 65536 bytes'))).toMatchObject({ outcome: 'invalid' });
     const project = await api('POST', '/api/v1/experiments', {
       yaml: `${pauseExperiment('with-project', worker)}---\napiVersion: faultline.dev/v1\nkind: Project\nspec: {}\n`,
     });

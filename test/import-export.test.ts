@@ -555,6 +555,22 @@ function renderExportAsInput(manifests: Doc[]): string {
   return manifests.map((m) => JSON.stringify(m)).join('\n---\n');
 }
 
+describe("a Litmus httpProbe's two timeouts", () => {
+  it('are one timeout in faultline, the tighter, with a note when they differ', () => {
+    const withResponseTimeout = LITMUS_ENGINE.replace(
+      'method: { get: { criteria: "==", responseCode: "200" } }',
+      'method: { get: { criteria: "==", responseCode: "200", responseTimeout: 800 } }',
+    );
+    expect(withResponseTimeout).not.toBe(LITMUS_ENGINE);
+    const { result, parsed } = importText(withResponseTimeout);
+    const probe = parsed.experiments[0]?.probes.find((p) => p.name === 'checkout-up');
+    expect(probe?.timeoutMs).toBe(800);
+    expect(result.imported[0]?.notes).toContain(
+      'probe checkout-up: probeTimeout 5s and responseTimeout 800ms are one timeout in faultline; it is 800ms, the tighter',
+    );
+  });
+});
+
 describe('faultline export of faultline experiments', () => {
   const experimentText = `
 apiVersion: faultline.dev/v1

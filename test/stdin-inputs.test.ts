@@ -1,5 +1,6 @@
 /**
- * Small inputs a user pipes in: `-` reads standard input for validate, run, import and export (named
+ * Small inputs a user pipes in: `-` reads standard input for validate, run, import, export, `proxy --config`
+ * and `serve --apply` (named
  * `<stdin>` in messages); `kubectl get ... -o yaml` output (`kind: List`) imports item by item; a file
  * with nothing importable exits 3 with the reason. Each through the real CLI as a child process.
  */
@@ -7,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { ROOT, runCli, tempHome } from './support/cli.js';
+import { ROOT, runCli, startCli, tempHome } from './support/cli.js';
+import { call, killDaemons, makeToken, startDaemon } from './support/daemon.js';
+import { freePort, waitFor } from './support/processes.js';
 
 const K8S = join(ROOT, 'examples', 'kubernetes');
 const read = (file: string) => readFileSync(join(K8S, file), 'utf8');
@@ -59,6 +62,42 @@ describe('- reads standard input', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/<stdin>/);
     expect(result.stdout).toBe('');
+  });
+});
+
+describe('- for the long-lived commands', () => {
+  it('faultline proxy --config - takes its proxies from standard input', async () => {
+    const [api, listen] = [await freePort(), await freePort()];
+    const config = JSON.stringify([{ name: 'piped', listen: `127.0.0.1:${listen}`, upstream: '127.0.0.1:9' }]);
+    const proxy = startCli(['proxy', '--port', String(api), '--config', '-'], { home: tempHome(), input: config });
+    try {
+      await waitFor(() => proxy.output().includes('ready'), 15_000, `the proxy to be ready (${proxy.output()})`);
+      const proxies = (await (await fetch(`http://127.0.0.1:${api}/proxies`)).json()) as Record<string, { listen: string }>;
+      expect(proxies.piped?.listen).toBe(`127.0.0.1:${listen}`);
+    } finally {
+      proxy.child.kill('SIGTERM');
+      await proxy.done;
+    }
+    const bad = await runCli(['proxy', '--port', String(api), '--config', '-'], { home: tempHome(), input: '[ { name: x' });
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/^faultline: <stdin>: not valid JSON or YAML/m);
+  });
+
+  it('faultline serve --apply - stores the documents piped in, audited as from <stdin>', async () => {
+    const home = tempHome();
+    const token = await makeToken(home, 'ada', 'viewer');
+    const experiment = read('checkout-pod-kill-native.yaml');
+    const daemon = await startDaemon(home, ['--apply', '-'], {}, experiment);
+    try {
+      const name = /name: (\S+)/.exec(experiment.split('metadata:')[1] ?? '')?.[1];
+      const listed = await call(daemon.url, 'GET', '/api/v1/experiments', { token });
+      expect(JSON.stringify(listed.json)).toContain(String(name));
+      const audit = await call(daemon.url, 'GET', '/api/v1/audit?action=apply', { token });
+      expect(audit.json.entries[0]).toMatchObject({ action: 'apply', resource: '<stdin>', outcome: 'ok' });
+    } finally {
+      await daemon.stop();
+      await killDaemons();
+    }
   });
 });
 

@@ -141,22 +141,17 @@ export function buildApp(daemon: DaemonServices): Hono<Env> {
   });
   app.onError((error, c) => errorResponse(c as Ctx, error, daemon.log));
 
-  const limit = bodyLimit({
-    maxSize: maxBody,
-    onError: (c) =>
-      c.json(
-        errorBody(
-          new ApiError(
-            413,
-            'too_large',
-            `the body is larger than ${maxBody} bytes; split it, or start the daemon with a larger --max-body`,
-          ),
-        ),
-        413,
-      ),
-  });
-  app.use('/api/*', limit);
-  app.use('/login', limit);
+  const tooLarge = `the body is larger than ${maxBody} bytes; split it, or start the daemon with a larger --max-body`;
+  /** The body limit; `refused` runs for a refused body (an audited route records the denial). */
+  const limit = (refused?: (c: Ctx) => Promise<void>) =>
+    bodyLimit({
+      maxSize: maxBody,
+      onError: async (c) => {
+        await refused?.(c as Ctx);
+        return c.json(errorBody(new ApiError(413, 'too_large', tooLarge)), 413);
+      },
+    });
+  app.use('/login', limit());
 
   for (const route of API_ROUTES) {
     const handlers = async (c: Ctx) => {
@@ -184,7 +179,14 @@ export function buildApp(daemon: DaemonServices): Hono<Env> {
         if (route.action) await audit(c, daemon, route, status);
       }
     };
-    app.on(route.method, route.path, handlers);
+    // the limit per route, so that a refused body is audited like any other denial of an audited route
+    const refused = route.action
+      ? async (c: Ctx) => {
+          c.set('auditDetail', tooLarge);
+          await audit(c, daemon, route, 413);
+        }
+      : undefined;
+    app.on(route.method, route.path, limit(refused), handlers);
   }
   app.all('/api/*', (c) =>
     c.json(errorBody(new ApiError(404, 'not_found', `no API route ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`)), 404),

@@ -8,7 +8,7 @@
  *   stop (SIGTERM): stop scheduling -> stop every run (each reverts its faults) and wait for them to be
  *          stored -> close the server and the store
  */
-import { readFileSync } from 'node:fs';
+
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
@@ -25,6 +25,7 @@ import type { GameDayStore } from '../store/gameday-store.js';
 import { openDaemonStore, openGameDayStore } from '../store/open.js';
 import { UserError } from '../util/errors.js';
 import { faultlineHome } from '../util/home.js';
+import { inputName, readInputText } from '../util/input-file.js';
 import { ownerIsAlive } from '../util/owner.js';
 import type { SqliteDatabase } from '../util/sqlite.js';
 import { buildApp } from './app.js';
@@ -147,24 +148,20 @@ export class Daemon implements DaemonServices {
 
   /** `--apply FILE`: stores its documents, audited as the operator who started the daemon. */
   private async apply(file: string): Promise<void> {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UserError(`--apply ${file}: cannot read it: ${(error as Error).message}`);
-    }
+    const text = readInputText(file, '--apply');
     const who = operator();
-    const { experiments, schedules } = await this.documents.applyFile(file, text, who);
+    const name = inputName(file); // `-`: standard input, named <stdin> in messages and the audit log
+    const { experiments, schedules } = await this.documents.applyFile(name, text, who);
     await this.store.appendAudit({
       actor: who,
       role: 'admin',
       action: 'apply',
-      resource: file,
+      resource: name,
       source: 'cli',
       outcome: 'ok',
       detail: `experiments: ${experiments.join(', ') || '-'}; schedules: ${schedules.join(', ') || '-'}`,
     });
-    this.log(`applied ${file}: ${experiments.length} experiment(s), ${schedules.length} schedule(s)`);
+    this.log(`applied ${name}: ${experiments.length} experiment(s), ${schedules.length} schedule(s)`);
   }
 
   /** What the journal shows applied by runs that are gone. */

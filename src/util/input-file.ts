@@ -22,3 +22,18 @@ export function readStdin(): string {
     );
   }
 }
+
+/**
+ * A file's text, or standard input's for `-`; a one-line UserError naming the flag and the file when it
+ * cannot be read (`--config proxies.yaml: cannot be read (ENOENT); check the path`).
+ */
+export function readInputText(file: string, flag: string): string {
+  if (file === STDIN) return readStdin();
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserError(
+      `${flag} ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`,
+    );
+  }
+}

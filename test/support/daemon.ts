@@ -20,12 +20,18 @@ export interface DaemonProcess {
 const started: ChildProcess[] = [];
 
 /** Starts `faultline serve --listen 127.0.0.1:0 ARGS` and waits until it prints its URL. */
-export async function startDaemon(home: string, args: string[] = [], env: Record<string, string> = {}): Promise<DaemonProcess> {
+export async function startDaemon(
+  home: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+  input?: string,
+): Promise<DaemonProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', ...args], {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: '1', FAULTLINE_HOME: home, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (input !== undefined) child.stdin?.end(input);
   started.push(child);
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));

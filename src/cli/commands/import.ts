@@ -46,7 +46,9 @@ export function registerImport(program: Command): void {
       for (const skipped of result.skipped) warn(`${color.yellow('not imported')} ${skipped}`);
       if (!result.imported.length) {
         const why = result.skipped.length ? result.skipped.join('; ') : 'it holds no document';
-        throw new UserError(`${inputName(file)}: nothing to import: ${why}; give Chaos Mesh objects or Litmus ChaosEngines`);
+        throw new UserError(
+          `${inputName(file)}: nothing to import: ${why}; give Chaos Mesh objects, Litmus ChaosEngines or ChaosSchedules, or Litmus workflows`,
+        );
       }
       const text = renderImport(result);
       for (const i of result.imported) {

@@ -4,10 +4,10 @@
  * Proxies come from the command line (`--proxy NAME=LISTEN,UPSTREAM`), a config file (Toxiproxy's
  * `-config` format, JSON or YAML, toxics included) and the API. It runs until SIGINT or SIGTERM.
  */
-import { readFileSync } from 'node:fs';
 import { type Command, Option } from '@commander-js/extra-typings';
 import type { ApiServer, ProxySpec } from '../../proxy/api/server.js';
 import { errorMessage, UserError } from '../../util/errors.js';
+import { inputName, readInputText } from '../../util/input-file.js';
 import { say, warn } from '../output.js';
 
 function parsePort(text: string): number {
@@ -61,27 +61,21 @@ function proxyFromFlag(text: string, { parseProxySpec }: ProxyLibrary): ProxySpe
 /** A config file: a JSON or YAML array of proxies (or `{ proxies: [...] }`), as Toxiproxy's `-config`. */
 async function proxiesFromFile(file: string, { parseProxySpec }: ProxyLibrary): Promise<ProxySpec[]> {
   const { parse } = await import('yaml'); // only with --config: a few MiB less for the long-lived proxy
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UserError(
-      `--config ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}); check the path`,
-    );
-  }
+  const text = readInputText(file, '--config');
   let data: unknown;
   try {
     data = parse(text);
   } catch (error) {
-    throw new UserError(`${file}: not valid JSON or YAML: ${errorMessage(error).split('\n')[0]}`);
+    throw new UserError(`${inputName(file)}: not valid JSON or YAML: ${errorMessage(error).split('\n')[0]}`);
   }
   const list = Array.isArray(data) ? data : (data as { proxies?: unknown } | null)?.proxies;
-  if (!Array.isArray(list)) throw new UserError(`${file}: expected an array of proxies { name, listen, upstream, enabled?, toxics? }`);
+  if (!Array.isArray(list))
+    throw new UserError(`${inputName(file)}: expected an array of proxies { name, listen, upstream, enabled?, toxics? }`);
   return list.map((entry, i) => {
     try {
       return parseProxySpec(entry, `proxy ${i + 1}`);
     } catch (error) {
-      throw new UserError(`${file}: ${errorMessage(error)}`);
+      throw new UserError(`${inputName(file)}: ${errorMessage(error)}`);
     }
   });
 }

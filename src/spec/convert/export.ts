@@ -301,6 +301,8 @@ function litmusEngines(experiment: Experiment, namespace: string, notes: string[
       if (step.durationMs === null) notes.push(`${step.name}: no duration; TOTAL_CHAOS_DURATION is 30s`);
       const compiled = compile(experiment, step, `step ${step.name}`, 'litmus', name, namespace, step.durationMs ?? 30_000);
       if (probes.length) compiled.body.spec.experiments[0].spec.probe = probes;
+      // what the engine does differently from faultline's own fault, said where the compiler knows it
+      if (step.fault === 'disk.fill') notes.push(`${step.name}: ${compiled.summary}`);
       return [step, { name, engine: compiled.body }];
     }),
   );

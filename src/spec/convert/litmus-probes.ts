@@ -92,7 +92,16 @@ export function probeFromLitmus(probe: Doc, notes: string[]): Doc | null {
         );
       // litmus-go's responseTimeout (milliseconds) bounds each request: faultline's probe timeout
       const responseTimeout = Number(m.responseTimeout ?? inputs.responseTimeout);
-      if (Number.isFinite(responseTimeout) && responseTimeout > 0) common.timeout = goDuration(responseTimeout);
+      if (Number.isFinite(responseTimeout) && responseTimeout > 0) {
+        const probeTimeoutMs = common.timeout === undefined ? null : toMs(String(common.timeout));
+        // one timeout per sample here: the tighter of the two, and said when they differ
+        if (probeTimeoutMs !== null && probeTimeoutMs !== responseTimeout) {
+          notes.push(
+            `probe ${name}: probeTimeout ${common.timeout} and responseTimeout ${responseTimeout}ms are one timeout in faultline; it is ${goDuration(Math.min(probeTimeoutMs, responseTimeout))}, the tighter`,
+          );
+        }
+        common.timeout = goDuration(probeTimeoutMs === null ? responseTimeout : Math.min(probeTimeoutMs, responseTimeout));
+      }
       if (inputs.insecureSkipVerify === true || inputs.insecureSkipTLS === true)
         notes.push(`probe ${name}: insecureSkipVerify true not mapped: faultline's http probe verifies TLS certificates`);
       if (m.bodyPath) notes.push(`probe ${name}: bodyPath ${m.bodyPath} (a body in a file of the probe pod) not mapped`);

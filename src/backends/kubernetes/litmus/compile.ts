@@ -159,7 +159,14 @@ const compilers: Record<string, Compiler> = {
       );
     }
     const mebibytes = Math.max(1, Math.round((size.bytes ?? 0) / 2 ** 20));
-    return { experiment: 'disk-fill', env: { EPHEMERAL_STORAGE_MEBIBYTES: mebibytes }, summary: `disk-fill ${mebibytes}Mi` };
+    // litmus-go writes into the target container's own storage: params.path has no Litmus equivalent, said
+    // in the plan and the export rather than dropped silently
+    const path = p.string(['path']);
+    return {
+      experiment: 'disk-fill',
+      env: { EPHEMERAL_STORAGE_MEBIBYTES: mebibytes },
+      summary: `disk-fill ${mebibytes}Mi of the target container's own storage${path ? ` (not ${path}: Litmus fills the container's writable layer)` : ''}; on a container with an ephemeral-storage limit litmus-go fills FILL_PERCENTAGE of that limit instead`,
+    };
   },
   'http.abort': (p, k, input) => {
     const env = httpEnv(p, k, input);
