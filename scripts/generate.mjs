@@ -29,6 +29,7 @@ const REGISTRIES = [
   { kind: 'probe type', folder: 'src/probes' },
   { kind: 'guard kind', folder: 'src/guards' },
   { kind: 'toxic type', folder: 'src/proxy/toxics' },
+  { kind: 'report format', folder: 'src/report' },
 ];
 
 /** A registration statement: `registerFault(`, `registerFault<P, S>(`, `export const x = registerProxyFault(`, also in a top-level loop. */

@@ -564,6 +564,7 @@ export function renderHtml(r: RunReport, context: RenderContext = {}): string {
 
 registerReportFormat({
   name: 'html',
+  order: 4,
   extension: 'html',
   summary: 'one self-contained HTML page with charts (needs the samples: run --report-dir, report --format html)',
   render: renderHtml,

@@ -6,4 +6,10 @@ export function renderJson(report: RunReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-registerReportFormat({ name: 'json', extension: 'json', summary: 'the full report as JSON (stable public keys)', render: renderJson });
+registerReportFormat({
+  name: 'json',
+  order: 1,
+  extension: 'json',
+  summary: 'the full report as JSON (stable public keys)',
+  render: renderJson,
+});

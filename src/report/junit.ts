@@ -188,4 +188,10 @@ export function renderJUnit(report: RunReport): string {
   return renderJUnitSuites([report]);
 }
 
-registerReportFormat({ name: 'junit', extension: 'xml', summary: 'JUnit XML for CI test reports (Jenkins, GitLab)', render: renderJUnit });
+registerReportFormat({
+  name: 'junit',
+  order: 3,
+  extension: 'xml',
+  summary: 'JUnit XML for CI test reports (Jenkins, GitLab)',
+  render: renderJUnit,
+});

@@ -352,4 +352,10 @@ export function renderMarkdown(r: RunReport): string {
   return `${parts.join('\n\n')}\n`;
 }
 
-registerReportFormat({ name: 'md', extension: 'md', summary: 'a Markdown write-up with tables and observations', render: renderMarkdown });
+registerReportFormat({
+  name: 'md',
+  order: 2,
+  extension: 'md',
+  summary: 'a Markdown write-up with tables and observations',
+  render: renderMarkdown,
+});

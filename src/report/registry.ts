@@ -1,4 +1,7 @@
-/** The one registry of report formats. Each format file calls `registerReportFormat` when imported (see ./index.ts). */
+/**
+ * The one registry of report formats. Each format file calls `registerReportFormat` at its top level;
+ * scripts/generate.mjs lists them in ./registered.ts, so a new format is one file.
+ */
 
 import type { Sample } from '../probes/sample.js';
 import { UserError } from '../util/errors.js';
@@ -24,6 +27,8 @@ export interface ReportFormat {
   extension: string;
   /** one line for `--help` and docs */
   summary: string;
+  /** its place in lists (`--format` help, the API's formats): lower first; formats without one come last */
+  order?: number;
   render(report: RunReport, context?: RenderContext): string;
 }
 
@@ -42,7 +47,8 @@ export function getReportFormat(name: string): ReportFormat {
   return format;
 }
 
-/** Names in registration order (json, md, junit, html for the built-ins). */
+/** Names in their `order` (json, md, junit, html for the built-ins), then the others as registered. */
 export function reportFormatNames(): string[] {
-  return formats.names();
+  const place = (name: string) => formats.get(name)?.order ?? Number.POSITIVE_INFINITY;
+  return formats.names().sort((a, b) => place(a) - place(b));
 }
