@@ -14,10 +14,10 @@ export function notifyOption() {
     .default([] as string[]);
 }
 
-/** The `--store` of the game-day commands. */
+/** The `--store` of the commands that run experiments or keep game days: the daemon's store, for one history. */
 export function storeOption() {
   return new Option(
     '--store <store>',
-    "where game days are kept: sqlite (default, $FAULTLINE_HOME/runs.db), sqlite:PATH or postgres://... (the daemon's --store)",
+    "where runs (and game days) are recorded: sqlite (default, $FAULTLINE_HOME/runs.db), sqlite:PATH or postgres://... (the daemon's --store, for one history)",
   ).default('sqlite');
 }

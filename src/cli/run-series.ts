@@ -3,11 +3,13 @@
  * terminal, observers (traces, notifications) and monitoring (metrics, alerts) around each run,
  * SIGINT/SIGTERM reverting everything, and the notifications sent once every run has ended.
  */
+
 import { resolve } from 'node:path';
 import { type RunResult, runExperiment } from '../engine/run.js';
 import type { Monitoring } from '../observe/monitoring.js';
 import type { RunObservers } from '../observe/session.js';
 import type { Experiment } from '../spec/load.js';
+import type { RunRecorder } from '../store/recorder.js';
 import { color, say, warn } from './output.js';
 import { Progress } from './progress.js';
 import { reportFilePath } from './report-files.js';
@@ -22,6 +24,8 @@ export interface SeriesOptions {
   announce?: (experiment: Experiment) => void;
   /** asked before each run: a reason to run no more (a programme stops at the halt switch), or null */
   stopBefore?: () => string | null;
+  /** where the runs are recorded (see run-recording.ts); default the engine's own store */
+  recorder?: RunRecorder;
 }
 
 export interface SeriesResult {
@@ -84,6 +88,7 @@ export async function runObserved(experiment: Experiment, options: SeriesOptions
       signal,
       onEvent: monitored ? observed.listener(progress.listener, monitored.listener) : observed.listener(progress.listener),
       alerts: options.monitoring?.alerts,
+      store: options.recorder,
     });
   } finally {
     progress.stop();

@@ -61,6 +61,8 @@ function registerRunCommand(command: Command): void {
       const observers = await RunObservers.start({ notify: options.notify });
       for (const line of observers.check(experiments)) warn(`faultline: ${line}`);
       const control = openControlDb();
+      const { openRunRecording } = await import('../run-recording.js');
+      const recording = await openRunRecording(options.store); // its runs beside it: its report finds them
       try {
         await withGameDayStore(options.store, async (store) => {
           const outcome = await withInterruptSignal((signal) =>
@@ -72,7 +74,7 @@ function registerRunCommand(command: Command): void {
               pollMs: options.poll,
               runExperiment: (experiment, runSignal) => {
                 say(`\n${color.bold(experiment.name)}: ${experiment.hypothesis}`);
-                return runObserved(experiment, { observers, progress: options.progress }, runSignal);
+                return runObserved(experiment, { observers, progress: options.progress, recorder: recording.recorder }, runSignal);
               },
               announce: async (announcement, all) => {
                 for (const o of await observers.announce(all, announcement))
@@ -104,6 +106,7 @@ function registerRunCommand(command: Command): void {
           process.exitCode = EXIT_BY_STATUS[outcome.status];
         });
       } finally {
+        await recording.close();
         control.close();
       }
     });

@@ -8,7 +8,7 @@ import type { Programme } from '../../programme/programme.js';
 import { activeHalt, describeHalt } from '../../safety/halt.js';
 import { formatDuration, formatMttr, formatPercent } from '../../util/format.js';
 import { programmeLoader } from '../lazy.js';
-import { notifyOption } from '../options.js';
+import { notifyOption, storeOption } from '../options.js';
 import { color, say, table, verdictText, warn } from '../output.js';
 import { printDryRun, worstExit } from './run.js';
 
@@ -42,6 +42,7 @@ export function registerProgramme(program: Command): void {
     .option('--dry-run', 'print what each experiment would inject, then exit without harm')
     .option('--no-progress', 'no live progress on the terminal')
     .addOption(notifyOption())
+    .addOption(storeOption())
     .option(
       '--pushgateway <url>',
       "push each experiment's metrics to this Pushgateway when its run ends (job faultline, grouping experiment)",
@@ -64,11 +65,14 @@ export function registerProgramme(program: Command): void {
       say(`${color.bold(`programme ${programme.name}`)} (owner ${programme.owner}): ${experiments.length} experiment(s)`);
       const control = openControlDb();
       const monitoring = await Monitoring.start({ pushgateway: options.pushgateway });
+      const { openRunRecording } = await import('../run-recording.js');
+      const recording = await openRunRecording(options.store);
       let series: Awaited<ReturnType<typeof runSeries>>;
       try {
         series = await runSeries(experiments, {
           observers,
           monitoring,
+          recorder: recording.recorder,
           progress: options.progress,
           announce: (experiment) => say(`\n${color.bold(experiment.name)}: ${experiment.hypothesis}`),
           stopBefore: () => {
@@ -77,6 +81,7 @@ export function registerProgramme(program: Command): void {
           },
         });
       } finally {
+        await recording.close();
         control.close();
         for (const line of await monitoring.close()) warn(`faultline: ${line}`);
       }

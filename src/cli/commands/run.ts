@@ -5,7 +5,7 @@ import { formatDuration, parseDuration } from '../../util/duration.js';
 import { EXIT, UserError } from '../../util/errors.js';
 import { inputName } from '../../util/input-file.js';
 import { specLoader } from '../lazy.js';
-import { notifyOption } from '../options.js';
+import { notifyOption, storeOption } from '../options.js';
 import { color, say, warn } from '../output.js';
 import type { SeriesResult } from '../run-series.js';
 
@@ -65,6 +65,7 @@ export function registerRun(program: Command): void {
     )
     .option('--no-progress', 'no live progress on the terminal')
     .addOption(notifyOption())
+    .addOption(storeOption())
     .option('--metrics-port <port>', 'serve Prometheus metrics on /metrics while the runs go: PORT (on 127.0.0.1) or HOST:PORT')
     .addOption(
       new Option('--metrics-linger <duration>', 'after the last run, keep /metrics up until it is scraped once more, at most this long')
@@ -102,10 +103,19 @@ export function registerRun(program: Command): void {
         alertsPort: options.alertsPort,
       });
       for (const line of monitoring.lines) warn(`faultline: ${line}`);
+      const { openRunRecording } = await import('../run-recording.js');
+      const recording = await openRunRecording(options.store);
       let series: SeriesResult;
       try {
-        series = await runSeries(experiments, { observers, monitoring, progress: options.progress, seed: options.seed });
+        series = await runSeries(experiments, {
+          observers,
+          monitoring,
+          progress: options.progress,
+          seed: options.seed,
+          recorder: recording.recorder,
+        });
       } finally {
+        await recording.close();
         for (const line of await monitoring.close()) warn(`faultline: ${line}`);
       }
       const { results } = series;
