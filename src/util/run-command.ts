@@ -50,8 +50,14 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
       }
     };
     const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup();
+      // After the event loop was blocked, this timer and the child's exit are due in the same turn, and
+      // timers run first: look again after the turn's I/O (setImmediate), so that a command that ended in
+      // time is not reported as timed out.
+      setImmediate(() => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        timedOut = true;
+        killGroup();
+      });
     }, options.timeoutMs);
     const onAbort = () => killGroup();
     options.signal?.addEventListener('abort', onAbort, { once: true });
