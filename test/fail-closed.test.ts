@@ -89,7 +89,9 @@ describe('a runner whose event loop stalls while a fault is active', () => {
     expect(report.reason).toMatch(/probe checker covered \d+% of the .* chaos window .* the hypothesis was not tested/);
     const coverage = report.measurements.coverage?.find((c) => c.probe === 'checker');
     expect(coverage?.ratio).toBeLessThan(0.9);
-    expect(coverage?.longestGapMs).toBeGreaterThanOrEqual(2000);
+    // the 2.5s stall starts 500ms into the 4s window, or later on a busy machine (one CI run saw it start 1.8s
+    // late, leaving 1.7s of it inside the window): a gap of at least 1s, ten probe intervals, either way
+    expect(coverage?.longestGapMs).toBeGreaterThanOrEqual(1000);
     expect(processState(pid)).not.toBe('T');
   });
 
