@@ -52,6 +52,7 @@ const PARALLEL_SAFE = [
   'prometheus-deploy-observability',
   'prometheus-probe',
   'report-formats',
+  'route-services',
   'schedule',
   'scorecard',
   'slo',

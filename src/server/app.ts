@@ -14,7 +14,7 @@ import { errorMessage, UserError } from '../util/errors.js';
 import { dashboardRoutes, SESSION_COOKIE } from '../web/routes.js';
 import { ApiError, errorBody, forbidden, unauthorized } from './errors.js';
 import { openApiDocument } from './openapi.js';
-import type { ApiRoute, Ctx, Env } from './route.js';
+import { type ApiRoute, apiRoute, type Ctx, type Env, servicesFor } from './route.js';
 import { adminRoutes } from './routes/admin.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { gameDayRoutes } from './routes/gamedays.js';
@@ -28,26 +28,27 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
 
 /** Liveness, this API's description, metrics for Prometheus: no token, so that probes and scrapers need none. */
 const publicRoutes: ApiRoute[] = [
-  {
+  apiRoute({
     method: 'GET',
     path: '/api/v1/health',
     role: null,
     tag: 'daemon',
     summary: 'Liveness: ok once the daemon serves runs; the version and the kind of store',
     responses: { 200: '`{"status": "ok" | "starting", "version", "store", "startedAt"}`' },
-    handler: (c, daemon) =>
-      c.json({ status: daemon.runs ? 'ok' : 'starting', version, store: daemon.store.kind, startedAt: daemon.startedAt }),
-  },
-  {
+    uses: ['runs', 'store', 'startedAt'],
+    handler: (c, d) => c.json({ status: d.runs ? 'ok' : 'starting', version, store: d.store.kind, startedAt: d.startedAt }),
+  }),
+  apiRoute({
     method: 'GET',
     path: '/api/v1/openapi.json',
     role: null,
     tag: 'daemon',
     summary: 'This document: the OpenAPI 3.1 description of the API',
     responses: { 200: 'the OpenAPI document' },
+    uses: [],
     handler: (c) => c.json(openApiDocument(API_ROUTES, version)),
-  },
-  {
+  }),
+  apiRoute({
     method: 'GET',
     path: '/metrics',
     role: null,
@@ -55,11 +56,12 @@ const publicRoutes: ApiRoute[] = [
     summary: "Prometheus metrics: runs, faults, schedules, the halt switch, the API's requests, authentication costs",
     contentType: 'text/plain',
     responses: { 200: 'the metrics, in the Prometheus text format' },
-    handler: async (c, daemon) => {
-      c.header('Content-Type', daemon.metrics.contentType);
-      return c.body(await daemon.metrics.text());
+    uses: ['metrics'],
+    handler: async (c, d) => {
+      c.header('Content-Type', d.metrics.contentType);
+      return c.body(await d.metrics.text());
     },
-  },
+  }),
 ];
 
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -154,6 +156,8 @@ export function buildApp(daemon: DaemonServices): Hono<Env> {
   app.use('/login', limit());
 
   for (const route of API_ROUTES) {
+    // the handler sees the services its route declares, and no other; authentication and audit use the daemon
+    const services = servicesFor(daemon, route.uses);
     const handlers = async (c: Ctx) => {
       let status = 500;
       try {
@@ -167,7 +171,7 @@ export function buildApp(daemon: DaemonServices): Hono<Env> {
             );
           }
         }
-        const response = await route.handler(c, daemon);
+        const response = await route.handler(c, services);
         status = response.status;
         return response;
       } catch (error) {

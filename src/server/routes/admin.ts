@@ -9,7 +9,7 @@ import type { IdentitiesStore } from '../../store/identities-store.js';
 import { parseDuration } from '../../util/duration.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { documentBody, jsonBody, limitParam } from '../http.js';
-import { type ApiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
+import { type ApiRoute, apiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
 import type { DaemonServices } from '../services.js';
 
 /** What the handlers that only read users and tokens, or only the audit log, use of the daemon. */
@@ -81,13 +81,14 @@ function parseCapabilities(value: unknown): Capability[] {
 }
 
 export const adminRoutes: ApiRoute[] = [
-  {
+  apiRoute({
     method: 'GET',
     path: '/api/v1/whoami',
     role: 'viewer',
     tag: 'auth',
     summary: 'The user, role and scope of the calling token',
     responses: { 200: 'who you are' },
+    uses: [],
     handler: (c) => {
       const p = principalOf(c);
       return c.json({
@@ -100,17 +101,18 @@ export const adminRoutes: ApiRoute[] = [
         via: p.via,
       });
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'GET',
     path: '/api/v1/users',
     role: 'admin',
     tag: 'auth',
     summary: 'List the users',
     responses: { 200: 'the users' },
+    uses: ['store'],
     handler: async (c, d: Identities) => c.json({ users: await d.store.listUsers() }),
-  },
-  {
+  }),
+  apiRoute({
     method: 'POST',
     path: '/api/v1/users',
     role: 'admin',
@@ -119,6 +121,7 @@ export const adminRoutes: ApiRoute[] = [
     summary: 'Create a user with a role',
     body: { type: 'json', description: '`{"name": NAME, "role": "viewer" | "operator" | "admin"}`' },
     responses: { 201: 'created', 400: 'bad name or role', 409: 'exists' },
+    uses: ['store'],
     handler: async (c, d) => {
       requireUnscoped(c);
       const body = await jsonBody(c);
@@ -135,8 +138,8 @@ export const adminRoutes: ApiRoute[] = [
       auditDetail(c, `${name} as ${user.role}`);
       return c.json(user, 201);
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'DELETE',
     path: '/api/v1/users/:name',
     role: 'admin',
@@ -144,6 +147,7 @@ export const adminRoutes: ApiRoute[] = [
     action: 'user.delete',
     summary: 'Delete a user; every token of theirs stops working at once',
     responses: { 204: 'deleted', 404: 'no such user' },
+    uses: ['auth', 'store'],
     handler: (c, d) =>
       withdrawAccess(
         c,
@@ -152,17 +156,18 @@ export const adminRoutes: ApiRoute[] = [
         (name, at) => d.store.deleteUser(name, at),
         (name) => `no user named ${name}`,
       ),
-  },
-  {
+  }),
+  apiRoute({
     method: 'GET',
     path: '/api/v1/tokens',
     role: 'admin',
     tag: 'auth',
     summary: 'List the tokens (ids and metadata; never a secret)',
     responses: { 200: 'the tokens' },
+    uses: ['store'],
     handler: async (c, d: Identities) => c.json({ tokens: await d.store.listTokens() }),
-  },
-  {
+  }),
+  apiRoute({
     method: 'POST',
     path: '/api/v1/tokens',
     role: 'admin',
@@ -175,6 +180,7 @@ export const adminRoutes: ApiRoute[] = [
         '`{"user": NAME, "description"?: TEXT, "expiresIn"?: "90d", "scope"?: {"labels": [{KEY: VALUE}], "namespaces": [NAME]}, "capabilities"?: ["exec"]}`; `exec` lets the token\'s experiments run commands on the host, and is never given unless named',
     },
     responses: { 201: 'the token (shown once)', 400: 'bad input', 404: 'no such user' },
+    uses: ['auth', 'store'],
     handler: async (c, d) => {
       requireUnscoped(c);
       const body = await jsonBody(c);
@@ -221,8 +227,8 @@ export const adminRoutes: ApiRoute[] = [
         201,
       );
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'DELETE',
     path: '/api/v1/tokens/:id',
     role: 'admin',
@@ -230,6 +236,7 @@ export const adminRoutes: ApiRoute[] = [
     action: 'token.revoke',
     summary: 'Revoke a token; it stops working at once, and its dashboard sessions end',
     responses: { 204: 'revoked', 404: 'no such token, or revoked already' },
+    uses: ['auth', 'store'],
     handler: (c, d) =>
       withdrawAccess(
         c,
@@ -238,17 +245,18 @@ export const adminRoutes: ApiRoute[] = [
         (id, at) => d.store.revokeToken(id, at),
         (id) => `no active token ${id}`,
       ),
-  },
-  {
+  }),
+  apiRoute({
     method: 'GET',
     path: '/api/v1/project',
     role: 'viewer',
     tag: 'project',
     summary: "The project of the daemon's experiments (shared targets, probes, policy)",
     responses: { 200: 'the project and where it comes from' },
+    uses: ['project'],
     handler: async (c, d) => c.json(await d.project.get()),
-  },
-  {
+  }),
+  apiRoute({
     method: 'PUT',
     path: '/api/v1/project',
     role: 'admin',
@@ -257,14 +265,15 @@ export const adminRoutes: ApiRoute[] = [
     summary: 'Replace the project (Project document: targets, probes, policy); refused when it comes from --project',
     body: { type: 'yaml', description: 'a Project document' },
     responses: { 200: 'replaced', 409: 'the project comes from --project', 422: 'invalid' },
+    uses: ['documents', 'project'],
     handler: async (c, d) => {
       if (principalOf(c).scope)
         throw forbidden('a token limited to a scope may not replace the project, which applies to every experiment');
       await d.project.put(await documentBody(c), (project) => d.documents.authorizeProject(project, principalOf(c)));
       return c.json(await d.project.get());
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'GET',
     path: '/api/v1/audit',
     role: 'viewer',
@@ -278,6 +287,7 @@ export const adminRoutes: ApiRoute[] = [
       { name: 'limit', description: '1 to 1000 (default 100)' },
     ],
     responses: { 200: 'the entries' },
+    uses: ['store'],
     handler: async (c, d: Audit) => {
       const before = c.req.query('before');
       if (before !== undefined && !/^\d+$/.test(before)) throw badRequest('before: expected a sequence number');
@@ -290,8 +300,8 @@ export const adminRoutes: ApiRoute[] = [
       });
       return c.json({ entries });
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'GET',
     path: '/api/v1/audit/verify',
     role: 'viewer',
@@ -299,6 +309,7 @@ export const adminRoutes: ApiRoute[] = [
     summary:
       'Check the hash chain of the whole audit log against its anchor outside the database: any entry changed, removed, cut off the end or added behind its back shows, and so does a replaced database',
     responses: { 200: 'the result' },
+    uses: ['store'],
     handler: async (c, d: Audit) => c.json(await verifyStoreAudit(d.store)),
-  },
+  }),
 ];

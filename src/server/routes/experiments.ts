@@ -5,7 +5,7 @@ import type { SchedulesStore } from '../../store/schedules-store.js';
 import { errorMessage } from '../../util/errors.js';
 import { ApiError, notFound } from '../errors.js';
 import { documentBody } from '../http.js';
-import { type ApiRoute, auditDetail, param, principalOf } from '../route.js';
+import { type ApiRoute, apiRoute, auditDetail, param, principalOf } from '../route.js';
 import { upcomingOf } from './schedules.js';
 
 const yamlBody = {
@@ -30,13 +30,14 @@ function outline(step: Step): Record<string, unknown> {
 }
 
 export const experimentRoutes: ApiRoute[] = [
-  {
+  apiRoute({
     method: 'GET',
     path: '/api/v1/experiments',
     role: 'viewer',
     tag: 'experiments',
     summary: 'List the stored experiments',
     responses: { 200: 'the experiments, by name' },
+    uses: ['store'],
     handler: async (c, d: { readonly store: DocumentsStore & SchedulesStore }) => {
       const [experiments, schedules] = await Promise.all([d.store.listExperiments(), d.store.listSchedules()]);
       return c.json({
@@ -46,8 +47,8 @@ export const experimentRoutes: ApiRoute[] = [
         })),
       });
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'POST',
     path: '/api/v1/experiments',
     role: 'operator',
@@ -64,19 +65,21 @@ export const experimentRoutes: ApiRoute[] = [
       409: 'an experiment of that name exists',
       422: 'invalid, with located errors',
     },
+    uses: ['documents'],
     handler: async (c, d) => {
       const stored = await d.documents.putExperiments(await documentBody(c), principalOf(c));
       auditDetail(c, stored.map((e) => e.name).join(', '));
       return c.json({ experiments: stored.map((e) => e.name) }, 201);
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'GET',
     path: '/api/v1/experiments/:name',
     role: 'viewer',
     tag: 'experiments',
     summary: 'One experiment: its YAML as stored, and an outline of its method',
     responses: { 200: 'the experiment', 404: 'no such experiment' },
+    uses: ['documents', 'scheduler', 'store'],
     handler: async (c, d) => {
       const name = param(c, 'name');
       const stored = await d.store.getExperiment(name);
@@ -98,8 +101,8 @@ export const experimentRoutes: ApiRoute[] = [
         .map((s) => ({ name: s.name, nextRuns: upcomingOf(d, s.name) }));
       return c.json({ ...stored, ...outlineOrError, schedules });
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'PUT',
     path: '/api/v1/experiments/:name',
     role: 'operator',
@@ -114,14 +117,15 @@ export const experimentRoutes: ApiRoute[] = [
       404: 'no such experiment',
       422: 'invalid',
     },
+    uses: ['documents'],
     handler: async (c, d) => {
       const name = param(c, 'name');
       await d.documents.putExperiments(await documentBody(c), principalOf(c), name);
       auditDetail(c, name);
       return c.json({ experiments: [name] });
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'DELETE',
     path: '/api/v1/experiments/:name',
     role: 'operator',
@@ -129,6 +133,7 @@ export const experimentRoutes: ApiRoute[] = [
     action: 'experiment.delete',
     summary: 'Delete a stored experiment (refused while a schedule runs it)',
     responses: { 204: 'deleted', 403: 'outside the token scope', 404: 'no such experiment', 409: 'a schedule runs it' },
+    uses: ['documents'],
     handler: async (c, d) => {
       const name = param(c, 'name');
       const principal = principalOf(c);
@@ -143,8 +148,8 @@ export const experimentRoutes: ApiRoute[] = [
       auditDetail(c, name);
       return c.body(null, 204);
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'POST',
     path: '/api/v1/validate',
     role: 'viewer',
@@ -152,6 +157,7 @@ export const experimentRoutes: ApiRoute[] = [
     summary: 'Validate Experiment and Schedule documents without storing them (the YAML editor)',
     body: { type: 'yaml', description: 'any Experiment and Schedule documents' },
     responses: { 200: "valid: the names found, and each schedule's next runs", 422: 'invalid, with located errors' },
+    uses: ['documents'],
     handler: async (c, d) => {
       const parsed = await d.documents.parse(await documentBody(c));
       const { parseCron } = await import('../../schedule/cron.js');
@@ -166,5 +172,5 @@ export const experimentRoutes: ApiRoute[] = [
         })),
       });
     },
-  },
+  }),
 ];

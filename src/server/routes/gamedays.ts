@@ -11,7 +11,7 @@ import {
 import { ENDED, type GameDayRecord, type NoteInput } from '../../store/gameday-store.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { documentBody, jsonBody, limitParam } from '../http.js';
-import { type ApiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
+import { type ApiRoute, apiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
 import type { DaemonServices } from '../services.js';
 import { refuseWhileHalted } from './runs.js';
 
@@ -58,7 +58,7 @@ async function addNote(c: Ctx, d: Pick<DaemonServices, 'gameDays'>, kind: NoteIn
 }
 
 export const gameDayRoutes: ApiRoute[] = [
-  {
+  apiRoute({
     method: 'POST',
     path: '/api/v1/gamedays',
     role: 'operator',
@@ -75,6 +75,7 @@ export const gameDayRoutes: ApiRoute[] = [
       422: 'invalid, or it names an experiment that does not exist',
       503: 'shutting down',
     },
+    uses: ['control', 'documents', 'gameDayRuns'],
     handler: async (c, d) => {
       const gameDay = await d.documents.gameDayOf(await documentBody(c));
       const principal = principalOf(c);
@@ -91,8 +92,8 @@ export const gameDayRoutes: ApiRoute[] = [
         202,
       );
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'POST',
     path: '/api/v1/gamedays/:id/stop',
     role: 'operator',
@@ -106,6 +107,7 @@ export const gameDayRoutes: ApiRoute[] = [
       404: 'no such game day',
       409: 'it has ended, or another process runs it (use the halt switch)',
     },
+    uses: ['documents', 'gameDayRuns', 'gameDays'],
     handler: async (c, d) => {
       const record = await gameDayOf(c, d);
       const principal = principalOf(c);
@@ -124,8 +126,8 @@ export const gameDayRoutes: ApiRoute[] = [
       auditDetail(c, `game day ${record.id} (${record.name})`);
       return c.json({ id: record.id, stopping: true }, 202);
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'GET',
     path: '/api/v1/gamedays',
     role: 'viewer',
@@ -133,9 +135,10 @@ export const gameDayRoutes: ApiRoute[] = [
     summary: 'The latest game-day runs, newest first, with their stages',
     query: [{ name: 'limit', description: 'at most this many (default 50, at most 500)' }],
     responses: { 200: '`{ items: [...] }`' },
+    uses: ['gameDays'],
     handler: async (c, d) => c.json({ items: await (await d.gameDays()).list(limitParam(c, 50, 500)) }),
-  },
-  {
+  }),
+  apiRoute({
     method: 'GET',
     path: '/api/v1/gamedays/:id',
     role: 'viewer',
@@ -143,6 +146,7 @@ export const gameDayRoutes: ApiRoute[] = [
     summary: 'The report of a game-day run: stages, approvals, runs with their numbers, timeline, findings, action items',
     query: [{ name: 'format', description: 'json (default), md or html' }],
     responses: { 200: 'the report', 404: 'no such game day' },
+    uses: ['gameDays', 'store'],
     handler: async (c, d) => {
       const format = (c.req.query('format') ?? 'json') as GameDayReportFormat;
       if (!GAMEDAY_REPORT_FORMATS.includes(format)) throw badRequest(`format ${format}: expected json, md or html`);
@@ -150,8 +154,8 @@ export const gameDayRoutes: ApiRoute[] = [
       if (format === 'json') return c.json(report);
       return c.body(renderGameDayReport(report, format), 200, { 'Content-Type': CONTENT_TYPES[format] });
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'POST',
     path: '/api/v1/gamedays/:id/approve',
     role: 'operator',
@@ -164,6 +168,7 @@ export const gameDayRoutes: ApiRoute[] = [
       schema: { type: 'object', properties: { stage: { type: 'integer', minimum: 1 } } },
     },
     responses: { 200: '`{ approved: true, stage }`', 404: 'no such game day', 409: 'nothing to approve' },
+    uses: ['gameDays'],
     handler: async (c, d) => {
       const record = await gameDayOf(c, d);
       const body = await jsonBody(c);
@@ -181,8 +186,8 @@ export const gameDayRoutes: ApiRoute[] = [
       auditDetail(c, `${record.id}: stage ${outcome.stage.index + 1} (${outcome.stage.name})`);
       return c.json({ approved: true, gameDay: record.id, stage: outcome.stage });
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'POST',
     path: '/api/v1/gamedays/:id/findings',
     role: 'operator',
@@ -195,9 +200,10 @@ export const gameDayRoutes: ApiRoute[] = [
       schema: { type: 'object', required: ['text'], properties: { text: { type: 'string' }, severity: { type: 'string' } } },
     },
     responses: { 201: 'the finding', 400: 'no text', 404: 'no such game day' },
+    uses: ['gameDays'],
     handler: (c, d) => addNote(c, d, 'finding'),
-  },
-  {
+  }),
+  apiRoute({
     method: 'POST',
     path: '/api/v1/gamedays/:id/actions',
     role: 'operator',
@@ -214,6 +220,7 @@ export const gameDayRoutes: ApiRoute[] = [
       },
     },
     responses: { 201: 'the action item', 400: 'no text or owner', 404: 'no such game day' },
+    uses: ['gameDays'],
     handler: (c, d) => addNote(c, d, 'action'),
-  },
+  }),
 ];

@@ -9,7 +9,7 @@ import type { RunFilter } from '../../store/runs-store.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { Channel } from '../events.js';
 import { decodeCursor, encodeCursor, jsonBody, limitParam, streamChannel } from '../http.js';
-import { type ApiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
+import { type ApiRoute, apiRoute, auditDetail, type Ctx, param, principalOf } from '../route.js';
 import type { DaemonServices } from '../services.js';
 import { plannedStepFields, planOrReject } from './plan-response.js';
 
@@ -61,7 +61,7 @@ function runFilter(c: Ctx): RunFilter {
 }
 
 export const runRoutes: ApiRoute[] = [
-  {
+  apiRoute({
     method: 'GET',
     path: '/api/v1/runs',
     role: 'viewer',
@@ -78,6 +78,7 @@ export const runRoutes: ApiRoute[] = [
       { name: 'limit', description: '1 to 500 (default 50)' },
     ],
     responses: { 200: 'a page of runs, and `next` when there are more', 400: 'a bad filter' },
+    uses: ['runs', 'store'],
     handler: async (c, d) => {
       const filter = runFilter(c);
       const rows = await d.store.listRuns({ ...filter, limit: filter.limit + 1 });
@@ -89,8 +90,8 @@ export const runRoutes: ApiRoute[] = [
         next: rows.length > filter.limit && last ? encodeCursor({ startedAt: last.startedAt, id: last.id }) : null,
       });
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'POST',
     path: '/api/v1/runs',
     role: 'operator',
@@ -115,6 +116,7 @@ export const runRoutes: ApiRoute[] = [
       422: 'invalid',
       503: 'shutting down',
     },
+    uses: ['control', 'documents', 'runs'],
     handler: async (c, d) => {
       const body = await jsonBody(c);
       const seed = parseSeed(body.seed);
@@ -138,8 +140,8 @@ export const runRoutes: ApiRoute[] = [
         202,
       );
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'POST',
     path: '/api/v1/dry-run',
     role: 'operator',
@@ -148,6 +150,7 @@ export const runRoutes: ApiRoute[] = [
     summary: 'Say exactly what a run would inject where, and what the guards say now; change nothing',
     body: { type: 'json', description: '`{"experiment": NAME}` or `{"yaml": TEXT}`, and an optional `seed`' },
     responses: { 200: 'the plan and the guards', 403: 'outside the token scope', 422: 'invalid' },
+    uses: ['control', 'documents'],
     handler: async (c, d) => {
       const body = await jsonBody(c);
       const experiment = await d.documents.experimentOf(body);
@@ -173,14 +176,15 @@ export const runRoutes: ApiRoute[] = [
         });
       });
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'GET',
     path: '/api/v1/runs/:id',
     role: 'viewer',
     tag: 'runs',
     summary: 'One run: where it came from, and its report once it has ended',
     responses: { 200: 'the run', 404: 'no such run' },
+    uses: ['runs', 'store'],
     handler: async (c, d) => {
       const id = param(c, 'id');
       const row = await d.store.getRun(id);
@@ -189,8 +193,8 @@ export const runRoutes: ApiRoute[] = [
       const report = row.verdict ? ((await d.store.getReport(id)) ?? null) : null;
       return c.json({ run: { ...row, running: Boolean(active), stoppedBy: active?.stoppedBy ?? null }, report });
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'POST',
     path: '/api/v1/runs/:id/stop',
     role: 'operator',
@@ -204,6 +208,7 @@ export const runRoutes: ApiRoute[] = [
       404: 'no such run',
       409: 'it has ended, or another process runs it (use the halt switch)',
     },
+    uses: ['documents', 'runs', 'store'],
     handler: async (c, d) => {
       const id = param(c, 'id');
       const principal = principalOf(c);
@@ -224,8 +229,8 @@ export const runRoutes: ApiRoute[] = [
       auditDetail(c, `run ${id} of ${active.experiment}`);
       return c.json({ runId: id, stopping: true }, 202);
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'GET',
     path: '/api/v1/runs/:id/report',
     role: 'viewer',
@@ -233,6 +238,7 @@ export const runRoutes: ApiRoute[] = [
     summary: 'The report of an ended run, in any registered format',
     query: [{ name: 'format', description: `one of ${reportFormatNames().join(', ')} (default json)` }],
     responses: { 200: 'the report', 400: 'unknown format', 404: 'no such run', 409: 'the run has not ended' },
+    uses: ['runs', 'store'],
     handler: async (c, d) => {
       const id = param(c, 'id');
       const name = c.req.query('format') ?? 'json';
@@ -260,21 +266,22 @@ export const runRoutes: ApiRoute[] = [
         );
       return c.body(text);
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'GET',
     path: '/api/v1/runs/:id/samples',
     role: 'viewer',
     tag: 'runs',
     summary: 'The probe samples of an ended run (a running run streams them at /events)',
     responses: { 200: 'the samples', 404: 'no such run' },
+    uses: ['store'],
     handler: async (c, d) => {
       const id = param(c, 'id');
       if (!(await d.store.getRun(id))) throw notFound(`no run ${id}`);
       return c.json({ samples: await d.store.getSamples(id) });
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'GET',
     path: '/api/v1/runs/:id/events',
     role: 'viewer',
@@ -283,6 +290,7 @@ export const runRoutes: ApiRoute[] = [
     summary: 'Live events of a run (server-sent events): timeline, sample, step, phase, then end',
     description: 'Reconnect with Last-Event-ID to get what was missed. An ended run replays its timeline and samples, then end.',
     responses: { 200: 'text/event-stream', 404: 'no such run' },
+    uses: ['bus', 'store'],
     handler: async (c, d) => {
       const id = param(c, 'id');
       const live = d.bus.findRun(id);
@@ -298,8 +306,8 @@ export const runRoutes: ApiRoute[] = [
       replay.close('end', { runId: id, experiment: row.experiment, verdict: row.verdict ?? 'error', reason: row.reason ?? '' });
       return streamChannel(c, replay);
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'GET',
     path: '/api/v1/events',
     role: 'viewer',
@@ -308,6 +316,7 @@ export const runRoutes: ApiRoute[] = [
     summary:
       "The daemon's live events (server-sent events): run-started, run-ended, gameday-started, gameday-ended, occurrence, halted, unhalted, schedule",
     responses: { 200: 'text/event-stream' },
+    uses: ['bus'],
     handler: (c, d) => streamChannel(c, d.bus.daemon, { fromStart: false }),
-  },
+  }),
 ];

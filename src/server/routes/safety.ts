@@ -8,7 +8,7 @@ import { activeRuns } from '../../safety/active-runs.js';
 import { activeHalt, describeHalt, halt, unhalt } from '../../safety/halt.js';
 import { badRequest, forbidden } from '../errors.js';
 import { jsonBody } from '../http.js';
-import { type ApiRoute, auditDetail, type Ctx, principalOf } from '../route.js';
+import { type ApiRoute, apiRoute, auditDetail, type Ctx, principalOf } from '../route.js';
 import { plannedStepFields, planOrReject } from './plan-response.js';
 
 const who = (c: Ctx) => `${principalOf(c).user} (api from ${c.get('source')})`;
@@ -27,13 +27,14 @@ function isRepeat(key: string): boolean {
 }
 
 export const safetyRoutes: ApiRoute[] = [
-  {
+  apiRoute({
     method: 'GET',
     path: '/api/v1/halt',
     role: 'viewer',
     tag: 'safety',
     summary: 'Whether the halt switch is on, and the runs going on this host',
     responses: { 200: 'the halt state' },
+    uses: ['control'],
     handler: (c, d) => {
       const current = activeHalt(d.control);
       return c.json({
@@ -43,8 +44,8 @@ export const safetyRoutes: ApiRoute[] = [
         activeRuns: activeRuns(d.control),
       });
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'POST',
     path: '/api/v1/halt',
     role: 'operator',
@@ -58,6 +59,7 @@ export const safetyRoutes: ApiRoute[] = [
       schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', minLength: 1 } } },
     },
     responses: { 200: 'halted', 400: 'no reason' },
+    uses: ['bus', 'control'],
     handler: async (c, d) => {
       const body = await jsonBody(c);
       const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
@@ -67,8 +69,8 @@ export const safetyRoutes: ApiRoute[] = [
       auditDetail(c, reason.slice(0, 200));
       return c.json({ halted: true, halt: record, detail: describeHalt(record), activeRuns: activeRuns(d.control) });
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'DELETE',
     path: '/api/v1/halt',
     role: 'operator',
@@ -76,6 +78,7 @@ export const safetyRoutes: ApiRoute[] = [
     action: 'unhalt',
     summary: 'Lift the halt switch (a token limited by a scope may not: the switch covers every target)',
     responses: { 200: 'lifted (or was not on)', 403: 'a scoped token' },
+    uses: ['bus', 'control'],
     handler: (c, d) => {
       if (principalOf(c).scope) throw forbidden('a token limited to a scope may not lift the halt switch, which covers every target');
       const lifted = unhalt(d.control, who(c));
@@ -83,8 +86,8 @@ export const safetyRoutes: ApiRoute[] = [
       auditDetail(c, lifted ? 'lifted' : 'was not halted');
       return c.json({ halted: false, lifted });
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'POST',
     path: '/api/v1/targets/preview',
     role: 'viewer',
@@ -92,6 +95,7 @@ export const safetyRoutes: ApiRoute[] = [
     summary: 'What each fault step of an experiment would hit now (candidates and the selection), without touching anything',
     body: { type: 'json', description: '`{"experiment": NAME}` or `{"yaml": TEXT}`, and an optional `seed`' },
     responses: { 200: 'the selection per step', 422: 'invalid, or a selector matches nothing' },
+    uses: ['documents'],
     handler: async (c, d) => {
       const body = await jsonBody(c);
       const experiment = await d.documents.experimentOf(body);
@@ -109,8 +113,8 @@ export const safetyRoutes: ApiRoute[] = [
         });
       });
     },
-  },
-  {
+  }),
+  apiRoute({
     method: 'POST',
     path: '/api/v1/alerts',
     role: 'operator',
@@ -120,6 +124,7 @@ export const safetyRoutes: ApiRoute[] = [
       "Alertmanager webhook receiver (webhook_configs with this URL and an operator token as the bearer): alerts reach the daemon's runs",
     body: { type: 'json', description: 'an Alertmanager webhook payload, version 4' },
     responses: { 200: 'received', 400: 'not an Alertmanager payload' },
+    uses: ['alerts', 'bus'],
     handler: async (c, d) => {
       const parsed = parseAlertmanagerPayload(await c.req.text());
       if ('error' in parsed) throw badRequest(parsed.error);
@@ -138,5 +143,5 @@ export const safetyRoutes: ApiRoute[] = [
       );
       return c.json({ received: parsed.alerts.length, new: fresh });
     },
-  },
+  }),
 ];

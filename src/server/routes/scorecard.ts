@@ -4,7 +4,7 @@ import { renderScorecard, SCORECARD_FORMATS, type ScorecardFormat } from '../../
 import { scorecardReports } from '../../programme/scorecard-runs.js';
 import { parseDuration } from '../../util/duration.js';
 import { badRequest } from '../errors.js';
-import type { ApiRoute } from '../route.js';
+import { type ApiRoute, apiRoute } from '../route.js';
 
 const CONTENT_TYPES: Record<ScorecardFormat, string> = {
   json: 'application/json; charset=utf-8',
@@ -14,7 +14,7 @@ const CONTENT_TYPES: Record<ScorecardFormat, string> = {
 };
 
 export const scorecardRoutes: ApiRoute[] = [
-  {
+  apiRoute({
     method: 'GET',
     path: '/api/v1/scorecard',
     role: 'viewer',
@@ -26,6 +26,7 @@ export const scorecardRoutes: ApiRoute[] = [
       { name: 'format', description: `one of ${SCORECARD_FORMATS.join(', ')} (default json)` },
     ],
     responses: { 200: 'the scorecard', 400: 'a bad period or format' },
+    uses: ['store'],
     handler: async (c, d) => {
       const since = c.req.query('since') ?? '30d';
       const periodMs = parseDuration(since);
@@ -41,5 +42,5 @@ export const scorecardRoutes: ApiRoute[] = [
         c.header('Content-Security-Policy', "sandbox; default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'");
       return c.body(renderScorecard(card, format));
     },
-  },
+  }),
 ];
