@@ -456,18 +456,21 @@ describe.skipIf(!cgroupsWritable)('cgroup: target (Linux, root)', () => {
   });
 });
 
-describe('stress faults after the runner is SIGKILLed', () => {
-  it('faultline recover kills every worker and removes the io folder and the fill file', async () => {
-    const home = tempHome();
-    const dir = tempDir();
-    const scratch = join(dir, 'disk');
-    mkdirSync(scratch);
-    const target = startSleeper('stress-crash-target');
-    const file = stressExperiment(
-      dir,
-      'stress-crash',
-      target.pid as number,
-      `
+/**
+ * A runner holding every stress fault at once (cpu, memory, io, the stress-ng engine, disk.fill) on one target,
+ * started and seen applied: its home, its scratch folder, the workers it started and the stress-ng process.
+ */
+async function runnerHoldingEveryStressFault(name: string) {
+  const home = tempHome();
+  const dir = tempDir();
+  const scratch = join(dir, 'disk');
+  mkdirSync(scratch);
+  const target = startSleeper(`${name}-target`);
+  const file = stressExperiment(
+    dir,
+    name,
+    target.pid as number,
+    `
 - parallel:
     - { fault: stress.cpu, selector: { names: [ app ] }, params: { load: 20 }, duration: 10m }
     - { fault: stress.memory, selector: { names: [ app ] }, params: { size: 64Mi }, duration: 10m }
@@ -475,18 +478,24 @@ describe('stress faults after the runner is SIGKILLed', () => {
     - { fault: stress.cpu, selector: { names: [ app ] }, params: { engine: stress-ng, load: 20 }, duration: 10m }
     - { fault: disk.fill, params: { path: ${scratch}, size: 16Mi }, duration: 10m }
 `,
-    );
-    const run = startCli(['run', file], { home });
-    const runPid = run.child.pid as number;
-    const workers = [
-      ...(await workersOf(runPid, 'cpu', 1)),
-      ...(await workersOf(runPid, 'memory', 1)),
-      ...(await workersOf(runPid, 'io', 1)),
-    ];
-    await waitFor(() => listProcesses().some((p) => p.ppid === runPid && p.command.includes('stress-ng --cpu')), 10_000, 'stress-ng');
-    const stressNg = listProcesses().find((p) => p.ppid === runPid && p.command.includes('stress-ng --cpu'))?.pid as number;
-    await waitFor(() => readdirSync(scratch).length === 2, 10_000, 'the io folder and the fill file');
-    await waitFor(() => processesWith('stress-ng-cpu').length > 0, 10_000, 'the stress-ng worker');
+  );
+  const run = startCli(['run', file], { home });
+  const runPid = run.child.pid as number;
+  const workers = [
+    ...(await workersOf(runPid, 'cpu', 1)),
+    ...(await workersOf(runPid, 'memory', 1)),
+    ...(await workersOf(runPid, 'io', 1)),
+  ];
+  await waitFor(() => listProcesses().some((p) => p.ppid === runPid && p.command.includes('stress-ng --cpu')), 10_000, 'stress-ng');
+  const stressNg = listProcesses().find((p) => p.ppid === runPid && p.command.includes('stress-ng --cpu'))?.pid as number;
+  await waitFor(() => readdirSync(scratch).length === 2, 10_000, 'the io folder and the fill file');
+  await waitFor(() => processesWith('stress-ng-cpu').length > 0, 10_000, 'the stress-ng worker');
+  return { home, scratch, run, workers, stressNg };
+}
+
+describe('stress faults after the runner is SIGKILLed', () => {
+  it('faultline recover kills every worker and removes the io folder and the fill file', async () => {
+    const { home, scratch, run, workers, stressNg } = await runnerHoldingEveryStressFault('stress-crash');
 
     await killRunnerAndGuardian(run, home);
     await new Promise((r) => setTimeout(r, 300));
@@ -507,35 +516,7 @@ describe('stress faults after the runner is SIGKILLed', () => {
   });
 
   it('the guardian kills every worker (stress-ng too) and removes the io folder and the fill file within a second, with nobody running recover', async () => {
-    const home = tempHome();
-    const dir = tempDir();
-    const scratch = join(dir, 'disk');
-    mkdirSync(scratch);
-    const target = startSleeper('stress-crash-guardian-target');
-    const file = stressExperiment(
-      dir,
-      'stress-crash-guardian',
-      target.pid as number,
-      `
-- parallel:
-    - { fault: stress.cpu, selector: { names: [ app ] }, params: { load: 20 }, duration: 10m }
-    - { fault: stress.memory, selector: { names: [ app ] }, params: { size: 64Mi }, duration: 10m }
-    - { fault: stress.io, selector: { names: [ app ] }, params: { path: ${scratch}, blockSize: 64Ki, fileSize: 4Mi }, duration: 10m }
-    - { fault: stress.cpu, selector: { names: [ app ] }, params: { engine: stress-ng, load: 20 }, duration: 10m }
-    - { fault: disk.fill, params: { path: ${scratch}, size: 16Mi }, duration: 10m }
-`,
-    );
-    const run = startCli(['run', file], { home });
-    const runPid = run.child.pid as number;
-    const workers = [
-      ...(await workersOf(runPid, 'cpu', 1)),
-      ...(await workersOf(runPid, 'memory', 1)),
-      ...(await workersOf(runPid, 'io', 1)),
-    ];
-    await waitFor(() => listProcesses().some((p) => p.ppid === runPid && p.command.includes('stress-ng --cpu')), 10_000, 'stress-ng');
-    const stressNg = listProcesses().find((p) => p.ppid === runPid && p.command.includes('stress-ng --cpu'))?.pid as number;
-    await waitFor(() => readdirSync(scratch).length === 2, 10_000, 'the io folder and the fill file');
-    await waitFor(() => processesWith('stress-ng-cpu').length > 0, 10_000, 'the stress-ng worker');
+    const { home, scratch, run, workers, stressNg } = await runnerHoldingEveryStressFault('stress-crash-guardian');
     await expectGuardianReverts(
       run,
       home,

@@ -57,13 +57,7 @@ describe('faultline recover after the runner is SIGKILLed', () => {
   it("the runner's guardian stops and deletes the Litmus ChaosEngine within a second, with nobody running recover", async () => {
     fake = await FakeKubeApiServer.start();
     fake.seedDeployment({ namespace: 'shop', name: 'web', replicas: 2, labels: { app: 'web' } });
-    fake.seedObject({
-      apiVersion: 'litmuschaos.io/v1alpha1',
-      kind: 'ChaosExperiment',
-      metadata: { name: 'pod-cpu-hog', namespace: 'shop' },
-      spec: { definition: { image: 'litmuschaos/go-runner:3.18.0' } },
-    });
-    fake.seedServiceAccount('shop', 'litmus-admin');
+    fake.seedLitmusExperiment('shop', 'pod-cpu-hog', 'litmus-admin');
     const dir = tempDir('faultline-k8s-crash-');
     const kubeconfig = fake.writeKubeconfig(dir, { namespace: 'shop' });
     const home = tempHome();

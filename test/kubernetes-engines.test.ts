@@ -30,17 +30,6 @@ async function startFake(options: FakeKubeOptions = {}): Promise<FakeKubeApiServ
   return fake;
 }
 
-/** A ChaosHub experiment and its service account, as `kubectl apply` of chaos-charts would leave them. */
-function installLitmusExperiment(name: string, serviceAccount = `${name}-sa`): void {
-  fake.seedObject({
-    apiVersion: 'litmuschaos.io/v1alpha1',
-    kind: 'ChaosExperiment',
-    metadata: { name, namespace: 'shop' },
-    spec: { definition: { image: 'litmuschaos/go-runner:3.18.0' } },
-  });
-  fake.seedServiceAccount('shop', serviceAccount);
-}
-
 beforeEach(() => {
   dir = tempDir('faultline-engines-');
   process.env.FAULTLINE_HOME = tempHome();
@@ -99,7 +88,7 @@ function watchResults(): { stop(): KObject[] } {
 describe('LitmusChaos (litmus-go pkg/result/chaosresult.go)', () => {
   it('injection is seen from the pod/NAME annotations while history.targets stays empty until the experiment ends', async () => {
     await startFake();
-    installLitmusExperiment('pod-cpu-hog');
+    fake.seedLitmusExperiment('shop', 'pod-cpu-hog');
     const e = experiment('{ engine: litmus, injectTimeout: 3s, recoverTimeout: 5s }', CPU);
     const watch = watchResults();
     const { report } = await runExperiment(e, { seed: 3 });
@@ -132,7 +121,7 @@ describe('LitmusChaos (litmus-go pkg/result/chaosresult.go)', () => {
 
   it('TOTAL_CHAOS_DURATION is the dead-man bound: step + inject timeout + margin, so an engine left alone ends the fault itself', async () => {
     await startFake({ litmusSecondMs: 100 });
-    installLitmusExperiment('pod-cpu-hog');
+    fake.seedLitmusExperiment('shop', 'pod-cpu-hog');
     const e = experiment('{ engine: litmus, injectTimeout: 2s, deadManMargin: 3s }', CPU);
     const { report } = await runExperiment(e, { seed: 3 });
     expect(report.verdict, report.reason).toBe('passed');
@@ -145,7 +134,7 @@ describe('LitmusChaos (litmus-go pkg/result/chaosresult.go)', () => {
 
   it('pod-delete reports its targets only at the end: the kill is seen by the pod going away, in time', async () => {
     await startFake({ litmusSecondMs: 1000 });
-    installLitmusExperiment('pod-delete');
+    fake.seedLitmusExperiment('shop', 'pod-delete');
     // CHAOS_INTERVAL = TOTAL_CHAOS_DURATION = 2s + 30s: waiting for Completed would take 32s
     const e = experiment(
       '{ engine: litmus, injectTimeout: 2s }',
@@ -163,7 +152,7 @@ describe('LitmusChaos (litmus-go pkg/result/chaosresult.go)', () => {
 
   it('RAMP_TIME is added to the inject timeout (litmus-go sleeps it before any chaos)', async () => {
     await startFake({ litmusAnnotateDelayMs: 1500 });
-    installLitmusExperiment('pod-cpu-hog');
+    fake.seedLitmusExperiment('shop', 'pod-cpu-hog');
     const e = experiment('{ engine: litmus, injectTimeout: 1s, env: { RAMP_TIME: "1" } }', CPU);
     const { report } = await runExperiment(e, { seed: 3 });
     expect(report.verdict, report.reason).toBe('passed');
@@ -171,7 +160,7 @@ describe('LitmusChaos (litmus-go pkg/result/chaosresult.go)', () => {
 
   it("an experiment that errs ends the step with litmus-go's errorOutput (reason and errorCode)", async () => {
     await startFake();
-    installLitmusExperiment('pod-cpu-hog');
+    fake.seedLitmusExperiment('shop', 'pod-cpu-hog');
     fake.failInjection('ChaosEngine', 'helper pod failed: CrashLoopBackOff');
     const e = experiment('{ engine: litmus, injectTimeout: 3s, recoverTimeout: 3s }', CPU);
     const { report } = await runExperiment(e, { seed: 3 });
@@ -187,12 +176,7 @@ describe('preflight refuses before any harm, naming what is missing', () => {
 
   it('the Litmus chaos service account (chaos-operator could not start the runner: only a timeout would tell)', async () => {
     await startFake();
-    fake.seedObject({
-      apiVersion: 'litmuschaos.io/v1alpha1',
-      kind: 'ChaosExperiment',
-      metadata: { name: 'pod-cpu-hog', namespace: 'shop' },
-      spec: { definition: { image: 'x' } },
-    });
+    fake.seedLitmusExperiment('shop', 'pod-cpu-hog', null);
     const e = experiment('{ engine: litmus }', CPU);
     const { report } = await runExperiment(e, { seed: 3 });
     expect(report.verdict).toBe('error');
@@ -202,7 +186,7 @@ describe('preflight refuses before any harm, naming what is missing', () => {
 
   it('a permission the run will use (SelfSubjectAccessReview), here watching ChaosResults', async () => {
     await startFake();
-    installLitmusExperiment('pod-cpu-hog');
+    fake.seedLitmusExperiment('shop', 'pod-cpu-hog');
     fake.forbid('watch', 'chaosresults', 'shop');
     const e = experiment('{ engine: litmus }', CPU);
     const { report } = await runExperiment(e, { seed: 3 });

@@ -99,13 +99,7 @@ beforeAll(async () => {
   fake = await FakeKubeApiServer.start({ replaceDeletedPods: true, podStartMs: 50 });
   fake.seedDeployment({ namespace: 'shop', name: 'web', replicas: 3, labels: { app: 'web' } });
   for (const name of ['pod-cpu-hog', 'pod-delete']) {
-    fake.seedObject({
-      apiVersion: 'litmuschaos.io/v1alpha1',
-      kind: 'ChaosExperiment',
-      metadata: { name, namespace: 'shop' },
-      spec: { definition: { image: 'x' } },
-    });
-    fake.seedServiceAccount('shop', `${name}-sa`);
+    fake.seedLitmusExperiment('shop', name);
   }
   fake.seedNamespace('chaos-mesh');
   fake.seedObject({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'chaos-mesh-dns-server', namespace: 'chaos-mesh' } });

@@ -254,13 +254,7 @@ method:
 describe('engine litmus', () => {
   it('creates a ChaosEngine for the selected pods, follows its ChaosResult, stops it and deletes it', async () => {
     await startFake();
-    fake.seedObject({
-      apiVersion: 'litmuschaos.io/v1alpha1',
-      kind: 'ChaosExperiment',
-      metadata: { name: 'pod-cpu-hog', namespace: 'shop' },
-      spec: { definition: { image: 'litmuschaos/go-runner:3.18.0' } },
-    });
-    fake.seedServiceAccount('shop', 'litmus-admin');
+    fake.seedLitmusExperiment('shop', 'pod-cpu-hog', 'litmus-admin');
     const e = experiment(`
 kubernetes: { engine: litmus, serviceAccount: litmus-admin, env: { CONTAINER_RUNTIME: containerd }, injectTimeout: 5s, recoverTimeout: 5s }
 method:
@@ -286,13 +280,7 @@ method:
 
   it('pod-delete runs one iteration and kills the selected pod', async () => {
     await startFake();
-    fake.seedObject({
-      apiVersion: 'litmuschaos.io/v1alpha1',
-      kind: 'ChaosExperiment',
-      metadata: { name: 'pod-delete', namespace: 'shop' },
-      spec: { definition: { image: 'x' } },
-    });
-    fake.seedServiceAccount('shop', 'pod-delete-sa');
+    fake.seedLitmusExperiment('shop', 'pod-delete');
     const e = experiment(`
 kubernetes: { engine: litmus }
 method:

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeChaosSession, inject, useChaos } from '../src/testing/vitest.js';
+import { type ChaosRecord, closeChaosSession, inject, useChaos } from '../src/testing/vitest.js';
 import { ROOT, tempDir, tempHome } from './support/cli.js';
 import { openJournalEntries } from './support/journal.js';
 import { freePort, killStarted, processState, startSleeper } from './support/processes.js';
@@ -66,16 +66,21 @@ describe('inject with onTestFinished', () => {
 });
 
 describe('useChaos with afterEach (Jest-style)', () => {
-  const chaos = useChaos({ afterEach });
+  const records: ChaosRecord[] = [];
+  const chaos = useChaos({ afterEach, onRecord: (record) => records.push(record) });
 
   it('holds faults during the test', async () => {
     await chaos.inject({ fault: 'http.abort', target: target(), params: { code: 500 } });
     expect(await status()).toBe(500);
   });
 
-  it('finds them reverted after it', async () => {
+  it('finds them reverted after it, and the record of the test before given to onRecord', async () => {
     expect(await status()).toBe(200);
     expect(openEntries()).toEqual([]);
+    // this test injected nothing: only the one before has a record
+    expect(records).toHaveLength(1);
+    expect(records[0]?.faults).toMatchObject([{ fault: 'http.abort', target: 'api' }]);
+    expect(records[0]?.faults[0]?.revertedAt).toBeTruthy();
   });
 });
 

@@ -358,6 +358,17 @@ ${options.namespace ? `    namespace: ${options.namespace}\n` : ''}current-conte
     for (const fn of held) this.later(10, fn);
   }
 
+  /** A ChaosHub experiment and its chaos service account (none: null), as `kubectl apply` of chaos-charts leaves them. */
+  seedLitmusExperiment(namespace: string, name: string, serviceAccount: string | null = `${name}-sa`): void {
+    this.seedObject({
+      apiVersion: 'litmuschaos.io/v1alpha1',
+      kind: 'ChaosExperiment',
+      metadata: { name, namespace },
+      spec: { definition: { image: 'litmuschaos/go-runner:3.18.0' } },
+    });
+    if (serviceAccount) this.seedServiceAccount(namespace, serviceAccount);
+  }
+
   seedServiceAccount(namespace: string, name: string): KObject {
     this.seedNamespace(namespace);
     return this.put(this.type('', 'serviceaccounts'), { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });

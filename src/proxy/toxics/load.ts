@@ -1,6 +1,6 @@
 /**
  * The toxic types load with the first toxic a proxy is given, not with the proxy: their attribute schemas
- * are zod's, and an idle `faultline proxy` without them takes about 14 MiB less (bench/RESULTS.md).
+ * are zod's, and an idle `faultline proxy` without them took about 7 MiB less here (bench/RESULTS.md).
  */
 let loading: Promise<unknown> | undefined;
 

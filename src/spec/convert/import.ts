@@ -12,7 +12,7 @@ import { fromChaosMeshRate, goDuration, toMs } from '../../backends/kubernetes/p
 import { parseSize } from '../../util/size.js';
 import { API_VERSION } from '../schema.js';
 import { parseYamlDocuments } from '../yaml-input.js';
-import { probeFromLitmus } from './litmus-probes.js';
+import { probeFromLitmus, withLitmusProbes } from './litmus-probes.js';
 import { importLitmusWorkflow } from './litmus-workflow.js';
 import { Skip } from './skip.js';
 
@@ -870,12 +870,7 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
   if (spec.chaosServiceAccount) extra.serviceAccount = spec.chaosServiceAccount;
   const experimentDocument = experimentDoc(name, `ChaosEngine ${namespace}/${name}`, namespace, 'litmus', method);
   Object.assign(experimentDocument.spec.kubernetes, extra);
-  if (probes.length) {
-    experimentDocument.spec.probes = probes;
-    // Litmus: a Continuous or OnChaos probe passes only when no sample failed
-    const steady = probes.filter((p) => p.mode === 'Continuous' || p.mode === 'OnChaos').map((p) => p.name);
-    if (steady.length) experimentDocument.spec.steadyState = { probes: steady, tolerance: { availability: { gte: 1 } } };
-  }
+  withLitmusProbes(experimentDocument.spec, probes);
   return experimentDocument;
 }
 

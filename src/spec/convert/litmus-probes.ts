@@ -62,6 +62,17 @@ export function litmusDuration(value: unknown): string | undefined {
 }
 
 /** A Litmus probe as a faultline probe document; a note instead when it does not map. */
+/**
+ * An imported experiment's probes, and its steady state as Litmus judges it: a Continuous or OnChaos probe
+ * passes only when no sample failed.
+ */
+export function withLitmusProbes(spec: Doc, probes: readonly Doc[]): void {
+  if (!probes.length) return;
+  spec.probes = probes;
+  const steady = probes.filter((p) => p.mode === 'Continuous' || p.mode === 'OnChaos').map((p) => p.name);
+  if (steady.length) spec.steadyState = { probes: steady, tolerance: { availability: { gte: 1 } } };
+}
+
 export function probeFromLitmus(probe: Doc, notes: string[]): Doc | null {
   const name = String(probe.name ?? 'probe').replace(/[^A-Za-z0-9._-]+/g, '-');
   const run = probe.runProperties ?? {};

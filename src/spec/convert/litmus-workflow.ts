@@ -12,13 +12,14 @@
  */
 import { parse, stringify } from 'yaml';
 import { goDuration, toMs } from '../../backends/kubernetes/params.js';
+import { withLitmusProbes } from './litmus-probes.js';
 import { Skip } from './skip.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: manifests are free-form
 type Doc = Record<string, any>;
 
 /** The container that applies a ChaosEngine and waits for its verdict, as ChaosCenter's workflows run it. */
-export const LITMUS_CHECKER_IMAGE = 'litmuschaos/litmus-checker:3.18.0';
+const LITMUS_CHECKER_IMAGE = 'litmuschaos/litmus-checker:3.18.0';
 /** The service account ChaosCenter gives the workflows it runs. */
 const WORKFLOW_SERVICE_ACCOUNT = 'argo-chaos';
 
@@ -131,11 +132,7 @@ export function importLitmusWorkflow(workflow: Doc, notes: string[], importEngin
     metadata: { name, annotations: { 'faultline.dev/imported-from': `Workflow ${workflow.metadata?.namespace ?? 'default'}/${name}` } },
     spec: { ...base.spec, method },
   };
-  if (probes.length) {
-    document.spec.probes = probes;
-    const steady = probes.filter((p) => p.mode === 'Continuous' || p.mode === 'OnChaos').map((p) => p.name);
-    if (steady.length) document.spec.steadyState = { probes: steady, tolerance: { availability: { gte: 1 } } };
-  }
+  withLitmusProbes(document.spec, probes);
   return document;
 }
 
