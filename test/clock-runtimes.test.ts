@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CliResult, ROOT, startCli, tempDir, tempHome } from './support/cli.js';
+import { type CliResult, ROOT, startCli, tempDir, tempHome, waitForOutput } from './support/cli.js';
 import { writeExperiment } from './support/experiment.js';
 import { freePort, waitFor } from './support/processes.js';
 
@@ -83,7 +83,7 @@ async function startWrapped(name: string, command: string[], http: boolean, port
       if (m) lines.push({ kind: m[1] as string, offset: Number(m[2]) - Date.now() });
     }
   });
-  await waitFor(() => run.output().includes('listening'), 30_000, `${name} to start`);
+  await waitForOutput(run, 'listening', 30_000, `${name} to start`);
   const lastOffset = (kind: string) => [...lines].reverse().find((l) => l.kind === kind)?.offset ?? Number.NaN;
   return {
     home,

@@ -5,9 +5,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { startCli, tempHome } from './support/cli.js';
+import { startCli, tempHome, waitForOutput } from './support/cli.js';
 import { faultContract } from './support/fault-contract.js';
-import { freePort, waitFor } from './support/processes.js';
+import { freePort } from './support/processes.js';
 import { echoServer, type TestServer } from './support/proxy-net.js';
 
 let echo: TestServer;
@@ -22,7 +22,7 @@ beforeAll(async () => {
   server = startCli(['proxy', '--port', String(apiPort), '--proxy', `contract=127.0.0.1:${listen},127.0.0.1:${echo.port}`], {
     home: tempHome(),
   });
-  await waitFor(() => server.output().includes('ready'), 15_000, 'faultline proxy');
+  await waitForOutput(server, 'ready', 15_000, 'faultline proxy');
 });
 
 afterAll(async () => {

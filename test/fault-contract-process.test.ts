@@ -38,7 +38,11 @@ async function startWrappedSleeper(): Promise<number> {
       }
     },
   });
-  await waitFor(() => pidOf() !== undefined, 10_000, `the wrapped process to start (${run.output()})`);
+  await waitFor(
+    () => pidOf() !== undefined,
+    10_000,
+    () => `the wrapped process to start (${run.output()})`,
+  );
   return pidOf() as number;
 }
 

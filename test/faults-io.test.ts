@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliResult, ROOT, runCli, startCli, tempDir, tempHome } from './support/cli.js';
+import { type CliResult, ROOT, runCli, startCli, tempDir, tempHome, waitForOutput } from './support/cli.js';
 import { writeExperiment } from './support/experiment.js';
 import { expectGuardianReverts, killRunnerAndGuardian } from './support/guardian.js';
 import { freePort, killStarted, startSleeper, waitFor } from './support/processes.js';
@@ -61,7 +61,7 @@ async function startService(tag: string): Promise<Service> {
   const port = await freePort();
   const run = startCli(['wrap', '--', 'python3', SERVER, String(port), `--tag=${tag}`], { home });
   wrapped.push(run);
-  await waitFor(() => run.output().includes('listening'), 10_000, 'the wrapped file-ops server to listen');
+  await waitForOutput(run, 'listening', 10_000, 'the wrapped file-ops server to listen');
   return { port, dir, home, data, file, other, content };
 }
 
@@ -166,7 +166,7 @@ describe('IO faults on a Node process', () => {
       home: s.home,
     });
     wrapped.push(node);
-    await waitFor(() => node.output().includes('listening'), 10_000, 'the Node process to listen');
+    await waitForOutput(node, 'listening', 10_000, 'the Node process to listen');
     const ask = async (what: string) => (await fetch(`http://127.0.0.1:${port}/${what}`)).text();
     expect(await ask('stat')).toBe('4096');
     const file = writeExperiment(

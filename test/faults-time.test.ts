@@ -8,7 +8,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliResult, ROOT, runCli, startCli, tempDir, tempHome } from './support/cli.js';
+import { type CliResult, ROOT, runCli, startCli, tempDir, tempHome, waitForOutput } from './support/cli.js';
 import { writeExperiment } from './support/experiment.js';
 import { expectGuardianReverts, killRunnerAndGuardian } from './support/guardian.js';
 import { freePort, isGone, killStarted, startSleeper, waitFor } from './support/processes.js';
@@ -34,7 +34,7 @@ async function startWrappedClock(home: string, tag: string): Promise<{ port: num
   const port = await freePort();
   const run = startCli(['wrap', '--', process.execPath, '-e', CLOCK_SERVER, String(port), `--tag=${tag}`], { home });
   wrapped.push(run);
-  await waitFor(() => run.output().includes('listening'), 10_000, 'the wrapped clock server to listen');
+  await waitForOutput(run, 'listening', 10_000, 'the wrapped clock server to listen');
   return { port, wrapperPid: run.child.pid as number, done: run.done };
 }
 
@@ -190,7 +190,7 @@ method:
       const [tai, wall] = (lines[lines.length - 1] ?? '').split(' ').map(Number);
       return { tai: tai as number, wall: wall as number };
     };
-    await waitFor(() => w.output().includes('\n'), 10_000, 'the first line');
+    await waitForOutput(w, '\n', 10_000, 'the first line');
     const before = last().tai; // the kernel's TAI offset (0 or 37 s)
     const experiment = skewExperiment(tempDir(), `{ pid: ${w.child.pid} }`, '{ timeOffset: +1h, clockIds: [ CLOCK_TAI ] }', '2s');
     const run = startCli(['run', experiment], { home });

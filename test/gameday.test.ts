@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli, tempHome } from './support/cli.js';
+import { runCli, startCli, tempHome, waitForOutput } from './support/cli.js';
 import { call, type DaemonProcess, killDaemons, makeToken, startDaemon } from './support/daemon.js';
 import { type FakeSlack, startFakeSlack } from './support/fake-slack.js';
 import { killRunnerAndGuardian } from './support/guardian.js';
@@ -18,7 +18,11 @@ import { startWebSystem, type WebSystem, writeWebExperiment } from './support/we
 
 let system: WebSystem;
 
-/** The web experiment with a longer baseline: on a loaded machine three 100ms probe intervals may see no sample. */
+/**
+ * The web experiment with a longer baseline: on a loaded machine three 100ms probe intervals may see no sample.
+ * The pauses last 1s: a run needs 90% of its chaos window covered by samples, and in a 500ms window one
+ * 300ms scheduling delay of a loaded CI machine is enough to end the stage `error` before the gate.
+ */
 function writeExperiment(options: Parameters<typeof writeWebExperiment>[1]): void {
   const file = writeWebExperiment(system, options);
   writeFileSync(file, readFileSync(file, 'utf8').replace('    recoveryTimeout: 3s\n', '    recoveryTimeout: 3s\n    baseline: 1s\n'));
@@ -28,8 +32,8 @@ let slack: FakeSlack;
 beforeAll(async () => {
   system = await startWebSystem();
   slack = await startFakeSlack();
-  writeExperiment({ name: 'warm-up-pause', pause: 'sleeper', pauseFor: '500ms' });
-  writeExperiment({ name: 'main-pause', pause: 'sleeper', pauseFor: '500ms' });
+  writeExperiment({ name: 'warm-up-pause', pause: 'sleeper', pauseFor: '1s' });
+  writeExperiment({ name: 'main-pause', pause: 'sleeper', pauseFor: '1s' });
   writeExperiment({ name: 'freeze-web', pause: 'web', pauseFor: '20s' });
 }, 30_000);
 
@@ -80,7 +84,7 @@ describe('a game day with an approval gate', () => {
       home,
       env: { SLACK_WEBHOOK_URL: slack.webhookUrl },
     });
-    await waitFor(() => /waits for approval/.test(run.output()), 30_000, `the gate (output: ${run.output()})`);
+    await waitForOutput(run, /waits for approval/, 30_000, 'the gate');
     id = idOf(run.output());
     expect(id).toMatch(/^gd-/);
 
@@ -205,7 +209,7 @@ describe('interruption and resume', () => {
   it('resumes an interrupted game day without repeating a finished stage', async () => {
     const file = writeGameDay('resumable', TWO_STAGES);
     const run = startCli(['gameday', 'run', file, '--poll', '100ms'], { home });
-    await waitFor(() => /waits for approval/.test(run.output()), 30_000, 'the gate');
+    await waitForOutput(run, /waits for approval/, 30_000, 'the gate');
     run.child.kill('SIGINT');
     const interrupted = await run.done;
     expect(interrupted.code).toBe(130);
@@ -230,7 +234,11 @@ describe('interruption and resume', () => {
   it('a runner killed with its guardian during a stage leaves no fault after `faultline recover`, and the stage is not recorded as done', async () => {
     const file = writeGameDay('killed', '    - { name: freeze, experiments: [freeze-web.yaml] }\n');
     const run = startCli(['gameday', 'run', file, '--poll', '100ms'], { home });
-    await waitFor(() => processState(system.serverPid) === 'T', 20_000, `the web server to be paused (output: ${run.output()})`);
+    await waitFor(
+      () => processState(system.serverPid) === 'T',
+      20_000,
+      () => `the web server to be paused (output: ${run.output()})`,
+    );
     // the guardian dies too (a lost host): otherwise it would revert the fault by itself within a second
     await killRunnerAndGuardian(run, home);
     expect(processState(system.serverPid)).toBe('T');

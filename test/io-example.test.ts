@@ -6,8 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliResult, ROOT, runCli, startCli, tempDir, tempHome } from './support/cli.js';
-import { freePort, waitFor } from './support/processes.js';
+import { type CliResult, ROOT, runCli, startCli, tempDir, tempHome, waitForOutput } from './support/cli.js';
+import { freePort } from './support/processes.js';
 
 const EXAMPLE = join(ROOT, 'examples', 'sqlite-ledger');
 
@@ -22,7 +22,7 @@ afterEach(async () => {
 async function startLedger(home: string, env: Record<string, string>): Promise<void> {
   const ledger = startCli(['wrap', '--', 'python3', join(EXAMPLE, 'ledger.py')], { home, env: { ...env, LEDGER_LIFETIME: '120' } });
   started.push(ledger);
-  await waitFor(() => ledger.output().includes('ledger listening'), 15_000, 'the ledger to listen');
+  await waitForOutput(ledger, 'ledger listening', 15_000, 'the ledger to listen');
 }
 
 async function count(port: string): Promise<number> {

@@ -51,7 +51,7 @@ const tbf = async (h: TestHosts) => (await qdiscs(h.netns('gw'), h.device('gw'))
 async function crashAndGuardian(file: string, applied: () => Promise<boolean>): Promise<void> {
   const home = tempHome();
   const run = startCli(['run', file], { home });
-  await waitFor(applied, 15_000, `the fault to be applied (${run.output()})`);
+  await waitFor(applied, 15_000, () => `the fault to be applied (${run.output()})`);
   await expectGuardianReverts(run, home, async () => !(await applied()), 'the kernel fault');
   const again = await runCli(['recover'], { home });
   expect(again.stdout).toMatch(/nothing to recover/);
@@ -61,7 +61,7 @@ async function crashAndGuardian(file: string, applied: () => Promise<boolean>): 
 async function crashAndRecover(file: string, applied: () => Promise<boolean>): Promise<void> {
   const home = tempHome();
   const run = startCli(['run', file], { home });
-  await waitFor(applied, 15_000, `the fault to be applied (${run.output()})`);
+  await waitFor(applied, 15_000, () => `the fault to be applied (${run.output()})`);
   await killRunnerAndGuardian(run, home);
   expect(await applied()).toBe(true); // the fault outlived its runner...
   const recovered = await runCli(['recover'], { home });

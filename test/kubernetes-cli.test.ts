@@ -70,7 +70,11 @@ describe('faultline recover after the runner is SIGKILLed', () => {
       env: { KUBECONFIG: kubeconfig },
     });
     const server = fake;
-    await waitFor(() => server.list('chaosengines')[0]?.status !== undefined, 20_000, `the run to inject (${run.output()})`);
+    await waitFor(
+      () => server.list('chaosengines')[0]?.status !== undefined,
+      20_000,
+      () => `the run to inject (${run.output()})`,
+    );
     await expectGuardianReverts(run, home, () => server.list('chaosengines').length === 0, 'the ChaosEngine');
   });
 

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../src/report/types.js';
-import { runCli, startCli, tempDir, tempHome } from './support/cli.js';
+import { runCli, startCli, tempDir, tempHome, waitForOutput } from './support/cli.js';
 import { freePort, portOpen, waitFor } from './support/processes.js';
 import { type HttpTestServer, httpServer } from './support/proxy-net.js';
 
@@ -148,7 +148,7 @@ describe('faults on a target attached to a faultline proxy', () => {
       home: tempHome(),
     });
     try {
-      await waitFor(() => server.output().includes('ready'), 15_000, 'faultline proxy');
+      await waitForOutput(server, 'ready', 15_000, 'faultline proxy');
       const api = `http://127.0.0.1:${apiPort}`;
       const dir = tempDir();
       const file = experiment(
@@ -181,7 +181,7 @@ method:
     const apiPort = await freePort();
     const server = startCli(['proxy', '--port', String(apiPort)], { home: tempHome() });
     try {
-      await waitFor(() => server.output().includes('ready'), 15_000, 'faultline proxy');
+      await waitForOutput(server, 'ready', 15_000, 'faultline proxy');
       const file = experiment(
         'unknown-proxy',
         `hypothesis: x.

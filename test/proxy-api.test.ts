@@ -7,8 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Toxiproxy, ToxiproxyError } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli, tempDir, tempHome } from './support/cli.js';
-import { freePort, portOpen, waitFor } from './support/processes.js';
+import { runCli, startCli, tempDir, tempHome, waitForOutput } from './support/cli.js';
+import { freePort, portOpen } from './support/processes.js';
 import { collect, connectTo, echoServer, readBytes, type TestServer } from './support/proxy-net.js';
 
 let echo: TestServer;
@@ -27,7 +27,7 @@ beforeAll(async () => {
       home: tempHome(),
     },
   );
-  await waitFor(() => server.output().includes('ready'), 15_000, 'faultline proxy to be ready');
+  await waitForOutput(server, 'ready', 15_000, 'faultline proxy to be ready');
 });
 
 afterAll(async () => {
@@ -271,7 +271,7 @@ describe('faultline proxy bad input', () => {
       home: tempHome(),
     });
     try {
-      await waitFor(() => run.output().includes('refuses connections'), 15_000, 'the warning');
+      await waitForOutput(run, 'refuses connections', 15_000, 'the warning');
       const socket = await connectTo(listen);
       const result = await collect(socket, 3000);
       expect(result.how).toBe('error');
@@ -307,7 +307,7 @@ describe("faultline proxy's allocator tuning", () => {
       env: { FAULTLINE_PROXY_MALLOC_TUNING: 'off' },
     });
     try {
-      await waitFor(() => run.output().includes('ready'), 15_000, 'faultline proxy to be ready');
+      await waitForOutput(run, 'ready', 15_000, 'faultline proxy to be ready');
       expect(run.output()).toContain(
         'faultline proxy: allocator tuning not applied (FAULTLINE_PROXY_MALLOC_TUNING=off); relaying costs about three times the CPU per GiB',
       );

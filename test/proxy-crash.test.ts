@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli, tempDir, tempHome } from './support/cli.js';
+import { runCli, startCli, tempDir, tempHome, waitForOutput } from './support/cli.js';
 import { expectGuardianReverts, killRunnerAndGuardian } from './support/guardian.js';
 import { freePort, portOpen, waitFor } from './support/processes.js';
 import { connectTo, echoServer, readBytes, type TestServer } from './support/proxy-net.js';
@@ -59,7 +59,7 @@ describe('a toxic on an external faultline proxy when the runner is SIGKILLed', 
       home: tempHome(),
     });
     try {
-      await waitFor(() => server.output().includes('ready'), 15_000, 'faultline proxy');
+      await waitForOutput(server, 'ready', 15_000, 'faultline proxy');
       const home = tempHome();
       const run = startCli(['run', experiment(`- name: echo\n  endpoint: { proxy: echo, api: "${api}" }`)], { home });
       const toxics = async () => (await (await fetch(`${api}/proxies/echo/toxics`)).json()) as { name: string; type: string }[];
@@ -89,7 +89,7 @@ describe('a toxic on an external faultline proxy when the runner is SIGKILLed', 
       home: tempHome(),
     });
     try {
-      await waitFor(() => server.output().includes('ready'), 15_000, 'faultline proxy');
+      await waitForOutput(server, 'ready', 15_000, 'faultline proxy');
       const home = tempHome();
       const run = startCli(['run', experiment(`- name: echo\n  endpoint: { proxy: echo, api: "${api}" }`)], { home });
       const toxics = async () => (await (await fetch(`${api}/proxies/echo/toxics`)).json()) as { name: string; type: string }[];
@@ -109,7 +109,7 @@ describe('a toxic on an external faultline proxy when the runner is SIGKILLed', 
     const home = tempHome();
     const args = ['proxy', '--port', String(apiPort), '--proxy', `echo=127.0.0.1:${listen},127.0.0.1:${echo.port}`];
     let server = startCli(args, { home: tempHome() });
-    await waitFor(() => server.output().includes('ready'), 15_000, 'faultline proxy');
+    await waitForOutput(server, 'ready', 15_000, 'faultline proxy');
     const run = startCli(['run', experiment(`- name: echo\n  endpoint: { proxy: echo, api: "${api}" }`)], { home });
     await waitFor(async () => ((await (await fetch(`${api}/proxies/echo/toxics`)).json()) as unknown[]).length === 1, 15_000, 'the toxic');
     await killRunnerAndGuardian(run, home);
@@ -123,7 +123,7 @@ describe('a toxic on an external faultline proxy when the runner is SIGKILLed', 
     // the server comes back (without the toxic: it was in its memory); recover now closes the entry
     server = startCli(args, { home: tempHome() });
     try {
-      await waitFor(() => server.output().includes('ready'), 15_000, 'faultline proxy again');
+      await waitForOutput(server, 'ready', 15_000, 'faultline proxy again');
       const again = await runCli(['recover'], { home });
       expect(again.code).toBe(0);
       expect(again.stdout).toMatch(/reverted #\d+ network\.latency on echo/);

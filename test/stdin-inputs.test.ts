@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { ROOT, runCli, startCli, tempHome } from './support/cli.js';
+import { ROOT, runCli, startCli, tempHome, waitForOutput } from './support/cli.js';
 import { call, killDaemons, makeToken, startDaemon } from './support/daemon.js';
-import { freePort, waitFor } from './support/processes.js';
+import { freePort } from './support/processes.js';
 
 const K8S = join(ROOT, 'examples', 'kubernetes');
 const read = (file: string) => readFileSync(join(K8S, file), 'utf8');
@@ -71,7 +71,7 @@ describe('- for the long-lived commands', () => {
     const config = JSON.stringify([{ name: 'piped', listen: `127.0.0.1:${listen}`, upstream: '127.0.0.1:9' }]);
     const proxy = startCli(['proxy', '--port', String(api), '--config', '-'], { home: tempHome(), input: config });
     try {
-      await waitFor(() => proxy.output().includes('ready'), 15_000, `the proxy to be ready (${proxy.output()})`);
+      await waitForOutput(proxy, 'ready', 15_000, 'the proxy to be ready');
       const proxies = (await (await fetch(`http://127.0.0.1:${api}/proxies`)).json()) as Record<string, { listen: string }>;
       expect(proxies.piped?.listen).toBe(`127.0.0.1:${listen}`);
     } finally {

@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, startCli, tempHome } from './support/cli.js';
+import { ROOT, startCli, tempHome, waitForOutput } from './support/cli.js';
 import { freePort, portOpen, waitFor } from './support/processes.js';
 import { echoServer, type TestServer } from './support/proxy-net.js';
 import {
@@ -42,7 +42,7 @@ beforeAll(async () => {
   toxiproxy = spawn(TOXIPROXY, ['-host', '127.0.0.1', '-port', String(theirs), '-proxy-metrics'], { stdio: 'ignore' });
   faultline = startCli(['proxy', '--port', String(ours)], { home: tempHome() });
   await waitFor(() => portOpen(theirs), 10_000, 'the Toxiproxy server to listen');
-  await waitFor(() => faultline.output().includes('ready'), 15_000, 'faultline proxy to be ready');
+  await waitForOutput(faultline, 'ready', 15_000, 'faultline proxy to be ready');
 });
 
 afterAll(async () => {
@@ -153,7 +153,7 @@ describe.skipIf(!present)('faultline proxy and Toxiproxy 2.7.0 give the same ans
   }
 
   it('logs each field it ignored, as a warning naming it', async () => {
-    await waitFor(() => faultline.output().includes('"latencyy"'), 2000, 'the warning');
+    await waitForOutput(faultline, '"latencyy"', 2000, 'the warning');
     const log = faultline.output();
     expect(log).toMatch(/proxy: ignored unknown field "colour"/);
     expect(log).toMatch(/latency toxic attributes: ignored unknown field "latencyy"/);

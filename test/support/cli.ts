@@ -34,7 +34,14 @@ export interface CliOptions {
   input?: string;
 }
 
-export function startCli(args: string[], options: CliOptions): { child: ChildProcess; done: Promise<CliResult>; output: () => string } {
+export interface StartedCli {
+  child: ChildProcess;
+  done: Promise<CliResult>;
+  /** stdout then stderr, as printed so far */
+  output: () => string;
+}
+
+export function startCli(args: string[], options: CliOptions): StartedCli {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', FAULTLINE_HOME: options.home, ...options.env },
@@ -54,4 +61,21 @@ export function startCli(args: string[], options: CliOptions): { child: ChildPro
 
 export function runCli(args: string[], options: CliOptions): Promise<CliResult> {
   return startCli(args, options).done;
+}
+
+/**
+ * Waits until a started CLI has printed `expected`. Fails at once when the process ends first, and in
+ * either failure shows everything it printed, so a failure says what the command did instead.
+ */
+export async function waitForOutput(run: StartedCli, expected: string | RegExp, timeoutMs: number, what: string): Promise<void> {
+  const seen = () => (typeof expected === 'string' ? run.output().includes(expected) : expected.test(run.output()));
+  const deadline = Date.now() + timeoutMs;
+  while (!seen()) {
+    const ended = run.child.exitCode !== null || run.child.signalCode !== null;
+    if (ended || Date.now() > deadline) {
+      const how = ended ? `it ended (${run.child.exitCode ?? run.child.signalCode})` : `timed out after ${timeoutMs}ms`;
+      throw new Error(`${how} waiting for ${what}; it printed:\n${run.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -46,14 +46,14 @@ export function isGone(pid: number): boolean {
   return state === undefined || state === 'Z';
 }
 
-/** Polls `check` every 50ms until it holds or `timeoutMs` passes. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+/** Polls `check` every 50ms until it holds or `timeoutMs` passes. `what` may be a function, to say what was seen at the time of failure. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string | (() => string)): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+  throw new Error(`timed out after ${timeoutMs}ms waiting for ${typeof what === 'function' ? what() : what}`);
 }
 
 export function portOpen(port: number): Promise<boolean> {
