@@ -11,37 +11,13 @@
  * Both are checked before anything changes: a port in use, an upstream that refuses connections, an
  * API that cannot be reached or lacks the proxy stop the run with one line naming the cause and the fix.
  */
-import { connect } from 'node:net';
 import { registerTargetSetup } from '../engine/resources.js';
 import type { TargetSpec } from '../spec/target.js';
 import { errorMessage, UserError } from '../util/errors.js';
 import { parseHostPort } from './address.js';
 import { ProxyError } from './errors.js';
 import { DEFAULT_API, proxyResourceKey } from './resource-key.js';
-
-/** Connects once to the upstream; a UserError when it refuses or does not answer. */
-export function checkUpstream(upstream: string, target: string, timeoutMs = 3000, fix = 'fix endpoint.upstream'): Promise<void> {
-  const { host, port } = parseHostPort(upstream, `target ${target}: endpoint.upstream`);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(
-        new UserError(`target ${target}: its upstream ${upstream} does not accept a connection within ${timeoutMs}ms; start it, or ${fix}`),
-      );
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve();
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      const why = error.code === 'ECONNREFUSED' ? 'refuses connections (ECONNREFUSED)' : `cannot be reached (${error.message})`;
-      reject(new UserError(`target ${target}: its upstream ${upstream} ${why}; start it, or ${fix}`));
-    });
-  });
-}
+import { checkUpstream } from './upstream-check.js';
 
 function wrap(target: string, error: unknown): never {
   if (error instanceof UserError) throw error;

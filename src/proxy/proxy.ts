@@ -3,11 +3,11 @@
  * of toxics that apply to its connections (new and live). The Toxiproxy API server and a run's
  * endpoint targets both use it through `startProxy()`.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { formatHostPort, type HostPort, parseHostPort } from './address.js';
 import { Connection, type ConnectionOwner, noTraffic, type Traffic } from './connection.js';
 import { listenErrorMessage, ProxyError } from './errors.js';
+import { newProxyId } from './ids.js';
 import { tuneAllocatorForRelaying } from './malloc-tuning.js';
 import { newProxySeed } from './random.js';
 import { buildToxic, parseAttributes, parseToxicity, STREAMS, type Stream, type Toxic, type ToxicJson, toxicJson } from './toxic.js';
@@ -75,7 +75,7 @@ export function findLiveProxy(id: string): FaultProxy | undefined {
 
 export class FaultProxy implements ConnectionOwner {
   /** unique across processes: a journal entry names the proxy it changed */
-  readonly id = randomUUID();
+  readonly id = newProxyId();
   readonly seed: number;
   readonly protocol: 'auto' | 'tcp';
   readonly maxBufferedBytes: number;

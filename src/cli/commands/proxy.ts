@@ -26,7 +26,7 @@ function parseSeed(text: string): number {
 /** The proxy's modules, loaded when `faultline proxy` runs (not when the CLI starts). */
 async function proxyLibrary() {
   const { parseProxySpec, ProxyCollection, startApiServer, TOXIPROXY_VERSION } = await import('../../proxy/api/server.js');
-  const { checkUpstream } = await import('../../proxy/endpoint-setup.js');
+  const { checkUpstream } = await import('../../proxy/upstream-check.js');
   const { ProxyError } = await import('../../proxy/errors.js');
   const { tuneAllocatorForRelaying } = await import('../../proxy/malloc-tuning.js');
   const { newProxySeed } = await import('../../proxy/random.js');

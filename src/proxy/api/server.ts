@@ -20,11 +20,11 @@
  *
  * Errors are `{"error": "...", "status": N}`. A request whose User-Agent starts with `Mozilla/` gets 403.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { didYouMean } from '../../util/suggest.js';
 import { formatHostPort, parseHostPort } from '../address.js';
 import { listenErrorMessage, ProxyError } from '../errors.js';
+import { newRequestId } from '../ids.js';
 import { type FaultProxy, type ProxyJson, startProxy } from '../proxy.js';
 import { mixSeed } from '../random.js';
 import { loadToxicTypes } from '../toxics/load.js';
@@ -248,7 +248,7 @@ function send(res: ServerResponse, status: number, body?: unknown): void {
   res.writeHead(status, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(text),
-    'X-Toxiproxy-Request-Id': randomBytes(8).toString('hex'),
+    'X-Toxiproxy-Request-Id': newRequestId(),
   });
   res.end(text);
 }

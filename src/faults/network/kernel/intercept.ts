@@ -14,8 +14,8 @@
 import { registerTargetSetup } from '../../../engine/resources.js';
 import { checkKernelAccess, currentNetns, newTableName, nftApply, nftDeleteTable } from '../../../kernel/commands.js';
 import { parseHostPort } from '../../../proxy/address.js';
-import { checkUpstream } from '../../../proxy/endpoint-setup.js';
 import { proxyResourceKey } from '../../../proxy/resource-key.js';
+import { checkUpstream } from '../../../proxy/upstream-check.js';
 import type { TargetSpec } from '../../../spec/target.js';
 import { errorMessage, UserError } from '../../../util/errors.js';
 import { registerFault } from '../../registry.js';
