@@ -566,7 +566,7 @@ describe("a Litmus httpProbe's two timeouts", () => {
     const probe = parsed.experiments[0]?.probes.find((p) => p.name === 'checkout-up');
     expect(probe?.timeoutMs).toBe(800);
     expect(result.imported[0]?.notes).toContain(
-      'probe checkout-up: probeTimeout 5s and responseTimeout 800ms are one timeout in faultline; it is 800ms, the tighter',
+      'pod-network-latency: probe checkout-up: probeTimeout 5s and responseTimeout 800ms are one timeout in faultline; it is 800ms, the tighter',
     );
   });
 });

@@ -106,6 +106,18 @@ export const kubernetesStepSchema = strict({
     .describe('network faults: the pods on the other side'),
   externalTargets: z.array(z.string().min(1)).min(1).optional().describe('network faults: IPs, CIDRs or hosts on the other side'),
   device: z.string().min(1).optional().describe('network faults: the interface (default eth0)'),
+  bandwidth: z
+    .object({
+      limit: z.number().int().min(1).optional().describe('bytes that may wait in the queue (default 20971520)'),
+      buffer: z.number().int().min(1).optional().describe('bytes of the token bucket, the largest burst (default 10000)'),
+      peakrate: z.number().int().min(0).optional().describe('bytes per second a burst may reach at most (0: no peak rate)'),
+      minburst: z.number().int().min(0).optional().describe('bytes of the peakrate bucket'),
+    })
+    .strict()
+    .optional()
+    .describe(
+      "network.bandwidth: the engine's tbf queue (Chaos Mesh bandwidth limit, buffer, peakrate, minburst; Litmus LIMIT, BURST, PEAK_RATE, MIN_BURST)",
+    ),
   volumePath: z.string().min(1).optional().describe('file.corrupt and io.*: the mount point of the volume (Chaos Mesh IOChaos)'),
   path: z.string().min(1).optional().describe('file.corrupt: the files under volumePath to hit (glob)'),
   port: z.number().int().min(1).max(65535).optional().describe('http faults: the port of the pods whose traffic is changed'),

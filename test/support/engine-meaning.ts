@@ -6,6 +6,8 @@
  * `differences` lists the paths where two meanings disagree, for round-trip tests.
  */
 
+import { parse as parseYaml } from 'yaml';
+
 // biome-ignore lint/suspicious/noExplicitAny: manifests are free-form
 type Doc = Record<string, any>;
 
@@ -61,8 +63,8 @@ function rateBytes(rate: unknown): unknown {
 
 const num = (v: unknown) => (v === undefined || v === '' ? undefined : Number(v));
 
-/** The meaning of one Chaos Mesh chaos spec (without its duration when `withDuration` is false). */
-export function chaosMeaning(kind: string, spec: Doc, namespace: string, withDuration = true): Doc {
+/** The meaning of one Chaos Mesh chaos spec. */
+export function chaosMeaning(kind: string, spec: Doc, namespace: string): Doc {
   const s = structuredClone(spec);
   const selector: Doc = s.selector ?? {};
   // Chaos Mesh: pods named in `pods` are taken alone; otherwise the namespaces default to the object's own
@@ -70,8 +72,7 @@ export function chaosMeaning(kind: string, spec: Doc, namespace: string, withDur
   s.selector = selector;
   if (s.mode === 'one' || s.mode === 'all') delete s.value;
   else s.value = num(s.value);
-  if (withDuration) s.duration = goMs(s.duration);
-  else delete s.duration;
+  s.duration = goMs(s.duration);
   switch (kind) {
     case 'NetworkChaos':
       s.direction ??= 'to';
@@ -127,7 +128,10 @@ const EMBED: Record<string, string> = {
 
 const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
 
-/** A Workflow as what runs from when to when (ms from its start), and the status checks beside it. */
+/**
+ * A Workflow as what runs from when (ms from its start) and for how long, and the status checks beside it,
+ * each named after its template.
+ */
 export function workflowTimeline(spec: Doc, namespace: string): Doc[] {
   const templates = new Map<string, Doc>(((spec.templates ?? []) as Doc[]).map((t) => [t.name, t]));
   const out: Doc[] = [];
@@ -152,8 +156,9 @@ export function workflowTimeline(spec: Doc, namespace: string): Doc[] {
         return bound;
       case 'StatusCheck': {
         const c = t.statusCheck ?? {};
-        out.push({
-          check: pruned({
+        out.push(
+          pruned({
+            name: t.name,
             mode: c.mode,
             url: c.http?.url,
             method: c.http?.method ?? 'GET',
@@ -162,8 +167,8 @@ export function workflowTimeline(spec: Doc, namespace: string): Doc[] {
             timeout: c.timeoutSeconds ?? 1,
             failureThreshold: c.failureThreshold ?? 3,
             abort: t.abortWithStatusCheck === true,
-          }),
-        });
+          }) as Doc,
+        );
         return start;
       }
       default: {
@@ -171,13 +176,15 @@ export function workflowTimeline(spec: Doc, namespace: string): Doc[] {
         const own = goMs(chaos.duration);
         const end = deadline === undefined ? minOf(limit, own === undefined ? null : start + own) : bound;
         const faultEnd = minOf(end, own === undefined ? null : start + own);
-        out.push({ start, end: faultEnd, what: chaosMeaning(t.templateType, chaos, namespace, false) });
+        // what the chaos does for as long as it runs there (a one-shot kill's time is no part of it)
+        const ran = faultEnd === null ? undefined : `${faultEnd - start}ms`;
+        out.push({ name: t.name, start, ...chaosMeaning(t.templateType, { ...chaos, duration: ran }, namespace) });
         return end;
       }
     }
   };
   walk(spec.entry, 0, null);
-  return out.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return out.sort((a, b) => String(a.name).localeCompare(String(b.name)));
 }
 
 function labelMap(text: unknown): Doc {
@@ -189,8 +196,58 @@ function labelMap(text: unknown): Doc {
   );
 }
 
-/** Env a ChaosHub experiment reads as its default when absent (the ChaosExperiment's own values). */
-const ENV_DEFAULTS: Record<string, string> = { PODS_AFFECTED_PERC: '0', SEQUENCE: 'parallel', JITTER: '0', FORCE: 'true' };
+// ---------- Litmus ----------
+
+/** Env every ChaosHub experiment reads as its default when absent. */
+const COMMON_ENV: Record<string, string> = { PODS_AFFECTED_PERC: '0', SEQUENCE: 'parallel' };
+
+/** litmus-go's network experiments read CORRELATION as 0 when absent (their ChaosExperiments do not set it). */
+const NETWORK_ENV: Record<string, string> = { NETWORK_INTERFACE: 'eth0', CORRELATION: '0' };
+
+/**
+ * Env each ChaosHub experiment reads as its default when absent: its ChaosExperiment's own values
+ * (chaos-charts faults/kubernetes/<name>/fault.yaml), those that change what the fault does.
+ */
+const EXPERIMENT_ENV: Record<string, Record<string, string>> = {
+  'pod-delete': { TOTAL_CHAOS_DURATION: '15', CHAOS_INTERVAL: '5', FORCE: 'true' },
+  'container-kill': { TOTAL_CHAOS_DURATION: '20', CHAOS_INTERVAL: '10', SIGNAL: 'SIGKILL' },
+  'pod-cpu-hog': { TOTAL_CHAOS_DURATION: '60', CPU_CORES: '1', CPU_LOAD: '100' },
+  'pod-memory-hog': { TOTAL_CHAOS_DURATION: '60', MEMORY_CONSUMPTION: '500', NUMBER_OF_WORKERS: '1' },
+  'pod-io-stress': { TOTAL_CHAOS_DURATION: '120', FILESYSTEM_UTILIZATION_PERCENTAGE: '10', NUMBER_OF_WORKERS: '4' },
+  'disk-fill': { TOTAL_CHAOS_DURATION: '60', FILL_PERCENTAGE: '80', DATA_BLOCK_SIZE: '256' },
+  'pod-network-latency': { TOTAL_CHAOS_DURATION: '60', NETWORK_LATENCY: '2000', JITTER: '0', ...NETWORK_ENV },
+  'pod-network-loss': { TOTAL_CHAOS_DURATION: '60', NETWORK_PACKET_LOSS_PERCENTAGE: '100', ...NETWORK_ENV },
+  'pod-network-corruption': { TOTAL_CHAOS_DURATION: '60', NETWORK_PACKET_CORRUPTION_PERCENTAGE: '100', ...NETWORK_ENV },
+  'pod-network-rate-limit': { TOTAL_CHAOS_DURATION: '60', NETWORK_BANDWIDTH: '1mbit', BURST: '32kb', LIMIT: '2mb', ...NETWORK_ENV },
+  'pod-network-partition': { TOTAL_CHAOS_DURATION: '60', POLICY_TYPES: 'all' },
+  'pod-http-status-code': {
+    TOTAL_CHAOS_DURATION: '60',
+    MODIFY_RESPONSE_BODY: 'true',
+    CONTENT_TYPE: 'text/plain',
+    TARGET_SERVICE_PORT: '80',
+    TOXICITY: '100',
+  },
+  'pod-http-latency': { TOTAL_CHAOS_DURATION: '60', LATENCY: '2000', TARGET_SERVICE_PORT: '80', TOXICITY: '100' },
+  'pod-http-modify-body': { TOTAL_CHAOS_DURATION: '60', CONTENT_TYPE: 'text/plain', TARGET_SERVICE_PORT: '80', TOXICITY: '100' },
+  'pod-http-modify-header': {
+    TOTAL_CHAOS_DURATION: '60',
+    HEADERS_MAP: '{}',
+    HEADER_MODE: 'response',
+    TARGET_SERVICE_PORT: '80',
+    TOXICITY: '100',
+  },
+  'pod-dns-error': { TOTAL_CHAOS_DURATION: '60', MATCH_SCHEME: 'exact' },
+};
+
+/** An experiment's env with its defaults applied, numbers as numbers. */
+function envMeaning(experiment: string, list: Doc[]): Doc {
+  const env: Doc = { ...COMMON_ENV, ...EXPERIMENT_ENV[experiment] };
+  for (const v of list) if (v.value !== undefined && v.value !== '') env[v.name] = String(v.value);
+  // a body that is not modified says nothing
+  if (env.MODIFY_RESPONSE_BODY === 'false') for (const key of ['RESPONSE_BODY', 'CONTENT_TYPE', 'CONTENT_ENCODING']) delete env[key];
+  for (const [k, v] of Object.entries(env)) if (/^-?\d+(\.\d+)?$/.test(String(v))) env[k] = Number(v);
+  return env;
+}
 
 function probeMeaning(probe: Doc): Doc {
   const run = probe.runProperties ?? {};
@@ -198,13 +255,18 @@ function probeMeaning(probe: Doc): Doc {
   const inputs = structuredClone(probe[`${probe.type}/inputs`] ?? {});
   if (inputs.insecureSkipVerify === false) delete inputs.insecureSkipVerify;
   if (inputs.comparator?.type === 'int' || inputs.comparator?.type === 'float') inputs.comparator.type = 'number';
+  // litmus-go 2.x bounds each HTTP request by responseTimeout (ms) and each attempt by probeTimeout: a sample
+  // fails at the sooner of the two
+  const responseTimeout = inputs.responseTimeout ?? inputs.method?.get?.responseTimeout ?? inputs.method?.post?.responseTimeout;
+  for (const holder of [inputs, inputs.method?.get, inputs.method?.post]) if (holder) delete holder.responseTimeout;
+  const probeTimeout = goMs(run.probeTimeout);
   return pruned({
     name: probe.name,
     type: probe.type,
     mode: probe.mode,
     inputs,
-    run: {
-      probeTimeout: goMs(run.probeTimeout),
+    runProperties: {
+      probeTimeout: responseTimeout === undefined ? probeTimeout : Math.min(probeTimeout ?? Infinity, Number(responseTimeout)),
       interval: goMs(run.interval),
       attempt: run.attempt ?? run.retry ?? 1,
       probePollingInterval: polled ? goMs(run.probePollingInterval ?? run.interval) : undefined,
@@ -214,56 +276,183 @@ function probeMeaning(probe: Doc): Doc {
   }) as Doc;
 }
 
-/** A ChaosEngine: who it targets, each experiment's env (defaults applied, numbers as numbers) and probes. */
-export function engineMeaning(engine: Doc): Doc {
+/** Who an engine targets: its selectors, or its appinfo (labels as a map, the namespace defaulted). */
+function targetMeaning(spec: Doc, namespace: string): Doc {
+  if (spec.selectors?.pods)
+    return {
+      pods: Object.fromEntries((spec.selectors.pods as Doc[]).map((p) => [p.namespace, String(p.names).split(',').filter(Boolean).sort()])),
+    };
+  if (spec.selectors) return spec.selectors;
+  const app = spec.appinfo ?? {};
+  return { appns: app.appns || namespace, labels: labelMap(app.applabel), appkind: app.appkind };
+}
+
+/**
+ * The runs of one ChaosEngine: its experiments one after the other (the chaos-runner runs them in turn), each
+ * on the engine's pods with its env and probes.
+ */
+function engineRuns(engine: Doc): Doc[] {
   const spec = engine.spec ?? {};
   const namespace = engine.metadata?.namespace ?? 'default';
-  const app = spec.appinfo ?? {};
-  const target = spec.selectors ?? { appns: app.appns || namespace, labels: labelMap(app.applabel), appkind: app.appkind };
-  return pruned({
-    kind: 'ChaosEngine',
-    target,
-    engineState: spec.engineState ?? 'active',
+  return ((spec.experiments ?? []) as Doc[]).map((e) => ({
+    name: e.name,
+    target: targetMeaning(spec, namespace),
     serviceAccount: spec.chaosServiceAccount,
-    experiments: ((spec.experiments ?? []) as Doc[]).map((e) => {
-      const env: Doc = { ...ENV_DEFAULTS };
-      for (const v of (e.spec?.components?.env ?? []) as Doc[]) if (v.value !== undefined && v.value !== '') env[v.name] = String(v.value);
-      for (const [k, v] of Object.entries(env)) if (/^-?\d+(\.\d+)?$/.test(String(v))) env[k] = Number(v);
-      if (e.name !== 'pod-delete') delete env.FORCE;
-      return {
-        name: e.name,
-        env,
-        probes: ((e.spec?.probe ?? []) as Doc[]).map(probeMeaning).sort((a, b) => String(a.name).localeCompare(String(b.name))),
-      };
-    }),
+    env: envMeaning(e.name, (e.spec?.components?.env ?? []) as Doc[]),
+    probes: ((e.spec?.probe ?? []) as Doc[]).map(probeMeaning),
+  }));
+}
+
+/** A ChaosEngine: its state and its runs. */
+function engineMeaning(engine: Doc): Doc {
+  const runs = engineRuns(engine).map((r, i) => ({ group: i, ...r }));
+  return pruned({ kind: 'Litmus', engineState: engine.spec?.engineState ?? 'active', runs }) as Doc;
+}
+
+/**
+ * A Litmus workflow (an Argo Workflow): its entry's groups of steps in order, each step's ChaosEngine (the raw
+ * data of an input artifact, or a resource manifest) run in its group, a suspend a pause; the engines' states
+ * as one (stopped if any is).
+ */
+function litmusWorkflowMeaning(workflow: Doc): Doc {
+  const templates = new Map<string, Doc>(((workflow.spec?.templates ?? []) as Doc[]).map((t) => [t.name, t]));
+  const entry = templates.get(workflow.spec?.entrypoint) ?? {};
+  const runs: Doc[] = [];
+  const states = new Set<string>();
+  ((entry.steps ?? []) as Doc[][]).forEach((group, g) => {
+    for (const step of group) {
+      const t = templates.get(step.template) ?? {};
+      if (t.suspend) {
+        runs.push({ group: g, name: step.name, pause: goMs(t.suspend.duration) });
+        continue;
+      }
+      const text = t.inputs?.artifacts?.[0]?.raw?.data ?? t.resource?.manifest;
+      const engine = text ? (parseYaml(text) as Doc) : null;
+      if (engine?.kind !== 'ChaosEngine') continue;
+      states.add(engine.spec?.engineState ?? 'active');
+      // an engine's own experiments still run one after the other inside its group
+      runs.push(...engineRuns(engine).map((r, i) => ({ group: g, ...(i ? { order: i } : {}), ...r })));
+    }
+  });
+  return pruned({ kind: 'Litmus', engineState: states.has('stop') ? 'stop' : 'active', runs }) as Doc;
+}
+
+function withoutKind({ kind: _kind, ...rest }: Doc): Doc {
+  return rest;
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** A ChaosSchedule (chaos-scheduler): how often, inside which window, in which state; and what its engine runs. */
+function chaosScheduleMeaning(object: Doc): Doc {
+  const s = object.spec ?? {};
+  const repeat = s.schedule?.repeat;
+  const interval = repeat?.properties?.minChaosInterval ?? {};
+  const engine = { ...object, kind: 'ChaosEngine', spec: s.engineTemplateSpec ?? {} };
+  return pruned({
+    kind: 'ChaosSchedule',
+    now: s.schedule?.now,
+    once: s.schedule?.once?.executionTime,
+    every: interval.minute
+      ? { minutes: interval.minute.everyNthMinute }
+      : interval.hour
+        ? { hours: interval.hour.everyNthHour, atMinute: interval.hour.minuteOfTheHour ?? 0 }
+        : undefined,
+    random: repeat?.properties?.random === true ? true : undefined,
+    timeRange: repeat?.timeRange && {
+      startTime: repeat.timeRange.startTime && Date.parse(repeat.timeRange.startTime),
+      endTime: repeat.timeRange.endTime && Date.parse(repeat.timeRange.endTime),
+    },
+    workDays:
+      repeat?.workDays?.includedDays &&
+      String(repeat.workDays.includedDays)
+        .split(',')
+        .sort((a, b) => DAYS.indexOf(a) - DAYS.indexOf(b)),
+    workHours: repeat?.workHours?.includedHours,
+    concurrencyPolicy: s.concurrencyPolicy === 'Allow' ? 'Allow' : 'Forbid',
+    scheduleState: s.scheduleState === 'halt' ? 'halt' : 'active',
+    ...withoutKind(engineMeaning(engine)),
   }) as Doc;
 }
+
+// ---------- any object ----------
+
+/** A timeline of one chaos from the start is that chaos alone (faultline exports a one-step method so); else null. */
+function alone(timeline: Doc[]): Doc | null {
+  const [only] = timeline;
+  if (timeline.length !== 1 || only?.start !== 0 || only.kind === undefined) return null;
+  const { name: _name, start: _start, ...chaos } = only;
+  return chaos;
+}
+
+/** What a Chaos Mesh Schedule runs each time: its one chaos (its fields beside the Schedule's), or a timeline. */
+function scheduleRuns(spec: Doc, namespace: string): Doc {
+  const timeline =
+    spec.type === 'Workflow'
+      ? workflowTimeline(spec.workflow ?? {}, namespace)
+      : [{ start: 0, ...chaosMeaning(spec.type, spec[EMBED[spec.type] as string] ?? {}, namespace) }];
+  const chaos = alone(timeline);
+  if (!chaos) return { timeline };
+  const { kind, ...fields } = chaos;
+  return { chaos: kind, ...fields };
+}
+
+const PAUSE_ANNOTATION = 'experiment.chaos-mesh.org/pause';
 
 /** What any supported object means. */
 export function meaning(object: Doc): Doc {
   const namespace = object.metadata?.namespace ?? 'default';
+  const group = String(object.apiVersion ?? '').split('/')[0];
   if (object.kind === 'ChaosEngine') return engineMeaning(object);
-  if (object.kind === 'Workflow') return { kind: 'Workflow', timeline: workflowTimeline(object.spec ?? {}, namespace) };
+  if (object.kind === 'ChaosSchedule') return chaosScheduleMeaning(object);
+  if (group === 'argoproj.io' && object.kind === 'Workflow') return litmusWorkflowMeaning(object);
+  // a Chaos Mesh object with the pause annotation injects nothing until it is taken off
+  const paused = object.metadata?.annotations?.[PAUSE_ANNOTATION] === 'true' ? true : undefined;
+  if (object.kind === 'Workflow') {
+    const timeline = workflowTimeline(object.spec ?? {}, namespace);
+    return alone(timeline) ?? { kind: 'Workflow', timeline };
+  }
   if (object.kind === 'Schedule') {
     const s = object.spec ?? {};
     return pruned({
       kind: 'Schedule',
+      paused,
       schedule: s.schedule,
       concurrencyPolicy: s.concurrencyPolicy || 'Forbid',
-      historyLimit: s.historyLimit,
-      startingDeadlineSeconds: s.startingDeadlineSeconds,
-      runs:
-        s.type === 'Workflow'
-          ? workflowTimeline(s.workflow ?? {}, namespace)
-          : chaosMeaning(s.type, s[EMBED[s.type] as string] ?? {}, namespace),
+      // Chaos Mesh keeps historyLimit finished objects; without one it keeps none (controllers/schedule/gc)
+      historyLimit: s.historyLimit ?? 0,
+      // without startingDeadlineSeconds a missed run starts however late
+      startingDeadlineSeconds: s.startingDeadlineSeconds ?? undefined,
+      ...scheduleRuns(s, namespace),
     }) as Doc;
   }
-  return chaosMeaning(object.kind, object.spec ?? {}, namespace);
+  return pruned({ ...chaosMeaning(object.kind, object.spec ?? {}, namespace), paused }) as Doc;
 }
 
-/** The paths (`experiments.0.env.CHAOS_INTERVAL`) where two meanings differ. */
+/** Items named by a `name` (probes, experiment runs, workflow templates), keyed by it; a repeated name gets `#2`, `#3`. */
+function byName(items: unknown): Map<string, unknown> | null {
+  if (items === undefined) return new Map();
+  if (!Array.isArray(items) || !items.length || !items.every((i) => typeof i?.name === 'string')) return null;
+  const out = new Map<string, unknown>();
+  for (const item of items) {
+    let key = item.name as string;
+    for (let n = 2; out.has(key); n++) key = `${item.name}#${n}`;
+    out.set(key, item);
+  }
+  return out;
+}
+
+/**
+ * The paths where two meanings differ: `runs[pod-delete].env.CHAOS_INTERVAL`, `bandwidth.limit`. Lists of
+ * named items are matched by name (`[name]` in the path), so one missing item is one difference.
+ */
 export function differences(a: unknown, b: unknown, path = ''): string[] {
   if (JSON.stringify(a) === JSON.stringify(b)) return [];
+  const named = [byName(a), byName(b)];
+  if (named[0] && named[1] && (named[0].size || named[1].size)) {
+    const [x, y] = named as [Map<string, unknown>, Map<string, unknown>];
+    return [...new Set([...x.keys(), ...y.keys()])].flatMap((k) => differences(x.get(k), y.get(k), `${path}[${k}]`));
+  }
   if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     return [...keys].flatMap((k) => differences((a as Doc)[k], (b as Doc)[k], path ? `${path}.${k}` : k));

@@ -112,22 +112,48 @@ function compile(
   return to === 'litmus' ? compileLitmus(input) : compileChaosMesh(input);
 }
 
+type StressPair = [FaultStep, FaultStep];
+
 /**
- * A parallel group of stress.cpu and stress.memory on the same pods for the same time: one StressChaos with
- * both stressors, as Chaos Mesh runs them together.
+ * The steps of a parallel group, each stress.cpu and stress.memory on the same pods for the same time paired:
+ * one StressChaos with both stressors, as Chaos Mesh runs them together (two objects whose mode picks pods
+ * could pick different ones).
  */
-function stressPair(step: Step): [FaultStep, FaultStep] | null {
-  if (step.kind !== 'parallel' || step.steps.length !== 2) return null;
-  const cpu = step.steps.find((s) => s.fault === 'stress.cpu');
-  const memory = step.steps.find((s) => s.fault === 'stress.memory');
-  if (!cpu || !memory) return null;
+function pairStress(steps: readonly FaultStep[]): (FaultStep | StressPair)[] {
   const same = (s: FaultStep) => JSON.stringify([s.selector, s.mode, s.value, s.durationMs, s.kubernetes ?? {}]);
-  return same(cpu) === same(memory) ? [cpu, memory] : null;
+  const paired = new Set<FaultStep>();
+  const out: (FaultStep | StressPair)[] = [];
+  for (const step of steps) {
+    if (paired.has(step)) continue;
+    const other = { 'stress.cpu': 'stress.memory', 'stress.memory': 'stress.cpu' }[step.fault];
+    const mate = steps.find((s) => s.fault === other && !paired.has(s) && same(s) === same(step));
+    if (!mate) {
+      out.push(step);
+      continue;
+    }
+    paired.add(mate);
+    out.push(step.fault === 'stress.cpu' ? [step, mate] : [mate, step]);
+  }
+  return out;
+}
+
+/** A parallel group that is one stress pair, or null. */
+function stressPair(step: Step): StressPair | null {
+  if (step.kind !== 'parallel') return null;
+  const [only, ...rest] = pairStress(step.steps);
+  return Array.isArray(only) && !rest.length ? only : null;
+}
+
+/** The name of a pair's StressChaos: what its steps' names share (`burn` of `burn-cpu` and `burn-memory`), else the cpu step's. */
+function pairName([cpu, memory]: StressPair): string {
+  let n = 0;
+  while (n < cpu.name.length && cpu.name[n] === memory.name[n]) n++;
+  return cpu.name.slice(0, n).replace(/[-_.]+$/, '') || cpu.name;
 }
 
 function compileStressPair(
   experiment: Experiment,
-  [cpu, memory]: [FaultStep, FaultStep],
+  [cpu, memory]: StressPair,
   where: string,
   name: string,
   namespace: string,
@@ -201,7 +227,7 @@ function statusChecks(experiment: Experiment, totalMs: number, names: Set<string
 function workflowSpec(experiment: Experiment, namespace: string, notes: string[]): Doc {
   const names = new Set<string>(['main']);
   const templates: Doc[] = [];
-  const chaosTemplate = (step: FaultStep, where: string, pair?: [FaultStep, FaultStep]): string => {
+  const chaosTemplate = (step: FaultStep, where: string, pair?: StressPair): string => {
     const name = unique(names, step.name);
     const compiled = pair
       ? compileStressPair(experiment, pair, where, name, namespace, null)
@@ -235,7 +261,11 @@ function workflowSpec(experiment: Experiment, namespace: string, notes: string[]
       const name = unique(names, step.name);
       const parallel: Doc = { name, templateType: 'Parallel', children: [] };
       templates.push(parallel); // before its children, as people write workflows
-      parallel.children = step.steps.map((s, j) => chaosTemplate(s, `${where}.parallel[${j}]`));
+      parallel.children = pairStress(step.steps).map((s, j) =>
+        Array.isArray(s)
+          ? chaosTemplate({ ...s[0], name: pairName(s) }, `${where}.parallel[${j}]`, s)
+          : chaosTemplate(s, `${where}.parallel[${j}]`),
+      );
       return name;
     }
     throw new UserError(`${where}: a ${step.kind} step cannot be exported to Chaos Mesh`);

@@ -49,6 +49,9 @@ const EMBED_KEYS: Record<string, string> = {
 };
 const KIND_KEYS = Object.fromEntries(Object.entries(EMBED_KEYS).map(([k, v]) => [v, k]));
 
+/** NetworkChaos bandwidth's tbf settings beside its rate, kept in the step's `kubernetes.bandwidth`. */
+const BANDWIDTH_QUEUE = ['limit', 'buffer', 'peakrate', 'minburst'] as const;
+
 const IO_ATTRS = ['size', 'perm', 'uid', 'gid', 'nlink', 'ino', 'atime', 'mtime', 'ctime'];
 
 /** An IOChaos as the fault and params of io.latency, io.error, io.attr or io.mistake (the volume and containers go in `k`). */
@@ -269,9 +272,9 @@ function chaosMeshStepsRead(kind: string, spec: Doc, name: string, namespace: st
           return [step('network.corrupt', { percent: String(spec.corrupt?.corrupt ?? '0') }, k)];
         case 'bandwidth': {
           const b = spec.bandwidth ?? {};
-          if (b.limit !== 20_971_520 || b.buffer !== 10_000)
-            notes.push(`${where}: bandwidth limit ${b.limit} and buffer ${b.buffer} not mapped (faultline exports 20971520 and 10000)`);
-          ignored(b, ['peakrate', 'minburst'], notes, `${where}: bandwidth`);
+          // the tbf queue as it is: how much may wait (limit), the bucket (buffer), the peak rate and its bucket
+          const queue = Object.fromEntries(BANDWIDTH_QUEUE.filter((key) => typeof b[key] === 'number').map((key) => [key, b[key]]));
+          if (Object.keys(queue).length) k.bandwidth = queue;
           // Chaos Mesh counts kbps, mbps... in 1024s (pkg/chaosdaemon/netem/utils.go parseRate): written as bytes
           return [step('network.bandwidth', { rate: fromChaosMeshRate(String(b.rate)) ?? String(b.rate) }, k)];
         }
@@ -589,11 +592,35 @@ function workflowMethod(workflow: Doc, namespace: string, notes: string[]): { me
   return { method, probes, stopWhen };
 }
 
+/**
+ * A Chaos Mesh Schedule's historyLimit and startingDeadlineSeconds as faultline's. Where Chaos Mesh leaves them
+ * out it keeps no finished object (controllers/schedule/gc) and starts a missed run however late; faultline
+ * keeps one at least and has a deadline (60s unless given), so those are said.
+ */
+function scheduleLimits(spec: Doc, notes: string[]): Doc {
+  const out: Doc = {};
+  if (spec.historyLimit === undefined || spec.historyLimit === null)
+    notes.push('historyLimit not set: Chaos Mesh keeps no finished object; faultline keeps one at least, the import writes 1');
+  out.historyLimit = spec.historyLimit ?? 1;
+  const deadline = spec.startingDeadlineSeconds;
+  if (deadline === undefined || deadline === null)
+    notes.push("startingDeadlineSeconds not set: Chaos Mesh starts a missed run however late; faultline's startingDeadline is then 60s");
+  else out.startingDeadline = `${deadline}s`;
+  return out;
+}
+
+/** Chaos Mesh's pause annotation: a chaos object or Schedule carrying it injects (or schedules) nothing until it is taken off. */
+const PAUSE_ANNOTATION = 'experiment.chaos-mesh.org/pause';
+
+const paused = (doc: Doc): boolean => doc.metadata?.annotations?.[PAUSE_ANNOTATION] === 'true';
+
 function importChaosMesh(doc: Doc, notes: string[]): Doc {
   const kind = doc.kind;
   const name = doc.metadata?.name;
   const namespace = doc.metadata?.namespace ?? 'default';
   if (EMBED_KEYS[KIND_KEYS[kind] ?? '']) {
+    if (paused(doc))
+      notes.push(`${kind} ${name}: paused (annotation ${PAUSE_ANNOTATION}: "true"), so it injected nothing; the import runs it`);
     return experimentDoc(
       name,
       `${kind} ${namespace}/${name}`,
@@ -613,21 +640,25 @@ function importChaosMesh(doc: Doc, notes: string[]): Doc {
   if (kind === 'Schedule') {
     const spec = doc.spec ?? {};
     let experiment: Doc;
+    // the objects a Schedule makes are not paused themselves: the Schedule is (suspend below)
+    const metadata = { name, namespace };
     if (spec.type === 'Workflow') {
-      experiment = importChaosMesh({ apiVersion: doc.apiVersion, kind: 'Workflow', metadata: doc.metadata, spec: spec.workflow }, notes);
+      experiment = importChaosMesh({ apiVersion: doc.apiVersion, kind: 'Workflow', metadata, spec: spec.workflow }, notes);
     } else {
       const key = KIND_KEYS[spec.type];
       if (!key) throw new Skip(`Schedule type ${spec.type} has no faultline equivalent`);
-      experiment = importChaosMesh({ apiVersion: doc.apiVersion, kind: spec.type, metadata: doc.metadata, spec: spec[key] ?? {} }, notes);
+      experiment = importChaosMesh({ apiVersion: doc.apiVersion, kind: spec.type, metadata, spec: spec[key] ?? {} }, notes);
     }
-    const out: Doc = { schedule: spec.schedule, concurrencyPolicy: spec.concurrencyPolicy || 'Forbid' };
-    if (spec.historyLimit) out.historyLimit = spec.historyLimit;
-    if (spec.startingDeadlineSeconds) out.startingDeadline = `${spec.startingDeadlineSeconds}s`;
+    const out: Doc = {
+      schedule: spec.schedule,
+      concurrencyPolicy: spec.concurrencyPolicy || 'Forbid',
+      ...scheduleLimits(spec, notes),
+    };
     return {
       apiVersion: API_VERSION,
       kind: 'Schedule',
       metadata: { name, annotations: { 'faultline.dev/imported-from': `Schedule ${namespace}/${name}` } },
-      spec: { ...out, experiment: { spec: experiment.spec } },
+      spec: { ...out, ...(paused(doc) ? { suspend: true } : {}), experiment: { spec: experiment.spec } },
     };
   }
   throw new Skip(`${kind} is not imported (faultline imports ${[...Object.values(EMBED_KEYS), 'Workflow', 'Schedule'].join(', ')})`);
@@ -672,19 +703,20 @@ const LITMUS: Record<string, LitmusMapping> = {
   },
   'pod-io-stress': {
     fault: 'stress.io',
-    params: (e, notes) => {
-      if (e.FILESYSTEM_UTILIZATION_PERCENTAGE || e.FILESYSTEM_UTILIZATION_BYTES)
-        notes.push('pod-io-stress: FILESYSTEM_UTILIZATION_* not mapped (faultline writes a fileSize per worker)');
-      return {
-        ...(e.NUMBER_OF_WORKERS ? { workers: num(e.NUMBER_OF_WORKERS) } : {}),
-        ...(e.VOLUME_MOUNT_PATH ? { path: e.VOLUME_MOUNT_PATH } : {}),
-      };
-    },
-    reads: ['NUMBER_OF_WORKERS', 'VOLUME_MOUNT_PATH', 'FILESYSTEM_UTILIZATION_PERCENTAGE', 'FILESYSTEM_UTILIZATION_BYTES'],
+    // FILESYSTEM_UTILIZATION_PERCENTAGE and _BYTES (how much each worker writes) stay in kubernetes.env
+    params: (e) => ({
+      ...(e.NUMBER_OF_WORKERS ? { workers: num(e.NUMBER_OF_WORKERS) } : {}),
+      ...(e.VOLUME_MOUNT_PATH ? { path: e.VOLUME_MOUNT_PATH } : {}),
+    }),
+    reads: ['NUMBER_OF_WORKERS', 'VOLUME_MOUNT_PATH'],
   },
   'disk-fill': {
     fault: 'disk.fill',
-    params: (e) => ({ path: '/', size: e.FILL_PERCENTAGE ? `${e.FILL_PERCENTAGE}%` : `${num(e.EPHEMERAL_STORAGE_MEBIBYTES) ?? 1024}Mi` }),
+    // litmus-go fills EPHEMERAL_STORAGE_MEBIBYTES only when FILL_PERCENTAGE is not set (ChaosHub sets it to 80)
+    params: (e) => ({
+      path: '/',
+      size: e.EPHEMERAL_STORAGE_MEBIBYTES && !e.FILL_PERCENTAGE ? `${num(e.EPHEMERAL_STORAGE_MEBIBYTES)}Mi` : `${e.FILL_PERCENTAGE || 80}%`,
+    }),
     reads: ['FILL_PERCENTAGE', 'EPHEMERAL_STORAGE_MEBIBYTES'],
   },
   'pod-network-latency': {
@@ -714,9 +746,10 @@ const LITMUS: Record<string, LitmusMapping> = {
   },
   'pod-network-rate-limit': {
     fault: 'network.bandwidth',
+    // BURST, LIMIT, PEAK_RATE and MIN_BURST (tc sizes and rates such as 32kb) stay in kubernetes.env
     params: (e) => ({ rate: e.NETWORK_BANDWIDTH ?? '1mbit' }),
     kubernetes: networkK8s,
-    reads: ['NETWORK_BANDWIDTH', 'BURST', 'LIMIT', 'PEAK_RATE', 'MIN_BURST', 'NETWORK_INTERFACE', 'DESTINATION_HOSTS'],
+    reads: ['NETWORK_BANDWIDTH', 'NETWORK_INTERFACE', 'DESTINATION_HOSTS'],
   },
   'pod-network-partition': {
     fault: 'network.partition',
@@ -733,12 +766,19 @@ const LITMUS: Record<string, LitmusMapping> = {
   },
   'pod-http-status-code': {
     fault: 'http.abort',
-    params: (e) => ({
-      code: num(e.STATUS_CODE) ?? 500,
-      target: 'Response', // the status of the service's answer: the request runs
-      ...(e.MODIFY_RESPONSE_BODY === 'true' && e.RESPONSE_BODY ? { body: e.RESPONSE_BODY } : {}),
-      ...toxicity(e),
-    }),
+    params: (e, notes) => {
+      if (!e.STATUS_CODE)
+        notes.push(
+          'pod-http-status-code: env STATUS_CODE not set: litmus-go then picks one status at random for the run; the import uses 500',
+        );
+      return {
+        code: num(e.STATUS_CODE) ?? 500,
+        target: 'Response', // the status of the service's answer: the request runs
+        // litmus-go replaces the body unless MODIFY_RESPONSE_BODY is false (ChaosHub sets it true)
+        ...(e.MODIFY_RESPONSE_BODY !== 'false' ? { body: e.RESPONSE_BODY ?? '' } : {}),
+        ...toxicity(e),
+      };
+    },
     kubernetes: httpK8s,
     reads: ['STATUS_CODE', 'MODIFY_RESPONSE_BODY', 'RESPONSE_BODY', 'TARGET_SERVICE_PORT', 'TOXICITY'],
   },
@@ -762,11 +802,12 @@ const LITMUS: Record<string, LitmusMapping> = {
   },
   'pod-dns-error': {
     fault: 'dns.error',
+    // MATCH_SCHEME (exact or substring) stays in kubernetes.env
     params: (e) => {
       const hosts = tryJson(e.TARGET_HOSTNAMES ?? '') as string[] | undefined;
       return Array.isArray(hosts) && hosts.length ? { patterns: hosts } : {};
     },
-    reads: ['TARGET_HOSTNAMES', 'MATCH_SCHEME'],
+    reads: ['TARGET_HOSTNAMES'],
   },
 };
 
@@ -787,9 +828,37 @@ function toxicity(e: Record<string, string>): Doc {
 
 /**
  * Engine-level env that the step itself says (its duration and selection). The rest, CHAOS_INTERVAL (how often
- * pod-delete repeats) and SEQUENCE included, stays in kubernetes.env and is written back as it was.
+ * pod-delete repeats), SEQUENCE and RAMP_TIME included, stays in kubernetes.env and is written back as it was.
  */
-const RUN_ENV = ['TOTAL_CHAOS_DURATION', 'PODS_AFFECTED_PERC', 'TARGET_PODS', 'RAMP_TIME'];
+const RUN_ENV = ['TOTAL_CHAOS_DURATION', 'PODS_AFFECTED_PERC', 'TARGET_PODS'];
+
+const HTTP_PORT = { TARGET_SERVICE_PORT: '80' };
+
+/**
+ * Env that ChaosHub's ChaosExperiments set themselves (chaos-charts faults/kubernetes/<name>/fault.yaml), for
+ * how long a fault runs (60s unless said here), how often pod-delete and container-kill strike, and what the
+ * export needs: where an engine leaves them out, the import writes these down (noted: the ChaosExperiment
+ * installed may set others), so the step has its duration and the export repeats what the engine did.
+ */
+const CHAOSHUB_DEFAULTS: Record<string, Record<string, string>> = {
+  'pod-delete': { TOTAL_CHAOS_DURATION: '15', CHAOS_INTERVAL: '5' },
+  'container-kill': { TOTAL_CHAOS_DURATION: '20', CHAOS_INTERVAL: '10' },
+  'pod-io-stress': { TOTAL_CHAOS_DURATION: '120', NUMBER_OF_WORKERS: '4' },
+  'pod-http-status-code': HTTP_PORT,
+  'pod-http-latency': HTTP_PORT,
+  'pod-http-modify-body': HTTP_PORT,
+  'pod-http-modify-header': HTTP_PORT,
+};
+
+function withChaosHubDefaults(experiment: string, env: Record<string, string>, notes: string[]): void {
+  for (const [key, value] of Object.entries({ TOTAL_CHAOS_DURATION: '60', ...CHAOSHUB_DEFAULTS[experiment] })) {
+    if (env[key]) continue;
+    env[key] = value;
+    notes.push(
+      `${experiment}: env ${key} not set; the import writes ${value}, what ChaosHub's ${experiment} ChaosExperiment sets (the one installed may set another)`,
+    );
+  }
+}
 
 function labelMap(text: string, what: string): Doc {
   const out: Doc = {};
@@ -827,17 +896,17 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
     if (app.appns && app.appns !== namespace) selector.namespaces = [app.appns];
   }
   if (!Object.keys(selector).length) selector.namespaces = [namespace];
-  const probes: Doc[] = [];
+  const experiments = ((spec.experiments ?? []) as Doc[]).filter((experiment) => {
+    if (!LITMUS[experiment.name]) notes.push(`experiment ${experiment.name} has no faultline fault; not imported`);
+    return LITMUS[experiment.name];
+  });
   const method: Doc[] = [];
-  for (const experiment of (spec.experiments ?? []) as Doc[]) {
-    const mapping = LITMUS[experiment.name];
-    if (!mapping) {
-      notes.push(`experiment ${experiment.name} has no faultline fault; not imported`);
-      continue;
-    }
+  for (const experiment of experiments) {
+    const mapping = LITMUS[experiment.name] as LitmusMapping;
     const env: Record<string, string> = Object.fromEntries(
       ((experiment.spec?.components?.env ?? []) as Doc[]).map((v) => [v.name, String(v.value ?? '')]),
     );
+    withChaosHubDefaults(experiment.name, env, notes);
     const step: Doc = { name: experiment.name, fault: mapping.fault, selector: { ...selector } };
     if (env.TARGET_PODS) step.selector = { ...selector, names: env.TARGET_PODS.split(',') };
     const perc = num(env.PODS_AFFECTED_PERC);
@@ -851,27 +920,55 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
     const rest = Object.fromEntries(Object.entries(env).filter(([key]) => !mapping.reads.includes(key) && !RUN_ENV.includes(key)));
     if (Object.keys(rest).length) k.env = rest;
     if (Object.keys(k).length) step.kubernetes = k;
-    const total = num(env.TOTAL_CHAOS_DURATION);
-    if (total) step.duration = `${total}s`;
-    else notes.push(`${experiment.name}: TOTAL_CHAOS_DURATION not set; the step is held until the method ends`);
-    if ((experiment.name === 'pod-delete' || experiment.name === 'container-kill') && !env.CHAOS_INTERVAL)
-      notes.push(
-        `${experiment.name}: CHAOS_INTERVAL not set: the ChaosExperiment's default decides how often it repeats; the export kills once (CHAOS_INTERVAL = TOTAL_CHAOS_DURATION)`,
-      );
-    if (env.RAMP_TIME) notes.push(`${experiment.name}: RAMP_TIME ${env.RAMP_TIME} not mapped; add a pause step`);
+    const total = num(env.TOTAL_CHAOS_DURATION) ?? Number.NaN;
+    if (!(total > 0))
+      throw new Skip(`${experiment.name}: env TOTAL_CHAOS_DURATION ${JSON.stringify(env.TOTAL_CHAOS_DURATION)} is not a number of seconds`);
+    step.duration = `${total}s`;
     method.push(step);
-    for (const probe of (experiment.spec?.probe ?? []) as Doc[]) {
-      const converted = probeFromLitmus(probe, notes);
-      if (converted && !probes.some((p) => p.name === converted.name)) probes.push(converted);
-    }
   }
   if (!method.length) throw new Skip('no experiment of the ChaosEngine maps to a faultline fault');
+  const probes = engineProbes(experiments, notes);
   const extra: Doc = {};
   if (spec.chaosServiceAccount) extra.serviceAccount = spec.chaosServiceAccount;
   const experimentDocument = experimentDoc(name, `ChaosEngine ${namespace}/${name}`, namespace, 'litmus', method);
   Object.assign(experimentDocument.spec.kubernetes, extra);
   withLitmusProbes(experimentDocument.spec, probes);
   return experimentDocument;
+}
+
+/**
+ * The probes of an engine's experiments as the experiment's probes. Litmus runs each with its own experiment;
+ * faultline judges a probe over the whole experiment, and the export gives every ChaosEngine all of them, so an
+ * experiment given a probe it did not have is told, as is a probe whose name another one already took.
+ */
+function engineProbes(experiments: Doc[], notes: string[]): Doc[] {
+  const probes: Doc[] = [];
+  const owner = new Map<string, string>();
+  for (const experiment of experiments) {
+    for (const probe of (experiment.spec?.probe ?? []) as Doc[]) {
+      const said: string[] = [];
+      const converted = probeFromLitmus(probe, said);
+      notes.push(...said.map((n) => `${experiment.name}: ${n}`));
+      if (!converted) continue;
+      const taken = probes.find((p) => p.name === converted.name);
+      if (!taken) {
+        probes.push(converted);
+        owner.set(converted.name, experiment.name);
+      } else if (JSON.stringify(taken) !== JSON.stringify(converted))
+        notes.push(
+          `${experiment.name}: probe ${converted.name} not mapped: ${owner.get(converted.name)}'s probe of that name is kept (a faultline probe name is the experiment's)`,
+        );
+    }
+  }
+  if (experiments.length > 1)
+    for (const experiment of experiments) {
+      const own = new Set(((experiment.spec?.probe ?? []) as Doc[]).map((p) => String(p.name)));
+      for (const probe of probes.filter((p) => !own.has(p.name)))
+        notes.push(
+          `${experiment.name}: probe ${probe.name} (of ${owner.get(probe.name)}) judges this experiment too: faultline probes the whole experiment, and the export gives every ChaosEngine each probe`,
+        );
+    }
+  return probes;
 }
 
 /** `9-17` (Litmus includedHours, hours inclusive) as faultline's `09:00-18:00`. */

@@ -95,11 +95,12 @@ export function probeFromLitmus(probe: Doc, notes: string[]): Doc | null {
   switch (probe.type) {
     case 'httpProbe': {
       const method = inputs.method?.post ? 'POST' : 'GET';
-      const m = inputs.method?.post ?? inputs.method?.get ?? {};
+      const verb = method.toLowerCase();
+      const m = inputs.method?.[verb] ?? {};
       const status = m.responseCode === undefined ? null : numberComparison(String(m.criteria ?? '=='), m.responseCode);
       if (!status)
         notes.push(
-          `probe ${name}: criteria ${JSON.stringify(m.criteria ?? '==')} with responseCode ${JSON.stringify(m.responseCode)} not mapped; the status is expected to be 2xx`,
+          `probe ${name}: httpProbe/inputs.method.${verb} with criteria ${JSON.stringify(m.criteria ?? '==')} and responseCode ${JSON.stringify(m.responseCode)} not mapped; the status is expected to be 2xx`,
         );
       // litmus-go's responseTimeout (milliseconds) bounds each request: faultline's probe timeout
       const responseTimeout = Number(m.responseTimeout ?? inputs.responseTimeout);
@@ -114,8 +115,9 @@ export function probeFromLitmus(probe: Doc, notes: string[]): Doc | null {
         common.timeout = goDuration(probeTimeoutMs === null ? responseTimeout : Math.min(probeTimeoutMs, responseTimeout));
       }
       if (inputs.insecureSkipVerify === true || inputs.insecureSkipTLS === true)
-        notes.push(`probe ${name}: insecureSkipVerify true not mapped: faultline's http probe verifies TLS certificates`);
-      if (m.bodyPath) notes.push(`probe ${name}: bodyPath ${m.bodyPath} (a body in a file of the probe pod) not mapped`);
+        notes.push(`probe ${name}: httpProbe/inputs.insecureSkipVerify true not mapped: faultline's http probe verifies TLS certificates`);
+      if (m.bodyPath)
+        notes.push(`probe ${name}: httpProbe/inputs.method.${verb}.bodyPath ${m.bodyPath} (a body in a file of the probe pod) not mapped`);
       return {
         ...common,
         type: 'http',
@@ -131,18 +133,18 @@ export function probeFromLitmus(probe: Doc, notes: string[]): Doc | null {
     case 'cmdProbe': {
       if (inputs.source)
         notes.push(
-          `probe ${name}: source (a separate probe pod, image ${inputs.source.image}) not mapped: the command runs on faultline's host`,
+          `probe ${name}: cmdProbe/inputs.source (a separate probe pod, image ${inputs.source.image}) not mapped: the command runs on faultline's host`,
         );
       const cmp = inputs.comparator ?? {};
       const expectation: Doc = {};
       if (cmp.type === 'string') {
         const s = stringComparison(String(cmp.criteria ?? 'equal'), cmp.value);
         if (s) expectation.stdout = s;
-        else notes.push(`probe ${name}: comparator ${cmp.criteria} not mapped`);
+        else notes.push(`probe ${name}: cmdProbe/inputs.comparator ${cmp.criteria} not mapped`);
       } else {
         const n = numberComparison(String(cmp.criteria ?? '=='), cmp.value);
         if (n) expectation.stdoutNumber = n;
-        else notes.push(`probe ${name}: comparator ${cmp.type} ${cmp.criteria} ${cmp.value} not mapped`);
+        else notes.push(`probe ${name}: cmdProbe/inputs.comparator ${cmp.type} ${cmp.criteria} ${cmp.value} not mapped`);
       }
       return {
         ...common,
@@ -154,9 +156,9 @@ export function probeFromLitmus(probe: Doc, notes: string[]): Doc | null {
     case 'promProbe': {
       const cmp = inputs.comparator ?? {};
       const value = numberComparison(String(cmp.criteria ?? '=='), cmp.value);
-      if (!value) notes.push(`probe ${name}: comparator ${cmp.criteria} ${cmp.value} not mapped`);
+      if (!value) notes.push(`probe ${name}: promProbe/inputs.comparator ${cmp.criteria} ${cmp.value} not mapped`);
       if (!inputs.query) {
-        notes.push(`probe ${name}: queryPath (a query in a file) not mapped`);
+        notes.push(`probe ${name}: promProbe/inputs.queryPath (a query in a file) not mapped`);
         return null;
       }
       return {
@@ -168,13 +170,16 @@ export function probeFromLitmus(probe: Doc, notes: string[]): Doc | null {
     }
     case 'k8sProbe': {
       if (!['present', 'absent'].includes(inputs.operation)) {
-        notes.push(`probe ${name}: k8sProbe operation ${inputs.operation} (it changes the cluster) not mapped`);
+        notes.push(`probe ${name}: k8sProbe/inputs.operation ${inputs.operation} (it changes the cluster) not mapped`);
         return null;
       }
       const names = String(inputs.resourceNames ?? '')
         .split(',')
         .filter(Boolean);
-      if (names.length > 1) notes.push(`probe ${name}: resourceNames ${inputs.resourceNames}: only the first is checked`);
+      if (names.length > 1) notes.push(`probe ${name}: k8sProbe/inputs.resourceNames ${inputs.resourceNames}: only the first is checked`);
+      // a probe of one resource by name checks it whatever its labels and fields
+      for (const key of ['labelSelector', 'fieldSelector'] as const)
+        if (inputs[key] && names[0]) notes.push(`probe ${name}: k8sProbe/inputs.${key} ${inputs[key]} not mapped beside resourceNames`);
       const k8s: Doc = { apiVersion: inputs.group ? `${inputs.group}/${inputs.version}` : inputs.version, kind: inputs.resource };
       if (inputs.namespace) k8s.namespace = inputs.namespace;
       if (names[0]) k8s.name = names[0];

@@ -151,15 +151,10 @@ const compilers: Record<string, Compiler> = {
     const kbs = p.rateKBs(['rate', 'bandwidth'], '1mbps');
     const rate =
       chaosMeshRate(kbs) ?? p.bad('rate', `${kbs} KB/s`, 'a whole number of bytes or bits per second (Chaos Mesh takes no fractions)');
-    const bandwidth: KObject = {
-      rate,
-      limit: p.number(['limit'], 20_971_520),
-      buffer: p.number(['buffer', 'burst'], 10_000),
-    };
-    const peakrate = p.number(['peakrate']);
-    const minburst = p.number(['minburst']);
-    if (peakrate !== undefined) bandwidth.peakrate = peakrate;
-    if (minburst !== undefined) bandwidth.minburst = minburst;
+    const queue = k.bandwidth ?? {};
+    const bandwidth: KObject = { rate, limit: queue.limit ?? 20_971_520, buffer: queue.buffer ?? 10_000 };
+    if (queue.peakrate !== undefined) bandwidth.peakrate = queue.peakrate;
+    if (queue.minburst !== undefined) bandwidth.minburst = queue.minburst;
     return {
       kind: 'NetworkChaos',
       spec: { action: 'bandwidth', bandwidth, ...networkCommon(p, k, input, 'bandwidth') },

@@ -92,10 +92,11 @@ const compilers: Record<string, Compiler> = {
       experiment: 'pod-network-rate-limit',
       env: {
         NETWORK_BANDWIDTH: rate,
-        BURST: p.number(['buffer', 'burst']),
-        LIMIT: p.number(['limit']),
-        PEAK_RATE: p.string(['peakrate']),
-        MIN_BURST: p.string(['minburst']),
+        // tc reads a bare size as bytes, and `bps` as bytes per second
+        BURST: k.bandwidth?.buffer,
+        LIMIT: k.bandwidth?.limit,
+        PEAK_RATE: k.bandwidth?.peakrate === undefined ? undefined : `${k.bandwidth.peakrate}bps`,
+        MIN_BURST: k.bandwidth?.minburst,
         ...networkEnv(k),
       },
       summary: `pod-network-rate-limit ${rate}`,
