@@ -261,10 +261,9 @@ function workflowSpec(experiment: Experiment, namespace: string, notes: string[]
       const name = unique(names, step.name);
       const parallel: Doc = { name, templateType: 'Parallel', children: [] };
       templates.push(parallel); // before its children, as people write workflows
-      parallel.children = pairStress(step.steps).map((s, j) =>
-        Array.isArray(s)
-          ? chaosTemplate({ ...s[0], name: pairName(s) }, `${where}.parallel[${j}]`, s)
-          : chaosTemplate(s, `${where}.parallel[${j}]`),
+      const at = (s: FaultStep) => `${where}.parallel[${step.steps.indexOf(s)}]`;
+      parallel.children = pairStress(step.steps).map((s) =>
+        Array.isArray(s) ? chaosTemplate({ ...s[0], name: pairName(s) }, at(s[0]), s) : chaosTemplate(s, at(s)),
       );
       return name;
     }

@@ -944,12 +944,14 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
 function engineProbes(experiments: Doc[], notes: string[]): Doc[] {
   const probes: Doc[] = [];
   const owner = new Map<string, string>();
-  for (const experiment of experiments) {
+  const own = experiments.map((experiment) => {
+    const names = new Set<string>();
     for (const probe of (experiment.spec?.probe ?? []) as Doc[]) {
       const said: string[] = [];
       const converted = probeFromLitmus(probe, said);
       notes.push(...said.map((n) => `${experiment.name}: ${n}`));
       if (!converted) continue;
+      names.add(converted.name);
       const taken = probes.find((p) => p.name === converted.name);
       if (!taken) {
         probes.push(converted);
@@ -959,15 +961,15 @@ function engineProbes(experiments: Doc[], notes: string[]): Doc[] {
           `${experiment.name}: probe ${converted.name} not mapped: ${owner.get(converted.name)}'s probe of that name is kept (a faultline probe name is the experiment's)`,
         );
     }
-  }
+    return names;
+  });
   if (experiments.length > 1)
-    for (const experiment of experiments) {
-      const own = new Set(((experiment.spec?.probe ?? []) as Doc[]).map((p) => String(p.name)));
-      for (const probe of probes.filter((p) => !own.has(p.name)))
+    experiments.forEach((experiment, i) => {
+      for (const probe of probes.filter((p) => !own[i]?.has(p.name)))
         notes.push(
           `${experiment.name}: probe ${probe.name} (of ${owner.get(probe.name)}) judges this experiment too: faultline probes the whole experiment, and the export gives every ChaosEngine each probe`,
         );
-    }
+    });
   return probes;
 }
 
