@@ -302,6 +302,17 @@ describe('what the generated objects found, each kept or said now', () => {
     check({ notes, back });
   });
 
+  it("a labelled workload's kind (only the deployment's pods, not a statefulset's of the same labels) was dropped: now kept", () => {
+    const object = litmus('pod-delete', { TOTAL_CHAOS_DURATION: '30', CHAOS_INTERVAL: '10' });
+    delete object.spec.appinfo;
+    object.spec.selectors = { workloads: [{ kind: 'deployment', namespace: 'shop', labels: 'app=web' }] };
+    expect(validateAgainstCrd(object)).toEqual([]);
+    const { notes, skipped, back } = roundTrip(object);
+    expect(skipped).toEqual([]);
+    expect(back[0]?.spec.appinfo).toEqual({ appns: 'shop', applabel: 'app=web', appkind: 'deployment' });
+    expect(unexplained(object, back[0] as Doc, notes)).toEqual([]);
+  });
+
   it('disk-fill without FILL_PERCENTAGE or EPHEMERAL_STORAGE_MEBIBYTES (ChaosHub fills 80%) came back as 1024Mi: now refused on export, saying why', () => {
     const { skipped } = roundTrip(litmus('disk-fill', { TOTAL_CHAOS_DURATION: '60' }));
     expect(skipped).toEqual([expect.stringMatching(/export: step disk-fill: disk.fill size 80% cannot run on Litmus/)]);

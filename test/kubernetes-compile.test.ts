@@ -204,6 +204,19 @@ describe('Chaos Mesh objects validate against the Chaos Mesh CRDs', () => {
     expect(bandwidth.bandwidth).toMatchObject({ rate: '500000bps', limit: 20971520, buffer: 10000 });
   });
 
+  it("gives a kernel bandwidth step's burst to the engine's token bucket; kubernetes.bandwidth sets the queue", () => {
+    const kernel = stepOf('network.bandwidth', '{ mechanism: kernel, rate: 1mbps, device: eth0, burst: 32Ki }');
+    expect(compileChaosMesh(input(kernel)).body.spec.bandwidth).toMatchObject({ buffer: 32768, limit: 20971520 });
+    const env = (step: FaultStep) =>
+      Object.fromEntries(
+        (compileLitmus(input(step)).body.spec.experiments[0].spec.components.env as { name: string; value: string }[]).map((e) => [e.name, e.value]),
+      );
+    expect(env(kernel)).toMatchObject({ BURST: '32768' });
+    const queued = stepOf('network.bandwidth', '{ rate: 1mbps }', '{ bandwidth: { limit: 4096, buffer: 2048, peakrate: 250000 } }');
+    expect(compileChaosMesh(input(queued)).body.spec.bandwidth).toMatchObject({ limit: 4096, buffer: 2048, peakrate: 250000 });
+    expect(env(queued)).toMatchObject({ LIMIT: '4096', BURST: '2048', PEAK_RATE: '250000bps' });
+  });
+
   it('refuses what Chaos Mesh cannot express, before anything is created', () => {
     const refuse = (fault: string, params: string, kubernetes?: string) => () => compileChaosMesh(input(stepOf(fault, params, kubernetes)));
     expect(refuse('time.skew', '{ rate: 1.01 }')).toThrow(/rate .* cannot run on Chaos Mesh.*backend local/);

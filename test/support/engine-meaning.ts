@@ -276,15 +276,24 @@ function probeMeaning(probe: Doc): Doc {
   }) as Doc;
 }
 
-/** Who an engine targets: its selectors, or its appinfo (labels as a map, the namespace defaulted). */
+/**
+ * Who an engine targets: its pods, or a kind of workload with labels in a namespace (labels as a map, the
+ * namespace defaulted). chaos-operator turns `appinfo` and one labelled `selectors.workloads` entry into the same
+ * TARGETS value (kind:namespace:[labels]), so the two say the same thing.
+ */
 function targetMeaning(spec: Doc, namespace: string): Doc {
   if (spec.selectors?.pods)
     return {
       pods: Object.fromEntries((spec.selectors.pods as Doc[]).map((p) => [p.namespace, String(p.names).split(',').filter(Boolean).sort()])),
     };
+  const workloads = spec.selectors?.workloads as Doc[] | undefined;
+  if (workloads?.length === 1 && workloads[0]?.labels) {
+    const [w] = workloads as [Doc];
+    return { appns: w.namespace || namespace, labels: labelMap(w.labels), appkind: w.kind || undefined };
+  }
   if (spec.selectors) return spec.selectors;
   const app = spec.appinfo ?? {};
-  return { appns: app.appns || namespace, labels: labelMap(app.applabel), appkind: app.appkind };
+  return { appns: app.appns || namespace, labels: labelMap(app.applabel), appkind: app.appkind || undefined };
 }
 
 /**

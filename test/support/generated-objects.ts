@@ -463,9 +463,16 @@ export function engineSpec(most = 3): fc.Arbitrary<Doc> {
     { requiredKeys: [] },
   );
   const pods = fc.constantFrom([{ namespace: 'shop', names: 'web-0,web-1' }], [{ namespace: 'shop', names: 'api-0' }]);
+  // one workload by labels (by names, or several, the import refuses, saying why)
+  const workload = fc.record({
+    kind: fc.constantFrom(...choices(schema.selectors.properties.workloads.items.properties.kind).filter(Boolean)),
+    namespace: fc.constantFrom('shop', 'payments'),
+    labels: fc.constantFrom('app=web', 'app=api,tier=backend'),
+  });
   const target = fc.oneof(
     { weight: 4, arbitrary: appinfo.map((a) => ({ appinfo: a })) },
     pods.map((p) => ({ selectors: { pods: p } })),
+    workload.map((w) => ({ selectors: { workloads: [w] } })),
   );
   return fc
     .record({

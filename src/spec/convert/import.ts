@@ -916,7 +916,9 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
     const params = mapping.params(env, notes);
     if (Object.keys(params).length) step.params = params;
     const k: Doc = mapping.kubernetes?.(env) ?? {};
-    if (spec.appinfo?.appkind && !spec.selectors) k.appkind = spec.appinfo.appkind;
+    // the kind narrows the pods to those of that kind of workload (chaos-operator's TARGETS kind:namespace:[labels])
+    const appkind = spec.selectors ? spec.selectors.workloads?.[0]?.kind : spec.appinfo?.appkind;
+    if (appkind) k.appkind = appkind;
     const rest = Object.fromEntries(Object.entries(env).filter(([key]) => !mapping.reads.includes(key) && !RUN_ENV.includes(key)));
     if (Object.keys(rest).length) k.env = rest;
     if (Object.keys(k).length) step.kubernetes = k;

@@ -152,7 +152,9 @@ const compilers: Record<string, Compiler> = {
     const rate =
       chaosMeshRate(kbs) ?? p.bad('rate', `${kbs} KB/s`, 'a whole number of bytes or bits per second (Chaos Mesh takes no fractions)');
     const queue = k.bandwidth ?? {};
-    const bandwidth: KObject = { rate, limit: queue.limit ?? 20_971_520, buffer: queue.buffer ?? 10_000 };
+    // a kernel bandwidth step's `burst` is the same token bucket as the engine's buffer
+    const buffer = queue.buffer ?? p.number(['burst']) ?? 10_000;
+    const bandwidth: KObject = { rate, limit: queue.limit ?? 20_971_520, buffer };
     if (queue.peakrate !== undefined) bandwidth.peakrate = queue.peakrate;
     if (queue.minburst !== undefined) bandwidth.minburst = queue.minburst;
     return {

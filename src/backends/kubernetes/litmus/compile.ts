@@ -93,7 +93,7 @@ const compilers: Record<string, Compiler> = {
       env: {
         NETWORK_BANDWIDTH: rate,
         // tc reads a bare size as bytes, and `bps` as bytes per second
-        BURST: k.bandwidth?.buffer,
+        BURST: k.bandwidth?.buffer ?? p.number(['burst']), // a kernel bandwidth step's burst is the same bucket
         LIMIT: k.bandwidth?.limit,
         PEAK_RATE: k.bandwidth?.peakrate === undefined ? undefined : `${k.bandwidth.peakrate}bps`,
         MIN_BURST: k.bandwidth?.minburst,
