@@ -7,9 +7,10 @@
  * `inject` must call `ctx.journal(state)` BEFORE it changes anything, with everything `revert` needs,
  * because after a crash `faultline recover` calls `revert(state)` with nothing but that journaled state.
  */
-import type { z } from 'zod';
+
 import type { RunResources } from '../engine/resources.js';
 import type { TargetInstance } from '../engine/target-instance.js';
+import type { z } from '../util/zod.js';
 
 /** What a target must have for the fault to hit it. */
 /** `network`: any selected target; its `netns` and `addresses` say where its network is (kernel faults). */

@@ -13,10 +13,11 @@
  * Every series of the result is judged; the one with the least budget decides. When Prometheus cannot answer
  * (unreachable, an error, no series), the guard refuses by default; `onUnreachable: warn` runs with a warning.
  */
-import { z } from 'zod';
+
 import { instantQuery } from '../probes/prometheus.js';
 import { duration, strict } from '../spec/fields.js';
 import { formatPercent } from '../util/format.js';
+import { z } from '../util/zod.js';
 import { registerGuardType } from './registry.js';
 
 export const errorBudgetConfigSchema = strict({

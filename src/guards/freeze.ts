@@ -11,9 +11,9 @@
  * elapsed time, so a window that spans a daylight-saving change still lasts exactly its duration.
  */
 import { Cron } from 'croner';
-import { z } from 'zod';
 import { duration, strict } from '../spec/fields.js';
 import { didYouMean } from '../util/suggest.js';
+import { z } from '../util/zod.js';
 import { registerGuardType } from './registry.js';
 
 // ---------- time zones ----------

@@ -9,9 +9,10 @@
  * appears in a message. When PagerDuty cannot answer (unreachable, too slow, an error status), the guard refuses
  * by default: it cannot tell that there is no incident; `onUnreachable: warn` lets the run go on with a warning.
  */
-import { z } from 'zod';
+
 import { duration, strict } from '../spec/fields.js';
 import { formatDuration } from '../util/duration.js';
+import { z } from '../util/zod.js';
 import { registerGuardType } from './registry.js';
 import type { GuardContext, GuardVerdict } from './types.js';
 

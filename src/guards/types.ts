@@ -3,7 +3,7 @@
  * kind is one file under src/guards/ registering one GuardType under the key it takes in
  * `spec.guards` and in the project policy's `guards` (for example `freeze:`).
  */
-import type { z } from 'zod';
+import type { z } from '../util/zod.js';
 
 export interface GuardContext {
   /** the time the guard is judged at */

@@ -12,8 +12,8 @@
  * already published with the same fingerprint, status and start is not published twice.
  */
 import { createServer, type Server } from 'node:http';
-import { z } from 'zod';
 import type { AlertHub, ReceivedAlert } from '../engine/alerts.js';
+import { z } from '../util/zod.js';
 import { closeServer, type ListenAddress, listen, readBody, urlOf } from './listen.js';
 
 const MAX_BODY = 1024 * 1024;

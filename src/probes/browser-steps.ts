@@ -3,7 +3,6 @@
  * they check on it. Parsed by dispatch on that key, so a mistake names the step and its field.
  */
 import type { Page } from 'playwright-core';
-import { z } from 'zod';
 import {
   compareNumber,
   compareString,
@@ -14,6 +13,7 @@ import {
 } from '../spec/comparators.js';
 import { dispatch } from '../spec/dispatch.js';
 import { strict } from '../spec/fields.js';
+import { z } from '../util/zod.js';
 
 const selector = z.string().min(1, { message: 'expected a CSS or Playwright selector, like "#pay" or "text=Pay"' });
 

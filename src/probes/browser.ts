@@ -7,10 +7,10 @@
  * of the run so that the process can exit.
  */
 import { accessSync, constants } from 'node:fs';
-import { z } from 'zod';
 import { numberComparatorSchema } from '../spec/comparators.js';
 import { duration, strict } from '../spec/fields.js';
 import { UserError } from '../util/errors.js';
+import { z } from '../util/zod.js';
 import { BrowserSession, chromiumPath } from './browser-session.js';
 import { type BrowserStep, browserStepSchema, describeStep, runStep, type StepState } from './browser-steps.js';
 import { firstNumberMismatch } from './expect.js';

@@ -1,8 +1,9 @@
 /** cmd probe: runs an argv command (no shell); the timeout kills it. Expectations on exit code and output. */
-import { z } from 'zod';
+
 import { numberComparatorSchema, stringComparatorSchema } from '../spec/comparators.js';
 import { argv, duration, strict } from '../spec/fields.js';
 import { runCommand } from '../util/run-command.js';
+import { z } from '../util/zod.js';
 import { firstNumberMismatch, firstStringMismatch } from './expect.js';
 import { registerProbeType } from './registry.js';
 

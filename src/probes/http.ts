@@ -1,9 +1,9 @@
 /** http probe: one request; expectations on status, latency, body and headers. */
 import { lookup } from 'node:dns/promises';
-import { z } from 'zod';
 import { numberComparatorSchema, stringComparatorSchema } from '../spec/comparators.js';
 import { duration, strict } from '../spec/fields.js';
 import { UserError } from '../util/errors.js';
+import { z } from '../util/zod.js';
 import { firstNumberMismatch, firstStringMismatch } from './expect.js';
 import { registerProbeType } from './registry.js';
 

@@ -12,12 +12,13 @@
  * objects matching the selectors are counted (all of them, or only Ready pods with `count: ready`).
  * The Kubernetes client is loaded on first use.
  */
-import { z } from 'zod';
+
 import { connect, type KObject, type KubeClient } from '../kube/client.js';
 import { numberComparatorSchema, stringComparatorSchema } from '../spec/comparators.js';
 import { duration, strict } from '../spec/fields.js';
 import { namespaceName } from '../spec/kubernetes.js';
 import { errorMessage } from '../util/errors.js';
+import { z } from '../util/zod.js';
 import { firstNumberMismatch, firstStringMismatch } from './expect.js';
 import { registerProbeType } from './registry.js';
 

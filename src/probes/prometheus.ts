@@ -4,10 +4,10 @@
  * errors, an empty result or a value that is not a number fail the sample, saying why.
  */
 import { lookup } from 'node:dns/promises';
-import { z } from 'zod';
 import { compareNumber, describeNumber, numberComparatorSchema } from '../spec/comparators.js';
 import { duration, strict } from '../spec/fields.js';
 import { UserError } from '../util/errors.js';
+import { z } from '../util/zod.js';
 import { firstNumberMismatch } from './expect.js';
 import { registerProbeType } from './registry.js';
 

@@ -1,8 +1,8 @@
 /** tcp probe: opens a connection; expects it to connect (or, with `connected: false`, to be refused). */
 import { connect } from 'node:net';
-import { z } from 'zod';
 import { numberComparatorSchema } from '../spec/comparators.js';
 import { duration, hostPort, strict } from '../spec/fields.js';
+import { z } from '../util/zod.js';
 import { firstNumberMismatch } from './expect.js';
 import { registerProbeType } from './registry.js';
 

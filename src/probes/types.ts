@@ -3,8 +3,9 @@
  * registers one ProbeType; its `config` is the block under the key named after the type
  * (`http: { url }`), its `expect` the expectations it understands.
  */
-import type { z } from 'zod';
+
 import type { DataLoss } from '../report/types.js';
+import type { z } from '../util/zod.js';
 
 export interface ProbeOutcome {
   ok: boolean;

@@ -8,12 +8,13 @@
  * Templates take `{seq}` (1, 2, ...), `{run}` (the run id, so records of two runs never mix) and `{t}`
  * (the write's start, epoch ms), in the command's words, the URL, the headers and the body.
  */
-import { z } from 'zod';
+
 import { analyseWrites, type ReadState, type WriteOutcome, type WriteRecord } from '../measure/data-loss.js';
 import { compareNumber, describeNumber, numberComparatorSchema } from '../spec/comparators.js';
 import { argv, duration, strict } from '../spec/fields.js';
 import { formatDuration } from '../util/duration.js';
 import { runCommand } from '../util/run-command.js';
+import { z } from '../util/zod.js';
 import { firstNumberMismatch } from './expect.js';
 import { registerProbeType } from './registry.js';
 import type { ProbeRunInfo } from './types.js';

@@ -4,7 +4,7 @@
  * the rest). A stage may also name the stages it comes `after`; a cycle is an error. Registered as a
  * document kind of the loader.
  */
-import { z } from 'zod';
+
 import { dnsName, duration, labels, strict } from '../spec/fields.js';
 import type { Experiment } from '../spec/load.js';
 import { type LoadOptions, loadDocuments, registerDocumentKind } from '../spec/load.js';
@@ -12,6 +12,7 @@ import type { Path } from '../spec/positions.js';
 import { API_VERSION, type Objectives, objectivesSchema } from '../spec/schema.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { didYouMean } from '../util/suggest.js';
+import { z } from '../util/zod.js';
 import { checkExperimentRefs, loadExperimentRef, withObjectives } from './programme.js';
 
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 15 * 60_000;

@@ -5,13 +5,13 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
 import { cronError } from '../schedule/cron.js';
 import { dnsName, labels, strict } from '../spec/fields.js';
 import { type Experiment, type LoadOptions, loadDocuments, loadExperiments, registerDocumentKind } from '../spec/load.js';
 import type { Path } from '../spec/positions.js';
 import { API_VERSION, type Objectives, objectivesSchema } from '../spec/schema.js';
 import { UserError, UserErrors } from '../util/errors.js';
+import { z } from '../util/zod.js';
 
 const entrySchema = strict({
   file: z.string().min(1).optional().describe('an experiment file, relative to the programme file'),

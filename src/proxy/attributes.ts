@@ -1,5 +1,5 @@
 /** Attribute fields shared by the toxics and the HTTP matchers: Toxiproxy's int64s and Chaos Mesh's percentages. */
-import { z } from 'zod';
+import { z } from '../util/zod.js';
 /** A non-negative number (milliseconds, bytes...), as Toxiproxy's int64 attributes. */
 export const nonNegative = (what: string) =>
   z

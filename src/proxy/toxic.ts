@@ -14,9 +14,10 @@
  * drawn once per connection and kept for its life, whatever happens to other toxics; attributes are
  * checked strictly (an unknown attribute is an error, not ignored).
  */
-import type { z } from 'zod';
+
 import { Registry } from '../util/registry.js';
 import { didYouMean } from '../util/suggest.js';
+import type { z } from '../util/zod.js';
 import { ProxyError } from './errors.js';
 import type { HttpAction } from './http/action.js';
 import type { Random } from './random.js';

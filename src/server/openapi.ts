@@ -1,8 +1,9 @@
 /** The OpenAPI 3.1 document of the daemon's API, generated from the route table (GET /api/v1/openapi.json). */
-import { z } from 'zod';
+
 import { ROLES } from '../auth/roles.js';
 import { formatJsonSchema } from '../spec/json-schema.js';
 import { scheduleSchema } from '../spec/schema.js';
+import { z } from '../util/zod.js';
 import type { ApiRoute } from './route.js';
 
 const errorSchema = {

@@ -4,7 +4,7 @@
  * accepted too. Several keys in one object must all hold (`{ gte: 200, lt: 300 }`).
  * Strings: `equal, notEqual, contains, matches, notMatches, oneOf`; a bare string means `equal`.
  */
-import { z } from 'zod';
+import { z } from '../util/zod.js';
 import { dispatch } from './dispatch.js';
 import { duration, regexString, strict } from './fields.js';
 

@@ -6,7 +6,7 @@
  * Each dispatch also carries what editors see of it, used only to export JSON Schema: a zod schema (a
  * plain union), or JSON Schema built with `if`/`then` on the deciding field (see editor-schema.ts).
  */
-import { z } from 'zod';
+import { z } from '../util/zod.js';
 import type { EditorContext, JsonSchema } from './editor-schema.js';
 
 export type EditorView = z.ZodType | { json: (ctx: EditorContext) => JsonSchema };

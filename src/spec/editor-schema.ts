@@ -4,7 +4,7 @@
  * same choice as `if`/`then` on the deciding field rather than a union: a validator then reports the
  * mistakes of the one alternative the writer meant, once each, instead of every alternative's complaints.
  */
-import type { z } from 'zod';
+import type { z } from '../util/zod.js';
 
 export type JsonSchema = Record<string, unknown>;
 

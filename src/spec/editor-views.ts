@@ -3,10 +3,11 @@
  * schemas themselves): a fault step's `params` typed by its `fault`, a probe's block and expectations by
  * its `type`, each from the schema the fault or probe type registered.
  */
-import type { z } from 'zod';
+
 import { allFaults } from '../faults/index.js';
 import type { FaultType } from '../faults/types.js';
 import { findProbeType, probeTypeNames } from '../probes/index.js';
+import type { z } from '../util/zod.js';
 import type { EditorView } from './dispatch.js';
 import { discriminated, type EditorContext, type JsonSchema, withoutRequired } from './editor-schema.js';
 import { strict } from './fields.js';

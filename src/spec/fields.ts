@@ -1,7 +1,8 @@
 /** Field schemas shared by every part of the experiment format. */
-import { z } from 'zod';
+
 import { DURATION_RE, parseDuration } from '../util/duration.js';
 import { didYouMean } from '../util/suggest.js';
+import { z } from '../util/zod.js';
 
 /**
  * An object that rejects unknown fields, naming each one with a "did you mean" when a known field is close.

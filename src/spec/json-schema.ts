@@ -6,7 +6,7 @@
  * document's kind, a step's keys, a fault's name, a probe's type), editors get `if`/`then` on it (see
  * editor-schema.ts), and every value also accepts a `${VAR}` substitution (editor-substitution.ts).
  */
-import { z } from 'zod';
+import { z } from '../util/zod.js';
 import { editorViewOf } from './dispatch.js';
 import { discriminated, type EditorContext, type JsonSchema } from './editor-schema.js';
 import { acceptSubstitutions } from './editor-substitution.js';

@@ -4,7 +4,7 @@
  * `kubernetes:` block (what only an engine understands: container names, grace period, the other side
  * of a network fault, a volume path, an HTTP port, minHealthy).
  */
-import { z } from 'zod';
+import { z } from '../util/zod.js';
 import { duration, labels, strict } from './fields.js';
 
 /**

@@ -3,7 +3,7 @@
  * TypeScript types and the JSON Schema that editors use. Fault params and probe blocks are checked by
  * the schema each fault or probe type registered, so this file never names a fault or a probe type.
  */
-import { z } from 'zod';
+
 import { faultNames, findFault } from '../faults/index.js';
 import { targetNeedOf } from '../faults/types.js';
 import { findGuardType, type GuardType, guardTypeKeys } from '../guards/index.js';
@@ -12,6 +12,7 @@ import { findProbeType, probeTypeNames } from '../probes/index.js';
 import { cronError, timeZoneError } from '../schedule/cron.js';
 import { parseWorkDays, parseWorkHours } from '../schedule/window.js';
 import { didYouMean } from '../util/suggest.js';
+import { z } from '../util/zod.js';
 import { durationComparatorSchema, numberComparatorSchema } from './comparators.js';
 import { dispatch, forwardIssues, withEditorView } from './dispatch.js';
 import { byPresentKey } from './editor-schema.js';

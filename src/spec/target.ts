@@ -3,7 +3,7 @@
  * on this host. Apart from spec/schema.ts so that the engine, the faults and the proxy can name a target
  * without loading the whole format (which composes every fault's and probe's schema).
  */
-import { z } from 'zod';
+import { z } from '../util/zod.js';
 import { labels, referenceName, regexString, strict } from './fields.js';
 
 const processSelector = strict({

@@ -4,7 +4,7 @@
  * `4096B` (bytes); the older `KB`, `MiB`, ... spellings too; and, where a fault allows it, a percentage (`25%`).
  * Chaos Mesh's memory stressor reads every unit as a power of 1024 (`512MB` is 512 MiB): `{ binary: true }`.
  */
-import { z } from 'zod';
+import { z } from './zod.js';
 
 const UNIT_BYTES: Record<string, number> = {
   '': 1,

@@ -1,11 +1,11 @@
 /** custom.action: runs a command to cause harm and its paired command to undo it (argv, no shell). */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { argv, duration, strict } from '../../spec/fields.js';
 import { formatDuration } from '../../util/duration.js';
 import { UserError } from '../../util/errors.js';
 import { isSameProcess, processesWithEnvironment, processInfo } from '../../util/processes.js';
 import { describeFailure, runCommand } from '../../util/run-command.js';
+import { z } from '../../util/zod.js';
 import { registerFault } from '../registry.js';
 
 const params = strict({

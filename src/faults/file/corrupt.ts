@@ -7,11 +7,11 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { accessSync, closeSync, constants, fsyncSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
 import type { TargetInstance } from '../../engine/target-instance.js';
 import { percentString, strict } from '../../spec/fields.js';
 import { errorMessage, UserError } from '../../util/errors.js';
 import { formatSize, size } from '../../util/size.js';
+import { z } from '../../util/zod.js';
 import { heldFor } from '../describe.js';
 import { registerFault } from '../registry.js';
 import { type FileBackup, planBackup, restore, writeBackup } from './backup.js';

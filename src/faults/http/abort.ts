@@ -4,9 +4,10 @@
  * discarded and replaced. `abort: true` drops the request unanswered instead (Chaos Mesh HTTPChaos
  * `abort`, Litmus `pod-http-reset-peer`): backend kubernetes only, the local proxy always answers.
  */
-import { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
 import { UserError } from '../../util/errors.js';
+import { z } from '../../util/zod.js';
 import { registerProxyFault } from '../network/proxy-fault.js';
 import { commonShape, describeMatch, matchAttributes, streamOf } from './common.js';
 

@@ -3,8 +3,9 @@
  * Mesh's HTTPChaos), which requests it matches (`method`, `path` glob, `match: { method, path, headers,
  * status }`) and the `percent` of them it hits (drawn per request), plus `toxicity` (share of connections).
  */
-import { z } from 'zod';
+
 import { percentString, strict } from '../../spec/fields.js';
+import { z } from '../../util/zod.js';
 import { toxicityParam } from '../network/proxy-fault.js';
 
 const methods = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).describe('a method or a list of methods');

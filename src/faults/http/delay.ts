@@ -1,7 +1,8 @@
 /** http.delay: holds matching requests (default) or responses for `delay` (± `jitter`). */
-import { z } from 'zod';
+
 import { duration, strict } from '../../spec/fields.js';
 import { formatDuration } from '../../util/duration.js';
+import { z } from '../../util/zod.js';
 import { registerProxyFault } from '../network/proxy-fault.js';
 import { commonShape, describeMatch, matchAttributes, streamOf } from './common.js';
 

@@ -3,8 +3,9 @@
  * JSON body (RFC 7396 JSON merge patch: objects merge, null deletes). Match headers go under
  * `match: { headers }`.
  */
-import { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import { z } from '../../util/zod.js';
 import { registerProxyFault } from '../network/proxy-fault.js';
 import { commonShape, describeMatch, matchAttributes, streamOf } from './common.js';
 

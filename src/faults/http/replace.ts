@@ -2,8 +2,9 @@
  * http.replace: replaces the status (`code`), headers (each one set) or whole `body` of matching
  * responses (default) or requests. Match headers go under `match: { headers }`.
  */
-import { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import { z } from '../../util/zod.js';
 import { registerProxyFault } from '../network/proxy-fault.js';
 import { commonShape, describeMatch, matchAttributes, streamOf } from './common.js';
 

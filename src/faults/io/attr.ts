@@ -2,9 +2,10 @@
  * io.attr: what `stat` tells a process started by `faultline wrap` about matching files (size, permissions,
  * owner, link count, inode, times) is overridden; the files are unchanged (IOChaos attrOverride).
  */
-import { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
 import { size } from '../../util/size.js';
+import { z } from '../../util/zod.js';
 import { registerIoFault } from './io-fault.js';
 import { ioPercentParam, pathParam } from './scope.js';
 

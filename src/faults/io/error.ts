@@ -1,8 +1,8 @@
 /** io.error: matching file calls of a process started by `faultline wrap` fail with an errno, without running (IOChaos fault). */
 import { constants } from 'node:os';
-import { z } from 'zod';
 import { strict } from '../../spec/fields.js';
 import { didYouMean } from '../../util/suggest.js';
+import { z } from '../../util/zod.js';
 import { registerIoFault } from './io-fault.js';
 import { IO_OPS } from './rules.js';
 import { ioPercentParam, methodsParam, pathParam } from './scope.js';

@@ -7,10 +7,11 @@
  * `faultline recover` removes them after a crash. The library looks at the file at most every 50ms:
  * inject and revert wait that long, so the change is in effect when they return.
  */
-import type { z } from 'zod';
+
 import { instanceLabel, type TargetInstance } from '../../engine/target-instance.js';
 import { errorMessage, UserError } from '../../util/errors.js';
 import { isSameProcess } from '../../util/processes.js';
+import type { z } from '../../util/zod.js';
 import { heldFor } from '../describe.js';
 import { registerFault } from '../registry.js';
 import { addRules, type IoOp, type IoRule, ioControlOf, newRuleId, removeRules } from './rules.js';

@@ -1,7 +1,8 @@
 /** io.latency: each matching file call of a process started by `faultline wrap` waits `delay` first (IOChaos latency). */
-import type { z } from 'zod';
+
 import { duration, strict } from '../../spec/fields.js';
 import { formatDuration } from '../../util/duration.js';
+import type { z } from '../../util/zod.js';
 import { registerIoFault } from './io-fault.js';
 import { IO_OPS } from './rules.js';
 import { ioPercentParam, methodsParam, pathParam } from './scope.js';

@@ -2,9 +2,10 @@
  * io.mistake: bytes that a process started by `faultline wrap` reads from matching files come back wrong
  * (zeros or random), the file itself unchanged (IOChaos mistake, on reads). file.corrupt changes the file.
  */
-import { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
 import { size } from '../../util/size.js';
+import { z } from '../../util/zod.js';
 import { registerIoFault } from './io-fault.js';
 import { ioPercentParam, pathParam } from './scope.js';
 

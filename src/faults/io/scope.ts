@@ -4,10 +4,10 @@
  * is refused: a target's `files` is the fence of its IO faults.
  */
 import { resolve } from 'node:path';
-import { z } from 'zod';
 import type { TargetInstance } from '../../engine/target-instance.js';
 import { percentString } from '../../spec/fields.js';
 import { UserError } from '../../util/errors.js';
+import { z } from '../../util/zod.js';
 import { IO_OPS, type IoOp } from './rules.js';
 
 const GLOB_CHARS = /[*?[\\]/;

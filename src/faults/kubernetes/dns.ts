@@ -3,9 +3,10 @@
  * (Chaos Mesh DNSChaos; Litmus pod-dns-error for dns.error): faultline has no local DNS fault, so on
  * backend local the step is refused while the run is planned, before any harm.
  */
-import { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
 import { UserError } from '../../util/errors.js';
+import { z } from '../../util/zod.js';
 import { registerFault } from '../registry.js';
 
 const params = strict({

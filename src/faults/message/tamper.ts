@@ -6,9 +6,9 @@
  * The way to script double signing, equivocation or invalid blocks. See src/proxy/toxics/tamper.ts.
  */
 import { existsSync } from 'node:fs';
-import { z } from 'zod';
 import { modulePath } from '../../proxy/toxics/tamper-module.js';
 import { percentString, strict } from '../../spec/fields.js';
+import { z } from '../../util/zod.js';
 import { matchParam } from '../http/common.js';
 import { registerProxyFault, streamParam, streams, toxicityParam } from '../network/proxy-fault.js';
 

@@ -3,8 +3,9 @@
  * 1000 bytes, Toxiproxy's unit) or a string with tc's units: `bps`, `kbps`, `mbps`, `gbps` are BYTES per
  * second, `bit`, `kbit`, `mbit`, `gbit` bits per second (Chaos Mesh writes `1mbps`); `KB/s`, `MB/s` too.
  */
-import { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import { z } from '../../util/zod.js';
 import { registerFault } from '../registry.js';
 import { withKernelMechanism } from './mechanisms.js';
 import { proxyFaultType, streamParam, streams, toxicityParam } from './proxy-fault.js';

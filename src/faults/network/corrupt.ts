@@ -1,6 +1,7 @@
 /** network.corrupt: flips a bit in a percentage of the bytes through the target's proxy. */
-import type { z } from 'zod';
+
 import { percentString, strict } from '../../spec/fields.js';
+import type { z } from '../../util/zod.js';
 import { registerProxyFault, streamParam, streams, toxicityParam } from './proxy-fault.js';
 
 const params = strict({

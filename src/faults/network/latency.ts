@@ -1,7 +1,8 @@
 /** network.latency: delays each chunk through the target's proxy by latency ± jitter (Toxiproxy's latency toxic). */
-import type { z } from 'zod';
+
 import { duration, percentString, strict } from '../../spec/fields.js';
 import { formatDuration } from '../../util/duration.js';
+import type { z } from '../../util/zod.js';
 import { registerProxyFault, streamParam, streams, toxicityParam } from './proxy-fault.js';
 
 const params = strict({

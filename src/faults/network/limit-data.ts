@@ -1,7 +1,8 @@
 /** network.limit-data: closes each connection through the target's proxy after `bytes` bytes in the stream's direction. */
-import { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
 import { parseSize } from '../../util/size.js';
+import { z } from '../../util/zod.js';
 import { registerProxyFault, streamParam, streams, toxicityParam } from './proxy-fault.js';
 
 const bytes = z.union([z.number(), z.string()]).transform((value, ctx) => {

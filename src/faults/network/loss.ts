@@ -4,9 +4,10 @@
  * doubled for consecutive losses); `mode: drop` discards the segment's bytes instead (stream corruption,
  * Toxiproxy's packet_loss). See src/proxy/toxics/loss.ts for the exact model.
  */
-import { z } from 'zod';
+
 import { duration, percentString, strict } from '../../spec/fields.js';
 import { formatDuration } from '../../util/duration.js';
+import { z } from '../../util/zod.js';
 import { registerFault } from '../registry.js';
 import { withKernelMechanism } from './mechanisms.js';
 import { proxyFaultType, streamParam, streams, toxicityParam } from './proxy-fault.js';

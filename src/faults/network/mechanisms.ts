@@ -9,11 +9,12 @@
  * `params` is the mechanism's own strict schema (it must accept `mechanism: kernel`); its state is
  * journaled as `{ mechanism: 'kernel', state }` and handed back to its `revert` alone.
  */
-import { z } from 'zod';
+
 import type { TargetInstance } from '../../engine/target-instance.js';
 import { dispatch } from '../../spec/dispatch.js';
 import { conditional } from '../../spec/editor-schema.js';
 import { Registry } from '../../util/registry.js';
+import { z } from '../../util/zod.js';
 import { type FaultType, type InjectContext, targetNeedOf } from '../types.js';
 import type { ProxyFaultState } from './proxy-fault.js';
 

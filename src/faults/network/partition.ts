@@ -3,8 +3,9 @@
  * refuse a TCP handshake the kernel completed), nothing is forwarded, nothing is closed; what is sent
  * meanwhile is delivered after the partition heals, as TCP retransmissions would deliver it.
  */
-import { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import { z } from '../../util/zod.js';
 import { registerFault } from '../registry.js';
 import { withKernelMechanism } from './mechanisms.js';
 import { proxyFaultType, streamParam, streams, toxicityParam } from './proxy-fault.js';

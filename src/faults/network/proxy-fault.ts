@@ -8,12 +8,12 @@
  * a crash. An embedded proxy dies with its process, so for it there is nothing left to remove.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import type { TargetInstance } from '../../engine/target-instance.js';
 import type { HostRef, ToxicHost } from '../../proxy/host.js';
 import { proxyResourceKey } from '../../proxy/resource-key.js';
 import type { ToxicInput } from '../../proxy/toxic.js';
 import { errorMessage, UserError } from '../../util/errors.js';
+import { z } from '../../util/zod.js';
 import { heldFor } from '../describe.js';
 import { registerFault } from '../registry.js';
 import type { FaultType, InjectContext } from '../types.js';

@@ -1,7 +1,8 @@
 /** network.reset: resets connections through the target's proxy with a TCP RST, `timeout` after their first bytes. */
-import type { z } from 'zod';
+
 import { duration, strict } from '../../spec/fields.js';
 import { formatDuration } from '../../util/duration.js';
+import type { z } from '../../util/zod.js';
 import { registerProxyFault, streamParam, streams, toxicityParam } from './proxy-fault.js';
 
 const params = strict({

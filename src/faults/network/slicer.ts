@@ -1,7 +1,8 @@
 /** network.slicer: cuts the traffic through the target's proxy into small slices sent with a delay between them. */
-import { z } from 'zod';
+
 import { duration, strict } from '../../spec/fields.js';
 import { formatDuration } from '../../util/duration.js';
+import { z } from '../../util/zod.js';
 import { registerProxyFault, streamParam, streams, toxicityParam } from './proxy-fault.js';
 
 const params = strict({

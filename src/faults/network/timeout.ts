@@ -2,9 +2,10 @@
  * network.timeout: holds the traffic through the target's proxy and closes each connection `timeout`
  * after the fault reached it (0: never closes). Held bytes are delivered when the fault is reverted.
  */
-import type { z } from 'zod';
+
 import { duration, strict } from '../../spec/fields.js';
 import { formatDuration } from '../../util/duration.js';
+import type { z } from '../../util/zod.js';
 import { registerProxyFault, streamParam, streams, toxicityParam } from './proxy-fault.js';
 
 const params = strict({

@@ -1,8 +1,9 @@
 /** process.kill: sends a signal (SIGKILL by default) to each selected process. Nothing to revert. */
-import type { z } from 'zod';
+
 import { instanceLabel } from '../../engine/target-instance.js';
 import { strict } from '../../spec/fields.js';
 import { UserError } from '../../util/errors.js';
+import type { z } from '../../util/zod.js';
 import { registerFault } from '../registry.js';
 import { sendSignal, signalName } from './signals.js';
 

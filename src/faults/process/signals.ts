@@ -1,6 +1,6 @@
 /** Signal names that process faults accept. */
 import { constants } from 'node:os';
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 
 const SIGNAL_NAMES = Object.keys(constants.signals) as NodeJS.Signals[];
 

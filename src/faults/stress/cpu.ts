@@ -1,6 +1,7 @@
 /** stress.cpu: worker processes that each use `load`% of one CPU (a duty cycle), beside the target process. */
-import { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import { z } from '../../util/zod.js';
 import { registerFault } from '../registry.js';
 import { revertStress, type StressState, workersField } from './launch.js';
 import { describeBeside, engineAndCgroupFields, injectWorkers, WORKER_FAULT_NEEDS, workerFaultNeeds } from './worker-fault.js';

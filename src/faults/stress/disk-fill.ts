@@ -10,11 +10,11 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, statfsSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
 import { strict } from '../../spec/fields.js';
 import { UserError } from '../../util/errors.js';
 import { runCommand } from '../../util/run-command.js';
 import { describeSizeOrPercent, formatSize, sizeOrPercent } from '../../util/size.js';
+import { z } from '../../util/zod.js';
 import { registerFault } from '../registry.js';
 import { describeHold, removeScratch, which } from './launch.js';
 

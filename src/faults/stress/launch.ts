@@ -15,11 +15,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
-import { z } from 'zod';
 import { builtScript } from '../../util/built-script.js';
 import { formatDuration } from '../../util/duration.js';
 import { UserError } from '../../util/errors.js';
 import { isSameProcess, processInfo } from '../../util/processes.js';
+import { z } from '../../util/zod.js';
 import { type CgroupPlace, joinCgroups } from './cgroup.js';
 
 export const ENGINES = ['builtin', 'stress-ng'] as const;

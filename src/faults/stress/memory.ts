@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
-import type { z } from 'zod';
 import { strict } from '../../spec/fields.js';
 import { UserError } from '../../util/errors.js';
 import { describeSizeOrPercent, formatSize, type SizeOrPercent, sizeOrPercent } from '../../util/size.js';
+import type { z } from '../../util/zod.js';
 import { registerFault } from '../registry.js';
 import { revertStress, type StressState, workersField } from './launch.js';
 import { describeBeside, engineAndCgroupFields, injectWorkers, WORKER_FAULT_NEEDS, workerFaultNeeds } from './worker-fault.js';

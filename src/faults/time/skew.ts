@@ -5,12 +5,12 @@
  * (normally `+0`). Only that process (and what it started) sees it.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { instanceLabel } from '../../engine/target-instance.js';
 import { strict } from '../../spec/fields.js';
 import { formatDuration, parseDuration } from '../../util/duration.js';
 import { UserError } from '../../util/errors.js';
 import { isSameProcess } from '../../util/processes.js';
+import { z } from '../../util/zod.js';
 import { heldFor } from '../describe.js';
 import { registerFault } from '../registry.js';
 import { writeControlFile } from '../wrap/control-file.js';

@@ -2,10 +2,11 @@
  * The one registry of notification channels. Each channel is one file (slack.ts, pagerduty.ts,
  * webhook.ts) that registers its config schema (`type: <name>` plus its own fields) and how it sends.
  */
-import { z } from 'zod';
+
 import type { RunReport, Verdict } from '../../report/types.js';
 import { duration } from '../../spec/fields.js';
 import { Registry } from '../../util/registry.js';
+import { z } from '../../util/zod.js';
 import type { DeliveryPolicy } from './deliver.js';
 import type { SecretRef } from './secret.js';
 import type { NotifyState } from './state.js';

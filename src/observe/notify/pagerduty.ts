@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { z } from 'zod';
 import type { RunReport } from '../../report/types.js';
 import { strict } from '../../spec/fields.js';
+import { z } from '../../util/zod.js';
 import { type CommonConfig, commonFields, envName, policyOf, registerChannel } from './channel.js';
 import { postWithRetries } from './deliver.js';
 import { readSecret, type SecretRef } from './secret.js';

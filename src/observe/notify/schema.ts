@@ -2,10 +2,10 @@
 import './slack.js';
 import './pagerduty.js';
 import './webhook.js';
-import { z } from 'zod';
 import { dispatch } from '../../spec/dispatch.js';
 import { discriminated } from '../../spec/editor-schema.js';
 import { didYouMean } from '../../util/suggest.js';
+import { z } from '../../util/zod.js';
 import { type Channel, type CommonConfig, channelTypes, findChannel } from './channel.js';
 
 /** One entry of `spec.notifications`, validated (defaults filled in). */

@@ -3,9 +3,10 @@
  * for MTTD, MTTR, availability, run id and seed, and where the report is), with a plain `text` fallback
  * for notifications. Slack answers 200 `ok`; errors are plain-text codes such as `invalid_payload`.
  */
-import { z } from 'zod';
+
 import type { RunReport } from '../../report/types.js';
 import { strict } from '../../spec/fields.js';
+import { z } from '../../util/zod.js';
 import { type CommonConfig, commonFields, envName, policyOf, registerChannel, VERDICTS } from './channel.js';
 import { postWithRetries } from './deliver.js';
 import { readSecret, type SecretRef } from './secret.js';

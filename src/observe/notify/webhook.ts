@@ -4,9 +4,9 @@
  * (compare it in constant time). `X-Faultline-Delivery` is the same for every attempt of one delivery.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { renderJson } from '../../report/json.js';
 import { strict } from '../../spec/fields.js';
+import { z } from '../../util/zod.js';
 import { type CommonConfig, commonFields, envName, policyOf, registerChannel, VERDICTS } from './channel.js';
 import { postWithRetries } from './deliver.js';
 import { readSecret, type SecretRef } from './secret.js';

@@ -2,7 +2,7 @@
  * The match attributes of the HTTP toxics (see ./match.ts for what they mean), as zod schemas: apart from
  * the matching itself, so that a proxy relaying HTTP loads zod only with its first toxic.
  */
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 import { percent } from '../attributes.js';
 
 const methodList = z

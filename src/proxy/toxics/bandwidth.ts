@@ -4,8 +4,9 @@
  * ones have had their time: the last byte of N bytes leaves N / rate after the first arrived. Idle time
  * builds no credit (no burst). A rate of 0 means no limit.
  */
-import type { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import type { z } from '../../util/zod.js';
 import { nonNegative } from '../attributes.js';
 import { registerToxic } from '../toxic.js';
 import { TimedQueue } from './timed-queue.js';

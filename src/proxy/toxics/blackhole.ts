@@ -4,8 +4,9 @@
  * back-pressured, as TCP would be under a partition) and delivered when the blackhole is removed, as
  * TCP's retransmissions would deliver it once the partition heals. No data is lost.
  */
-import type { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import type { z } from '../../util/zod.js';
 import { registerToxic } from '../toxic.js';
 import { Held } from './hold.js';
 

@@ -4,8 +4,9 @@
  * almost nothing). The length of the stream never changes. This is not TCP corruption (the kernel's
  * checksums would drop such packets): it is what an application sees from a faulty peer or middlebox.
  */
-import type { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import type { z } from '../../util/zod.js';
 import { percent } from '../attributes.js';
 import { registerToxic } from '../toxic.js';
 

@@ -3,8 +3,9 @@
  * upstream (on the request, the default), or replaces the upstream's response by it (on the response).
  * `percent` of the matching requests are aborted, drawn per request.
  */
-import { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import { z } from '../../util/zod.js';
 import { matchShape } from '../http/match-attributes.js';
 import { registerToxic } from '../toxic.js';
 

@@ -3,8 +3,9 @@
  * request, the default), or responses before they are sent to the client (on the response). Requests
  * on one connection stay in order, so a delayed request also delays those pipelined behind it.
  */
-import type { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import type { z } from '../../util/zod.js';
 import { nonNegative } from '../attributes.js';
 import { matchShape } from '../http/match-attributes.js';
 import { registerToxic } from '../toxic.js';

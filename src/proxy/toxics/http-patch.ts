@@ -4,8 +4,9 @@
  * to a JSON body (Content-Length recomputed). A body that is not JSON, or is compressed, passes
  * unchanged and the toxic says so once.
  */
-import { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import { z } from '../../util/zod.js';
 import { matchShape } from '../http/match-attributes.js';
 import { mergePatch } from '../http/merge-patch.js';
 import { getHeader, type HttpHead } from '../http/message.js';

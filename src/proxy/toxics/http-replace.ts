@@ -3,8 +3,9 @@
  * `headers` (each one set, replacing any of that name), `body` (the whole body; Content-Length is
  * recomputed), and on requests `method` and `path` (the query string is kept).
  */
-import { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import { z } from '../../util/zod.js';
 import { matchShape } from '../http/match-attributes.js';
 import { type HttpHead, reasonPhrase, setHeader } from '../http/message.js';
 import { registerToxic } from '../toxic.js';

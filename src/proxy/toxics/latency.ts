@@ -5,8 +5,9 @@
  * bytes; a delay below zero means no wait. The delay counts from each chunk's arrival, so it does not
  * cap throughput (up to the link's buffer bound). Stacked latency toxics add up.
  */
-import type { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import type { z } from '../../util/zod.js';
 import { nonNegative, percent } from '../attributes.js';
 import { correlated } from '../random.js';
 import { registerToxic } from '../toxic.js';

@@ -3,8 +3,9 @@
  * of the connection (counted from when the toxic started on it), cuts the chunk that crosses the
  * limit, then closes the connection (FIN on both sides, after the allowed bytes are written).
  */
-import type { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import type { z } from '../../util/zod.js';
 import { nonNegative } from '../attributes.js';
 import { registerToxic } from '../toxic.js';
 

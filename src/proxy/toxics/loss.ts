@@ -11,8 +11,9 @@
  * - `mode: drop` (Toxiproxy's unreleased packet_loss): a lost segment's bytes are discarded. The stream
  *   is then corrupt for any protocol that counts bytes; use it for datagram-like protocols over TCP.
  */
-import { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import { z } from '../../util/zod.js';
 import { nonNegative, percent } from '../attributes.js';
 import { registerToxic } from '../toxic.js';
 import { TimedQueue } from './timed-queue.js';

@@ -5,8 +5,9 @@
  * the toxic applies to are reset (unlike Toxiproxy issue #603). A connection that sends nothing in
  * this direction is left alone.
  */
-import type { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import type { z } from '../../util/zod.js';
 import { nonNegative } from '../attributes.js';
 import { registerToxic } from '../toxic.js';
 

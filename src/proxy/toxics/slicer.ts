@@ -2,7 +2,7 @@
  * slicer: cuts each chunk into slices of `average_size` ± `size_variation` bytes (uniform, at least 1)
  * and sends them `delay` microseconds apart, so the peer reads the data in small pieces.
  */
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 import { nonNegative } from '../attributes.js';
 import { registerToxic } from '../toxic.js';
 import { TimedQueue } from './timed-queue.js';

@@ -2,8 +2,9 @@
  * slow-close (Toxiproxy's slow_close): when the source closes its side (EOF), the close is passed on
  * `delay` milliseconds later; the data itself is not delayed.
  */
-import type { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import type { z } from '../../util/zod.js';
 import { nonNegative } from '../attributes.js';
 import { registerToxic } from '../toxic.js';
 

@@ -20,7 +20,7 @@
  * upstream means requests, downstream responses, and the match attributes (method, path, headers,
  * status, percent) choose the messages.
  */
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 import { percent } from '../attributes.js';
 import { fromModuleMessage, toModuleMessage } from '../framing/http.js';
 import { byteFraming, FRAMING_NAMES } from '../framing/index.js';

@@ -4,8 +4,9 @@
  * removed. Unlike Toxiproxy, which drops the data and closes on removal, the bytes are held (bounded:
  * the sender is then back-pressured, as TCP would be) and delivered when the toxic is removed.
  */
-import type { z } from 'zod';
+
 import { strict } from '../../spec/fields.js';
+import type { z } from '../../util/zod.js';
 import { nonNegative } from '../attributes.js';
 import { registerToxic } from '../toxic.js';
 import { Held } from './hold.js';

@@ -4,11 +4,12 @@
  * both directions, limit the device at each end of the link). The device must have no root qdisc of
  * its own; revert deletes the qdisc, and only when it is still faultline's tbf.
  */
-import { z } from 'zod';
+
 import { checkKernelAccess, deviceExists, mustRun, netnsExists, QDISC_HANDLE, qdiscs } from '../../../kernel/commands.js';
 import { duration, strict } from '../../../spec/fields.js';
 import { UserError } from '../../../util/errors.js';
 import { parseSize } from '../../../util/size.js';
+import { z } from '../../../util/zod.js';
 import { rateField as rate } from '../bandwidth.js';
 import { registerNetworkMechanism } from '../mechanisms.js';
 import { injectionNetns, networkOf, whereLabel } from './common.js';

@@ -4,10 +4,10 @@
  * target), and the nftables table each injection owns.
  */
 import { isIP } from 'node:net';
-import { z } from 'zod';
 import type { TargetInstance } from '../../../engine/target-instance.js';
 import { checkKernelAccess, currentNetns, newTableName, nftApply, nftDeleteTable } from '../../../kernel/commands.js';
 import { UserError } from '../../../util/errors.js';
+import { z } from '../../../util/zod.js';
 import type { InjectContext } from '../../types.js';
 
 /** An IPv4/IPv6 address, or a network with a prefix length (`10.0.1.0/24`). */

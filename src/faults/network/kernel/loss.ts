@@ -4,8 +4,9 @@
  * (`direction: to`, the default, as netem's egress loss) or receives, to or from the `addresses`
  * and `ports` named, or every non-loopback packet when none are named. TCP retransmits what is lost.
  */
-import { z } from 'zod';
+
 import { percentString, strict } from '../../../spec/fields.js';
+import { z } from '../../../util/zod.js';
 import { registerNetworkMechanism } from '../mechanisms.js';
 import {
   addressList,

@@ -5,8 +5,9 @@
  * `direction` it names. Connections already open stall like new ones (the rules match every packet);
  * revert deletes the table.
  */
-import { z } from 'zod';
+
 import { strict } from '../../../spec/fields.js';
+import { z } from '../../../util/zod.js';
 import { registerNetworkMechanism } from '../mechanisms.js';
 import {
   addressList,
