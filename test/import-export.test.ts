@@ -631,6 +631,21 @@ spec:
     expect(back?.guards.stopWhen).toEqual([expect.objectContaining({ probe: 'checkout', consecutiveFailures: 2 })]);
   });
 
+  it('a start-of-test probe a stop condition watches becomes a Synchronous StatusCheck, its headers sent', () => {
+    const text = experimentText
+      .replace(
+        'http: { url: "http://checkout.shop.svc/health" }',
+        'http: { url: "http://checkout.shop.svc/health", headers: { Authorization: Bearer t } }',
+      )
+      .replace('      interval: 2s\n', '      mode: SOT\n      interval: 2s\n');
+    const [experiment] = parseDocuments(text, null, { project: null }).experiments;
+    if (!experiment) throw new Error('no experiment');
+    const [workflow] = exportExperiment(experiment, { to: 'chaos-mesh' }).manifests as Doc[];
+    expect(validateAgainstCrd(workflow as Doc)).toEqual([]);
+    const check = (workflow?.spec.templates as Doc[]).find((t) => t.templateType === 'StatusCheck');
+    expect(check?.statusCheck).toMatchObject({ mode: 'Synchronous', http: { headers: { Authorization: ['Bearer t'] } } });
+  });
+
   it('Litmus: a workflow of valid ChaosEngines, one per fault step, carrying the probes', () => {
     const [experiment] = parseDocuments(experimentText.replace('engine: chaos-mesh', 'engine: litmus'), null, {
       project: null,

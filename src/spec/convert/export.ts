@@ -204,19 +204,28 @@ function statusChecks(experiment: Experiment, totalMs: number, names: Set<string
       notes.push(
         `stop condition on probe ${probe.name}: exported as 3 consecutive failures (a StatusCheck counts consecutive failures, not a failure rate)`,
       );
+    // a header's value as one line (net/http sends each value of the list as a line of its own)
+    const headers = config.headers && Object.fromEntries(Object.entries(config.headers as Doc).map(([name, value]) => [name, [value]]));
     out.push({
       name: unique(names, probe.name),
       templateType: 'StatusCheck',
       deadline: goDuration(totalMs),
       abortWithStatusCheck: true,
       statusCheck: {
-        mode: 'Continuous',
+        // a start-of-test probe is checked until it answers (a Synchronous check), any other all along
+        mode: probe.mode === 'SOT' ? 'Synchronous' : 'Continuous',
         type: 'HTTP',
         duration: goDuration(totalMs),
         intervalSeconds: seconds(probe.intervalMs),
         timeoutSeconds: seconds(probe.timeoutMs),
         failureThreshold: condition.consecutiveFailures ?? 3,
-        http: { url: config.url, method: config.method, ...(config.body ? { body: config.body } : {}), criteria: { statusCode } },
+        http: {
+          url: config.url,
+          method: config.method,
+          ...(headers ? { headers } : {}),
+          ...(config.body ? { body: config.body } : {}),
+          criteria: { statusCode },
+        },
       },
     });
   }
