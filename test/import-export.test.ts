@@ -640,9 +640,9 @@ spec:
       .replace('      interval: 2s\n', '      mode: SOT\n      interval: 2s\n');
     const [experiment] = parseDocuments(text, null, { project: null }).experiments;
     if (!experiment) throw new Error('no experiment');
-    const [workflow] = exportExperiment(experiment, { to: 'chaos-mesh' }).manifests as Doc[];
-    expect(validateAgainstCrd(workflow as Doc)).toEqual([]);
-    const check = (workflow?.spec.templates as Doc[]).find((t) => t.templateType === 'StatusCheck');
+    const [workflow] = exportExperiment(experiment, { to: 'chaos-mesh' }).manifests as [Doc];
+    expect(validateAgainstCrd(workflow)).toEqual([]);
+    const check = (workflow.spec.templates as Doc[]).find((t) => t.templateType === 'StatusCheck');
     expect(check?.statusCheck).toMatchObject({ mode: 'Synchronous', http: { headers: { Authorization: ['Bearer t'] } } });
   });
 
