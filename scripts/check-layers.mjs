@@ -3,7 +3,9 @@
  * Layers point one way (docs/architecture.md). Reads the relative imports of src/**\/*.ts (type-only ones
  * included, as a cycle of types is still a cycle a newcomer must untangle) and fails when
  *   - the import graph has a cycle, or
- *   - a lower layer imports a higher one (see LOWER and HIGHER below).
+ *   - a lower layer imports a higher one (see LOWER and HIGHER below), or
+ *   - a file imports 'zod' itself instead of src/util/zod.ts (the build bundles zod there: a second import
+ *     would load a second zod beside it, whose schemas and errors the first does not recognise).
  * Prints one line per problem and exits 1; prints nothing and exits 0 when the house is in order.
  *
  *   node scripts/check-layers.mjs [--graph]     (--graph prints every edge, for a look at the house)
@@ -136,6 +138,22 @@ export function layerViolations(graph) {
   return problems;
 }
 
+/** The files that import the 'zod' package directly, but for the one that may (ONE_ZOD). */
+const ONE_ZOD = 'util/zod.ts';
+export function zodBypasses(specifiersByFile) {
+  const problems = [];
+  for (const [file, specifiers] of specifiersByFile) {
+    if (file !== ONE_ZOD && specifiers.some((s) => s === 'zod' || s.startsWith('zod/')))
+      problems.push(`src/${file} imports 'zod' directly; import { z } from src/${ONE_ZOD} (the build bundles zod there)`);
+  }
+  return problems;
+}
+
+/** Every file's import specifiers, packages included. */
+export function specifiersByFile() {
+  return new Map(sourceFiles(src).map((file) => [relative(src, file), importSpecifiers(readFileSync(file, 'utf8'))]));
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const graph = importGraph();
   if (process.argv.includes('--graph')) {
@@ -144,6 +162,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const problems = [
     ...cycles(graph).map((component) => `import cycle of ${component.length} files: ${loopThrough(graph, component).join(' -> ')}`),
     ...layerViolations(graph),
+    ...zodBypasses(specifiersByFile()),
   ];
   for (const problem of problems) console.error(`check-layers: ${problem}`);
   if (problems.length > 0) {
