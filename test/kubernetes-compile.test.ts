@@ -209,7 +209,10 @@ describe('Chaos Mesh objects validate against the Chaos Mesh CRDs', () => {
     expect(compileChaosMesh(input(kernel)).body.spec.bandwidth).toMatchObject({ buffer: 32768, limit: 20971520 });
     const env = (step: FaultStep) =>
       Object.fromEntries(
-        (compileLitmus(input(step)).body.spec.experiments[0].spec.components.env as { name: string; value: string }[]).map((e) => [e.name, e.value]),
+        (compileLitmus(input(step)).body.spec.experiments[0].spec.components.env as { name: string; value: string }[]).map((e) => [
+          e.name,
+          e.value,
+        ]),
       );
     expect(env(kernel)).toMatchObject({ BURST: '32768' });
     const queued = stepOf('network.bandwidth', '{ rate: 1mbps }', '{ bandwidth: { limit: 4096, buffer: 2048, peakrate: 250000 } }');
