@@ -380,3 +380,105 @@ describe("a Litmus 2.x httpProbe's responseTimeout", () => {
     expect(differences(meaning(original), meaning(back[0] as Doc))).toEqual([]);
   });
 });
+
+describe('what generated HTTPChaos matchers and actions, Workflow StatusChecks and Litmus TARGET_PODS found', () => {
+  const http = (extra: Doc) => chaosMesh('HTTPChaos', { ...WEB, mode: 'all', target: 'Response', port: 8080, duration: '1m', ...extra });
+  const keeps = (original: Doc) => {
+    const { notes, skipped, back } = roundTrip(original);
+    expect(skipped).toEqual([]);
+    expect(crdErrors(back[0] as Doc)).toEqual([]);
+    expect(unexplained(original, back[0] as Doc, notes)).toEqual([]);
+    return { notes, again: back[0] as Doc };
+  };
+
+  it('a replaced JSON body comes back byte for byte (it was written back compact)', () => {
+    const body = Buffer.from('{"error": "unavailable"}').toString('base64');
+    const { notes, again } = keeps(http({ replace: { code: 503, body } }));
+    expect(notes).toEqual([]);
+    expect(again.spec.replace.body).toBe(body);
+  });
+
+  it('a patch header given twice keeps one value, noted (it was dropped without a word); a merge patch keeps null and []', () => {
+    const patch = {
+      headers: [
+        ['Set-Cookie', 'session=expired'],
+        ['Set-Cookie', 'tracking=off'],
+      ],
+      body: { type: 'JSON', value: '{"items": [], "price": null}' },
+    };
+    const { notes, again } = keeps(http({ patch }));
+    expect(notes).toEqual([
+      'HTTPChaos found: patch.headers Set-Cookie given more than once: faultline adds one value a header, the import keeps the last (tracking=off)',
+    ]);
+    expect(JSON.parse(again.spec.patch.body.value)).toEqual({ items: [], price: null });
+  });
+
+  it('the status and request headers matched come back (match.status was left out of the Chaos Mesh object); response headers are noted', () => {
+    const original = http({
+      code: 200,
+      request_headers: { 'X-Canary': 'true' },
+      response_headers: { 'Content-Type': 'application/json' },
+      abort: true,
+    });
+    const { notes, again } = keeps(original);
+    expect(again.spec).toMatchObject({ code: 200, request_headers: { 'X-Canary': 'true' } });
+    expect(notes).toEqual([
+      'HTTPChaos found: response_headers {"Content-Type":"application/json"} not mapped: faultline matches request headers only, so responses are hit whatever their headers',
+    ]);
+  });
+
+  const workflow = (templates: Doc[]) => chaosMesh('Workflow', { entry: 'main', templates });
+  const check = (statusCheck: Doc, abortWithStatusCheck = true): Doc => ({
+    name: 'api-ready',
+    templateType: 'StatusCheck',
+    abortWithStatusCheck,
+    statusCheck: {
+      type: 'HTTP',
+      intervalSeconds: 5,
+      http: { url: 'http://api.shop.svc/ready', headers: { Authorization: ['Bearer probe-token'] }, criteria: { statusCode: '200-299' } },
+      ...statusCheck,
+    },
+  });
+  const kill = { name: 'kill-api', templateType: 'PodChaos', deadline: '30s', podChaos: { ...WEB, mode: 'one', action: 'pod-kill' } };
+
+  it('a StatusCheck without a mode is Synchronous (the webhook default) and holds the chaos after it until it passes', () => {
+    const original = workflow([{ name: 'main', templateType: 'Serial', children: ['api-ready', 'kill-api'] }, check({}), kill]);
+    const { again } = keeps(original);
+    expect(meaning(original).timeline).toContainEqual(expect.objectContaining({ name: 'kill-api', start: 5000 }));
+    const back = (again.spec.templates as Doc[]).find((t) => t.templateType === 'StatusCheck');
+    expect(back.statusCheck).toMatchObject({ mode: 'Synchronous', http: { headers: { Authorization: ['Bearer probe-token'] } } });
+  });
+
+  it('a Continuous StatusCheck in a Serial holds it for its duration; that it checks less than the whole experiment is noted', () => {
+    const original = workflow([
+      { name: 'main', templateType: 'Serial', children: ['kill-api', 'api-ready', 'kill-again'] },
+      kill,
+      check({ mode: 'Continuous', duration: '1m' }),
+      { ...kill, name: 'kill-again' },
+    ]);
+    const { notes } = keeps(original);
+    expect(meaning(original).timeline).toContainEqual(expect.objectContaining({ name: 'kill-again', start: 90_000 }));
+    expect(notes).toEqual([
+      "template api-ready: the check's start 30s and end 90s are not its probe's in faultline (the whole experiment: 0s to 2m)",
+    ]);
+  });
+
+  const engine = (env: Record<string, string>, target: Doc) => {
+    const object = litmus('pod-delete', { TOTAL_CHAOS_DURATION: '30', CHAOS_INTERVAL: '10', ...env });
+    delete object.spec.appinfo;
+    return { ...object, spec: { ...object.spec, ...target } };
+  };
+
+  it.each([
+    [
+      'beside appinfo labels (the export refused names with labels)',
+      { appinfo: { appns: 'shop', applabel: 'app=web', appkind: 'statefulset' } },
+    ],
+    ['beside selectors.pods (the names were added to the pods)', { selectors: { pods: [{ namespace: 'shop', names: 'api-0' }] } }],
+  ])('TARGET_PODS %s: exactly those pods, every one of them', (_, target) => {
+    const original = engine({ TARGET_PODS: 'web-0,web-1', PODS_AFFECTED_PERC: '50' }, target);
+    const { notes, again } = keeps(original);
+    expect(again.spec.selectors).toEqual({ pods: [{ namespace: 'shop', names: 'web-0,web-1' }] });
+    expect(notes).toEqual([]);
+  });
+});

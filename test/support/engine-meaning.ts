@@ -108,12 +108,72 @@ export function chaosMeaning(kind: string, spec: Doc, namespace: string): Doc {
       if (s.action === 'attrOverride' && (!s.methods || s.methods.includes('getattr'))) delete s.methods;
       break;
     case 'HTTPChaos':
-      if (s.abort === false) delete s.abort; // abort: false is no abort (the engine's *bool)
-      if (typeof s.delay === 'string') s.delay = goMs(s.delay);
-      if (s.replace?.body) s.replace.body = Buffer.from(s.replace.body, 'base64').toString('utf8');
+      httpMeaning(s);
       break;
   }
   return { kind, ...(pruned(s) as Doc) };
+}
+
+/** Header names as an http::HeaderMap holds them: case does not count. */
+function headerMap(headers: Doc | undefined): Doc | undefined {
+  return headers && Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
+/**
+ * A JSON text as the value it stands for (tproxy parses a patch body with serde_json), written with its keys in
+ * order so equal values read the same (and null and [] stay, which `pruned` would drop); not JSON: the text.
+ */
+function jsonValue(text: unknown): unknown {
+  const sorted = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, x]) => [k, sorted(x)]),
+        )
+      : Array.isArray(v)
+        ? v.map(sorted)
+        : v;
+  try {
+    return JSON.stringify(sorted(JSON.parse(String(text))));
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * An HTTPChaos as chaos-tproxy applies it (chaos-tproxy-proxy/src/handler/http, selector.rs and action.rs): a
+ * request is selected by port, path, method and request headers, a response by those and its status (`code`)
+ * and response headers too; header values match exactly, names in any case. Abort ends the exchange before any
+ * other action. On a request, replace sets the path, method, body, queries and headers (a status it has not),
+ * patch appends queries, merges the JSON body and appends headers; on a response, replace sets the status,
+ * body and headers, patch merges the body and appends headers (path, method and queries it has not).
+ */
+function httpMeaning(s: Doc): void {
+  const response = s.target === 'Response';
+  s.request_headers = headerMap(s.request_headers);
+  s.response_headers = response ? headerMap(s.response_headers) : undefined;
+  if (!response) delete s.code;
+  if (s.abort === false) delete s.abort; // abort: false is no abort (the engine's *bool)
+  if (s.abort) for (const action of ['delay', 'replace', 'patch']) delete s[action];
+  if (typeof s.delay === 'string') s.delay = goMs(s.delay);
+  if (s.replace) {
+    const r = s.replace;
+    s.replace = {
+      ...(response ? { code: r.code } : { path: r.path, method: r.method, queries: r.queries }),
+      body: r.body === undefined ? undefined : Buffer.from(r.body, 'base64').toString('utf8'),
+      headers: headerMap(r.headers),
+    };
+  }
+  if (s.patch) {
+    const p = s.patch;
+    s.patch = {
+      queries: response ? undefined : p.queries,
+      body: p.body && { type: p.body.type, value: jsonValue(p.body.value) },
+      // appended in order, so a name given twice is sent twice
+      headers: (p.headers as string[][] | undefined)?.map(([name, value]) => [String(name).toLowerCase(), value]),
+    };
+  }
 }
 
 const EMBED: Record<string, string> = {
@@ -125,6 +185,40 @@ const EMBED: Record<string, string> = {
   HTTPChaos: 'httpChaos',
   DNSChaos: 'dnsChaos',
 };
+
+/**
+ * A StatusCheck (controllers/statuscheck; the webhook defaults mode to Synchronous): an HTTP request every
+ * intervalSeconds, the first one interval after the start (a ticker), passing on criteria.statusCode (a code, or
+ * an inclusive range); headers as net/http sends them, a name's values joined. On a healthy service a
+ * Synchronous check completes at its successThreshold-th success, a Continuous one only at its duration; either
+ * at its duration at the latest (`heldMs`, undefined: never).
+ */
+function statusCheckMeaning(c: Doc): { check: Doc; heldMs: number | undefined } {
+  const http = c.http ?? {};
+  const mode = c.mode || 'Synchronous';
+  const interval = (c.intervalSeconds ?? 10) * 1000;
+  const successes = mode === 'Synchronous' ? (c.successThreshold ?? 1) : undefined;
+  const held = [goMs(c.duration), successes && successes * interval].filter((ms): ms is number => ms !== undefined);
+  const code = String(http.criteria?.statusCode ?? '');
+  const [low, high = low] = code.split('-').map(Number);
+  const headers = Object.entries((http.headers ?? {}) as Record<string, string[]>).map(([name, values]) => [
+    name.toLowerCase(),
+    values.join(', '),
+  ]);
+  const check = {
+    mode,
+    url: http.url,
+    method: http.method || 'GET',
+    headers: headers.length ? Object.fromEntries(headers) : undefined,
+    body: http.body,
+    status: { low, high },
+    intervalMs: interval,
+    timeoutMs: (c.timeoutSeconds ?? 1) * 1000,
+    failureThreshold: c.failureThreshold ?? 3,
+    successThreshold: successes,
+  };
+  return { check: pruned(check) as Doc, heldMs: held.length ? Math.min(...held) : undefined };
+}
 
 const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
 
@@ -155,21 +249,11 @@ export function workflowTimeline(spec: Doc, namespace: string): Doc[] {
       case 'Suspend':
         return bound;
       case 'StatusCheck': {
-        const c = t.statusCheck ?? {};
-        out.push(
-          pruned({
-            name: t.name,
-            mode: c.mode,
-            url: c.http?.url,
-            method: c.http?.method ?? 'GET',
-            criteria: c.http?.criteria?.statusCode,
-            interval: c.intervalSeconds ?? 10,
-            timeout: c.timeoutSeconds ?? 1,
-            failureThreshold: c.failureThreshold ?? 3,
-            abort: t.abortWithStatusCheck === true,
-          }) as Doc,
-        );
-        return start;
+        const { check, heldMs } = statusCheckMeaning(t.statusCheck ?? {});
+        // the node holds its Serial until the check completes (or its deadline); null: never
+        const end = minOf(heldMs === undefined ? null : start + heldMs, bound);
+        out.push(pruned({ name: t.name, start, end, ...check, abort: t.abortWithStatusCheck === true }) as Doc);
+        return end;
       }
       default: {
         const chaos = t[EMBED[t.templateType] as string] ?? {};
@@ -303,13 +387,34 @@ function targetMeaning(spec: Doc, namespace: string): Doc {
 function engineRuns(engine: Doc): Doc[] {
   const spec = engine.spec ?? {};
   const namespace = engine.metadata?.namespace ?? 'default';
-  return ((spec.experiments ?? []) as Doc[]).map((e) => ({
-    name: e.name,
-    target: targetMeaning(spec, namespace),
-    serviceAccount: spec.chaosServiceAccount,
-    env: envMeaning(e.name, (e.spec?.components?.env ?? []) as Doc[]),
-    probes: ((e.spec?.probe ?? []) as Doc[]).map(probeMeaning),
-  }));
+  return ((spec.experiments ?? []) as Doc[]).map((e) => {
+    const env = envMeaning(e.name, (e.spec?.components?.env ?? []) as Doc[]);
+    const target = namedPods(env, spec, namespace) ?? targetMeaning(spec, namespace);
+    // litmus-go takes every pod named (GetTargetPodsWhenTargetPodsENVSet, the `pod` kind): no percentage
+    if (target.pods) delete env.PODS_AFFECTED_PERC;
+    delete env.TARGET_PODS;
+    return {
+      name: e.name,
+      target,
+      serviceAccount: spec.chaosServiceAccount,
+      env,
+      probes: ((e.spec?.probe ?? []) as Doc[]).map(probeMeaning),
+    };
+  });
+}
+
+/**
+ * An experiment's TARGET_PODS as litmus-go reads it (pkg/utils/common/pods.go GetPodList): those pods by name in
+ * the namespace of the engine's first target (the engine's own without one), whatever its labels or kind say.
+ */
+function namedPods(env: Doc, spec: Doc, namespace: string): Doc | null {
+  const names = String(env.TARGET_PODS ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (!names.length) return null;
+  const first = spec.selectors?.pods?.[0] ?? spec.selectors?.workloads?.[0] ?? spec.appinfo ?? {};
+  return { pods: { [first.namespace || first.appns || namespace]: names.sort() } };
 }
 
 /** A ChaosEngine: its state and its runs. */
@@ -386,12 +491,17 @@ function chaosScheduleMeaning(object: Doc): Doc {
 
 // ---------- any object ----------
 
-/** A timeline of one chaos from the start is that chaos alone (faultline exports a one-step method so); else null. */
+/**
+ * A timeline of one chaos from the start is that chaos alone, with the status checks beside it (faultline exports
+ * a one-step method so); else null.
+ */
 function alone(timeline: Doc[]): Doc | null {
-  const [only] = timeline;
-  if (timeline.length !== 1 || only?.start !== 0 || only.kind === undefined) return null;
-  const { name: _name, start: _start, ...chaos } = only;
-  return chaos;
+  const chaos = timeline.filter((entry) => entry.kind !== undefined);
+  const checks = timeline.filter((entry) => entry.kind === undefined);
+  const [only] = chaos;
+  if (chaos.length !== 1 || only?.start !== 0) return null;
+  const { name: _name, start: _start, ...fields } = only;
+  return checks.length ? { ...fields, checks } : fields;
 }
 
 /** What a Chaos Mesh Schedule runs each time: its one chaos (its fields beside the Schedule's), or a timeline. */
@@ -440,7 +550,7 @@ export function meaning(object: Doc): Doc {
 
 /** Items named by a `name` (probes, experiment runs, workflow templates), keyed by it; a repeated name gets `#2`, `#3`. */
 function byName(items: unknown): Map<string, unknown> | null {
-  if (items === undefined) return new Map();
+  if (items === undefined || (Array.isArray(items) && !items.length)) return new Map();
   if (!Array.isArray(items) || !items.length || !items.every((i) => typeof i?.name === 'string')) return null;
   const out = new Map<string, unknown>();
   for (const item of items) {

@@ -44,8 +44,13 @@ function object(apiVersion: string, kind: string, spec: Doc, annotations?: Doc):
 const CHAOS_MESH = 'chaos-mesh.org/v1alpha1';
 const LITMUS = 'litmuschaos.io/v1alpha1';
 
+/** `arbitrary` one time in `n`, else undefined (fc.option's `freq` is the other way round: undefined one time in freq). */
+function sometimes<T>(arbitrary: fc.Arbitrary<T>, n: number): fc.Arbitrary<T | undefined> {
+  return fc.oneof({ weight: n - 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
+}
+
 /** Now and then Chaos Mesh's pause annotation (the object injects nothing until it is taken off). */
-const pauseAnnotation = fc.option(fc.constant({ 'experiment.chaos-mesh.org/pause': 'true' }), { nil: undefined, freq: 6 });
+const pauseAnnotation = sometimes(fc.constant({ 'experiment.chaos-mesh.org/pause': 'true' }), 6);
 
 // ---------- Chaos Mesh chaos ----------
 
@@ -81,7 +86,8 @@ const BY_NAME: Record<string, fc.Arbitrary<unknown>> = {
   port: fc.integer({ min: 80, max: 9000 }),
   method: fc.constantFrom('GET', 'POST'),
   code: fc.constantFrom(500, 503),
-  body: fc.constantFrom('b2s=', 'eyJlcnJvciI6dHJ1ZX0='),
+  // replace.body (base64): `ok`, `{"error":true}`, `{"error": "unavailable"}` (JSON as people indent it)
+  body: fc.constantFrom('b2s=', 'eyJlcnJvciI6dHJ1ZX0=', 'eyJlcnJvciI6ICJ1bmF2YWlsYWJsZSJ9'),
   gracePeriod: fc.integer({ min: 0, max: 30 }),
   clockIds: fc.constant(['CLOCK_REALTIME']),
   device: fc.constant('eth1'),
@@ -89,6 +95,25 @@ const BY_NAME: Record<string, fc.Arbitrary<unknown>> = {
   maxOccurrences: fc.integer({ min: 1, max: 5 }),
   maxLength: fc.integer({ min: 1, max: 64 }),
   target: fc.constant({ mode: 'all', selector: { namespaces: ['db'], labelSelectors: { app: 'postgres' } } }),
+  // HTTPChaos matchers and actions: header names and values as services send them
+  request_headers: fc.constantFrom({ 'X-Canary': 'true' }, { 'Content-Type': 'application/json' }, { 'user-agent': 'checkout/2.1' }),
+  response_headers: fc.constantFrom({ 'Content-Type': 'application/json' }, { 'Cache-Control': 'no-store' }),
+  headers: fc.constantFrom({ 'Retry-After': '30' }, { 'Content-Type': 'text/plain', 'X-Chaos': 'replaced' }),
+  patch: fc.record(
+    {
+      // [name, value] pairs appended in order; a name may come twice (two Set-Cookie headers)
+      headers: fc.constantFrom(
+        [['X-Chaos', 'patched']],
+        [
+          ['Set-Cookie', 'session=expired'],
+          ['Set-Cookie', 'tracking=off'],
+        ],
+      ),
+      // a JSON merge patch (RFC 7396), as text: null deletes a member
+      body: fc.constantFrom('{"degraded":true}', '{"items": [], "total": 0}', '{"price":null}').map((value) => ({ type: 'JSON', value })),
+    },
+    { requiredKeys: [] },
+  ),
   selector: fc.record(
     {
       namespaces: fc.constantFrom(['shop'], ['shop', 'shop-canary'], ['payments']),
@@ -100,10 +125,13 @@ const BY_NAME: Record<string, fc.Arbitrary<unknown>> = {
 };
 
 /** The fields of BY_NAME whose values are objects. */
-const OBJECT_VALUED = new Set(['target', 'selector']);
+const OBJECT_VALUED = new Set(['target', 'selector', 'request_headers', 'response_headers', 'headers', 'patch']);
 
-/** Spec fields not generated: another cluster, and fields whose free-form shapes would only be refused. */
-const LEFT_OUT = ['remoteCluster', 'duplicate', 'tls', 'patch', 'response_headers', 'request_headers', 'value', 'headers', 'queries'];
+/**
+ * Spec fields not generated: another cluster, a TLS secret, NetworkChaos duplicate (no faultline fault), the
+ * mode's value (set by `consistent`), and HTTPChaos queries, which the import only notes.
+ */
+const LEFT_OUT = ['remoteCluster', 'duplicate', 'tls', 'value', 'queries'];
 
 /** An arbitrary for a CRD schema node: by field name where the CRD says too little, else by its type. */
 function arbitraryFor(node: Doc, name: string, depth = 0): fc.Arbitrary<unknown> {
@@ -146,7 +174,8 @@ function consistent(kind: string, spec: Doc): Doc {
   if (kind === 'IOChaos' && s.action === 'attrOverride' && !s.attr?.perm) s.attr = { perm: 292 };
   if (kind === 'IOChaos' && s.action === 'mistake' && !s.mistake) s.mistake = { filling: 'zero', maxOccurrences: 1, maxLength: 8 };
   if (kind === 'StressChaos' && !s.stressors?.cpu?.workers && !s.stressors?.memory?.workers) return {};
-  if (kind === 'HTTPChaos' && (!s.port || (!s.abort && !s.delay && !s.replace))) return {};
+  if (kind === 'HTTPChaos' && s.patch && !s.patch.headers && !s.patch.body) delete s.patch;
+  if (kind === 'HTTPChaos' && (!s.port || (!s.abort && !s.delay && !s.replace && !s.patch))) return {};
   if (kind === 'HTTPChaos' && s.abort) delete s.delay;
   if (kind === 'PodChaos' && s.action === 'container-kill' && !s.containerNames) s.containerNames = ['app'];
   return s;
@@ -166,6 +195,16 @@ export const EMBED: Record<ChaosKind, string> = {
   HTTPChaos: 'httpChaos',
 };
 
+const HTTP_ACTIONS = ['abort', 'delay', 'replace', 'patch'];
+
+/** Mostly one HTTP action (`pick` > 0), as people write them; Chaos Mesh applies each one an object names. */
+function oneHttpAction(spec: Doc, pick: number): Doc {
+  const present = HTTP_ACTIONS.filter((a) => spec[a]);
+  if (pick === 0 || present.length < 2) return spec;
+  const keep = present[pick % present.length];
+  return Object.fromEntries(Object.entries(spec).filter(([key]) => !HTTP_ACTIONS.includes(key) || key === keep));
+}
+
 const chaosSpecs = new Map<ChaosKind, fc.Arbitrary<Doc>>();
 
 /** The spec of a chaos of `kind`, valid on its own (a standalone object of that kind with it passes its CRD). */
@@ -173,8 +212,9 @@ export function chaosSpec(kind: ChaosKind): fc.Arbitrary<Doc> {
   let spec = chaosSpecs.get(kind);
   if (!spec) {
     const schema = crdSpec(join('chaos-mesh', `chaos-mesh.org_${kind.toLowerCase()}.yaml`), kind);
-    spec = (arbitraryFor(schema, 'spec') as fc.Arbitrary<Doc>)
-      .map((s) => consistent(kind, s))
+    spec = fc
+      .tuple(arbitraryFor(schema, 'spec') as fc.Arbitrary<Doc>, fc.nat(3))
+      .map(([s, pick]) => consistent(kind, kind === 'HTTPChaos' ? oneHttpAction(s, pick) : s))
       .filter((s) => Object.keys(s).length > 0 && valid(object(CHAOS_MESH, kind, s)));
     chaosSpecs.set(kind, spec);
   }
@@ -197,11 +237,61 @@ export function bandwidthObject(): fc.Arbitrary<Doc> {
 
 const deadline = fc.constantFrom('30s', '1m', '90s', '2m', '5m');
 
-/** A template tree before names are given: a chaos, a Suspend, or a Serial or Parallel of children. */
+/** A template tree before names are given: a chaos, a Suspend, a StatusCheck, or a Serial or Parallel of children. */
 type Node =
   | { chaos: ChaosKind; spec: Doc; deadline?: string }
   | { suspend: string }
+  | { statusCheck: Doc; abortWithStatusCheck: boolean; deadline?: string }
   | { templateType: 'Serial' | 'Parallel'; deadline?: string; children: Node[] };
+
+/** The HTTP request of a StatusCheck: a health endpoint, its headers (a list of values each), a body on POST. */
+const checkRequest = fc
+  .record(
+    {
+      url: fc.constantFrom('http://cart.shop.svc:8080/health', 'http://api.shop.svc/ready'),
+      method: fc.constantFrom('GET', 'POST'),
+      headers: fc.constantFrom(
+        { Authorization: ['Bearer probe-token'] },
+        { Accept: ['application/json'], 'X-Probe': ['chaos', 'workflow'] },
+      ),
+      body: fc.constant('{"ping":true}'),
+      criteria: fc.constantFrom('200', '200-299', '200-399').map((statusCode) => ({ statusCode })),
+    },
+    { requiredKeys: ['url', 'criteria'] },
+  )
+  .map(({ body, ...http }) => (http.method === 'POST' ? { ...http, body } : http));
+
+/**
+ * A StatusCheck template: Synchronous (a gate: done at its successThreshold-th success) or Continuous (watches
+ * for its duration), now and then without a mode (the webhook's default, Synchronous), mostly aborting the
+ * workflow when it fails.
+ */
+function statusCheckNode(): fc.Arbitrary<Node> {
+  const check = fc.record(
+    {
+      mode: fc.constantFrom('Synchronous', 'Continuous'),
+      type: fc.constant('HTTP'),
+      intervalSeconds: fc.constantFrom(1, 5, 10),
+      timeoutSeconds: fc.constantFrom(1, 2, 5),
+      failureThreshold: fc.integer({ min: 1, max: 5 }),
+      successThreshold: fc.integer({ min: 1, max: 3 }),
+      duration: deadline,
+      http: checkRequest,
+    },
+    { requiredKeys: ['mode', 'type', 'http'] },
+  );
+  return fc
+    .record({
+      statusCheck: fc.tuple(check, fc.nat(9)).map(([c, n]) => (n === 0 ? { ...c, mode: undefined } : c)),
+      abortWithStatusCheck: fc.nat(3).map((n) => n > 0),
+      deadline: sometimes(deadline, 3),
+    })
+    .map(({ statusCheck, deadline, ...rest }) => ({
+      statusCheck: JSON.parse(JSON.stringify(statusCheck)) as Doc, // no undefined keys
+      ...rest,
+      ...(deadline ? { deadline } : {}),
+    }));
+}
 
 function chaosNode(): fc.Arbitrary<Node> {
   return fc
@@ -212,9 +302,16 @@ function chaosNode(): fc.Arbitrary<Node> {
     .map((n) => (n.deadline === undefined ? { chaos: n.chaos, spec: n.spec } : n));
 }
 
-/** A node `depth` levels deep at most; a Parallel's children are mostly chaos, as people write them. */
-function node(depth: number): fc.Arbitrary<Node> {
-  const leaf = fc.oneof({ weight: 4, arbitrary: chaosNode() }, { weight: 1, arbitrary: deadline.map((d) => ({ suspend: d })) });
+/**
+ * A node `depth` levels deep at most; a Parallel's children are mostly chaos, as people write them. With
+ * `checks`, a leaf is now and then a StatusCheck (a gate before chaos, or a watch beside it).
+ */
+function node(depth: number, checks = false): fc.Arbitrary<Node> {
+  const leaf = fc.oneof(
+    { weight: 4, arbitrary: chaosNode() },
+    { weight: 1, arbitrary: deadline.map((d) => ({ suspend: d })) },
+    ...(checks ? [{ weight: 1, arbitrary: statusCheckNode() }] : []),
+  );
   if (depth === 0) return leaf;
   const group = (templateType: 'Serial' | 'Parallel', children: fc.Arbitrary<Node>) =>
     fc
@@ -222,8 +319,8 @@ function node(depth: number): fc.Arbitrary<Node> {
       .map((g) => ({ templateType, ...(g.deadline ? { deadline: g.deadline } : {}), children: g.children }));
   return fc.oneof(
     { weight: 3, arbitrary: leaf },
-    { weight: 1, arbitrary: group('Serial', node(depth - 1)) },
-    { weight: 1, arbitrary: group('Parallel', fc.oneof({ weight: 4, arbitrary: chaosNode() }, node(depth - 1))) },
+    { weight: 1, arbitrary: group('Serial', node(depth - 1, checks)) },
+    { weight: 1, arbitrary: group('Parallel', fc.oneof({ weight: 4, arbitrary: chaosNode() }, node(depth - 1, checks))) },
   );
 }
 
@@ -231,27 +328,38 @@ function node(depth: number): fc.Arbitrary<Node> {
 function templatesOf(root: Node): { entry: string; templates: Doc[] } {
   const templates: Doc[] = [];
   const visit = (n: Node): string => {
-    const type = 'chaos' in n ? n.chaos : 'suspend' in n ? 'Suspend' : n.templateType;
+    const type = 'chaos' in n ? n.chaos : 'suspend' in n ? 'Suspend' : 'statusCheck' in n ? 'StatusCheck' : n.templateType;
     const name = `${type.replace(/Chaos$/, '').toLowerCase()}-${templates.length + 1}`;
     const template: Doc = { name, templateType: type };
     templates.push(template);
     if ('chaos' in n) Object.assign(template, n.deadline ? { deadline: n.deadline } : {}, { [EMBED[n.chaos]]: n.spec });
     else if ('suspend' in n) template.deadline = n.suspend;
+    else if ('statusCheck' in n) Object.assign(template, n);
     else Object.assign(template, n.deadline ? { deadline: n.deadline } : {}, { children: n.children.map(visit) });
     return name;
   };
   return { entry: visit(root), templates };
 }
 
-/** A Workflow spec: a Serial entry of templates nested two levels deep at most. */
-export function workflowSpec(): fc.Arbitrary<Doc> {
-  return fc
-    .record({ deadline: fc.option(deadline, { nil: undefined, freq: 4 }), children: fc.array(node(2), { minLength: 1, maxLength: 4 }) })
-    .map((root) => templatesOf({ templateType: 'Serial', ...(root.deadline ? { deadline: root.deadline } : {}), children: root.children }));
+/**
+ * A Workflow spec: a Serial entry of templates nested two levels deep at most. With `checks`, StatusChecks
+ * among them, and now and then the entry a Parallel of a StatusCheck beside that Serial (a watch while the
+ * chaos runs, as faultline's export writes one).
+ */
+export function workflowSpec(checks = false): fc.Arbitrary<Doc> {
+  const serial = fc
+    .record({
+      deadline: fc.option(deadline, { nil: undefined, freq: 4 }),
+      children: fc.array(node(2, checks), { minLength: 1, maxLength: 4 }),
+    })
+    .map((root): Node => ({ templateType: 'Serial', ...(root.deadline ? { deadline: root.deadline } : {}), children: root.children }));
+  const watched = fc.tuple(statusCheckNode(), serial).map(([check, main]): Node => ({ templateType: 'Parallel', children: [check, main] }));
+  const root = checks ? fc.oneof({ weight: 2, arbitrary: serial }, { weight: 1, arbitrary: watched }) : serial;
+  return root.map(templatesOf);
 }
 
-export function workflowObject(): fc.Arbitrary<Doc> {
-  return workflowSpec()
+export function workflowObject(checks = false): fc.Arbitrary<Doc> {
+  return workflowSpec(checks)
     .map((spec) => object(CHAOS_MESH, 'Workflow', spec))
     .filter(valid);
 }
@@ -357,9 +465,14 @@ const COMMON_ENV: Record<string, fc.Arbitrary<string>> = {
 
 export const LITMUS_EXPERIMENTS = Object.keys(EXPERIMENT_ENV);
 
+/** Now and then the pods by name (TARGET_PODS), as the pods of a StatefulSet or a Deployment are named. */
+const targetPods = sometimes(fc.constantFrom('web-0', 'web-0,web-1', 'cart-6d4f9b7c5-x7k2p'), 5);
+
 function envOf(experiment: string): fc.Arbitrary<Doc[]> {
   const all = { ...COMMON_ENV, ...EXPERIMENT_ENV[experiment] };
-  return fc.record(all, { requiredKeys: [] }).map((env) => Object.entries(env).map(([name, value]) => ({ name, value })));
+  return fc
+    .tuple(fc.record(all, { requiredKeys: [] }), targetPods)
+    .map(([env, pods]) => Object.entries({ ...env, ...(pods ? { TARGET_PODS: pods } : {}) }).map(([name, value]) => ({ name, value })));
 }
 
 /** Comparators as people write them, each with a value of its shape. */

@@ -336,13 +336,8 @@ function chaosMeshStepsRead(kind: string, spec: Doc, name: string, namespace: st
     }
     case 'HTTPChaos': {
       if (spec.port) k.port = spec.port;
-      ignored(spec, ['tls', 'code', 'response_headers'], notes, where);
-      const match: Doc = {};
-      const params: Doc = {};
-      if (spec.method) params.method = spec.method;
-      if (spec.path) params.path = spec.path;
-      if (spec.request_headers && Object.keys(spec.request_headers).length) match.headers = spec.request_headers;
-      if (Object.keys(match).length) params.match = match;
+      ignored(spec, ['tls'], notes, where);
+      const params = httpMatch(spec, where, notes);
       const target = spec.target;
       // Chaos Mesh applies every action an object names; faultline imports one (the first of these), so the
       // others are named in a note rather than lost
@@ -372,7 +367,9 @@ function chaosMeshStepsRead(kind: string, spec: Doc, name: string, namespace: st
           throw new Skip(
             `${where}: replace has nothing faultline replaces (a response code, headers or a body; path, method and queries are not mapped)`,
           );
+        // a JSON body reads better as YAML, but only one the export writes back byte for byte (compact JSON)
         const json = body === undefined ? undefined : tryJson(body);
+        const asValue = json && typeof json === 'object' && JSON.stringify(json) === body;
         return [
           step(
             'http.replace',
@@ -381,7 +378,7 @@ function chaosMeshStepsRead(kind: string, spec: Doc, name: string, namespace: st
               ...(target === 'Request' ? { target } : {}),
               ...(r.code === undefined || target === 'Request' ? {} : { code: r.code }),
               ...(r.headers ? { headers: r.headers } : {}),
-              ...(body === undefined ? {} : { body: json && typeof json === 'object' ? json : body }),
+              ...(body === undefined ? {} : { body: asValue ? json : body }),
             },
             k,
           ),
@@ -390,16 +387,13 @@ function chaosMeshStepsRead(kind: string, spec: Doc, name: string, namespace: st
       const p = spec.patch;
       if (p) {
         ignored(p, ['queries'], notes, `${where}: patch`);
-        const body = p.body?.value === undefined ? undefined : tryJson(String(p.body.value));
+        const headers = p.headers ? patchHeaders(p.headers as string[][], where, notes) : undefined;
+        const body = p.body === undefined ? undefined : patchBody(p.body, where, notes);
+        if (!headers && !body) throw new Skip(`${where}: patch has nothing faultline patches (headers or a JSON object body)`);
         return [
           step(
             'http.patch',
-            {
-              ...params,
-              ...(target === 'Request' ? { target } : {}),
-              ...(p.headers ? { headers: Object.fromEntries(p.headers) } : {}),
-              ...(body && typeof body === 'object' ? { body } : {}),
-            },
+            { ...params, ...(target === 'Request' ? { target } : {}), ...(headers ? { headers } : {}), ...(body ? { body } : {}) },
             k,
           ),
         ];
@@ -413,6 +407,53 @@ function chaosMeshStepsRead(kind: string, spec: Doc, name: string, namespace: st
     default:
       throw new Skip(`${kind} has no faultline equivalent`);
   }
+}
+
+/**
+ * What an HTTPChaos selects, as faultline params: method, path, and `match` of the request headers and the
+ * status (`code`; chaos-tproxy reads it on responses only, as faultline's match.status). Response headers
+ * faultline does not match: noted, as the fault then hits responses whatever their headers.
+ */
+function httpMatch(spec: Doc, where: string, notes: string[]): Doc {
+  const params: Doc = {};
+  const match: Doc = {};
+  if (spec.method) params.method = spec.method;
+  if (spec.path) params.path = spec.path;
+  if (spec.request_headers && Object.keys(spec.request_headers).length) match.headers = spec.request_headers;
+  if (spec.code !== undefined) match.status = spec.code;
+  if (spec.response_headers && Object.keys(spec.response_headers).length)
+    notes.push(
+      `${where}: response_headers ${JSON.stringify(spec.response_headers)} not mapped: faultline matches request headers only${spec.target === 'Response' ? ', so responses are hit whatever their headers' : ''}`,
+    );
+  if (Object.keys(match).length) params.match = match;
+  return params;
+}
+
+/**
+ * HTTPChaos patch.headers ([name, value] pairs, each appended) as faultline's map of headers added: a name given
+ * twice (two Set-Cookie) keeps its last value, noted.
+ */
+function patchHeaders(pairs: string[][], where: string, notes: string[]): Doc {
+  const headers: Doc = {};
+  for (const [name = '', value = ''] of pairs) {
+    const same = Object.keys(headers).find((n) => n.toLowerCase() === name.toLowerCase());
+    if (same !== undefined) {
+      notes.push(
+        `${where}: patch.headers ${name} given more than once: faultline adds one value a header, the import keeps the last (${value})`,
+      );
+      delete headers[same];
+    }
+    headers[name] = value;
+  }
+  return headers;
+}
+
+/** HTTPChaos patch.body (a JSON merge patch as text) as faultline's: an object; any other patch is noted and left out. */
+function patchBody(body: Doc, where: string, notes: string[]): Doc | undefined {
+  const value = tryJson(String(body.value ?? ''));
+  if (body.type === 'JSON' && value && typeof value === 'object' && !Array.isArray(value)) return value as Doc;
+  notes.push(`${where}: patch.body ${JSON.stringify(body)} not mapped: faultline merges a JSON object into the body`);
+  return undefined;
 }
 
 /** Steps of one chaos object as one method step: a parallel group when there are several. */
@@ -502,26 +543,23 @@ function workflowMethod(workflow: Doc, namespace: string, notes: string[]): { me
     // the node lasts until its deadline even when the chaos itself ended before
     return { steps: [...out, ...restPause(t.name, span, held)], spanMs: span };
   };
-  const statusCheck = (t: Doc): void => {
-    const s = t.statusCheck ?? {};
-    const code = String(s.http?.criteria?.statusCode ?? '200');
-    const range = /^(\d+)-(\d+)$/.exec(code);
-    if (s.type && s.type !== 'HTTP') throw new Skip(`template ${t.name}: a StatusCheck of type ${s.type} has no faultline probe`);
-    probes.push({
-      name: t.name,
-      type: 'http',
-      http: { url: s.http?.url, method: s.http?.method ?? 'GET', ...(s.http?.body ? { body: s.http.body } : {}) },
-      expect: { status: range ? { between: [Number(range[1]), Number(range[2])] } : Number(code) },
-      mode: s.mode === 'Synchronous' ? 'SOT' : 'Continuous',
-      interval: `${s.intervalSeconds ?? 10}s`,
-      timeout: `${s.timeoutSeconds ?? 1}s`,
-    });
-    if (s.successThreshold !== undefined && s.successThreshold !== 1)
-      notes.push(`template ${t.name}: successThreshold ${s.successThreshold} not mapped (a faultline sample passes on one success)`);
-    if (t.abortWithStatusCheck) stopWhen.push({ probe: t.name, consecutiveFailures: s.failureThreshold ?? 3 });
-    else notes.push(`template ${t.name}: a StatusCheck without abortWithStatusCheck only watches; it became a Continuous probe`);
+  /** Where each StatusCheck checks, from and to (ms from the start; null: never), to say where faultline's probe differs. */
+  const windows: { name: string; from: number | null; to: number | null; probe: Doc }[] = [];
+  const statusCheck = (t: Doc, limit: number | null, at: number | null): Walked => {
+    const { probe, heldMs } = checkProbe(t, notes);
+    probes.push(probe);
+    if (t.abortWithStatusCheck) stopWhen.push({ probe: t.name, consecutiveFailures: t.statusCheck?.failureThreshold ?? 3 });
+    else
+      notes.push(
+        `template ${t.name}: a StatusCheck without abortWithStatusCheck only watches; it became a ${probe.mode === 'SOT' ? 'start-of-test' : 'Continuous'} probe`,
+      );
+    const span = minMs(heldMs, limit);
+    windows.push({ name: t.name, from: at, to: at === null || span === null ? null : at + span, probe });
+    // the check holds a Serial until it completes: the steps after it start when they did
+    return { steps: span ? [{ name: `${t.name}-wait`, pause: goDuration(span) }] : [], spanMs: span };
   };
-  const walk = (name: string, budget: number | null, depth: number): Walked => {
+  /** A template from `at` (ms from the workflow's start; null: it never starts) with `budget` ms left at most. */
+  const walk = (name: string, budget: number | null, depth: number, at: number | null): Walked => {
     const t = templates.get(name);
     if (!t) throw new Skip(`template ${name} is missing`);
     if (depth > 20) throw new Skip('templates nest too deep');
@@ -533,12 +571,11 @@ function workflowMethod(workflow: Doc, namespace: string, notes: string[]): { me
         let span: number | null = 0;
         for (const child of (t.children ?? []) as string[]) {
           if (left !== null && left <= 0) {
-            notes.push(
-              `template ${t.name}: ${child} starts after the deadline ${t.deadline}; Chaos Mesh never runs it, nor does the import`,
-            );
+            const after = left === 0 && span === null ? 'a template that never completes' : `the deadline ${t.deadline}`;
+            notes.push(`template ${t.name}: ${child} starts after ${after}; Chaos Mesh never runs it, nor does the import`);
             continue;
           }
-          const walked = walk(child, left, depth + 1);
+          const walked = walk(child, left, depth + 1, at === null || span === null ? null : at + span);
           steps.push(...walked.steps);
           span = span === null || walked.spanMs === null ? null : span + walked.spanMs;
           if (left !== null && walked.spanMs !== null) left -= walked.spanMs;
@@ -547,14 +584,13 @@ function workflowMethod(workflow: Doc, namespace: string, notes: string[]): { me
         return { steps, spanMs: minMs(span, limit) };
       }
       case 'Parallel':
-        return parallel(t, limit, depth);
+        return parallel(t, limit, depth, at);
       case 'Suspend': {
         if (limit === null) throw new Skip(`template ${t.name}: a Suspend without a deadline waits forever`);
         return { steps: [{ name: t.name, pause: goDuration(limit) }], spanMs: limit };
       }
       case 'StatusCheck':
-        statusCheck(t);
-        return { steps: [], spanMs: 0 };
+        return statusCheck(t, limit, at);
       default:
         if (KIND_KEYS[t.templateType]) return chaosOf(t, limit);
         throw new Skip(
@@ -562,15 +598,18 @@ function workflowMethod(workflow: Doc, namespace: string, notes: string[]): { me
         );
     }
   };
-  /** A Parallel: its chaos (and nested groups) as one parallel group; a lone branch (faultline's export: checks beside the method) as it is. */
-  const parallel = (t: Doc, limit: number | null, depth: number): Walked => {
-    const branches = ((t.children ?? []) as string[]).map((c) => ({ name: c, walked: walk(c, limit, depth + 1) }));
+  /**
+   * A Parallel: its chaos (and nested groups) as one parallel group; a lone branch with faults (faultline's
+   * export: checks beside the method) as it is, the others (checks, suspends) only holding the Parallel.
+   */
+  const parallel = (t: Doc, limit: number | null, depth: number, at: number | null): Walked => {
+    const branches = ((t.children ?? []) as string[]).map((c) => ({ name: c, walked: walk(c, limit, depth + 1, at) }));
     const busy = branches.filter((b) => b.walked.steps.some((s) => !s.pause));
     const span = branches.reduce<number | null>(
       (m, b) => (m === null || b.walked.spanMs === null ? null : Math.max(m, b.walked.spanMs)),
       0,
     );
-    if (busy.length === 1 && branches.every((b) => b === busy[0] || !b.walked.steps.length)) {
+    if (busy.length === 1) {
       const lone = (busy[0] as { walked: Walked }).walked;
       return { steps: [...lone.steps, ...restPause(t.name, span, lone.spanMs)], spanMs: span };
     }
@@ -588,8 +627,69 @@ function workflowMethod(workflow: Doc, namespace: string, notes: string[]): { me
     steps.push(...restPause(t.name, span, members.length ? heldMs(steps[0] as Doc) : 0));
     return { steps, spanMs: span };
   };
-  const method = walk(workflow.spec?.entry, null, 0).steps.map((s) => (s.parallel?.length === 1 ? s.parallel[0] : s));
+  const walked = walk(workflow.spec?.entry, null, 0, 0);
+  for (const w of windows) checkWindowNote(w, walked.spanMs, notes);
+  const method = walked.steps.map((s) => (s.parallel?.length === 1 ? s.parallel[0] : s));
   return { method, probes, stopWhen };
+}
+
+/**
+ * A StatusCheck as a faultline http probe, and how long it holds its node on a healthy service (Chaos Mesh's
+ * controllers/statuscheck: the first request one interval after the start; a Synchronous check, the webhook's
+ * default mode, completes at its successThreshold-th success, a Continuous one at its duration; either at its
+ * duration at the latest; null: never).
+ */
+function checkProbe(t: Doc, notes: string[]): { probe: Doc; heldMs: number | null } {
+  const s = t.statusCheck ?? {};
+  if (s.type && s.type !== 'HTTP') throw new Skip(`template ${t.name}: a StatusCheck of type ${s.type} has no faultline probe`);
+  const synchronous = (s.mode || 'Synchronous') === 'Synchronous';
+  const code = String(s.http?.criteria?.statusCode ?? '200');
+  const range = /^(\d+)-(\d+)$/.exec(code);
+  // net/http sends a header's values as lines of their own; one line of them joined says the same (RFC 9110 5.3)
+  const headers = Object.entries((s.http?.headers ?? {}) as Record<string, string[]>).map(([name, values]) => [name, values.join(', ')]);
+  const interval = (s.intervalSeconds ?? 10) * 1000;
+  if (s.successThreshold !== undefined && s.successThreshold !== 1)
+    notes.push(
+      `template ${t.name}: successThreshold ${s.successThreshold} not mapped (a faultline sample passes on one success)${synchronous ? '; the check holds the workflow as long, until its end' : ''}`,
+    );
+  const duration = s.duration ? toMs(String(s.duration)) : null;
+  const held = [duration, synchronous ? (s.successThreshold ?? 1) * interval : null].filter((ms): ms is number => ms !== null);
+  return {
+    probe: {
+      name: t.name,
+      type: 'http',
+      http: {
+        url: s.http?.url,
+        method: s.http?.method ?? 'GET',
+        ...(headers.length ? { headers: Object.fromEntries(headers) } : {}),
+        ...(s.http?.body ? { body: s.http.body } : {}),
+      },
+      expect: { status: range ? { between: [Number(range[1]), Number(range[2])] } : Number(code) },
+      mode: synchronous ? 'SOT' : 'Continuous',
+      interval: `${s.intervalSeconds ?? 10}s`,
+      timeout: `${s.timeoutSeconds ?? 1}s`,
+    },
+    heldMs: held.length ? Math.min(...held) : null,
+  };
+}
+
+/**
+ * A note where a StatusCheck checks other than from the start of the workflow to where faultline's probe ends:
+ * a Continuous probe checks the whole experiment, a start-of-test one until its first answer (one interval in
+ * the Synchronous check the export writes).
+ */
+function checkWindowNote(
+  w: { name: string; from: number | null; to: number | null; probe: Doc },
+  totalMs: number | null,
+  notes: string[],
+): void {
+  const interval = toMs(w.probe.interval) as number;
+  const to = totalMs === null ? null : w.probe.mode === 'SOT' ? Math.min(interval, totalMs) : totalMs;
+  if (w.from === 0 && w.to === to) return;
+  const at = (ms: number | null) => (ms === null ? 'never' : ms === 0 ? '0s' : goDuration(ms));
+  notes.push(
+    `template ${w.name}: the check's start ${at(w.from)} and end ${at(w.to)} are not its probe's in faultline (${w.probe.mode === 'SOT' ? 'at the start of the experiment' : 'the whole experiment'}: ${at(0)} to ${at(to)})`,
+  );
 }
 
 /**
@@ -631,7 +731,8 @@ function importChaosMesh(doc: Doc, notes: string[]): Doc {
   }
   if (kind === 'Workflow') {
     const { method, probes, stopWhen } = workflowMethod(doc, namespace, notes);
-    if (!method.length) throw new Skip('the workflow has no chaos');
+    if (!method.some((step) => step.pause === undefined))
+      throw new Skip(`the workflow runs no chaos: its entry ${doc.spec?.entry} holds none, or none that starts before a deadline`);
     const extra: Doc = {};
     if (probes.length) extra.probes = probes;
     if (stopWhen.length) extra.guards = { stopWhen };
@@ -874,6 +975,22 @@ function labelMap(text: string, what: string): Doc {
   return out;
 }
 
+/**
+ * An experiment's TARGET_PODS as litmus-go reads it (pkg/utils/common/pods.go GetPodList): exactly those pods,
+ * in the namespace of the engine's first target (its own without one), whatever labels or kind the engine
+ * names; null when it names none.
+ */
+function targetPods(text: string | undefined, spec: Doc, namespace: string): Doc | null {
+  const names = String(text ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (!names.length) return null;
+  const first: Doc = spec.selectors?.pods?.[0] ?? spec.selectors?.workloads?.[0] ?? {};
+  const where = first.namespace || (spec.selectors ? '' : spec.appinfo?.appns) || namespace;
+  return { names, ...(where === namespace ? {} : { namespaces: [where] }) };
+}
+
 function importLitmus(doc: Doc, notes: string[]): Doc {
   const name = doc.metadata?.name;
   const namespace = doc.metadata?.namespace ?? 'default';
@@ -907,10 +1024,12 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
       ((experiment.spec?.components?.env ?? []) as Doc[]).map((v) => [v.name, String(v.value ?? '')]),
     );
     withChaosHubDefaults(experiment.name, env, notes);
-    const step: Doc = { name: experiment.name, fault: mapping.fault, selector: { ...selector } };
-    if (env.TARGET_PODS) step.selector = { ...selector, names: env.TARGET_PODS.split(',') };
+    const named = targetPods(env.TARGET_PODS, spec, namespace);
+    const step: Doc = { name: experiment.name, fault: mapping.fault, selector: named ?? { ...selector } };
     const perc = num(env.PODS_AFFECTED_PERC);
-    if (!perc) step.mode = 'one';
+    // litmus-go hits every pod named (TARGET_PODS, selectors.pods) whatever PODS_AFFECTED_PERC says
+    if (named || spec.selectors?.pods) step.mode = 'all';
+    else if (!perc) step.mode = 'one';
     else if (perc >= 100) step.mode = 'all';
     else Object.assign(step, { mode: 'fixed-percent', value: perc });
     const params = mapping.params(env, notes);
@@ -918,7 +1037,7 @@ function importLitmus(doc: Doc, notes: string[]): Doc {
     const k: Doc = mapping.kubernetes?.(env) ?? {};
     // the kind narrows the pods to those of that kind of workload (chaos-operator's TARGETS kind:namespace:[labels])
     const appkind = spec.selectors ? spec.selectors.workloads?.[0]?.kind : spec.appinfo?.appkind;
-    if (appkind) k.appkind = appkind;
+    if (appkind && !named) k.appkind = appkind;
     const rest = Object.fromEntries(Object.entries(env).filter(([key]) => !mapping.reads.includes(key) && !RUN_ENV.includes(key)));
     if (Object.keys(rest).length) k.env = rest;
     if (Object.keys(k).length) step.kubernetes = k;

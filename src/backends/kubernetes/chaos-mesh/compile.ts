@@ -423,6 +423,10 @@ function httpCommon(
   if (method) spec.method = method;
   if (path) spec.path = path;
   if (headers !== undefined) spec.request_headers = stringMap(p, 'match.headers', headers);
+  // match.status: HTTPChaos `code`, one status (read on responses only, as faultline's)
+  const status = match.status as number | number[] | undefined;
+  if (Array.isArray(status) && status.length > 1) p.bad('match.status', status, 'one status (HTTPChaos matches a single code)');
+  if (status !== undefined) spec.code = [status].flat()[0];
   return spec;
 }
 
