@@ -204,6 +204,20 @@ describe('Chaos Mesh objects validate against the Chaos Mesh CRDs', () => {
     expect(bandwidth.bandwidth).toMatchObject({ rate: '500000bps', limit: 20971520, buffer: 10000 });
   });
 
+  it('refuses an HTTP match on Litmus, whose pod-http experiments change every request on the port', () => {
+    const refuse = (fault: string, params: string) => () => compileLitmus(input(stepOf(fault, params, '{ port: 80 }')));
+    expect(refuse('http.delay', '{ delay: 1s, path: /api/* }')).toThrow(
+      /http\.delay params\.path cannot run on Litmus, whose pod-http experiments change every request on the port; use engine chaos-mesh/,
+    );
+    expect(refuse('http.abort', '{ code: 503, target: Response, match: { method: POST, status: 200 } }')).toThrow(
+      /params\.match\.method, params\.match\.status cannot run on Litmus/,
+    );
+    // replace's headers are the new headers, not a matcher
+    expect(
+      compileLitmus(input(stepOf('http.replace', '{ headers: { X-Chaos: "1" } }', '{ port: 80 }'))).body.spec.experiments[0].name,
+    ).toBe('pod-http-modify-header');
+  });
+
   it("gives a kernel bandwidth step's burst to the engine's token bucket; kubernetes.bandwidth sets the queue", () => {
     const kernel = stepOf('network.bandwidth', '{ mechanism: kernel, rate: 1mbps, device: eth0, burst: 32Ki }');
     expect(compileChaosMesh(input(kernel)).body.spec.bandwidth).toMatchObject({ buffer: 32768, limit: 20971520 });

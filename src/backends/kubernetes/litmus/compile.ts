@@ -244,7 +244,28 @@ function networkEnv(k: KubernetesStep): Record<string, string | undefined> {
   return env;
 }
 
+/**
+ * Litmus's pod-http experiments change every request on the port: a faultline match (method, path, headers,
+ * status) would be lost, and the fault would hit requests the experiment meant to spare.
+ */
+function refuseMatch(p: ParamReader, input: CompileInput): void {
+  const match = (p.raw('match') ?? {}) as Record<string, unknown>;
+  // abort and delay take method, path and headers at the top level too (for replace, headers are the new ones)
+  const topLevel = input.fault === 'http.replace' || input.fault === 'http.patch' ? ['method', 'path'] : ['method', 'path', 'headers'];
+  const set = [
+    ...Object.keys(match)
+      .filter((key) => match[key] !== undefined)
+      .map((key) => `match.${key}`),
+    ...topLevel.filter((key) => p.raw(key) !== undefined),
+  ];
+  if (set.length)
+    throw new UserError(
+      `${input.where}: ${input.fault} params.${set.join(', params.')} cannot run on Litmus, whose pod-http experiments change every request on the port; use engine chaos-mesh or backend local`,
+    );
+}
+
 function httpEnv(p: ParamReader, k: KubernetesStep, input: CompileInput): Record<string, string | number | undefined> {
+  refuseMatch(p, input);
   const port = k.port ?? p.number(['port']);
   if (port === undefined)
     throw new UserError(
