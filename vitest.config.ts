@@ -67,6 +67,8 @@ const shared = {
   // Tests start real processes, servers and runs: give them room.
   testTimeout: 60_000,
   hookTimeout: 60_000,
+  // never the host's ~/.faultline (file.corrupt's backups went there from an in-process contract test)
+  setupFiles: ['./test/support/isolated-home.ts'],
 };
 
 export default defineConfig({
