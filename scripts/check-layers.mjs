@@ -60,13 +60,11 @@ function layerOf(file) {
   return file.includes('/') ? file.slice(0, file.indexOf('/')) : '';
 }
 
-export function importGraph() {
+/** The import graph of src (src-relative .ts paths), from each file's specifiers (read once: specifiersByFile). */
+export function importGraph(specifiers = specifiersByFile()) {
   const graph = new Map();
-  for (const file of sourceFiles(src)) {
-    const from = relative(src, file);
-    const targets = importSpecifiers(readFileSync(file, 'utf8'))
-      .map((specifier) => resolveSpecifier(file, specifier))
-      .filter((target) => target !== null);
+  for (const [from, list] of specifiers) {
+    const targets = list.map((specifier) => resolveSpecifier(join(src, from), specifier)).filter((target) => target !== null);
     graph.set(from, [...new Set(targets)].sort());
   }
   return graph;
@@ -155,14 +153,15 @@ export function specifiersByFile() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const graph = importGraph();
+  const specifiers = specifiersByFile();
+  const graph = importGraph(specifiers);
   if (process.argv.includes('--graph')) {
     for (const [from, targets] of graph) for (const to of targets) console.log(`${from} -> ${to}`);
   }
   const problems = [
     ...cycles(graph).map((component) => `import cycle of ${component.length} files: ${loopThrough(graph, component).join(' -> ')}`),
     ...layerViolations(graph),
-    ...zodBypasses(specifiersByFile()),
+    ...zodBypasses(specifiers),
   ];
   for (const problem of problems) console.error(`check-layers: ${problem}`);
   if (problems.length > 0) {
