@@ -1,7 +1,9 @@
 /**
  * HTTP toxics of the proxy on real sockets: abort (the upstream is not contacted), delay, replace,
  * patch; matching by method, path glob, headers and status; keep-alive connections opened before the
- * fault; chunked bodies; pipelined requests answered in order; the documented order of the actions.
+ * fault (relayed as bytes until then, taken over between two exchanges: a pipeline in flight, an upload
+ * half sent, an upgraded connection); chunked bodies; pipelined requests answered in order; the documented
+ * order of the actions.
  */
 import { Agent } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,6 +34,10 @@ async function setup(): Promise<Setup> {
     if (url.startsWith('/text')) {
       res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 5 });
       res.end('plain');
+      return;
+    }
+    if (url.startsWith('/slow')) {
+      setTimeout(() => res.end(JSON.stringify({ url })), 200);
       return;
     }
     if (url.startsWith('/empty')) {
@@ -262,5 +268,76 @@ describe('HTTP/1.1 framing', () => {
     const done = collect(socket, 3000);
     socket.end('\x00\x01binary, not HTTP\n');
     expect((await done).data.toString()).toBe('\x00\x01binary, not HTTP\n');
+  });
+});
+
+describe('connections opened before an HTTP toxic (relayed as bytes until one applies)', () => {
+  /** The statuses in what a raw socket received so far. */
+  const statuses = (text: string) => [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
+
+  async function rawClient(port: number) {
+    const socket = await connectTo(port);
+    cleanup.push(() => void socket.destroy());
+    let text = '';
+    socket.on('data', (d) => {
+      text += d;
+    });
+    const until = async (count: number) => {
+      const deadline = Date.now() + 3000;
+      while (statuses(text).length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} responses, got: ${text}`);
+        await sleepMs(10);
+      }
+      return statuses(text);
+    };
+    return { socket, until, text: () => text };
+  }
+
+  it('a pipeline in flight when the toxic is added is answered by the upstream whole; the next request meets the toxic', async () => {
+    const { server, proxy } = await setup();
+    const client = await rawClient(proxy.port);
+    client.socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /pay HTTP/1.1\r\nHost: x\r\n\r\n');
+    await sleepMs(50); // both requests are in the upstream's hands, the first answer 150 ms away
+    await proxy.addToxic({ type: 'http-abort', attributes: { code: 502, path: '/pay' } });
+    expect(await client.until(2)).toEqual(['200', '200']);
+    client.socket.write('GET /pay HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(await client.until(3)).toEqual(['200', '200', '502']);
+    expect(server.requests.map((r) => r.url)).toEqual(['/slow', '/pay']);
+    expect(server.connections).toBe(1);
+  });
+
+  it('an upload half sent when the toxic is added reaches the upstream intact', async () => {
+    const { server, proxy } = await setup();
+    const client = await rawClient(proxy.port);
+    client.socket.write('POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nfirst \r\n');
+    await sleepMs(50);
+    // it matches every request, the one being sent included: that one began before it, so it passes
+    await proxy.addToxic({ type: 'http-abort', attributes: { code: 503 } });
+    client.socket.write('4\r\nhalf\r\n0\r\n\r\n');
+    expect(await client.until(1)).toEqual(['200']);
+    client.socket.write('GET /after HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(await client.until(2)).toEqual(['200', '503']);
+    expect(server.requests.map((r) => [r.url, r.body])).toEqual([['/upload', 'first half']]);
+  });
+
+  it('a connection upgraded to another protocol stays bytes: what looks like a request inside it is not aborted', async () => {
+    const server = await tcpServer((socket) => {
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n');
+        socket.pipe(socket);
+      });
+    });
+    cleanup.push(() => server.close());
+    const proxy = await startProxy({ listen: '127.0.0.1:0', upstream: `127.0.0.1:${server.port}` });
+    cleanup.push(() => proxy.close());
+    const client = await rawClient(proxy.port);
+    client.socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n');
+    expect(await client.until(1)).toEqual(['101']);
+    await proxy.addToxic({ type: 'http-abort', attributes: { code: 503 } });
+    client.socket.write('GET /inside HTTP/1.1\r\n\r\n');
+    const deadline = Date.now() + 3000;
+    while (!client.text().includes('/inside') && Date.now() < deadline) await sleepMs(10);
+    expect(client.text()).toContain('GET /inside HTTP/1.1\r\n\r\n');
+    expect(client.text()).not.toContain('503');
   });
 });

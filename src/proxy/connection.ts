@@ -1,17 +1,22 @@
 /**
  * One accepted client connection and its upstream connection: two links (upstream, downstream), and
- * on HTTP/1.x connections an HTTP relay between them.
+ * on HTTP/1.x connections an HTTP relay between them once an HTTP toxic applies.
  *
- *   raw:   client ==up link==> upstream         client <==down link== upstream
- *   http:  client ==up link==> relay ==> upstream   client <==down link== relay <== upstream
+ *   raw:      client ==up link==> upstream             client <==down link== upstream
+ *   watching: the same, with the exchanges' boundaries followed on the way (./http/boundaries.ts)
+ *   http:     client ==up link==> relay ==> upstream   client <==down link== relay <== upstream
  *
  * The first bytes of the client decide the mode ("sniffing"): an HTTP/1.x request line makes an HTTP
- * connection, anything else (or the upstream speaking first) a raw one. While no HTTP toxic is active
- * the upstream is dialled at once, in parallel; while one is, the dial waits for the first request, so
- * that a request the proxy aborts never reaches the upstream.
+ * connection, anything else (or the upstream speaking first) a raw one. An HTTP connection that no
+ * HTTP toxic applies to is relayed as bytes ("watching": parsing every message would cost a third of
+ * the requests per second); when one is added, the relay takes it over at the first moment it is
+ * between two exchanges, so HTTP toxics reach live keep-alive connections too. While an HTTP toxic
+ * applies from the start, the upstream is dialled at the first request, so that a request the proxy
+ * aborts never reaches the upstream; otherwise it is dialled at once, in parallel with the sniffing.
  */
 import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import type { HostPort } from './address.js';
+import { HttpBoundaries } from './http/boundaries.js';
 import { sniffRequest } from './http/parser.js';
 import { HttpRelay, type RelayOwner } from './http/relay.js';
 import { Link, type LinkOwner, socketSink } from './link.js';
@@ -34,7 +39,7 @@ export interface ConnectionOwner {
   connectionClosed(connection: Connection): void;
 }
 
-type Mode = 'sniffing' | 'raw' | 'http' | 'closed';
+type Mode = 'sniffing' | 'raw' | 'watching' | 'http' | 'closed';
 
 /** Bytes of each direction: read from its source, and written to its destination after the toxics. */
 export type Traffic = Record<Stream, { received: number; sent: number }>;
@@ -55,6 +60,9 @@ export class Connection implements LinkOwner, RelayOwner {
   private up: Link | null = null;
   private down: Link | null = null;
   private relay: HttpRelay | null = null;
+  /** while watching: where the exchanges begin and end; and whether an HTTP toxic waits for the relay */
+  private boundaries: HttpBoundaries | null = null;
+  private relayWanted = false;
   private readonly draws = new Map<number, number>();
   private readonly paused: Record<Stream, boolean> = { upstream: false, downstream: false };
   private sniffed: Buffer[] = [];
@@ -98,7 +106,7 @@ export class Connection implements LinkOwner, RelayOwner {
       this.becomeRaw(null, null);
       return;
     }
-    const lazy = this.owner.httpToxics().length > 0;
+    const lazy = this.httpToxics().length > 0;
     if (!lazy) this.dial();
     else this.sniffTimer = setTimeout(() => this.decide('no'), SNIFF_WAIT_MS);
     client.on('data', this.onSniffData);
@@ -119,7 +127,11 @@ export class Connection implements LinkOwner, RelayOwner {
   // ---------- toxics changing while the connection lives ----------
 
   toxicAdded(toxic: Toxic): void {
-    if (toxic.layer !== 'stream' || (this.mode !== 'raw' && this.mode !== 'http')) return;
+    if (toxic.layer !== 'stream') {
+      if (this.mode === 'watching' && this.applies(toxic)) this.wantRelay();
+      return;
+    }
+    if (this.mode !== 'raw' && this.mode !== 'watching' && this.mode !== 'http') return;
     if (!this.applies(toxic)) return;
     this.linkOf(toxic.stream)?.addToxic(toxic);
     this.changed(toxic.stream);
@@ -131,7 +143,10 @@ export class Connection implements LinkOwner, RelayOwner {
   }
 
   toxicUpdated(toxic: Toxic): void {
-    if (toxic.layer !== 'stream') return;
+    if (toxic.layer !== 'stream') {
+      if (this.mode === 'watching' && this.applies(toxic)) this.wantRelay();
+      return;
+    }
     const link = this.linkOf(toxic.stream);
     if (!link) return;
     // a changed toxicity moves the connection in or out consistently: its draw is kept
@@ -233,6 +248,11 @@ export class Connection implements LinkOwner, RelayOwner {
 
   // ---------- internals ----------
 
+  /** The stream toxics of a direction that apply to this connection. */
+  private applyingToxics(stream: Stream): Toxic[] {
+    return this.owner.streamToxics(stream).filter((t) => this.applies(t));
+  }
+
   private linkOf(stream: Stream): Link | null {
     return stream === 'upstream' ? this.up : this.down;
   }
@@ -304,8 +324,11 @@ export class Connection implements LinkOwner, RelayOwner {
     this.clearSniff();
     const initial = this.sniffed.length ? Buffer.concat(this.sniffed) : null;
     this.sniffed = [];
-    if (verdict === 'yes') this.becomeHttp(initial);
-    else {
+    if (verdict === 'yes' && this.httpToxics().length > 0) this.becomeHttp(initial);
+    else if (verdict === 'yes') {
+      if (!this.upstream) this.dial();
+      this.becomeWatching(initial);
+    } else {
       if (!this.upstream) this.dial();
       this.becomeRaw(initial, upstreamFirst);
     }
@@ -316,7 +339,6 @@ export class Connection implements LinkOwner, RelayOwner {
     this.mode = 'raw';
     const upstream = this.upstream as Socket;
     upstream.off('data', this.onEarlyUpstreamData);
-    const applying = (stream: Stream) => this.owner.streamToxics(stream).filter((t) => this.applies(t));
     this.up = new Link(
       this,
       'upstream',
@@ -331,26 +353,78 @@ export class Connection implements LinkOwner, RelayOwner {
       upstream,
       this.client,
     );
-    this.up.start(applying('upstream'), clientInitial);
-    this.down.start(applying('downstream'), upstreamInitial);
+    this.up.start(this.applyingToxics('upstream'), clientInitial);
+    this.down.start(this.applyingToxics('downstream'), upstreamInitial);
     this.changed('upstream');
     this.changed('downstream');
+  }
+
+  /** An HTTP connection no HTTP toxic applies to: relayed as bytes (piped), its exchanges followed, until one does. */
+  private becomeWatching(initial: Buffer | null): void {
+    this.mode = 'watching';
+    const boundaries = new HttpBoundaries();
+    this.boundaries = boundaries;
+    const upstream = this.upstream as Socket;
+    upstream.off('data', this.onEarlyUpstreamData);
+    const observe = (follow: (chunk: Buffer) => void) => (chunk: Buffer) => {
+      follow(chunk);
+      this.maybeStartRelay();
+    };
+    this.up = new Link(
+      this,
+      'upstream',
+      socketSink(() => this.upstream),
+      this.client,
+      upstream,
+      observe((chunk) => boundaries.request(chunk)),
+    );
+    this.down = new Link(
+      this,
+      'downstream',
+      socketSink(() => this.client),
+      upstream,
+      this.client,
+      observe((chunk) => boundaries.response(chunk)),
+    );
+    this.up.start(this.applyingToxics('upstream'), initial);
+    this.down.start(this.applyingToxics('downstream'), null);
+    this.changed('upstream');
+    this.changed('downstream');
+  }
+
+  private wantRelay(): void {
+    this.relayWanted = true;
+    this.maybeStartRelay();
+  }
+
+  /** The relay takes a watched connection over when an HTTP toxic wants it and the connection is between exchanges. */
+  private maybeStartRelay(): void {
+    if (!this.relayWanted || this.mode !== 'watching' || !this.boundaries?.betweenExchanges) return;
+    const upstream = this.upstream as Socket;
+    // a side that ended has no exchange to come
+    if (this.client.readableEnded || upstream.readableEnded || upstream.writableEnded) return;
+    this.mode = 'http';
+    const relay = new HttpRelay(this, this.boundaries.exchanges);
+    this.relay = relay;
+    this.boundaries = null;
+    this.up?.handOver({ sink: relay.requestSink });
+    this.down?.handOver({ detachSource: true });
+    this.feedRelayFromUpstream();
   }
 
   private becomeHttp(initial: Buffer | null): void {
     this.mode = 'http';
     const relay = new HttpRelay(this);
     this.relay = relay;
-    const applying = (stream: Stream) => this.owner.streamToxics(stream).filter((t) => this.applies(t));
     this.up = new Link(this, 'upstream', relay.requestSink, this.client, null);
     this.down = new Link(
       this,
       'downstream',
       socketSink(() => this.client),
     );
-    this.down.start(applying('downstream'), null);
+    this.down.start(this.applyingToxics('downstream'), null);
     if (this.upstream) this.feedRelayFromUpstream();
-    this.up.start(applying('upstream'), initial);
+    this.up.start(this.applyingToxics('upstream'), initial);
     this.changed('upstream');
   }
 

@@ -11,6 +11,9 @@
  *
  * Back-pressure in the flowing mode: after each change the connection's valve compares what this
  * direction holds (stages, sink buffer) with the bound and pauses or resumes the reader.
+ *
+ * An observer, when given, sees every chunk as it reaches the sink, piped or not (the boundaries of an
+ * HTTP connection's exchanges, followed until the HTTP relay takes the link over: see handOver()).
  */
 import type { Socket } from 'node:net';
 import { mixSeed, seededRandom } from './random.js';
@@ -68,10 +71,11 @@ export class Link {
   constructor(
     private readonly owner: LinkOwner,
     readonly stream: Stream,
-    private readonly sink: Sink,
+    private sink: Sink,
     /** when both are sockets, the link can pipe */
-    private readonly pipeFrom: Socket | null = null,
-    private readonly pipeTo: Socket | null = null,
+    private pipeFrom: Socket | null = null,
+    private pipeTo: Socket | null = null,
+    private observe: ((chunk: Buffer) => void) | null = null,
   ) {}
 
   get stageCount(): number {
@@ -112,8 +116,14 @@ export class Link {
     this.started = true;
     const first = this.entries[0];
     if (first) first.stage.write(chunk);
-    else this.sink.write(chunk);
+    else this.deliver(chunk);
     this.owner.changed(this.stream);
+  }
+
+  /** To the sink, then to the observer (which may hand the link over: the chunk went the old way). */
+  private deliver(chunk: Buffer): void {
+    this.sink.write(chunk);
+    this.observe?.(chunk);
   }
 
   end(): void {
@@ -144,6 +154,28 @@ export class Link {
     this.owner.changed(this.stream);
   }
 
+  /**
+   * The HTTP relay takes this direction over, between two chunks: the observer is dropped, and either
+   * the output goes to a new sink (the requests: to the relay) or the input stops coming from the
+   * source socket (the responses: the relay feeds write()). Either way the link no longer pipes.
+   */
+  handOver(to: { sink: Sink } | { detachSource: true }): void {
+    if (this.piping) this.stopPiping();
+    this.stopObserving();
+    this.observe = null;
+    if ('sink' in to) {
+      this.sink = to.sink;
+      this.pipeTo = null;
+    } else {
+      if (this.listening && this.pipeFrom) {
+        this.pipeFrom.off('data', this.onData);
+        this.pipeFrom.off('end', this.onEnd);
+        this.listening = false;
+      }
+      this.pipeFrom = null;
+    }
+  }
+
   toxicUpdated(toxic: Toxic): void {
     this.entries.find((e) => e.toxic === toxic)?.stage.updated?.();
   }
@@ -152,6 +184,7 @@ export class Link {
     if (this.destroyed) return;
     this.destroyed = true;
     for (const e of this.entries.splice(0)) e.stage.destroy();
+    this.stopObserving();
     if (this.pipeFrom && this.listening) {
       this.pipeFrom.off('data', this.onData);
       this.pipeFrom.off('end', this.onEnd);
@@ -186,11 +219,18 @@ export class Link {
     this.piping = true;
     this.bytesBeforePipe = from.bytesRead;
     from.pipe(to);
+    // registered after pipe()'s own listener: it sees each chunk once it was written
+    if (this.observe) from.on('data', this.observe);
+  }
+
+  private stopObserving(): void {
+    if (this.observe) this.pipeFrom?.off('data', this.observe);
   }
 
   private stopPiping(): void {
     const from = this.pipeFrom as Socket;
     from.unpipe(this.pipeTo as Socket);
+    this.stopObserving();
     this.piping = false;
     if (from.bytesRead > this.bytesBeforePipe) this.started = true;
     if (from.readableEnded) {
@@ -227,7 +267,7 @@ export class Link {
         if (link.destroyed || chunk.length === 0) return;
         const after = next();
         if (after) after.stage.write(chunk);
-        else link.sink.write(chunk);
+        else link.deliver(chunk);
         link.owner.changed(link.stream);
       },
       end() {

@@ -21,8 +21,8 @@ export interface HttpMessage extends HttpHead {
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/(\d\.\d)$/;
-const STATUS_LINE = /^HTTP\/(\d\.\d) (\d{3})(?: (.*))?$/;
+export const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/(\d\.\d)$/;
+export const STATUS_LINE = /^HTTP\/(\d\.\d) (\d{3})(?: (.*))?$/;
 
 /** Parses a head (start line and header lines, without the blank line); null when it is not HTTP/1.x. */
 export function parseHead(text: string, kind: HttpHead['kind']): HttpHead | null {

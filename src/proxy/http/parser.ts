@@ -5,13 +5,15 @@
  * payload (to rewrite). After an upgrade, a CONNECT, or bytes that are not HTTP, it becomes a tunnel
  * and passes everything on raw.
  */
-import { getHeader, type HttpHead, parseHead } from './message.js';
-
-export type BodyKind = { type: 'none' } | { type: 'length'; length: number } | { type: 'chunked' } | { type: 'close' } | { type: 'tunnel' };
+import type { BodyKind } from './framing.js';
+import type { HttpHead } from './message.js';
 
 export interface ParserHandler {
-  /** a head was read; the handler says how the body is framed */
-  onHead(head: HttpHead, raw: Buffer): BodyKind;
+  /**
+   * A head was read: `raw` as on the wire, the blank line included, its header lines ending at `end`.
+   * The handler says how the body is framed, or null when the head is not HTTP/1.x.
+   */
+  onHead(raw: Buffer, end: number): BodyKind | null;
   /** part of the body: the raw bytes as on the wire, and the payload bytes they carry */
   onBody(raw: Buffer, payload: Buffer[]): void;
   onMessageEnd(): void;
@@ -21,36 +23,10 @@ export interface ParserHandler {
   onTunnel(reason: string): void;
 }
 
-/** Framing of a request body (RFC 9112 section 6.3). */
-export function requestBodyKind(head: HttpHead): BodyKind {
-  if (head.method === 'CONNECT') return { type: 'tunnel' };
-  const te = getHeader(head.headers, 'transfer-encoding');
-  if (te !== undefined) return /(^|,)\s*chunked\s*$/i.test(te) ? { type: 'chunked' } : { type: 'tunnel' };
-  const cl = getHeader(head.headers, 'content-length');
-  if (cl !== undefined) {
-    const length = Number(cl.split(',')[0]);
-    return Number.isSafeInteger(length) && length >= 0 ? { type: 'length', length } : { type: 'tunnel' };
-  }
-  return { type: 'none' };
-}
-
-/** Framing of a response body, given the method of the request it answers. */
-export function responseBodyKind(head: HttpHead, requestMethod: string): BodyKind {
-  if (head.status === 101) return { type: 'tunnel' };
-  if (requestMethod === 'CONNECT' && head.status >= 200 && head.status < 300) return { type: 'tunnel' };
-  if (requestMethod === 'HEAD' || (head.status >= 100 && head.status < 200) || head.status === 204 || head.status === 304)
-    return { type: 'none' };
-  const te = getHeader(head.headers, 'transfer-encoding');
-  if (te !== undefined) return /(^|,)\s*chunked\s*$/i.test(te) ? { type: 'chunked' } : { type: 'close' };
-  const cl = getHeader(head.headers, 'content-length');
-  if (cl !== undefined) {
-    const length = Number(cl.split(',')[0]);
-    return Number.isSafeInteger(length) && length >= 0 ? { type: 'length', length } : { type: 'close' };
-  }
-  return { type: 'close' };
-}
-
 const MAX_HEAD = 64 * 1024;
+const CRLF_CRLF = Buffer.from('\r\n\r\n', 'latin1');
+const LF_LF = Buffer.from('\n\n', 'latin1');
+const EMPTY = Buffer.alloc(0);
 const MAX_CHUNK_LINE = 4096;
 const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]*$/;
 const REQUEST_START = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/1\.[01]\r?$/;
@@ -92,6 +68,11 @@ export class HttpParser {
     return this.state === 'tunnel';
   }
 
+  /** Between two messages, with nothing held: the next byte starts a message. */
+  get betweenMessages(): boolean {
+    return this.state === 'head' && this.pendingLength === 0;
+  }
+
   /** Bytes held while a head or a chunk-size line is incomplete. */
   get buffered(): number {
     return this.pendingLength;
@@ -118,10 +99,10 @@ export class HttpParser {
           break;
         case 'length': {
           const n = Math.min(this.remaining, data.length);
-          const part = data.subarray(0, n);
+          const part = n === data.length ? data : data.subarray(0, n);
           this.remaining -= n;
           this.handler.onBody(part, [part]);
-          data = data.subarray(n);
+          data = part === data ? EMPTY : data.subarray(n);
           if (this.remaining === 0) this.finishMessage();
           break;
         }
@@ -190,7 +171,7 @@ export class HttpParser {
     const held = this.takePending();
     if (held.length) this.handler.onRaw(held);
     if (rest.length) this.handler.onRaw(rest);
-    return Buffer.alloc(0);
+    return EMPTY;
   }
 
   private readHead(data: Buffer): Buffer {
@@ -208,30 +189,30 @@ export class HttpParser {
     this.pending.push(data);
     this.pendingLength += data.length;
     const all = this.pending.length === 1 ? data : Buffer.concat(this.pending);
-    let end = all.indexOf('\r\n\r\n', searchFrom, 'latin1');
+    let end = all.indexOf(CRLF_CRLF, searchFrom);
     let sep = 4;
-    const lf = all.indexOf('\n\n', searchFrom, 'latin1');
+    // a head ended by bare line feeds is tolerated
+    const lf = all.indexOf(LF_LF, searchFrom);
     if (lf !== -1 && (end === -1 || lf < end)) {
       end = lf;
       sep = 2;
     }
     if (end === -1) {
       this.pending = [all];
-      if (this.pendingLength > MAX_HEAD) return this.fail('head larger than 64 KiB', Buffer.alloc(0));
-      if (!this.looksLikeStart(all)) return this.fail(`not an HTTP/1.x ${this.kind}`, Buffer.alloc(0));
-      return Buffer.alloc(0);
+      if (this.pendingLength > MAX_HEAD) return this.fail('head larger than 64 KiB', EMPTY);
+      if (!this.looksLikeStart(all)) return this.fail(`not an HTTP/1.x ${this.kind}`, EMPTY);
+      return EMPTY;
     }
-    const rawHead = all.subarray(0, end + sep);
-    const rest = all.subarray(end + sep);
-    this.pending = [];
+    const rawHead = end + sep === all.length ? all : all.subarray(0, end + sep);
+    const rest = rawHead === all ? EMPTY : all.subarray(end + sep);
+    this.pending.length = 0;
     this.pendingLength = 0;
-    const head = parseHead(rawHead.subarray(0, end).toString('latin1'), this.kind);
-    if (!head) {
+    const body = this.handler.onHead(rawHead, end);
+    if (!body) {
       this.pending = [rawHead];
       this.pendingLength = rawHead.length;
       return this.fail(`not an HTTP/1.x ${this.kind}`, rest);
     }
-    const body = this.handler.onHead(head, rawHead);
     switch (body.type) {
       case 'none':
         this.finishMessage();
@@ -251,7 +232,7 @@ export class HttpParser {
         break;
       case 'tunnel':
         this.state = 'tunnel';
-        this.handler.onTunnel(head.kind === 'request' ? `${head.method} request` : `${head.status} response`);
+        this.handler.onTunnel(body.reason);
         break;
     }
     return rest;
@@ -276,8 +257,8 @@ export class HttpParser {
     if (lf === -1) {
       this.pending.push(data);
       this.pendingLength += data.length;
-      if (this.pendingLength > MAX_CHUNK_LINE) return this.fail('chunk-size line too long', Buffer.alloc(0));
-      return Buffer.alloc(0);
+      if (this.pendingLength > MAX_CHUNK_LINE) return this.fail('chunk-size line too long', EMPTY);
+      return EMPTY;
     }
     const linePart = data.subarray(0, lf + 1);
     const rest = data.subarray(lf + 1);

@@ -16,19 +16,20 @@ import type { Sink } from '../link.js';
 import { mixSeed, seededRandom } from '../random.js';
 import type { Stream, Toxic } from '../toxic.js';
 import { ACTION_ORDER, type HttpAction, type LocalResponse, type TransformContext } from './action.js';
+import { type BodyKind, headFraming, requestBodyKind, responseBodyKind } from './framing.js';
 import { matches, type RequestInfo } from './match.js';
 import {
   getHeader,
   type HttpHead,
   type HttpMessage,
-  headerHasToken,
+  parseHead,
   reasonPhrase,
   requestPath,
   serializeHead,
   serializeMessage,
   wantsKeepAlive,
 } from './message.js';
-import { type BodyKind, HttpParser, type ParserHandler, requestBodyKind, responseBodyKind } from './parser.js';
+import { HttpParser, type ParserHandler } from './parser.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -242,7 +243,13 @@ export class HttpRelay {
 
   readonly requestSink: Sink;
 
-  constructor(private readonly owner: RelayOwner) {
+  /** `firstIndex`: exchanges the connection had before the relay took it over (the index of its first message) */
+  constructor(
+    private readonly owner: RelayOwner,
+    firstIndex = 0,
+  ) {
+    this.requestIndex = firstIndex;
+    this.responseIndex = firstIndex;
     this.random = seededRandom(mixSeed(owner.seed, owner.id, 0x4777));
     this.toUpstream = new OutQueue(
       (chunk) => {
@@ -320,7 +327,10 @@ export class HttpRelay {
 
   private requestHandler(): ParserHandler {
     return {
-      onHead: (head, raw) => this.onRequestHead(head, raw),
+      onHead: (raw, end) => {
+        const head = parseHead(raw.toString('latin1', 0, end), 'request');
+        return head && this.onRequestHead(head, raw);
+      },
       onBody: (raw, payload) => this.onBody(this.requestMode, raw, payload, 'request'),
       onMessageEnd: () => {
         const mode = this.requestMode;
@@ -344,10 +354,11 @@ export class HttpRelay {
 
   private onRequestHead(head: HttpHead, raw: Buffer): BodyKind {
     const info: RequestInfo = { method: head.method, path: requestPath(head.url), headers: head.headers };
-    const bodyKind = requestBodyKind(head);
+    const framing = headFraming(head);
+    const bodyKind = requestBodyKind(framing);
     const clientSegment = this.toClient.add(new Segment());
     const exchange: Exchange = { request: head, info, keepAlive: wantsKeepAlive(head), clientSegment, expected: null, seen: 0 };
-    if (headerHasToken(head.headers, 'connection', 'upgrade') && getHeader(head.headers, 'upgrade')) this.upgradePending = true;
+    if (framing.upgrade) this.upgradePending = true;
     const actions = this.pick('upstream', info, head.headers);
     const abort = actions.find((a) => a.action.kind === 'abort');
     if (abort) {
@@ -386,7 +397,10 @@ export class HttpRelay {
 
   private responseHandler(): ParserHandler {
     return {
-      onHead: (head, raw) => this.onResponseHead(head, raw),
+      onHead: (raw, end) => {
+        const head = parseHead(raw.toString('latin1', 0, end), 'response');
+        return head && this.onResponseHead(head, raw);
+      },
       onBody: (raw, payload) => this.onBody(this.responseMode, raw, payload, 'response'),
       onMessageEnd: () => {
         const mode = this.responseMode;
@@ -411,9 +425,9 @@ export class HttpRelay {
     if (!exchange) {
       // a response to no request we know of: from here on the connection is passed through raw
       this.responseTunnelSegment().push(raw);
-      return { type: 'tunnel' };
+      return { type: 'tunnel', reason: 'a response to no request' };
     }
-    const bodyKind = responseBodyKind(head, exchange.request.method);
+    const bodyKind = responseBodyKind(headFraming(head), exchange.request.method);
     if (head.status >= 100 && head.status < 200 && head.status !== 101) {
       exchange.clientSegment.push(raw); // informational: part of the same exchange
       return bodyKind;
