@@ -4,8 +4,9 @@
  * included, as a cycle of types is still a cycle a newcomer must untangle) and fails when
  *   - the import graph has a cycle, or
  *   - a lower layer imports a higher one (see LOWER and HIGHER below), or
- *   - a file imports 'zod' itself instead of src/util/zod.ts (the build bundles zod there: a second import
- *     would load a second zod beside it, whose schemas and errors the first does not recognise).
+ *   - a file imports 'zod' or 'yaml' itself instead of src/util/zod.ts or yaml.ts (the build bundles each
+ *     there: a second import would load the package's files again, and a second zod beside the first does
+ *     not recognise its schemas and errors).
  * Prints one line per problem and exits 1; prints nothing and exits 0 when the house is in order.
  *
  *   node scripts/check-layers.mjs [--graph]     (--graph prints every edge, for a look at the house)
@@ -13,6 +14,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUNDLED } from './bundle-packages.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
@@ -136,13 +138,14 @@ export function layerViolations(graph) {
   return problems;
 }
 
-/** The files that import the 'zod' package directly, but for the one that may (ONE_ZOD). */
-const ONE_ZOD = 'util/zod.ts';
-export function zodBypasses(specifiersByFile) {
+/** The files that import a package the build bundles (scripts/bundle-packages.mjs) directly instead of through its one module. */
+export function bundleBypasses(specifiersByFile) {
   const problems = [];
   for (const [file, specifiers] of specifiersByFile) {
-    if (file !== ONE_ZOD && specifiers.some((s) => s === 'zod' || s.startsWith('zod/')))
-      problems.push(`src/${file} imports 'zod' directly; import { z } from src/${ONE_ZOD} (the build bundles zod there)`);
+    for (const [pkg, module] of Object.entries(BUNDLED)) {
+      if (file !== module && specifiers.some((s) => s === pkg || s.startsWith(`${pkg}/`)))
+        problems.push(`src/${file} imports '${pkg}' directly; import it from src/${module} (the build bundles ${pkg} there)`);
+    }
   }
   return problems;
 }
@@ -161,7 +164,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const problems = [
     ...cycles(graph).map((component) => `import cycle of ${component.length} files: ${loopThrough(graph, component).join(' -> ')}`),
     ...layerViolations(graph),
-    ...zodBypasses(specifiers),
+    ...bundleBypasses(specifiers),
   ];
   for (const problem of problems) console.error(`check-layers: ${problem}`);
   if (problems.length > 0) {

@@ -5,12 +5,12 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { type Document, isNode, isScalar, LineCounter, type Node, parse, visit } from 'yaml';
 import type { NotificationSpec } from '../observe/notify/schema.js';
 import type { ScheduleWindow } from '../schedule/window.js';
 import { UserError, UserErrors } from '../util/errors.js';
 import { inputName, readStdin, STDIN } from '../util/input-file.js';
 import { didYouMean } from '../util/suggest.js';
+import { type Document, isNode, isScalar, LineCounter, type Node, parse, visit } from '../util/yaml.js';
 import type { z } from '../util/zod.js';
 import { KUBERNETES_SELECTOR_KEYS } from './kubernetes.js';
 import { formatPath, type Path, positionOf } from './positions.js';

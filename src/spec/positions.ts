@@ -1,5 +1,5 @@
 /** Maps a path inside a YAML document (`spec.method[0].duration`) to its line and column. */
-import { type Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import { type Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from '../util/yaml.js';
 
 export type Path = readonly PropertyKey[];
 

@@ -4,8 +4,9 @@
  * stay small whatever the input: a file past these bounds is refused in one linear pass, long before
  * it could stall anything. An experiment, a project or a programme file is far below them.
  */
-import { type DocumentOptions, type ParseOptions, parseAllDocuments, type SchemaOptions } from 'yaml';
+
 import { UserError } from '../util/errors.js';
+import { type DocumentOptions, type ParseOptions, parseAllDocuments, type SchemaOptions } from '../util/yaml.js';
 
 /** Largest file read: 2 MiB (the daemon's request bodies are smaller still, 1 MiB by default). */
 export const MAX_INPUT_BYTES = 2 * 1024 * 1024;

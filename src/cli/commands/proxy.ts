@@ -60,7 +60,7 @@ function proxyFromFlag(text: string, { parseProxySpec }: ProxyLibrary): ProxySpe
 
 /** A config file: a JSON or YAML array of proxies (or `{ proxies: [...] }`), as Toxiproxy's `-config`. */
 async function proxiesFromFile(file: string, { parseProxySpec }: ProxyLibrary): Promise<ProxySpec[]> {
-  const { parse } = await import('yaml'); // only with --config: a few MiB less for the long-lived proxy
+  const { parse } = await import('../../util/yaml.js'); // only with --config: a few MiB less for the long-lived proxy
   const text = readInputText(file, '--config');
   let data: unknown;
   try {

@@ -13,7 +13,7 @@
  *
  * Here the engine owns the duration (no faultline is around), so it is written into the objects.
  */
-import { stringify } from 'yaml';
+
 import { requireSupport } from '../../backends/kubernetes/catalogue.js';
 import { compileChaosMesh } from '../../backends/kubernetes/chaos-mesh/compile.js';
 import type { Compiled, CompileInput, Selection } from '../../backends/kubernetes/compile.js';
@@ -21,6 +21,7 @@ import { compileLitmus } from '../../backends/kubernetes/litmus/compile.js';
 import { slug } from '../../backends/kubernetes/names.js';
 import { goDuration, seconds } from '../../backends/kubernetes/params.js';
 import { UserError } from '../../util/errors.js';
+import { stringify } from '../../util/yaml.js';
 import type { Experiment, ScheduleDefinition } from '../load.js';
 import type { FaultStep, Selector, Step } from '../schema.js';
 import { litmusNumberCriteria, probeToLitmus } from './litmus-probes.js';

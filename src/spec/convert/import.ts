@@ -6,10 +6,11 @@
  * Safety first: a selector field faultline cannot express (expressionSelectors, nodes, nodeSelectors,
  * a set-based Litmus label) would select more pods once dropped, so such an object is not imported.
  */
-import { stringify } from 'yaml';
+
 import { ALL_IO_OPS, methodsFromChaosMesh } from '../../backends/kubernetes/chaos-mesh/io-methods.js';
 import { fromChaosMeshRate, goDuration, toMs } from '../../backends/kubernetes/params.js';
 import { parseSize } from '../../util/size.js';
+import { stringify } from '../../util/yaml.js';
 import { API_VERSION } from '../schema.js';
 import { parseYamlDocuments } from '../yaml-input.js';
 import { probeFromLitmus, withLitmusProbes } from './litmus-probes.js';

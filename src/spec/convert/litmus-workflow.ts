@@ -10,8 +10,9 @@
  * So Litmus's parallel experiments are faultline's parallel groups, both ways: `importLitmusWorkflow` reads
  * such a Workflow into an experiment, and `litmusWorkflowOf` writes an experiment of several steps as one.
  */
-import { parse, stringify } from 'yaml';
+
 import { goDuration, toMs } from '../../backends/kubernetes/params.js';
+import { parse, stringify } from '../../util/yaml.js';
 import { withLitmusProbes } from './litmus-probes.js';
 import { Skip } from './skip.js';
 
