@@ -12,6 +12,9 @@
 import { type BodyKind, requestBodyKind, responseBodyKind, scanFraming } from './framing.js';
 import { HttpParser } from './parser.js';
 
+const CRLF_CRLF = Buffer.from('\r\n\r\n', 'latin1');
+const LF_LF = Buffer.from('\n\n', 'latin1');
+
 export class HttpBoundaries {
   private readonly requests: HttpParser;
   private readonly responses: HttpParser;
@@ -48,12 +51,36 @@ export class HttpBoundaries {
 
   /** Bytes from the client, as they go to the upstream. */
   request(chunk: Buffer): void {
-    if (!this.lost) this.requests.push(chunk);
+    if (!this.lost && !this.wholeMessage(chunk, 'request')) this.requests.push(chunk);
   }
 
   /** Bytes from the upstream, as they go to the client. */
   response(chunk: Buffer): void {
-    if (!this.lost) this.responses.push(chunk);
+    if (!this.lost && !this.wholeMessage(chunk, 'response')) this.responses.push(chunk);
+  }
+
+  /**
+   * The common case, read without the parser: a chunk that is exactly one whole message, its head ended by
+   * CRLF CRLF, with no body or a Content-Length body. False (nothing done) for anything else.
+   */
+  private wholeMessage(chunk: Buffer, kind: 'request' | 'response'): boolean {
+    if (!(kind === 'request' ? this.requests : this.responses).betweenMessages) return false;
+    const end = chunk.indexOf(CRLF_CRLF);
+    if (end === -1) return false;
+    const bareEnd = chunk.indexOf(LF_LF);
+    if (bareEnd !== -1 && bareEnd < end) return false; // a head ended by bare line feeds, earlier
+    const framing = scanFraming(chunk, end, kind);
+    const method = kind === 'request' ? framing?.method : this.waiting[0];
+    if (!framing || method === undefined) return false;
+    const body = kind === 'request' ? requestBodyKind(framing) : responseBodyKind(framing, method);
+    const bodyLength = body.type === 'none' ? 0 : body.type === 'length' ? body.length : null;
+    if (bodyLength === null || end + CRLF_CRLF.length + bodyLength !== chunk.length) return false;
+    if (kind === 'request') this.waiting.push(method);
+    else if (framing.status >= 200) {
+      this.waiting.shift();
+      this.completed++;
+    }
+    return true;
   }
 
   /** Whether the relay could take the connection over now. */
