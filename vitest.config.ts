@@ -11,6 +11,7 @@ const PARALLEL_SAFE = [
   'import-fidelity',
   'editor-language-server',
   'check-layers',
+  'http-framing',
   'alert-stop-condition',
   'alertmanager-receiver',
   'api',

@@ -25,6 +25,14 @@ async function startLedger(home: string, env: Record<string, string>): Promise<v
   await waitForOutput(ledger, 'ledger listening', 15_000, 'the ledger to listen');
 }
 
+/** Runs an experiment; a run that does not reach its verdict in 40 s fails with what it printed (it once hung silently). */
+async function runExperiment(file: string, home: string, env: Record<string, string>): Promise<CliResult> {
+  const run = startCli(['run', file], { home, env });
+  started.push(run);
+  await waitForOutput(run, /\b(PASSED|FAILED|ABORTED|ERROR) ledger-answers-503-on-eio/, 40_000, 'the verdict');
+  return run.done;
+}
+
 async function count(port: string): Promise<number> {
   return ((await (await fetch(`http://127.0.0.1:${port}/entries/count`)).json()) as { count: number }).count;
 }
@@ -34,7 +42,7 @@ describe('examples/sqlite-ledger/eio-on-fsync.yaml', () => {
     const home = tempHome();
     const env = { LEDGER_DIR: tempDir(), LEDGER_PORT: String(await freePort()) };
     await startLedger(home, env);
-    const result = await runCli(['run', join(EXAMPLE, 'eio-on-fsync.yaml')], { home, env });
+    const result = await runExperiment(join(EXAMPLE, 'eio-on-fsync.yaml'), home, env);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/PASSED ledger-answers-503-on-eio/);
     const runId = / run (\S+)/.exec(result.stdout)?.[1] as string;
@@ -56,7 +64,7 @@ describe('examples/sqlite-ledger/eio-on-fsync.yaml', () => {
     const text = readFileSync(join(EXAMPLE, 'eio-on-fsync.yaml'), 'utf8').replace('/ledger.db*', '/other.db');
     const file = join(tempDir(), 'eio-elsewhere.yaml');
     writeFileSync(file, text);
-    const result = await runCli(['run', file], { home, env });
+    const result = await runExperiment(file, home, env);
     expect(result.code, result.stdout + result.stderr).not.toBe(0);
     expect(result.stdout).toMatch(/(FAILED|ABORTED) ledger-answers-503-on-eio/);
   });

@@ -18,7 +18,7 @@ import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import type { HostPort } from './address.js';
 import { HttpBoundaries } from './http/boundaries.js';
 import { sniffRequest } from './http/parser.js';
-import { HttpRelay, type RelayOwner } from './http/relay.js';
+import type { HttpRelay, RelayOwner } from './http/relay.js';
 import { Link, type LinkOwner, socketSink } from './link.js';
 import { mixSeed, seededRandom } from './random.js';
 import type { Stream, Toxic } from './toxic.js';
@@ -46,6 +46,19 @@ export type Traffic = Record<Stream, { received: number; sent: number }>;
 
 export function noTraffic(): Traffic {
   return { upstream: { received: 0, sent: 0 }, downstream: { received: 0, sent: 0 } };
+}
+
+/** The HTTP relay's module: loaded with the first HTTP toxic (loadHttpRelay), so a proxy that relays bytes never loads it. */
+let relayModule: typeof import('./http/relay.js') | null = null;
+
+export async function loadHttpRelay(): Promise<void> {
+  relayModule ??= await import('./http/relay.js');
+}
+
+function newRelay(owner: RelayOwner, firstIndex = 0): HttpRelay {
+  // an HTTP toxic exists only once addToxic has loaded the module: a relay is only made for one
+  if (!relayModule) throw new Error('the HTTP relay was not loaded before an HTTP toxic applied (loadHttpRelay)');
+  return new relayModule.HttpRelay(owner, firstIndex);
 }
 
 /** How long a connection waits for the client's first bytes before treating it as raw (only while an HTTP toxic is active). */
@@ -404,7 +417,7 @@ export class Connection implements LinkOwner, RelayOwner {
     // a side that ended has no exchange to come
     if (this.client.readableEnded || upstream.readableEnded || upstream.writableEnded) return;
     this.mode = 'http';
-    const relay = new HttpRelay(this, this.boundaries.exchanges);
+    const relay = newRelay(this, this.boundaries.exchanges);
     this.relay = relay;
     this.boundaries = null;
     this.up?.handOver({ sink: relay.requestSink });
@@ -414,7 +427,7 @@ export class Connection implements LinkOwner, RelayOwner {
 
   private becomeHttp(initial: Buffer | null): void {
     this.mode = 'http';
-    const relay = new HttpRelay(this);
+    const relay = newRelay(this);
     this.relay = relay;
     this.up = new Link(this, 'upstream', relay.requestSink, this.client, null);
     this.down = new Link(

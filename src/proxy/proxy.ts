@@ -5,7 +5,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { formatHostPort, type HostPort, parseHostPort } from './address.js';
-import { Connection, type ConnectionOwner, noTraffic, type Traffic } from './connection.js';
+import { Connection, type ConnectionOwner, loadHttpRelay, noTraffic, type Traffic } from './connection.js';
 import { listenErrorMessage, ProxyError } from './errors.js';
 import { newProxyId } from './ids.js';
 import { tuneAllocatorForRelaying } from './malloc-tuning.js';
@@ -209,6 +209,7 @@ export class FaultProxy implements ConnectionOwner {
     await loadToxicTypes();
     const toxic = buildToxic(input, this.seq + 1);
     if (this.list.some((t) => t.name === toxic.name)) throw new ProxyError(`toxic already exists: ${toxic.name}`, 409);
+    if (toxic.layer === 'http') await loadHttpRelay();
     if (toxic.def.prepare) {
       try {
         toxic.prepared = await toxic.def.prepare(toxic.attributes);
