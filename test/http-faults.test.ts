@@ -306,6 +306,17 @@ describe('connections opened before an HTTP toxic (relayed as bytes until one ap
     expect(server.connections).toBe(1);
   });
 
+  it('a toxic raised from toxicity 0 to 1 reaches a live keep-alive connection at its next request', async () => {
+    const { server, proxy } = await setup();
+    const agent = keepAliveAgent();
+    const toxic = await proxy.addToxic({ type: 'http-abort', toxicity: 0, attributes: { code: 502 } });
+    expect((await httpRequest(proxy.port, { path: '/a', agent })).status).toBe(200);
+    proxy.updateToxic(toxic.name, { toxicity: 1 });
+    expect((await httpRequest(proxy.port, { path: '/b', agent })).status).toBe(502);
+    expect(server.requests.map((r) => r.url)).toEqual(['/a']);
+    expect(server.connections).toBe(1);
+  });
+
   it('an upload half sent when the toxic is added reaches the upstream intact', async () => {
     const { server, proxy } = await setup();
     const client = await rawClient(proxy.port);

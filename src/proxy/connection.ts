@@ -116,7 +116,7 @@ export class Connection implements LinkOwner, RelayOwner {
     client.on('drain', () => this.changed('downstream'));
     if (this.owner.protocol === 'tcp') {
       this.dial();
-      this.becomeRaw(null, null);
+      this.relayBytes('raw', null, null);
       return;
     }
     const lazy = this.httpToxics().length > 0;
@@ -153,6 +153,8 @@ export class Connection implements LinkOwner, RelayOwner {
   toxicRemoved(toxic: Toxic): void {
     if (toxic.layer === 'stream') this.linkOf(toxic.stream)?.removeToxic(toxic);
     else this.relay?.toxicRemoved(toxic);
+    // removed before the relay could take the connection over: it stays bytes
+    if (this.mode === 'watching' && this.httpToxics().length === 0) this.relayWanted = false;
   }
 
   toxicUpdated(toxic: Toxic): void {
@@ -340,24 +342,37 @@ export class Connection implements LinkOwner, RelayOwner {
     if (verdict === 'yes' && this.httpToxics().length > 0) this.becomeHttp(initial);
     else if (verdict === 'yes') {
       if (!this.upstream) this.dial();
-      this.becomeWatching(initial);
+      this.relayBytes('watching', initial, null);
     } else {
       if (!this.upstream) this.dial();
-      this.becomeRaw(initial, upstreamFirst);
+      this.relayBytes('raw', initial, upstreamFirst);
     }
     if (clientEnded) this.up?.end();
   }
 
-  private becomeRaw(clientInitial: Buffer | null, upstreamInitial: Buffer | null): void {
-    this.mode = 'raw';
+  /**
+   * Both directions relayed as bytes (piped while no stream toxic applies). `watching`: an HTTP connection no
+   * HTTP toxic applies to, its exchanges followed on the way until one does (maybeStartRelay).
+   */
+  private relayBytes(mode: 'raw' | 'watching', clientInitial: Buffer | null, upstreamInitial: Buffer | null): void {
+    this.mode = mode;
     const upstream = this.upstream as Socket;
     upstream.off('data', this.onEarlyUpstreamData);
+    const boundaries = mode === 'watching' ? new HttpBoundaries() : null;
+    this.boundaries = boundaries;
+    const observer = (direction: 'request' | 'response') =>
+      boundaries &&
+      ((chunk: Buffer) => {
+        boundaries[direction](chunk);
+        this.maybeStartRelay();
+      });
     this.up = new Link(
       this,
       'upstream',
       socketSink(() => this.upstream),
       this.client,
       upstream,
+      observer('request'),
     );
     this.down = new Link(
       this,
@@ -365,42 +380,10 @@ export class Connection implements LinkOwner, RelayOwner {
       socketSink(() => this.client),
       upstream,
       this.client,
+      observer('response'),
     );
     this.up.start(this.applyingToxics('upstream'), clientInitial);
     this.down.start(this.applyingToxics('downstream'), upstreamInitial);
-    this.changed('upstream');
-    this.changed('downstream');
-  }
-
-  /** An HTTP connection no HTTP toxic applies to: relayed as bytes (piped), its exchanges followed, until one does. */
-  private becomeWatching(initial: Buffer | null): void {
-    this.mode = 'watching';
-    const boundaries = new HttpBoundaries();
-    this.boundaries = boundaries;
-    const upstream = this.upstream as Socket;
-    upstream.off('data', this.onEarlyUpstreamData);
-    const observe = (follow: (chunk: Buffer) => void) => (chunk: Buffer) => {
-      follow(chunk);
-      this.maybeStartRelay();
-    };
-    this.up = new Link(
-      this,
-      'upstream',
-      socketSink(() => this.upstream),
-      this.client,
-      upstream,
-      observe((chunk) => boundaries.request(chunk)),
-    );
-    this.down = new Link(
-      this,
-      'downstream',
-      socketSink(() => this.client),
-      upstream,
-      this.client,
-      observe((chunk) => boundaries.response(chunk)),
-    );
-    this.up.start(this.applyingToxics('upstream'), initial);
-    this.down.start(this.applyingToxics('downstream'), null);
     this.changed('upstream');
     this.changed('downstream');
   }
