@@ -9,11 +9,10 @@
  * can then start as on a new connection. A pipelining client delays that moment until its pipeline
  * drains; an upgrade, a CONNECT or bytes that are not HTTP end the following for good.
  */
-import { type BodyKind, requestBodyKind, responseBodyKind, scanFraming } from './framing.js';
-import { HttpParser } from './parser.js';
+import { type BodyKind, type Framing, requestBodyKind, responseBodyKind, scanFraming } from './framing.js';
+import { HttpParser, headEnd } from './parser.js';
 
-const CRLF_CRLF = Buffer.from('\r\n\r\n', 'latin1');
-const LF_LF = Buffer.from('\n\n', 'latin1');
+type Kind = 'request' | 'response';
 
 export class HttpBoundaries {
   private readonly requests: HttpParser;
@@ -30,23 +29,19 @@ export class HttpBoundaries {
       this.lost = true;
     };
     const ignore = () => {};
-    this.requests = new HttpParser('request', {
-      onHead: (raw, end) => this.onRequestHead(raw, end),
-      onBody: ignore,
-      onMessageEnd: ignore,
-      onRaw: ignore,
-      onTunnel,
-    });
-    this.responses = new HttpParser('response', {
-      onHead: (raw, end) => this.onResponseHead(raw, end),
-      onBody: ignore,
-      onMessageEnd: () => {
-        if (this.finalResponse) this.completed++;
-        this.finalResponse = false;
+    const handler = (kind: Kind) => ({
+      onHead: (raw: Buffer, end: number) => {
+        const head = this.readHead(kind, raw, end);
+        if (head) this.took(kind, head.framing);
+        return head?.body ?? null;
       },
+      onBody: ignore,
+      onMessageEnd: kind === 'response' ? () => this.responseEnded() : ignore,
       onRaw: ignore,
       onTunnel,
     });
+    this.requests = new HttpParser('request', handler('request'));
+    this.responses = new HttpParser('response', handler('response'));
   }
 
   /** Bytes from the client, as they go to the upstream. */
@@ -60,26 +55,18 @@ export class HttpBoundaries {
   }
 
   /**
-   * The common case, read without the parser: a chunk that is exactly one whole message, its head ended by
-   * CRLF CRLF, with no body or a Content-Length body. False (nothing done) for anything else.
+   * The common case, read without the parser: a chunk that is exactly one whole message, with no body or a
+   * Content-Length body. False (nothing recorded) for anything else, which the parser then reads.
    */
-  private wholeMessage(chunk: Buffer, kind: 'request' | 'response'): boolean {
+  private wholeMessage(chunk: Buffer, kind: Kind): boolean {
     if (!(kind === 'request' ? this.requests : this.responses).betweenMessages) return false;
-    const end = chunk.indexOf(CRLF_CRLF);
-    if (end === -1) return false;
-    const bareEnd = chunk.indexOf(LF_LF);
-    if (bareEnd !== -1 && bareEnd < end) return false; // a head ended by bare line feeds, earlier
-    const framing = scanFraming(chunk, end, kind);
-    const method = kind === 'request' ? framing?.method : this.waiting[0];
-    if (!framing || method === undefined) return false;
-    const body = kind === 'request' ? requestBodyKind(framing) : responseBodyKind(framing, method);
-    const bodyLength = body.type === 'none' ? 0 : body.type === 'length' ? body.length : null;
-    if (bodyLength === null || end + CRLF_CRLF.length + bodyLength !== chunk.length) return false;
-    if (kind === 'request') this.waiting.push(method);
-    else if (framing.status >= 200) {
-      this.waiting.shift();
-      this.completed++;
-    }
+    const found = headEnd(chunk);
+    const head = found && this.readHead(kind, chunk, found.end);
+    if (!found || !head) return false;
+    const bodyLength = head.body.type === 'none' ? 0 : head.body.type === 'length' ? head.body.length : null;
+    if (bodyLength === null || found.length + bodyLength !== chunk.length) return false;
+    this.took(kind, head.framing);
+    if (kind === 'response') this.responseEnded();
     return true;
   }
 
@@ -98,23 +85,30 @@ export class HttpBoundaries {
     return this.lost;
   }
 
-  private onRequestHead(raw: Buffer, end: number): BodyKind | null {
-    const framing = scanFraming(raw, end, 'request');
+  /** A head's framing and how its body is framed; null when it is not HTTP/1.x. Nothing is recorded yet. */
+  private readHead(kind: Kind, raw: Buffer, end: number): { framing: Framing; body: BodyKind } | null {
+    const framing = scanFraming(raw, end, kind);
     if (!framing) return null;
-    this.waiting.push(framing.method);
-    return requestBodyKind(framing);
+    if (kind === 'request') return { framing, body: requestBodyKind(framing) };
+    const method = this.waiting[0];
+    const body: BodyKind =
+      method === undefined ? { type: 'tunnel', reason: 'a response to no request' } : responseBodyKind(framing, method);
+    return { framing, body };
   }
 
-  private onResponseHead(raw: Buffer, end: number): BodyKind | null {
-    const framing = scanFraming(raw, end, 'response');
-    if (!framing) return null;
-    const method = this.waiting[0];
-    if (method === undefined) return { type: 'tunnel', reason: 'a response to no request' };
+  /** A head read: a request waits for its answer; a final response answers the oldest waiting request. */
+  private took(kind: Kind, framing: Framing): void {
+    if (kind === 'request') this.waiting.push(framing.method);
     // informational responses (100 Continue) belong to the exchange; a 101 turns it into a tunnel
-    if (framing.status >= 200 || framing.status === 101) {
+    else if (framing.status >= 200 || framing.status === 101) {
       this.waiting.shift();
       this.finalResponse = true;
     }
-    return responseBodyKind(framing, method);
+  }
+
+  /** A response's end: a final one completes its exchange. */
+  private responseEnded(): void {
+    if (this.finalResponse) this.completed++;
+    this.finalResponse = false;
   }
 }

@@ -27,7 +27,6 @@ export interface Framing {
   upgrade: boolean;
 }
 
-/** Framing of a request body. */
 /** The first value of a Content-Length (repeated ones are joined with `, `), as a length when it is one. */
 function lengthOf(contentLength: string): number | null {
   const comma = contentLength.indexOf(',');
@@ -35,6 +34,7 @@ function lengthOf(contentLength: string): number | null {
   return Number.isSafeInteger(length) && length >= 0 ? length : null;
 }
 
+/** Framing of a request body. */
 export function requestBodyKind(f: Pick<Framing, 'method' | 'transferEncoding' | 'contentLength'>): BodyKind {
   if (f.method === 'CONNECT') return { type: 'tunnel', reason: 'CONNECT request' };
   if (f.transferEncoding !== undefined)

@@ -51,6 +51,18 @@ export function sniffRequest(buffer: Buffer): 'yes' | 'no' | 'maybe' {
   return 'HTTP/1.1'.startsWith(version) || 'HTTP/1.0'.startsWith(version) ? 'maybe' : 'no';
 }
 
+/**
+ * Where the first head in `buffer` (searched from `from`) ends: `end`, where its last header line ends, and
+ * `length`, its bytes with the blank line; null while it is incomplete. A head ended by bare line feeds is
+ * tolerated.
+ */
+export function headEnd(buffer: Buffer, from = 0): { end: number; length: number } | null {
+  const crlf = buffer.indexOf(CRLF_CRLF, from);
+  const lf = buffer.indexOf(LF_LF, from);
+  if (lf !== -1 && (crlf === -1 || lf < crlf)) return { end: lf, length: lf + LF_LF.length };
+  return crlf === -1 ? null : { end: crlf, length: crlf + CRLF_CRLF.length };
+}
+
 type State = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailers' | 'close' | 'tunnel';
 
 export class HttpParser {
@@ -189,22 +201,16 @@ export class HttpParser {
     this.pending.push(data);
     this.pendingLength += data.length;
     const all = this.pending.length === 1 ? data : Buffer.concat(this.pending);
-    let end = all.indexOf(CRLF_CRLF, searchFrom);
-    let sep = 4;
-    // a head ended by bare line feeds is tolerated
-    const lf = all.indexOf(LF_LF, searchFrom);
-    if (lf !== -1 && (end === -1 || lf < end)) {
-      end = lf;
-      sep = 2;
-    }
-    if (end === -1) {
+    const found = headEnd(all, searchFrom);
+    if (!found) {
       this.pending = [all];
       if (this.pendingLength > MAX_HEAD) return this.fail('head larger than 64 KiB', EMPTY);
       if (!this.looksLikeStart(all)) return this.fail(`not an HTTP/1.x ${this.kind}`, EMPTY);
       return EMPTY;
     }
-    const rawHead = end + sep === all.length ? all : all.subarray(0, end + sep);
-    const rest = rawHead === all ? EMPTY : all.subarray(end + sep);
+    const { end, length } = found;
+    const rawHead = length === all.length ? all : all.subarray(0, length);
+    const rest = rawHead === all ? EMPTY : all.subarray(length);
     this.pending.length = 0;
     this.pendingLength = 0;
     const body = this.handler.onHead(rawHead, end);
