@@ -4,8 +4,9 @@
  * too little of the chaos window make the run an error; the guardian reverts the faults of a stopped
  * runner while it cannot; and untrusted input cannot stall the daemon in the first place.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runExperiment } from '../src/engine/run.js';
 import { parseExperiments } from '../src/spec/load.js';
@@ -110,25 +111,55 @@ describe('a runner whose event loop stalls while a fault is active', () => {
 });
 
 describe('a runner stopped outright (SIGSTOP), as a frozen VM or a debugger would', () => {
-  it('has its faults reverted by its guardian after the stall timeout, and ends aborted once it runs again', async () => {
+  /** A run that holds a 30s pause of a sleeper, with a stall timeout of 1s: returns once the pause began. */
+  async function startPausingRun(tag: string) {
     const home = tempHome();
-    const worker = startSleeper('sigstop');
-    const pid = worker.pid as number;
-    const file = join(tempDir('faultline-sigstop-'), 'e.yaml');
+    const pid = startSleeper(tag).pid as number;
+    const file = join(tempDir(`faultline-${tag}-`), 'e.yaml');
     writeFileSync(file, pauseWatched(pid, '30s', true));
     const run = startCli(['run', file], { home, env: { FAULTLINE_STALL_TIMEOUT: '1000' } });
     await waitFor(() => processState(pid) === 'T', 15_000, 'the pause');
     expect(guardianOf(home)).toBeDefined();
-    process.kill(run.child.pid as number, 'SIGSTOP');
+    return { home, pid, run, runner: run.child.pid as number };
+  }
+
+  it('has its faults reverted by its guardian after the stall timeout, and ends aborted once it runs again', async () => {
+    const { home, pid, run, runner } = await startPausingRun('sigstop');
+    process.kill(runner, 'SIGSTOP');
     const stoppedAt = Date.now();
     await waitFor(() => processState(pid) !== 'T', 3000, 'the guardian to resume the worker while the runner is stopped');
     expect(Date.now() - stoppedAt).toBeLessThanOrEqual(1000 + 1000);
-    expect(processState(run.child.pid as number)).toBe('T'); // the runner is still stopped: the guardian did it
-    process.kill(run.child.pid as number, 'SIGCONT');
+    expect(processState(runner)).toBe('T'); // the runner is still stopped: the guardian did it
+    process.kill(runner, 'SIGCONT');
+    const resumedAt = Date.now();
     const result = await run.done;
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/ABORTED stalled-runner/);
-    expect(result.stdout).toMatch(/no samples from probe checker|its guardian reverted them/);
+    // awake, it knows at once that it stood still past the stall timeout: it does not hold the 30s pause on
+    expect(result.stdout).toMatch(/stopped making progress during the chaos \(for [\d.]+s, longer than the stall timeout of 1s\)/);
+    expect(Date.now() - resumedAt).toBeLessThan(15_000);
+    expect((await runCli(['recover'], { home })).stdout).toMatch(/nothing to recover/);
+  });
+
+  it('stopped in the middle of a journal write (its lock held), still has its faults reverted in time', async () => {
+    const { home, pid, run, runner } = await startPausingRun('sigstop-locked');
+    process.kill(runner, 'SIGSTOP');
+    // the write lock a runner frozen mid-transaction would hold (SQLite's locks are the file's, not a process's)
+    const lock = new Database(join(home, 'journal.db'));
+    lock.exec('BEGIN IMMEDIATE');
+    const stoppedAt = Date.now();
+    try {
+      await waitFor(() => processState(pid) !== 'T', 3000, 'the guardian to resume the worker while the journal is locked');
+      expect(Date.now() - stoppedAt).toBeLessThanOrEqual(1000 + 1000);
+    } finally {
+      lock.exec('ROLLBACK');
+      lock.close();
+      process.kill(runner, 'SIGCONT');
+    }
+    const result = await run.done;
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/ABORTED stalled-runner/);
+    expect(readFileSync(join(home, 'guardian.log'), 'utf8')).toMatch(/the journal is locked .*\n.*reverted process\.pause on worker/);
     expect((await runCli(['recover'], { home })).stdout).toMatch(/nothing to recover/);
   });
 });

@@ -50,7 +50,8 @@ describe('faultline recover after the runner is SIGKILLed', () => {
     const home = tempHome();
     const run = startCli(['run', experimentFile(dir, LONG_LATENCY)], { home, env: { KUBECONFIG: kubeconfig } });
     const server = fake;
-    await waitFor(() => server.list('networkchaos')[0]?.status !== undefined, 20_000, 'the run to inject');
+    // the first moment the fault exists: the guardian has its revert loaded already
+    await waitFor(() => server.list('networkchaos').length === 1, 20_000, 'the run to create the NetworkChaos');
     await expectGuardianReverts(run, home, () => server.list('networkchaos').length === 0, 'the NetworkChaos object');
   });
 
@@ -71,9 +72,9 @@ describe('faultline recover after the runner is SIGKILLed', () => {
     });
     const server = fake;
     await waitFor(
-      () => server.list('chaosengines')[0]?.status !== undefined,
+      () => server.list('chaosengines').length === 1, // before the operator takes it up: no engineStatus ever comes
       20_000,
-      () => `the run to inject (${run.output()})`,
+      () => `the run to create the ChaosEngine (${run.output()})`,
     );
     await expectGuardianReverts(run, home, () => server.list('chaosengines').length === 0, 'the ChaosEngine');
   });

@@ -8,34 +8,27 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../src/report/types.js';
 import { runCli, tempDir, tempHome } from './support/cli.js';
-import { freePort, isGone, killStarted, portOpen, startPythonHttpServer, waitFor } from './support/processes.js';
+import { freePort, isGone, killStarted, portOpen, startPythonHttpServer, startSlowPythonHttpServer, waitFor } from './support/processes.js';
 
 const INTERVAL_MS = 200;
 
-describe('killing a real HTTP server', () => {
-  let report: RunReport;
-  let code: number | null;
-  let stdout: string;
-  let serverPid: number;
-  let dir: string;
-
-  beforeAll(async () => {
-    dir = tempDir();
-    const port = await freePort();
-    const server = startPythonHttpServer(port, dir);
-    serverPid = server.pid as number;
-    await waitFor(() => portOpen(port), 10_000, 'python http.server to listen');
-    const file = join(dir, 'kill-web.yaml');
-    writeFileSync(
-      file,
-      `apiVersion: faultline.dev/v1
+/** Runs an experiment that kills the server `pid` while a Continuous http probe watches `port`. */
+async function runKillExperiment(
+  dir: string,
+  pid: number,
+  port: number,
+): Promise<{ code: number | null; stdout: string; report: RunReport }> {
+  const file = join(dir, 'kill-web.yaml');
+  writeFileSync(
+    file,
+    `apiVersion: faultline.dev/v1
 kind: Experiment
 metadata: { name: kill-web-server }
 spec:
   hypothesis: The web server keeps answering when its process is killed.
   targets:
     - name: web
-      process: { pid: ${serverPid} }
+      process: { pid: ${pid} }
   probes:
     - name: home
       type: http
@@ -50,12 +43,27 @@ spec:
       selector: { names: [ web ] }
       duration: 2s
 `,
-    );
-    const result = await runCli(['run', file, '--report-dir', join(dir, 'reports')], { home: tempHome() });
-    code = result.code;
-    stdout = result.stdout;
-    const jsonFile = readdirSync(join(dir, 'reports')).find((f) => f.endsWith('.json')) as string;
-    report = JSON.parse(readFileSync(join(dir, 'reports', jsonFile), 'utf8'));
+  );
+  const result = await runCli(['run', file, '--report-dir', join(dir, 'reports')], { home: tempHome() });
+  const jsonFile = readdirSync(join(dir, 'reports')).find((f) => f.endsWith('.json')) as string;
+  const report = JSON.parse(readFileSync(join(dir, 'reports', jsonFile), 'utf8'));
+  return { code: result.code, stdout: result.stdout, report };
+}
+
+describe('killing a real HTTP server', () => {
+  let report: RunReport;
+  let code: number | null;
+  let stdout: string;
+  let serverPid: number;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    const port = await freePort();
+    const server = startPythonHttpServer(port, dir);
+    serverPid = server.pid as number;
+    await waitFor(() => portOpen(port), 10_000, 'python http.server to listen');
+    ({ code, stdout, report } = await runKillExperiment(dir, serverPid, port));
   });
 
   afterAll(() => killStarted());
@@ -110,5 +118,23 @@ spec:
     expect(report.measurements.latencyMs.before.n).toBeGreaterThan(0);
     expect(report.probes[0]).toMatchObject({ name: 'home', mode: 'Continuous' });
     expect(report.probes[0]?.failed).toBeGreaterThan(0);
+  });
+});
+
+describe('killing a server while a probe request is in flight', () => {
+  afterAll(() => killStarted());
+
+  it('counts the request cut short by the kill in the chaos window, not in the baseline', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    // each answer takes 300ms and the probe asks every 200ms: a request is in flight when the kill lands
+    const server = startSlowPythonHttpServer(port, 300);
+    await waitFor(() => portOpen(port), 10_000, 'the slow server to listen');
+    const { report } = await runKillExperiment(dir, server.pid as number, port);
+    expect(report.faults[0]).toMatchObject({ fault: 'process.kill', error: null });
+    expect(report.measurements.samplesByPhase.before).toBeGreaterThan(0);
+    // the baseline holds only what the server did untouched: every one of those answers came
+    expect(report.measurements.availabilityByPhase.before).toBe(1);
+    expect(report.measurements.availabilityByPhase.during as number).toBeLessThan(0.5);
   });
 });

@@ -19,6 +19,7 @@ const SHOWN_EVENTS = new Set([
   'guard-refused',
   'guard-warning',
   'halted',
+  'stalled',
   'alert',
   'step-skipped',
   'teardown-failed',

@@ -6,6 +6,7 @@
 import type { FaultType } from '../faults/types.js';
 import type { Journal } from '../journal/journal.js';
 import type { ReportFault } from '../report/types.js';
+import { guardianPrepared } from '../safety/guardian.js';
 import { errorMessage, UserError } from '../util/errors.js';
 import type { Timeline } from './events.js';
 import type { RunResources } from './resources.js';
@@ -72,6 +73,8 @@ export class Injector {
     };
     this.injections.push(injection);
     try {
+      // a revert that needs more loaded is loaded by the guardian before the fault exists, not after
+      if (fault.prepareRevert) await guardianPrepared(this.journal.file, fault.name);
       await fault.inject({
         params,
         target,

@@ -6,11 +6,15 @@
  *   the guardian reverts every fault the journal shows for it, within a second, with nobody involved;
  * - the runner stalls (a blocked event loop, a stopped process): its heartbeats stop, and after the
  *   stall timeout the guardian reverts its faults while it cannot (the runner, once awake, ends the run
- *   `aborted` and reverts again what only it can reach).
+ *   `aborted` and reverts again what only it can reach); a runner frozen in the middle of a journal
+ *   write holds its lock, and then the guardian reverts without a claim (revert-unclaimed.ts).
  *
- * Protocol on stdin, one line each: `beat STALL_MS` (every 200ms), `bye` (the runner is done with it).
- * It prints `ready` once it watches, everything a revert needs loaded (so that nothing it does later
- * competes for the CPU with the run's probes). What it does goes to FAULTLINE_HOME/guardian.log.
+ * Protocol on stdin, one line each: `beat STALL_MS` (every 200ms), `prepare FAULT` (the runner is about
+ * to inject a fault whose revert needs more loaded), `bye` (the runner is done with it). It prints
+ * `ready` once it watches, with recovery and the fault registry loaded, and `prepared FAULT` once the
+ * revert of FAULT is loaded too (so that a crash right after the injection is reverted as quickly as
+ * any, and nothing it does later competes for the CPU with the run's probes). What it does goes to
+ * FAULTLINE_HOME/guardian.log.
  * Usage: node main.js JOURNAL_FILE OWNER_PID OWNER_START
  */
 import { appendFileSync } from 'node:fs';
@@ -20,6 +24,8 @@ import { Journal } from '../journal/journal.js';
 import { errorMessage } from '../util/errors.js';
 import { ownerIsAlive } from '../util/owner.js';
 import { sleep } from '../util/sleep.js';
+import { isLocked } from '../util/sqlite.js';
+import { closeWhenUnlocked, revertUnclaimed } from './revert-unclaimed.js';
 
 const [journalFile, pidText, ownerStart] = process.argv.slice(2);
 if (!journalFile || !pidText || ownerStart === undefined) {
@@ -27,7 +33,8 @@ if (!journalFile || !pidText || ownerStart === undefined) {
   process.exit(3);
 }
 const owner = { pid: Number(pidText), start: ownerStart };
-const journal = new Journal(journalFile);
+// a write waits this long for another's lock, then the guardian reverts without a claim (revert-unclaimed.ts)
+const journal = new Journal(journalFile, { busyTimeoutMs: 250 });
 const logFile = join(dirname(journalFile), 'guardian.log');
 
 function log(line: string): void {
@@ -46,14 +53,25 @@ let busy = false;
 const recovery = await import('../journal/recover.js');
 const registry = await import('../faults/index.js');
 
-async function revert(why: string, includeLiveRuns: boolean): Promise<void> {
+/** Reverts the runner's faults; false when it could not (the stall watch then tries again). */
+async function revert(why: string, includeLiveRuns: boolean): Promise<boolean> {
   busy = true;
+  const by = `guardian (${why})`;
   try {
-    const { recoverJournal } = recovery;
-    const outcomes = await recoverJournal(journal, { owner, includeLiveRuns, by: `guardian (${why})` });
+    const outcomes = await recovery.recoverJournal(journal, { owner, includeLiveRuns, by });
     for (const o of outcomes) if (o.action !== 'skipped-live-run') log(`${why}: ${o.detail}`);
+    return true;
   } catch (error) {
-    log(`${why}: could not recover: ${errorMessage(error)}`);
+    if (!isLocked(error)) {
+      log(`${why}: could not recover: ${errorMessage(error)}`);
+      return false;
+    }
+    log(`${why}: the journal is locked (the runner may be frozen in the middle of a write): reverting without a claim`);
+    const own = journal.open().filter((e) => e.ownerPid === owner.pid && e.ownerStart === owner.start);
+    const { reverted, lines } = await revertUnclaimed(own, registry.findFault);
+    for (const line of lines) log(`${why}: ${line}`);
+    await closeWhenUnlocked(journal, reverted, by, () => true);
+    return reverted.length === own.length;
   } finally {
     busy = false;
   }
@@ -80,7 +98,10 @@ process.stdin.on('data', (chunk: string) => {
     const line = buffered.slice(0, newline).trim();
     buffered = buffered.slice(newline + 1);
     if (line === 'bye') saidBye = true;
-    else if (line.startsWith('beat')) {
+    else if (line.startsWith('prepare ')) {
+      const fault = line.slice('prepare '.length);
+      void prepareRevert(fault).then(() => say(`prepared ${fault}`));
+    } else if (line.startsWith('beat')) {
       lastBeat = Date.now();
       stallHandled = false;
       const asked = Number(line.split(' ')[1]);
@@ -93,25 +114,35 @@ process.stdin.on('end', () => void runnerGone());
 process.stdin.on('error', () => void runnerGone());
 process.stdout.on('error', () => {}); // the runner may be gone: nobody reads any more
 
-/** Loads what the reverts of the runner's open entries need, once per fault, before it may be needed. */
-const prepared = new Set<string>();
-async function prepareReverts(): Promise<void> {
-  const { findFault } = registry;
-  for (const entry of journal.open()) {
-    if (entry.ownerPid !== owner.pid || prepared.has(entry.fault)) continue;
-    prepared.add(entry.fault);
-    findFault(entry.fault)
-      ?.prepareRevert?.()
-      .catch((error) => log(`could not prepare the revert of ${entry.fault}: ${errorMessage(error)}`));
-  }
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
 }
-setInterval(() => void prepareReverts().catch(() => {}), 250).unref();
+
+/** Loads what the revert of `fault` needs, once; a failure is logged (the revert itself tries again). */
+const preparing = new Map<string, Promise<void>>();
+function prepareRevert(fault: string): Promise<void> {
+  let done = preparing.get(fault);
+  if (!done) {
+    done = Promise.resolve(registry.findFault(fault)?.prepareRevert?.()).catch((error) =>
+      log(`could not prepare the revert of ${fault}: ${errorMessage(error)}`),
+    );
+    preparing.set(fault, done);
+  }
+  return done;
+}
+
+/** The runner's open entries written without asking first (a target's setup): their reverts are loaded too. */
+setInterval(() => {
+  for (const entry of journal.open()) if (entry.ownerPid === owner.pid) void prepareRevert(entry.fault);
+}, 250).unref();
 
 setInterval(() => {
   if (busy || stallHandled || Date.now() - lastBeat <= stallMs) return;
   stallHandled = true;
   log(`no heartbeat for ${Date.now() - lastBeat}ms (stall timeout ${stallMs}ms): reverting the runner's faults`);
-  void revert('runner stalled', true);
+  void revert('runner stalled', true).then((done) => {
+    if (!done) setTimeout(() => (stallHandled = false), 1000); // try again while the stall lasts
+  });
 }, 50);
 
-process.stdout.write('ready\n');
+say('ready');

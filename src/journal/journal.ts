@@ -106,8 +106,12 @@ function fromRow(row: Row): JournalEntry {
 export class Journal {
   private readonly db: SqliteDatabase;
 
-  constructor(readonly file: string = join(faultlineHome(), 'journal.db')) {
-    this.db = openSqlite(file, SCHEMA);
+  /** `busyTimeoutMs`: how long a write waits for another process's (see openSqlite) */
+  constructor(
+    readonly file: string = join(faultlineHome(), 'journal.db'),
+    options: { busyTimeoutMs?: number } = {},
+  ) {
+    this.db = openSqlite(file, SCHEMA, options.busyTimeoutMs);
     const columns = new Set((this.db.prepare('PRAGMA table_info(injections)').all() as { name: string }[]).map((c) => c.name));
     for (const [name, type] of ADDED_COLUMNS) if (!columns.has(name)) this.db.exec(`ALTER TABLE injections ADD COLUMN ${name} ${type}`);
   }

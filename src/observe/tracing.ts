@@ -22,6 +22,7 @@ import type { ReportFault, RunReport } from '../report/types.js';
 const SPAN_EVENTS = new Set([
   'stop-condition',
   'halted',
+  'stalled',
   'alert',
   'probe-failed',
   'guard-refused',

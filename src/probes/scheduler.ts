@@ -1,11 +1,12 @@
 /**
  * Runs probes: once (SOT, EOT, Edge, guards) or on an interval (Continuous, OnChaos) until stopped.
- * Each sample is stamped with the time its first attempt started and the phase of the run then.
+ * Each sample is stamped with the time its first attempt started and the phase of the run then (one
+ * still in flight when the chaos began counts in it: see phaseOfSample).
  */
 import type { ProbeSpec } from '../spec/schema.js';
 import { sleep } from '../util/sleep.js';
 import { findProbeType } from './registry.js';
-import type { Phase, Sample } from './sample.js';
+import { type Phase, phaseOfSample, type Sample } from './sample.js';
 
 export type SampleListener = (sample: Sample, probe: ProbeSpec) => void;
 
@@ -46,6 +47,7 @@ export class ProbeLoop {
       const started = Date.now();
       const sample = await sampleProbe(this.probe, this.phase(), signal);
       if (signal.aborted) break;
+      sample.phase = phaseOfSample(sample.phase, this.phase());
       this.onSample(sample, this.probe);
       await sleep(started + this.probe.intervalMs - Date.now(), signal);
     }

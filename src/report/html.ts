@@ -77,6 +77,7 @@ const SECTION_TITLES: Record<string, string> = { dataLoss: 'Data loss (write pro
 const MARKER_EVENTS: Record<string, string> = {
   'stop-condition': 'stop',
   halted: 'halt',
+  stalled: 'stall',
   'probe-failed': 'stopOnFailure',
   alert: 'alert',
 };
@@ -480,7 +481,7 @@ function alertsTable(r: RunReport): string {
   ].join('\n');
 }
 
-const BAD_EVENTS = /failed|refused|error|stop-condition|halted|warning/;
+const BAD_EVENTS = /failed|refused|error|stop-condition|halted|stalled|warning/;
 
 function timelineTable(r: RunReport): string {
   const body =

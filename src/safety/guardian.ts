@@ -2,10 +2,12 @@
  * The runner's side of its guardian (src/guardian/main.ts): one guardian process per journal for as long
  * as this process has runs going, started before any harm, fed a heartbeat every 200ms from this
  * event loop. When this process dies, the guardian reverts its journaled faults within a second; when
- * this event loop stalls past the stall timeout, it reverts them too.
+ * this event loop stalls past the stall timeout, it reverts them too, and this side tells the runs of
+ * this process once it runs again (onStall).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { createInterface } from 'node:readline';
 import { builtScript } from '../util/built-script.js';
 import { errorMessage } from '../util/errors.js';
 import { selfOwner } from '../util/owner.js';
@@ -20,9 +22,34 @@ interface Watch {
   ready: Promise<void>;
   users: number;
   timer: NodeJS.Timeout;
+  /** fault name -> the guardian's answer that the revert of that fault is loaded */
+  prepared: Map<string, Promise<void>>;
+  /** fault name -> what settles the pending `prepare` of that fault */
+  pending: Map<string, (error?: Error) => void>;
 }
 
 const watches = new Map<string, Watch>();
+
+/** journal file -> who wants to know that this process missed its heartbeats for longer than the stall timeout */
+type StallListener = (gapMs: number, stallMs: number) => void;
+const stallListeners = new Map<string, Set<StallListener>>();
+
+/**
+ * Calls `listener` each time this process gave its guardian no heartbeat for longer than the stall
+ * timeout (it was stopped, frozen or starved): the guardian has reverted, or is reverting, the faults
+ * journaled meanwhile. It is told before the next heartbeat leaves, so it never misses a stall the
+ * guardian acted on (the guardian measures from a heartbeat's arrival, later than its sending). Returns
+ * what stops it.
+ */
+export function onStall(journalFile: string, listener: StallListener): () => void {
+  let listeners = stallListeners.get(journalFile);
+  if (!listeners) stallListeners.set(journalFile, (listeners = new Set()));
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+    if (!listeners.size) stallListeners.delete(journalFile);
+  };
+}
 
 export function stallTimeoutMs(): number {
   const configured = Number(process.env.FAULTLINE_STALL_TIMEOUT);
@@ -44,11 +71,17 @@ function startGuardian(journalFile: string): Watch {
   (child.stdin as Socket | null)?.unref();
   (child.stdout as Socket | null)?.unref();
   child.stdin?.on('error', () => {}); // a guardian that died: the next run starts another
+  const pending = new Map<string, (error?: Error) => void>();
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS}ms`)), READY_TIMEOUT_MS);
-    child.stdout?.once('data', () => {
-      clearTimeout(timer);
-      resolve();
+    // its answers, one line each: `ready`, then `prepared FAULT` for each `prepare FAULT` asked
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      if (line === 'ready') {
+        clearTimeout(timer);
+        resolve();
+      }
+      const fault = /^prepared (\S+)$/.exec(line)?.[1];
+      if (fault) pending.get(fault)?.();
     });
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -56,15 +89,24 @@ function startGuardian(journalFile: string): Watch {
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`it exited with code ${code}`));
+      const gone = new Error(`it exited with code ${code}`);
+      reject(gone);
+      for (const settle of pending.values()) settle(gone);
     });
   });
   ready.catch(() => {});
-  const beat = () => child.stdin?.write(`beat ${stallTimeoutMs()}\n`);
+  let lastBeat = Date.now();
+  const beat = () => {
+    const now = Date.now();
+    const stallMs = stallTimeoutMs();
+    if (now - lastBeat > stallMs) for (const listener of stallListeners.get(journalFile) ?? []) listener(now - lastBeat, stallMs);
+    lastBeat = now;
+    child.stdin?.write(`beat ${stallMs}\n`);
+  };
   const timer = setInterval(beat, HEARTBEAT_MS);
   timer.unref();
   beat();
-  const watch: Watch = { child, ready, users: 0, timer };
+  const watch: Watch = { child, ready, users: 0, timer, prepared: new Map(), pending };
   child.once('exit', () => {
     if (watches.get(journalFile) === watch) watches.delete(journalFile);
     clearInterval(timer);
@@ -88,6 +130,34 @@ export async function acquireGuardian(journalFile: string): Promise<void> {
   } catch (error) {
     throw new Error(`the guardian could not start (${errorMessage(error)})`);
   }
+}
+
+/**
+ * Resolves once the guardian watching `journalFile` has loaded what the revert of `fault` needs (see
+ * FaultType.prepareRevert), so that its revert after a crash is as quick the moment after the fault is
+ * journaled as it is minutes later. Asked once per fault per guardian; without a guardian, resolves at once.
+ */
+export function guardianPrepared(journalFile: string, fault: string): Promise<void> {
+  const watch = watches.get(journalFile);
+  if (!watch) return Promise.resolve();
+  let answer = watch.prepared.get(fault);
+  if (!answer) {
+    answer = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => settle(new Error(`no answer within ${READY_TIMEOUT_MS}ms`)), READY_TIMEOUT_MS);
+      const settle = (error?: Error) => {
+        clearTimeout(timer);
+        watch.pending.delete(fault);
+        if (error) {
+          watch.prepared.delete(fault); // the next injection asks again
+          reject(new Error(`the guardian could not load the revert of ${fault} (${error.message})`));
+        } else resolve();
+      };
+      watch.pending.set(fault, settle);
+      watch.child.stdin?.write(`prepare ${fault}\n`);
+    });
+    watch.prepared.set(fault, answer);
+  }
+  return answer;
 }
 
 /** The run is over: when no other run of this process uses it, the guardian is told goodbye and exits. */

@@ -4,7 +4,13 @@ import { UserError } from './errors.js';
 
 export type SqliteDatabase = Database.Database;
 
-export function openSqlite(file: string, schema: string): SqliteDatabase {
+/** SQLite's answer when another connection held the write lock for longer than the busy timeout. */
+export function isLocked(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
+}
+
+/** `busyTimeoutMs`: how long a write waits for another connection's write lock before it fails. */
+export function openSqlite(file: string, schema: string, busyTimeoutMs = 5000): SqliteDatabase {
   let db: SqliteDatabase;
   try {
     db = new Database(file);
@@ -14,7 +20,7 @@ export function openSqlite(file: string, schema: string): SqliteDatabase {
   db.pragma('journal_mode = WAL');
   // FULL: a journal entry is on disk before the fault it records is applied, even if the machine loses power.
   db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${Math.round(busyTimeoutMs)}`);
   db.exec(schema);
   return db;
 }

@@ -20,6 +20,26 @@ export function startPythonHttpServer(port: number, dir: string): ChildProcess {
   return child;
 }
 
+/** An HTTP server (Python's own) on loopback that answers every GET with 200 `ok` after `delayMs`. */
+export function startSlowPythonHttpServer(port: number, delayMs: number): ChildProcess {
+  const script = `
+import http.server, time
+class Slow(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        time.sleep(${delayMs / 1000})
+        self.send_response(200)
+        self.send_header('Content-Length', '2')
+        self.end_headers()
+        self.wfile.write(b'ok')
+    def log_message(self, *args):
+        pass
+http.server.ThreadingHTTPServer(('127.0.0.1', ${port}), Slow).serve_forever()
+`;
+  const child = spawn('python3', ['-c', script], { stdio: 'ignore' });
+  started.push(child);
+  return child;
+}
+
 /** Resumes and kills every process a test started (safe to call twice). */
 export function killStarted(): void {
   for (const child of started.splice(0)) {

@@ -66,6 +66,7 @@ export function probesByMode(experiment: Experiment, ...modes: ProbeSpec['mode']
 export interface RunWatches {
   onInterrupt?: () => void;
   freshness?: NodeJS.Timeout;
+  unwatchStall?: () => void;
   unsubscribe?: () => void;
   haltWatch?: HaltWatch;
 }

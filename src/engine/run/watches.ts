@@ -3,8 +3,10 @@
  * stop conditions (and the freshness of their probes), received alerts and the halt switch.
  */
 import { registerRun } from '../../safety/active-runs.js';
+import { onStall } from '../../safety/guardian.js';
 import { describeHalt } from '../../safety/halt.js';
 import { releaseLocks } from '../../safety/locks.js';
+import { formatDuration } from '../../util/duration.js';
 import { watchHalt } from '../halt-watch.js';
 import type { RunContext } from './context.js';
 
@@ -23,6 +25,18 @@ export function openRun(ctx: RunContext): void {
     stopWatcher.startWatching(injector.firstInjectedAt);
     stopWatcher.checkFreshness(Date.now());
   }, FRESHNESS_CHECK_MS);
+  // A runner that itself stood still past the stall timeout (stopped, frozen, starved) ends the run at
+  // once: its guardian reverted the faults meanwhile, so what follows is no longer the chaos planned.
+  // (From the method's start: a runner frozen half-way through an injection is reverted too.)
+  watches.unwatchStall = onStall(ctx.stores.journal.file, (gapMs, stallMs) => {
+    if (ctx.phase !== 'during' || ctx.chaosEndedAt !== null || harm.signal.aborted) return;
+    const took = `${formatDuration(gapMs)}, longer than the stall timeout of ${formatDuration(stallMs)}`;
+    timeline.add('stalled', `this runner stood still for ${took}`);
+    ctx.stopHarm(
+      'aborted',
+      `this runner stopped making progress during the chaos (for ${took}); its guardian reverts the run's faults then`,
+    );
+  });
 
   store.startRun({
     id: ctx.runId,
@@ -52,6 +66,7 @@ export async function stopWatching(ctx: RunContext): Promise<void> {
   ctx.phase = 'after';
   ctx.chaosEndedAt ??= Date.now();
   clearInterval(ctx.watches.freshness);
+  ctx.watches.unwatchStall?.();
   await ctx.stopLoops(() => true);
   ctx.watches.haltWatch?.stop();
   ctx.watches.unsubscribe?.();

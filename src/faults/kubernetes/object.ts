@@ -178,7 +178,9 @@ async function revertObject(state: ObjectState): Promise<RevertOutcome> {
       await client.mergePatch(ref, { metadata: { annotations: { [PAUSE_ANNOTATION]: 'true' } } });
     } else {
       const stopped = await client.mergePatch(ref, { spec: { engineState: 'stop' } });
-      if (stopped) {
+      // an engine the operator has not taken up yet (no engineStatus) started nothing and never reports
+      // `stopped`: the delete below is all it needs
+      if (stopped?.status?.engineStatus) {
         await client
           .follow(
             ref,
