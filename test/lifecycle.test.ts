@@ -210,6 +210,32 @@ method:
     expect(report?.reason).toMatch(/probe web failed \(stopOnFailure\)/);
     expect(processState(server.pid)).not.toBe('T');
   });
+
+  it('stopOnFailure judges what was observed under the fault, not a sample that started before it', async () => {
+    const worker = startSleeper('observed-before');
+    // reads the worker's state first and answers a second later: the sample started at the method's start
+    // sees the worker running and reports it after the pause went in, as a request to a service whose clock
+    // is not skewed yet would
+    const sawPaused = `s=$(awk '{print $3}' /proc/${worker.pid}/stat); sleep 1; [ "$s" = T ]`;
+    const file = writeExperiment(
+      'observed-before',
+      `
+hypothesis: The worker is seen paused while the pause holds.
+targets: [ { name: worker, process: { pid: ${worker.pid} } } ]
+probes:
+  - { name: paused, type: cmd, cmd: { command: [ sh, -c, ${JSON.stringify(sawPaused)} ], timeout: 3s }, mode: OnChaos, interval: 100ms, stopOnFailure: true }
+method:
+  - pause: 500ms
+  - { fault: process.pause, selector: { names: [ worker ] }, duration: 2500ms }
+`,
+    );
+    const { code, report, stdout } = await runAndReport(file);
+    expect(code, stdout).toBe(0);
+    expect(report?.verdict).toBe('passed');
+    const probe = report?.probes.find((p) => p.name === 'paused');
+    expect(probe?.failed).toBe(1); // the sample in flight when the pause went in, and no other
+    expect(probe?.ok).toBeGreaterThan(0);
+  });
 });
 
 describe('selection', () => {

@@ -26,6 +26,9 @@ interface Watch {
   prepared: Map<string, Promise<void>>;
   /** fault name -> what settles the pending `prepare` of that fault */
   pending: Map<string, (error?: Error) => void>;
+  /** when the last heartbeat left, and whether the listeners were told that it is overdue */
+  lastBeat: number;
+  stallNoticed: boolean;
 }
 
 const watches = new Map<string, Watch>();
@@ -49,6 +52,25 @@ export function onStall(journalFile: string, listener: StallListener): () => voi
     listeners.delete(listener);
     if (!listeners.size) stallListeners.delete(journalFile);
   };
+}
+
+/**
+ * Tells the onStall listeners, once per stall, when the heartbeat is overdue past the stall timeout.
+ * Called before each heartbeat leaves, and by a run's own watches before they judge anything: after a
+ * stall, the stall is what they report, whichever timer runs first.
+ */
+export function noticeStall(journalFile: string): void {
+  const watch = watches.get(journalFile);
+  if (watch) noticeStallOf(watch, journalFile);
+}
+
+function noticeStallOf(watch: Watch, journalFile: string): void {
+  if (watch.stallNoticed) return;
+  const gapMs = Date.now() - watch.lastBeat;
+  const stallMs = stallTimeoutMs();
+  if (gapMs <= stallMs) return;
+  watch.stallNoticed = true;
+  for (const listener of stallListeners.get(journalFile) ?? []) listener(gapMs, stallMs);
 }
 
 export function stallTimeoutMs(): number {
@@ -95,18 +117,16 @@ function startGuardian(journalFile: string): Watch {
     });
   });
   ready.catch(() => {});
-  let lastBeat = Date.now();
   const beat = () => {
-    const now = Date.now();
-    const stallMs = stallTimeoutMs();
-    if (now - lastBeat > stallMs) for (const listener of stallListeners.get(journalFile) ?? []) listener(now - lastBeat, stallMs);
-    lastBeat = now;
-    child.stdin?.write(`beat ${stallMs}\n`);
+    noticeStallOf(watch, journalFile);
+    watch.lastBeat = Date.now();
+    watch.stallNoticed = false;
+    child.stdin?.write(`beat ${stallTimeoutMs()}\n`);
   };
   const timer = setInterval(beat, HEARTBEAT_MS);
   timer.unref();
+  const watch: Watch = { child, ready, users: 0, timer, prepared: new Map(), pending, lastBeat: Date.now(), stallNoticed: false };
   beat();
-  const watch: Watch = { child, ready, users: 0, timer, prepared: new Map(), pending };
   child.once('exit', () => {
     if (watches.get(journalFile) === watch) watches.delete(journalFile);
     clearInterval(timer);

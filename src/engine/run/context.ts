@@ -138,11 +138,16 @@ export class RunContext {
   /** The phase samples are taken in: 'during' begins at the first injection, not when the method starts (a pause step comes first, say). */
   readonly currentPhase = (): Phase => (this.phase === 'during' && this.injector.firstInjectedAt === null ? 'before' : this.phase);
 
-  /** Keeps a sample of a probe loop; while faults are active, the stop conditions and stopOnFailure judge it. */
+  /**
+   * Keeps a sample of a probe loop. The stop conditions and stopOnFailure judge the samples that started
+   * while faults were active: one in flight when the first went in counts in the chaos window's figures
+   * (phaseOfSample) but saw the system before the fault, and cannot show what the fault was to do.
+   */
   readonly record = (sample: Sample, probe: ProbeSpec): void => {
     this.samples.push(sample);
     this.timeline.emit({ type: 'sample', sample });
-    if (sample.phase === 'during' && !this.harm.signal.aborted) {
+    const underFault = this.injector.firstInjectedAt !== null && sample.t >= this.injector.firstInjectedAt;
+    if (sample.phase === 'during' && underFault && !this.harm.signal.aborted) {
       this.stopWatcher.observe(sample);
       if (!sample.ok && probe.stopOnFailure) {
         this.timeline.add('probe-failed', `${probe.name} failed with stopOnFailure: ${sample.detail}`, sample.t);

@@ -3,7 +3,7 @@
  * stop conditions (and the freshness of their probes), received alerts and the halt switch.
  */
 import { registerRun } from '../../safety/active-runs.js';
-import { onStall } from '../../safety/guardian.js';
+import { noticeStall, onStall } from '../../safety/guardian.js';
 import { describeHalt } from '../../safety/halt.js';
 import { releaseLocks } from '../../safety/locks.js';
 import { formatDuration } from '../../util/duration.js';
@@ -21,6 +21,7 @@ export function openRun(ctx: RunContext): void {
   options.signal?.addEventListener('abort', watches.onInterrupt, { once: true });
   // Fail closed: while faults are active, a watched probe that goes quiet trips its condition.
   watches.freshness = setInterval(() => {
+    noticeStall(ctx.stores.journal.file); // a stall (below) is told first: its silence is not the probes'
     if (injector.firstInjectedAt === null || ctx.chaosEndedAt !== null || harm.signal.aborted) return;
     stopWatcher.startWatching(injector.firstInjectedAt);
     stopWatcher.checkFreshness(Date.now());
