@@ -67,11 +67,16 @@ async function revert(why: string, includeLiveRuns: boolean): Promise<boolean> {
       return false;
     }
     log(`${why}: the journal is locked (the runner may be frozen in the middle of a write): reverting without a claim`);
-    const own = journal.open().filter((e) => e.ownerPid === owner.pid && e.ownerStart === owner.start);
-    const { reverted, lines } = await revertUnclaimed(own, registry.findFault);
-    for (const line of lines) log(`${why}: ${line}`);
-    await closeWhenUnlocked(journal, reverted, by, () => true);
-    return reverted.length === own.length;
+    try {
+      const own = journal.open().filter((e) => e.ownerPid === owner.pid && e.ownerStart === owner.start);
+      const { reverted, lines } = await revertUnclaimed(own, registry.findFault);
+      for (const line of lines) log(`${why}: ${line}`);
+      await closeWhenUnlocked(journal, reverted, by, () => true);
+      return reverted.length === own.length;
+    } catch (unclaimed) {
+      log(`${why}: could not revert without a claim: ${errorMessage(unclaimed)}`);
+      return false;
+    }
   } finally {
     busy = false;
   }
@@ -83,7 +88,8 @@ async function runnerGone(): Promise<void> {
     // the pipe closes as the process dies; wait (bounded) until it is really gone (a zombie counts)
     const until = Date.now() + 2_000;
     while (ownerIsAlive({ ...owner, host: hostname() }) && Date.now() < until) await sleep(10);
-    await revert('runner died', false);
+    // a revert that failed outright is tried again a few times before the faults are left to `recover`
+    for (let attempt = 1; !(await revert('runner died', false)) && attempt < 5; attempt++) await sleep(1000);
   }
   journal.close();
   process.exit(0);
@@ -133,7 +139,9 @@ function prepareRevert(fault: string): Promise<void> {
 
 /** The runner's open entries written without asking first (a target's setup): their reverts are loaded too. */
 setInterval(() => {
-  for (const entry of journal.open()) if (entry.ownerPid === owner.pid) void prepareRevert(entry.fault);
+  try {
+    for (const entry of journal.open()) if (entry.ownerPid === owner.pid) void prepareRevert(entry.fault);
+  } catch {} // a busy journal: the next round reads it
 }, 250).unref();
 
 setInterval(() => {
