@@ -211,19 +211,26 @@ method:
     expect(processState(server.pid)).not.toBe('T');
   });
 
-  it('stopOnFailure judges what was observed under the fault, not a sample that started before it', async () => {
+  it('stopOnFailure judges what was observed with the fault held, not a sample in flight while it went in or out', async () => {
     const worker = startSleeper('observed-before');
-    // reads the worker's state first and answers a second later: the sample started at the method's start
-    // sees the worker running and reports it after the pause went in, as a request to a service whose clock
-    // is not skewed yet would
-    const sawPaused = `s=$(awk '{print $3}' /proc/${worker.pid}/stat); sleep 1; [ "$s" = T ]`;
+    const state = `awk '{print $3}' /proc/${worker.pid}/stat`;
+    // reads the worker's state, then answers a second later: the sample started at the method's start
+    // reports the running worker after the pause went in, as a request to a service whose clock is not
+    // skewed yet would
+    const readFirst = `s=$(${state}); sleep 1; [ "$s" = T ]`;
+    // waits, then reads: the sample in flight when the pause is taken out reports the worker running again
+    const readLast = `sleep 0.5; [ "$(${state})" = T ]`;
     const file = writeExperiment(
       'observed-before',
       `
 hypothesis: The worker is seen paused while the pause holds.
 targets: [ { name: worker, process: { pid: ${worker.pid} } } ]
 probes:
-  - { name: paused, type: cmd, cmd: { command: [ sh, -c, ${JSON.stringify(sawPaused)} ], timeout: 3s }, mode: OnChaos, interval: 100ms, stopOnFailure: true }
+  - { name: read-first, type: cmd, cmd: { command: [ sh, -c, ${JSON.stringify(readFirst)} ], timeout: 3s }, mode: OnChaos, interval: 100ms, stopOnFailure: true }
+  - { name: read-last, type: cmd, cmd: { command: [ sh, -c, ${JSON.stringify(readLast)} ], timeout: 3s }, interval: 100ms, stopOnFailure: true }
+  - { name: alive, type: cmd, cmd: { command: [ "true" ] }, interval: 200ms }
+# the wait for recovery (5 good samples after the pause) keeps read-last sampling until its last one is in
+steadyState: { probes: [ alive ], recoverySamples: 5 }
 method:
   - pause: 500ms
   - { fault: process.pause, selector: { names: [ worker ] }, duration: 2500ms }
@@ -232,9 +239,13 @@ method:
     const { code, report, stdout } = await runAndReport(file);
     expect(code, stdout).toBe(0);
     expect(report?.verdict).toBe('passed');
-    const probe = report?.probes.find((p) => p.name === 'paused');
-    expect(probe?.failed).toBe(1); // the sample in flight when the pause went in, and no other
-    expect(probe?.ok).toBeGreaterThan(0);
+    const first = report?.probes.find((p) => p.name === 'read-first');
+    expect(first?.failed).toBe(1); // the sample in flight when the pause went in, and no other
+    expect(first?.ok).toBeGreaterThan(0);
+    const last = report?.probes.find((p) => p.name === 'read-last');
+    expect(last?.ok).toBeGreaterThan(0); // while paused
+    // the one in flight when the pause was taken out, and the ones after it: none ended the run
+    expect(last?.failed).toBeGreaterThan(0);
   });
 });
 

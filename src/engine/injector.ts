@@ -28,6 +28,9 @@ export class Injector {
   readonly revertedElsewhere: string[] = [];
   firstInjectedAt: number | null = null;
   lastRevertedAt: number | null = null;
+  /** injections and reverts under way, and when the latest began or ended (see faultsHeldSince) */
+  private changing = 0;
+  private lastChangeAt: number | null = null;
 
   constructor(
     private readonly journal: Journal,
@@ -75,21 +78,23 @@ export class Injector {
     try {
       // a revert that needs more loaded is loaded by the guardian before the fault exists, not after
       if (fault.prepareRevert) await guardianPrepared(this.journal.file, fault.name);
-      await fault.inject({
-        params,
-        target,
-        durationMs,
-        resources: this.resources,
-        // the first call writes the entry; later calls replace its state (what revert needs grew)
-        journal: (state) => {
-          injection.state = state;
-          if (injection.journalId === null) {
-            injection.journalId = this.journal.begin({ ...this.run, step: stepName, fault: fault.name, target: label, state });
-          } else {
-            this.journal.updateState(injection.journalId, state);
-          }
-        },
-      });
+      await this.changes(() =>
+        fault.inject({
+          params,
+          target,
+          durationMs,
+          resources: this.resources,
+          // the first call writes the entry; later calls replace its state (what revert needs grew)
+          journal: (state) => {
+            injection.state = state;
+            if (injection.journalId === null) {
+              injection.journalId = this.journal.begin({ ...this.run, step: stepName, fault: fault.name, target: label, state });
+            } else {
+              this.journal.updateState(injection.journalId, state);
+            }
+          },
+        }),
+      );
     } catch (error) {
       injection.report.error = errorMessage(error);
       this.timeline.add('inject-failed', `${fault.name} on ${label}: ${errorMessage(error)}`);
@@ -128,7 +133,7 @@ export class Injector {
       }
       // reverted here too, even when another process did: what lives in this process (an embedded proxy's
       // toxics) can only be undone here, and reverting is idempotent
-      const outcome = await injection.fault.revert(injection.state);
+      const outcome = await this.changes(() => injection.fault.revert(injection.state));
       if (outcome?.engine) injection.report.engine = outcome.engine;
       this.journal.markReverted(injection.journalId);
       injection.reverted = true;
@@ -141,6 +146,27 @@ export class Injector {
       injection.report.error = `revert failed: ${errorMessage(error)}`;
       this.timeline.add('revert-failed', `${injection.fault.name} on ${label}: ${errorMessage(error)}; run faultline recover`);
       injection.reverting = undefined;
+    }
+  }
+
+  /**
+   * Whether an observation that started at `startedAt` and ends now saw the faults held as they are:
+   * a fault is in, and none went in or came out meanwhile. One in flight while a fault went in or came
+   * out may have seen the system without it (a request answered before the clock was moved).
+   */
+  faultsHeldSince(startedAt: number): boolean {
+    return this.firstInjectedAt !== null && this.changing === 0 && this.lastChangeAt !== null && this.lastChangeAt < startedAt;
+  }
+
+  /** Runs an injection or a revert, kept track of for faultsHeldSince. */
+  private async changes<T>(work: () => Promise<T>): Promise<T> {
+    this.changing++;
+    this.lastChangeAt = Date.now();
+    try {
+      return await work();
+    } finally {
+      this.changing--;
+      this.lastChangeAt = Date.now();
     }
   }
 

@@ -153,12 +153,15 @@ export class StopWatcher {
     this.onTrip(this.tripped);
   }
 
-  /** Feeds one sample taken while faults were active. */
-  observe(sample: Sample): void {
+  /**
+   * Feeds one sample taken while faults were active. `judged` false: it shows only that its probe is
+   * alive, as it may have seen the system without the fault (see Injector.faultsHeldSince).
+   */
+  observe(sample: Sample, judged = true): void {
     // a sample that arrives after too long a silence trips first (whichever callback runs first after a stall)
     this.checkFreshness(Date.now(), sample.probe);
     this.lastHeard.set(sample.probe, Date.now());
-    if (this.tripped) return;
+    if (this.tripped || !judged) return;
     const list = this.samples.get(sample.probe) ?? [];
     list.push(sample);
     this.samples.set(sample.probe, list);

@@ -139,17 +139,18 @@ export class RunContext {
   readonly currentPhase = (): Phase => (this.phase === 'during' && this.injector.firstInjectedAt === null ? 'before' : this.phase);
 
   /**
-   * Keeps a sample of a probe loop. The stop conditions and stopOnFailure judge the samples that started
-   * while faults were active: one in flight when the first went in counts in the chaos window's figures
-   * (phaseOfSample) but saw the system before the fault, and cannot show what the fault was to do.
+   * Keeps a sample of a probe loop. The stop conditions and stopOnFailure judge the samples that saw the
+   * faults held from their start to their end: one in flight while a fault went in or came out counts in
+   * the chaos window's figures (phaseOfSample), but may have seen the system without the fault, and
+   * cannot show what the fault was to do.
    */
   readonly record = (sample: Sample, probe: ProbeSpec): void => {
     this.samples.push(sample);
     this.timeline.emit({ type: 'sample', sample });
-    const underFault = this.injector.firstInjectedAt !== null && sample.t >= this.injector.firstInjectedAt;
-    if (sample.phase === 'during' && underFault && !this.harm.signal.aborted) {
-      this.stopWatcher.observe(sample);
-      if (!sample.ok && probe.stopOnFailure) {
+    if (sample.phase === 'during' && !this.harm.signal.aborted) {
+      const judged = this.injector.faultsHeldSince(sample.t);
+      this.stopWatcher.observe(sample, judged);
+      if (judged && !sample.ok && probe.stopOnFailure) {
         this.timeline.add('probe-failed', `${probe.name} failed with stopOnFailure: ${sample.detail}`, sample.t);
         this.stopHarm('failed', `probe ${probe.name} failed (stopOnFailure): ${sample.detail}`);
       }
