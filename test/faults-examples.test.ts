@@ -94,7 +94,10 @@ describe('examples/experiments/more against the demo system', () => {
     expect(result.stdout).toMatch(/PASSED tenant-api-rejects-sessions-an-hour-ahead/);
     const rejected = await probeSummary(result.stdout, 'expired-session-rejected');
     expect(rejected?.samples).toBeGreaterThanOrEqual(3);
-    expect(rejected?.failed).toBe(0);
+    // a sample in flight while the clock was moved or put back may see it unmoved: counted, never judged
+    // (docs/probes-and-measurements.md); the others all saw the session rejected
+    expect(rejected?.failed).toBeLessThanOrEqual(1);
+    expect((rejected?.samples ?? 0) - (rejected?.failed ?? 0)).toBeGreaterThanOrEqual(3);
   });
 
   it('corrupt-provider-data: provider A rejects the corrupted file, and the bytes come back', async () => {
