@@ -94,9 +94,9 @@ describe('examples/experiments/more against the demo system', () => {
     expect(result.stdout).toMatch(/PASSED tenant-api-rejects-sessions-an-hour-ahead/);
     const rejected = await probeSummary(result.stdout, 'expired-session-rejected');
     expect(rejected?.samples).toBeGreaterThanOrEqual(3);
-    // a sample in flight while the clock was moved or put back may see it unmoved: counted, never judged
-    // (docs/probes-and-measurements.md); the others all saw the session rejected
-    expect(rejected?.failed).toBeLessThanOrEqual(1);
+    // a sample in flight while the clock was moved, and one while it was put back, may see it unmoved:
+    // counted, never judged (docs/probes-and-measurements.md); the others all saw the session rejected
+    expect(rejected?.failed).toBeLessThanOrEqual(2);
     expect((rejected?.samples ?? 0) - (rejected?.failed ?? 0)).toBeGreaterThanOrEqual(3);
   });
 
