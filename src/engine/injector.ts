@@ -151,7 +151,7 @@ export class Injector {
 
   /**
    * Whether an observation that started at `startedAt` and ends now saw the faults held as they are:
-   * a fault is in, and none went in or came out meanwhile. One in flight while a fault went in or came
+   * the chaos had begun (a first fault went in), and none went in or came out meanwhile. One in flight while a fault went in or came
    * out may have seen the system without it (a request answered before the clock was moved).
    */
   faultsHeldSince(startedAt: number): boolean {
