@@ -68,10 +68,10 @@ async function revert(why: string, includeLiveRuns: boolean): Promise<boolean> {
     }
     log(`${why}: the journal is locked (the runner may be frozen in the middle of a write): reverting without a claim`);
     try {
-      const own = journal.open().filter((e) => e.ownerPid === owner.pid && e.ownerStart === owner.start);
-      const { reverted, lines } = await revertUnclaimed(own, registry.findFault);
+      const own = recovery.openEntriesOf(journal, owner);
+      const { reverted, lines } = await revertUnclaimed(own);
       for (const line of lines) log(`${why}: ${line}`);
-      await closeWhenUnlocked(journal, reverted, by, () => true);
+      await closeWhenUnlocked(journal, reverted, by);
       return reverted.length === own.length;
     } catch (unclaimed) {
       log(`${why}: could not revert without a claim: ${errorMessage(unclaimed)}`);

@@ -24,11 +24,40 @@ export interface RecoverOptions {
   by?: string;
 }
 
+/** The entries whose fault may still be in effect, of one process (`owner`) or of all. */
+export function openEntriesOf(journal: Journal, owner?: Pick<Owner, 'pid' | 'start'>): JournalEntry[] {
+  return journal.open().filter((e) => !owner || (e.ownerPid === owner.pid && e.ownerStart === owner.start));
+}
+
+/**
+ * Reverts one entry's fault from its journaled state, without touching the journal: the caller claims
+ * the entry first (recoverJournal) or cannot (the guardian's revert-unclaimed.ts). `detail` is the line
+ * for people, `error` what the journal keeps of a failure.
+ */
+export async function revertEntryFault(entry: JournalEntry): Promise<{ reverted: boolean; detail: string; error?: string }> {
+  // the registry (every fault and its parameter schema) loads only when there is something to revert:
+  // `faultline recover` with a clean journal answers without it
+  const { findFault } = await import('../faults/index.js');
+  const fault = findFault(entry.fault);
+  if (!fault) {
+    return {
+      reverted: false,
+      detail: `fault ${entry.fault} is unknown to this version of faultline; revert it by hand (docs/safety.md)`,
+      error: `fault ${entry.fault} is unknown to this faultline version`,
+    };
+  }
+  try {
+    await fault.revert(entry.state);
+    return { reverted: true, detail: `reverted ${entry.fault} on ${entry.target}` };
+  } catch (error) {
+    const message = errorMessage(error);
+    return { reverted: false, detail: `could not revert ${entry.fault} on ${entry.target}: ${message}`, error: message };
+  }
+}
+
 export async function recoverJournal(journal: Journal, options: RecoverOptions = {}): Promise<RecoveryOutcome[]> {
   const outcomes: RecoveryOutcome[] = [];
-  const { owner } = options;
-  const entries = journal.open().filter((e) => !owner || (e.ownerPid === owner.pid && e.ownerStart === owner.start));
-  for (const entry of entries) {
+  for (const entry of openEntriesOf(journal, options.owner)) {
     if (!options.includeLiveRuns && entryOwnerIsAlive(entry)) {
       const detail =
         entry.host === hostname()
@@ -51,27 +80,10 @@ export async function recoverJournal(journal: Journal, options: RecoverOptions =
       }
       if (!journal.claim(entry.id)) continue;
     }
-    // the registry (every fault and its parameter schema) loads only when there is something to revert:
-    // `faultline recover` with a clean journal answers without it
-    const { findFault } = await import('../faults/index.js');
-    const fault = findFault(entry.fault);
-    if (!fault) {
-      journal.markRevertFailed(entry.id, `fault ${entry.fault} is unknown to this faultline version`);
-      outcomes.push({
-        entry,
-        action: 'failed',
-        detail: `fault ${entry.fault} is unknown to this version of faultline; revert it by hand (docs/safety.md)`,
-      });
-      continue;
-    }
-    try {
-      await fault.revert(entry.state);
-      journal.markReverted(entry.id, options.by ?? 'recover');
-      outcomes.push({ entry, action: 'reverted', detail: `reverted ${entry.fault} on ${entry.target}` });
-    } catch (error) {
-      journal.markRevertFailed(entry.id, errorMessage(error));
-      outcomes.push({ entry, action: 'failed', detail: `could not revert ${entry.fault} on ${entry.target}: ${errorMessage(error)}` });
-    }
+    const { reverted, detail, error } = await revertEntryFault(entry);
+    if (reverted) journal.markReverted(entry.id, options.by ?? 'recover');
+    else journal.markRevertFailed(entry.id, error ?? detail);
+    outcomes.push({ entry, action: reverted ? 'reverted' : 'failed', detail });
   }
   return outcomes;
 }
