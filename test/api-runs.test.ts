@@ -114,6 +114,20 @@ describe('a run through the API', () => {
     expect((await api('GET', '/api/v1/halt')).json).toMatchObject({ halted: true, halt: { reason: 'INC-42 checkout is down' } });
     expect((await api('POST', '/api/v1/halt', { json: { reason: ' ' } })).status).toBe(400);
     expect((await api('DELETE', '/api/v1/halt')).json).toMatchObject({ halted: false, lifted: 1 });
+
+    // a dashboard page listens from the event it was drawn after: the later ones, and no earlier one
+    const haltedId = Number(seen.find((e) => e.type === 'halted')?.id);
+    const after = await readEvents(`${url}/api/v1/events?lastEventId=${haltedId}`, operator, (e) => e.type === 'unhalted', 5000);
+    expect(after.map((e) => e.type)).not.toContain('halted');
+    expect(after.map((e) => e.type)).toEqual(expect.arrayContaining(['run-ended', 'unhalted']));
+    // an id this daemon never gave (the page is from before a restart): everything kept is new to it
+    const again = await readEvents(
+      `${url}/api/v1/events?lastEventId=${haltedId + 1_000_000}`,
+      operator,
+      (e) => e.type === 'unhalted',
+      5000,
+    );
+    expect(again.map((e) => e.type)).toEqual(expect.arrayContaining(['halted', 'run-ended', 'unhalted']));
   });
 
   it('dry-runs and previews without touching anything', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir, tempHome } from './support/cli.js';
-import { type DaemonProcess, killDaemons, makeToken, startDaemon } from './support/daemon.js';
+import { call, type DaemonProcess, killDaemons, makeToken, startDaemon } from './support/daemon.js';
 import { freePort, killStarted, portOpen, processState, startPythonHttpServer, waitFor } from './support/processes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -77,6 +77,27 @@ afterAll(async () => {
   killStarted();
 });
 
+/**
+ * The page loads the action starts, counted once the page has been quiet for a while: a button's own
+ * reload must not be followed by a second one for the live event about the same change.
+ */
+async function pageLoadsAfter(action: () => Promise<void>, quietMs = 1500): Promise<number> {
+  let loads = 0;
+  const count = (frame: unknown) => {
+    if (frame === page.mainFrame()) loads++;
+  };
+  page.on('framenavigated', count);
+  try {
+    await action();
+    await page.waitForLoadState('load');
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    await page.waitForLoadState('load');
+  } finally {
+    page.off('framenavigated', count);
+  }
+  return loads;
+}
+
 describe('the dashboard', () => {
   it('logs in with a token; a wrong one is refused with the reason', async () => {
     await page.goto(`${daemon.url}/runs`);
@@ -108,7 +129,8 @@ describe('the dashboard', () => {
       timeout: 15_000,
     });
     expect(processState(web.pid)).not.toBe('T');
-    await page.waitForLoadState('load');
+    // the live page draws the verdict, then the page is drawn again as an ended run's
+    await page.waitForSelector('body[data-ended="true"]', { timeout: 15_000 });
     await expect.poll(() => page.textContent('#verdict-banner'), { timeout: 10_000 }).toMatch(/interrupted.*every fault was reverted/);
     await expect.poll(() => page.locator('#faults').textContent(), { timeout: 10_000 }).toMatch(/process\.pause/);
     expect(await page.locator('a.btn', { hasText: 'HTML report' }).count()).toBe(1);
@@ -133,8 +155,11 @@ describe('the dashboard', () => {
     await expect
       .poll(() => page.textContent('#halted-banner').catch(() => ''), { timeout: 10_000 })
       .toMatch(/HALTED by ada .*INC-7 payments degraded/);
-    await page.click('#unhalt-button');
-    await expect.poll(() => page.locator('#halted-banner').count(), { timeout: 10_000 }).toBe(0);
+    const loads = await pageLoadsAfter(async () => {
+      await page.click('#unhalt-button');
+      await expect.poll(() => page.locator('#halted-banner').count(), { timeout: 10_000 }).toBe(0);
+    });
+    expect(loads).toBe(1);
   });
 
   it('lists schedules with their next runs, and pauses and resumes one', async () => {
@@ -142,8 +167,32 @@ describe('the dashboard', () => {
     const row = page.locator('tr[data-schedule="weekdays-at-nine"]');
     expect(await row.locator('.next-runs div').count()).toBe(3);
     expect(await row.textContent()).toMatch(/scheduled/);
-    await row.locator('button[data-action="pause"]').click();
-    await expect.poll(() => page.locator('tr[data-schedule="weekdays-at-nine"]').textContent(), { timeout: 10_000 }).toMatch(/suspended/);
+    const loads = await pageLoadsAfter(async () => {
+      await row.locator('button[data-action="pause"]').click();
+      await expect.poll(() => page.locator('tr[data-schedule="weekdays-at-nine"]').textContent(), { timeout: 10_000 }).toMatch(/suspended/);
+    });
+    expect(loads).toBe(1);
+    await page.locator('tr[data-schedule="weekdays-at-nine"] button[data-action="resume"]').click();
+    await expect.poll(() => page.locator('tr[data-schedule="weekdays-at-nine"]').textContent(), { timeout: 10_000 }).toMatch(/scheduled/);
+  });
+
+  it('hears of a change made while the page was loading, and draws itself again', async () => {
+    // the page's script is held back until someone else has paused the schedule through the API
+    const entry = `${daemon.url}/assets/**`;
+    let paused: Promise<unknown> | undefined;
+    await page.route(entry, async (route) => {
+      paused ??= call(daemon.url, 'POST', '/api/v1/schedules/weekdays-at-nine/pause', { token: operator });
+      await paused;
+      await route.continue();
+    });
+    try {
+      await page.goto(`${daemon.url}/schedules`, { waitUntil: 'commit' });
+      await expect.poll(() => page.locator('tr[data-schedule="weekdays-at-nine"]').textContent(), { timeout: 10_000 }).toMatch(/suspended/);
+      expect(((await paused) as { status: number }).status).toBe(200);
+    } finally {
+      await page.unroute(entry);
+    }
+    await page.waitForLoadState('load');
     await page.locator('tr[data-schedule="weekdays-at-nine"] button[data-action="resume"]').click();
     await expect.poll(() => page.locator('tr[data-schedule="weekdays-at-nine"]').textContent(), { timeout: 10_000 }).toMatch(/scheduled/);
   });

@@ -58,7 +58,9 @@ const HEARTBEAT_MS = 15_000;
 export function streamChannel(c: Ctx, channel: Channel, options: { fromStart: boolean } = { fromStart: true }): Response {
   const given = c.req.header('last-event-id') ?? c.req.query('lastEventId');
   // a run's channel replays from its start; the daemon's, without Last-Event-ID, starts from now
-  const lastId = given !== undefined ? Number(given) || 0 : options.fromStart ? 0 : channel.lastId;
+  let lastId = given !== undefined ? Number(given) || 0 : options.fromStart ? 0 : channel.lastId;
+  // an id this channel never gave comes from before the daemon restarted: what it kept is all new to the client
+  if (lastId > channel.lastId) lastId = 0;
   return streamSSE(c, async (stream) => {
     const queue: BusEvent[] = [];
     let wake: (() => void) | null = null;

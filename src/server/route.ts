@@ -8,7 +8,15 @@ import type { Context } from 'hono';
 import type { Principal, Role } from '../auth/roles.js';
 import type { DaemonServices } from './services.js';
 
-export type Env = { Variables: { principal: Principal | null; source: string; auditDetail: string | undefined } };
+export type Env = {
+  Variables: {
+    principal: Principal | null;
+    source: string;
+    auditDetail: string | undefined;
+    /** a dashboard page: the id of the daemon's latest live event before the page read what it shows */
+    eventsSeen: number | undefined;
+  };
+};
 export type Ctx = Context<Env>;
 
 /**

@@ -30,6 +30,8 @@ export interface PageOptions {
   page: string;
   principal: Principal;
   halt: Halt | undefined;
+  /** the daemon's latest live event that this page already shows (its script listens from there) */
+  eventsSeen: number;
   data?: Record<string, string>;
   body: Html;
 }
@@ -46,7 +48,7 @@ export function layout(o: PageOptions): Html {
 <link rel="stylesheet" href="/assets/app.css?v=${ASSET_VERSION}">
 <script type="module" src="${CLIENT_ENTRY}?v=${ASSET_VERSION}"></script>
 </head>
-<body data-page="${o.page}" data-role="${o.principal.role}"${data}>
+<body data-page="${o.page}" data-role="${o.principal.role}" data-events-seen="${o.eventsSeen}"${data}>
 <header class="top">
   <a class="brand" href="/">fault<span>line</span></a>
   <nav>${NAV.map(([key, href, label]) => html`<a href="${href}" class="${key === o.section ? 'current' : ''}">${label}</a>`)}</nav>

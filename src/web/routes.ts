@@ -56,11 +56,12 @@ function page(
   c: Ctx,
   daemon: DaemonServices,
   principal: Principal,
-  o: Omit<PageOptions, 'principal' | 'halt'>,
+  o: Omit<PageOptions, 'principal' | 'halt' | 'eventsSeen'>,
   status: 200 | 404 = 200,
 ): Response | Promise<Response> {
   c.header('Content-Security-Policy', PAGE_CSP);
-  return c.html(layout({ ...o, principal, halt: activeHalt(daemon.control) }) as Html, status);
+  const eventsSeen = c.get('eventsSeen') ?? daemon.bus.daemon.lastId;
+  return c.html(layout({ ...o, principal, halt: activeHalt(daemon.control), eventsSeen }) as Html, status);
 }
 
 function notFoundPage(c: Ctx, daemon: DaemonServices, principal: Principal, what: string) {
@@ -168,6 +169,9 @@ export function dashboardRoutes(app: Hono<Env>, daemon: DaemonServices): void {
     if (session) principal = await daemon.auth.verifySession(session).catch(() => null);
     if (!principal) return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303);
     c.set('principal', principal);
+    // taken before the handler reads the store: the page's script then hears of every change after it
+    // (even one made while the page loads) and of none the page already shows
+    c.set('eventsSeen', daemon.bus.daemon.lastId);
     return handler(c, principal);
   };
 

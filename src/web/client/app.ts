@@ -51,12 +51,20 @@ async function api(method: string, path: string, payload?: unknown, asYaml = fal
     headers['Content-Type'] = asYaml ? 'application/yaml' : 'application/json';
     init.body = asYaml ? String(payload) : JSON.stringify(payload);
   }
-  const res = await fetch(path, init);
-  if (res.status === 204) return { ok: true, status: 204, body: null };
+  // a change on its way holds back a live reload until its answer is in (see reloadSoon)
+  const changes = method !== 'GET';
+  if (changes) actionsInFlight++;
   try {
-    return { ok: res.ok, status: res.status, body: await res.json() };
-  } catch {
-    return { ok: res.ok, status: res.status, body: null };
+    const res = await fetch(path, init);
+    if (res.status === 204) return { ok: true, status: 204, body: null };
+    try {
+      return { ok: res.ok, status: res.status, body: await res.json() };
+    } catch {
+      return { ok: res.ok, status: res.status, body: null };
+    }
+  } finally {
+    // released after the caller has acted on the answer (a navigate() of its own), not before
+    if (changes) setTimeout(() => actionsInFlight--, 0);
   }
 }
 
@@ -96,12 +104,40 @@ function ago(iso: string): string {
   return `${Math.round(s / 86400)}d ago`;
 }
 
-let reloadPending = false;
-function reloadSoon(ms = 300): void {
-  if (reloadPending) return;
-  reloadPending = true;
-  setTimeout(() => location.reload(), ms);
+/**
+ * Every page change the script makes goes through here. What a person's action leads to (a reload after
+ * pausing a schedule, the run page after starting one) is made once and wins; a reload for a live event
+ * waits while an action is on its way to the daemon and is dropped once the page is changing anyway
+ * (the event is usually about that very action, and a second navigation would cut off the first).
+ */
+let navigating = false;
+let liveReload: ReturnType<typeof setTimeout> | undefined;
+let actionsInFlight = 0;
+
+function navigate(to?: string): void {
+  if (navigating) return;
+  navigating = true;
+  clearTimeout(liveReload);
+  if (to === undefined) location.reload();
+  else location.assign(to);
 }
+
+function reloadSoon(ms = 300): void {
+  if (navigating || liveReload !== undefined) return;
+  const fire = () => {
+    if (actionsInFlight > 0) liveReload = setTimeout(fire, ms);
+    else navigate();
+  };
+  liveReload = setTimeout(fire, ms);
+}
+
+// a page brought back by the browser's Back button shows what was true when it was left: draw it again
+window.addEventListener('pageshow', (event) => {
+  if (!event.persisted) return;
+  navigating = false;
+  liveReload = undefined;
+  navigate();
+});
 
 // ---------- halt switch (every page) ----------
 function haltSwitch(): void {
@@ -128,14 +164,14 @@ function haltSwitch(): void {
       const r = await api('POST', '/api/v1/halt', { reason });
       haltDialog.close();
       if (!r.ok) return notice(`Halt failed: ${errorText(r)}`, true);
-      location.reload();
+      navigate();
     });
   }
   byId('unhalt-button')?.addEventListener('click', async () => {
     if (!confirm('Lift the halt switch? Runs and schedules may start again.')) return;
     const r = await api('DELETE', '/api/v1/halt');
     if (!r.ok) return notice(`Unhalt failed: ${errorText(r)}`, true);
-    location.reload();
+    navigate();
   });
 }
 
@@ -165,17 +201,17 @@ function actionButtons(): void {
     } else if (action === 'stop') {
       done(await api('POST', `/api/v1/runs/${run}/stop`), () => notice(`Stopping run ${run}: every fault is being reverted`));
     } else if (action === 'run') {
-      done(await api('POST', '/api/v1/runs', { experiment }), (r) => (location.href = `/runs/${r.body.runId}`));
+      done(await api('POST', '/api/v1/runs', { experiment }), (r) => navigate(`/runs/${r.body.runId}`));
     } else if (action === 'trigger') {
-      done(await api('POST', `/api/v1/schedules/${schedule}/trigger`), (r) => (location.href = `/runs/${r.body.runId}`));
+      done(await api('POST', `/api/v1/schedules/${schedule}/trigger`), (r) => navigate(`/runs/${r.body.runId}`));
     } else if (action === 'pause' || action === 'resume') {
-      done(await api('POST', `/api/v1/schedules/${schedule}/${action}`), () => location.reload());
+      done(await api('POST', `/api/v1/schedules/${schedule}/${action}`), () => navigate());
     } else if (action === 'delete-experiment') {
       if (!confirm(`Delete experiment ${experiment}?`)) return void (target.disabled = false);
-      done(await api('DELETE', `/api/v1/experiments/${experiment}`), () => (location.href = '/experiments'));
+      done(await api('DELETE', `/api/v1/experiments/${experiment}`), () => navigate('/experiments'));
     } else if (action === 'delete-schedule') {
       if (!confirm(`Delete schedule ${schedule}?`)) return void (target.disabled = false);
-      done(await api('DELETE', `/api/v1/schedules/${schedule}`), () => (location.href = '/schedules'));
+      done(await api('DELETE', `/api/v1/schedules/${schedule}`), () => navigate('/schedules'));
     } else target.disabled = false;
   });
 }
@@ -192,14 +228,15 @@ function noteForms(): void {
     const r = await api('POST', `/api/v1/gamedays/${form.dataset.gameday}/${form.dataset.note}`, fields);
     if (button) button.disabled = false;
     if (!r.ok) return notice(`Not added: ${errorText(r)}`, true);
-    location.reload();
+    navigate();
   });
 }
 
 // ---------- the daemon's live events ----------
 function daemonEvents(): void {
   if (!window.EventSource || page === 'login') return;
-  const events = new EventSource('/api/v1/events');
+  // from the latest event the page was drawn after: none it already shows, none missed while it loaded
+  const events = new EventSource(`/api/v1/events?lastEventId=${Number(body.dataset.eventsSeen) || 0}`);
   events.addEventListener('halted', () => reloadSoon(100));
   events.addEventListener('unhalted', () => reloadSoon(100));
   for (const type of ['run-started', 'run-ended']) {
@@ -322,7 +359,7 @@ function liveRun(runId: string): void {
       banner.appendChild(document.createTextNode(end.reason ?? ''));
       byId('stop-button')?.remove();
       byId('live-dot')?.remove();
-      setTimeout(() => location.reload(), 1200);
+      reloadSoon(1200);
     }
   });
   setInterval(() => {
@@ -430,7 +467,7 @@ function editor(): void {
       return notice(`Not saved: ${errorText(r)}`, true);
     }
     const first = r.body[collection]?.[0];
-    location.href = `/${collection}/${name || first?.name || first}?saved=1`;
+    navigate(`/${collection}/${name || first?.name || first}?saved=1`);
   });
   byId('dry-run-button')?.addEventListener('click', async () => {
     if (!output) return;
@@ -470,7 +507,7 @@ function editor(): void {
     const r = name ? await api('POST', '/api/v1/runs', { experiment: name }) : await api('POST', '/api/v1/runs', { yaml: text.value });
     run.disabled = false;
     if (!r.ok) return notice(`Not started: ${errorText(r)}`, true);
-    location.href = `/runs/${r.body.runId}`;
+    navigate(`/runs/${r.body.runId}`);
   });
   renderGutter();
   if (text.value.trim()) void validate();
