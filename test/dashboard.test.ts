@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir, tempHome } from './support/cli.js';
-import { call, type DaemonProcess, killDaemons, makeToken, startDaemon } from './support/daemon.js';
+import { type ApiResponse, call, type DaemonProcess, killDaemons, makeToken, startDaemon } from './support/daemon.js';
 import { freePort, killStarted, portOpen, processState, startPythonHttpServer, waitFor } from './support/processes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -178,9 +178,9 @@ describe('the dashboard', () => {
 
   it('hears of a change made while the page was loading, and draws itself again', async () => {
     // the page's script is held back until someone else has paused the schedule through the API
-    const entry = `${daemon.url}/assets/**`;
-    let paused: Promise<unknown> | undefined;
-    await page.route(entry, async (route) => {
+    const assets = `${daemon.url}/assets/**`;
+    let paused: Promise<ApiResponse> | undefined;
+    await page.route(assets, async (route) => {
       paused ??= call(daemon.url, 'POST', '/api/v1/schedules/weekdays-at-nine/pause', { token: operator });
       await paused;
       await route.continue();
@@ -188,9 +188,9 @@ describe('the dashboard', () => {
     try {
       await page.goto(`${daemon.url}/schedules`, { waitUntil: 'commit' });
       await expect.poll(() => page.locator('tr[data-schedule="weekdays-at-nine"]').textContent(), { timeout: 10_000 }).toMatch(/suspended/);
-      expect(((await paused) as { status: number }).status).toBe(200);
+      expect((await paused)?.status).toBe(200);
     } finally {
-      await page.unroute(entry);
+      await page.unroute(assets);
     }
     await page.waitForLoadState('load');
     await page.locator('tr[data-schedule="weekdays-at-nine"] button[data-action="resume"]').click();
